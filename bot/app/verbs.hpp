@@ -1,0 +1,51 @@
+// The command-line verbs of the `nudgebot` executable, one function each.
+//
+// Contract: main.cpp parses the command line (CLI11) into these option structs and calls the
+// verb; the verb writes its results to `out`, human messages and summaries to `err`, and returns
+// the process exit code (0 success, 1 problems found / bad input, 2 usage or start-up failure).
+// Verbs never read ../shared; paths come from the caller.
+#pragma once
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+namespace nudgebot::app {
+
+// Where the English packs live when --rules is not given: $NUDGEBOT_RULES_DIR, else the `rules/en`
+// folder next to the executable's source tree or install prefix.
+std::string default_rules_dir();
+
+struct check_options {
+    std::optional<std::string> text;   // read stdin when empty
+    std::string rules_dir;
+    std::string sensitivity = "medium";
+    std::string style = "gentle";
+};
+int run_check(const check_options& options, std::istream& in, std::ostream& out, std::ostream& err);
+
+struct analyze_options {
+    std::string rules_dir;
+    std::string sensitivity = "medium";
+};
+int run_analyze_jsonl(const analyze_options& options, std::istream& in, std::ostream& out,
+                      std::ostream& err);
+
+struct eval_options {
+    std::string file;                  // labelled JSONL
+    std::string rules_dir;
+    std::optional<std::string> report; // HTML report path
+};
+int run_eval(const eval_options& options, std::ostream& out, std::ostream& err);
+
+struct rules_test_options {
+    std::string rules_dir;
+};
+int run_rules_test(const rules_test_options& options, std::ostream& out, std::ostream& err);
+
+struct config_check_options {
+    std::string file;
+};
+int run_config_check(const config_check_options& options, std::ostream& out, std::ostream& err);
+
+}  // namespace nudgebot::app
