@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# nudgebot developer entry point: installs what is missing (Debian 12, as root or with sudo),
+# builds, and runs one of the jobs below. Used by the README's quick start and by .ci/run.
+#
+#   deploy/dev.sh check [TEXT]   build, then analyse one message and suggest a calmer phrasing
+#   deploy/dev.sh test           build, then run every test (ctest: unit, integration, rule packs)
+#   deploy/dev.sh build          install dependencies and build only
+#   deploy/dev.sh deps           install dependencies only
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build_dir=${NUDGEBOT_BUILD_DIR:-$root/build}
+jobs=${NUDGEBOT_JOBS:-$(nproc 2>/dev/null || echo 2)}
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libboost1.81-dev nlohmann-json3-dev libspdlog-dev catch2 libsqlite3-dev libssl-dev zlib1g-dev
+  libutf8proc-dev libcli11-dev libbenchmark-dev
+)
+
+install_deps() {
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "nudgebot: installing ${missing[*]}" >&2
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
+build() {
+  install_deps
+  cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$build_dir" -j "$jobs"
+}
+
+verb=${1:-check}
+shift || true
+case "$verb" in
+  deps) install_deps ;;
+  build) build ;;
+  check)
+    build
+    if [ $# -eq 0 ]; then
+      set -- "you ALWAYS break the build, are you even trying??"
+    fi
+    exec "$build_dir/nudgebot" check "$@"
+    ;;
+  test)
+    build
+    cd "$build_dir"
+    exec ctest --output-on-failure -j "$jobs" --timeout 300
+    ;;
+  *)
+    echo "usage: deploy/dev.sh check [TEXT] | test | build | deps" >&2
+    exit 2
+    ;;
+esac
