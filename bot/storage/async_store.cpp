@@ -1,0 +1,127 @@
+#include "storage/async_store.hpp"
+
+#include "core/metrics.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace nudgebot::storage {
+
+namespace {
+// A job slower than this makes the next interaction defer before touching storage.
+constexpr std::int64_t slow_job_us = 250'000;
+}
+
+async_store::async_store(std::unique_ptr<store> backing, executor post)
+    : store_(std::move(backing)), post_(std::move(post)), worker_([this] { run(); })
+{}
+
+async_store::~async_store()
+{
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    worker_.join();
+}
+
+void async_store::enqueue(std::function<void(store&)> job)
+{
+    {
+        std::lock_guard lock(mutex_);
+        jobs_.push_back(std::move(job));
+    }
+    wake_.notify_one();
+}
+
+void async_store::count(const counter_key& key, std::uint64_t n)
+{
+    bool schedule = false;
+    {
+        std::lock_guard lock(mutex_);
+        counts_[key] += n;
+        if (!counts_scheduled_) {
+            counts_scheduled_ = true;
+            schedule = true;
+        }
+    }
+    if (schedule) enqueue([this](store&) { flush_counts(); });
+}
+
+void async_store::flush_counts()
+{
+    std::vector<counter_row> rows;
+    {
+        std::lock_guard lock(mutex_);
+        counts_scheduled_ = false;
+        rows.reserve(counts_.size());
+        for (auto& [k, n] : counts_) rows.push_back({k, n});
+        counts_.clear();
+    }
+    if (!store_->add_counts(rows)) {
+        // Counts are best effort: losing one batch is better than growing without bound.
+        core::metrics::global().counter("nudgebot_counts_dropped_total").add(rows.size());
+    }
+}
+
+void async_store::run()
+{
+    for (;;) {
+        std::function<void(store&)> job;
+        {
+            std::unique_lock lock(mutex_);
+            wake_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
+            if (jobs_.empty()) {
+                if (stopping_) break;
+                continue;
+            }
+            job = std::move(jobs_.front());
+            jobs_.pop_front();
+            busy_ = true;
+        }
+        auto start = std::chrono::steady_clock::now();
+        try {
+            job(*store_);
+        } catch (const std::exception&) {
+            core::metrics::global().counter("nudgebot_store_errors_total", {{"op", "job"}}).add();
+            spdlog::error("store: a storage job threw; skipped");
+        }
+        last_job_us_ = std::chrono::duration_cast<std::chrono::microseconds>(
+                           std::chrono::steady_clock::now() - start)
+                           .count();
+        {
+            std::lock_guard lock(mutex_);
+            busy_ = false;
+            if (jobs_.empty()) idle_.notify_all();
+        }
+    }
+    // Final counter batch on shutdown.
+    bool left;
+    {
+        std::lock_guard lock(mutex_);
+        left = !counts_.empty();
+    }
+    if (left) flush_counts();
+    std::lock_guard lock(mutex_);
+    idle_.notify_all();
+}
+
+void async_store::wait_idle()
+{
+    std::unique_lock lock(mutex_);
+    idle_.wait(lock, [&] { return (jobs_.empty() && !busy_) || (stopping_ && jobs_.empty()); });
+}
+
+bool async_store::slow() const noexcept
+{
+    std::lock_guard lock(mutex_);
+    return jobs_.size() > 2 || last_job_us_.load() > slow_job_us;
+}
+
+std::size_t async_store::pending() const
+{
+    std::lock_guard lock(mutex_);
+    return jobs_.size() + (busy_ ? 1 : 0);
+}
+
+}  // namespace nudgebot::storage

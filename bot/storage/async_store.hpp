@@ -1,0 +1,110 @@
+// Runs blocking store calls on one worker thread and posts their results back to the caller's
+// executor, so the network strand never waits for the disk.
+//
+// Contract: owned by storage/. `submit` may be called from any thread; jobs run in submission
+// order on the worker, each with exclusive use of the store; `done` runs through `post` (the
+// adapter's strand in production; a test queue in tests), never on the worker. `count` adds to an
+// in-RAM batch of counter deltas that the worker writes in one transaction (counting a decision
+// costs no disk write of its own). The destructor finishes queued jobs, flushes counters and joins.
+// Jobs must not throw; a job that does is counted (nudgebot_store_errors_total{op="job"}) and
+// skipped.
+#pragma once
+
+#include "storage/store.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+
+namespace nudgebot::storage {
+
+class async_store {
+public:
+    using executor = std::function<void(std::function<void()>)>;
+
+    async_store(std::unique_ptr<store> backing, executor post);
+    ~async_store();
+    async_store(const async_store&) = delete;
+    async_store& operator=(const async_store&) = delete;
+
+    // Runs job(store&) on the worker; then posts done(result) (or done() for void jobs).
+    template <class Job, class Done>
+    void submit(Job job, Done done)
+    {
+        using result = std::invoke_result_t<Job&, store&>;
+        if constexpr (std::is_void_v<result>) {
+            enqueue([this, job = std::move(job), done = std::move(done)](store& s) mutable {
+                job(s);
+                post_([done = std::move(done)]() mutable { done(); });
+            });
+        } else {
+            enqueue([this, job = std::move(job), done = std::move(done)](store& s) mutable {
+                post_([done = std::move(done), r = job(s)]() mutable { done(std::move(r)); });
+            });
+        }
+    }
+
+    // Fire and forget.
+    template <class Job>
+    void submit(Job job)
+    {
+        enqueue([job = std::move(job)](store& s) mutable { job(s); });
+    }
+
+    // Runs a job and waits for its result on the calling thread. Start-up and tests only.
+    template <class Job>
+    auto call(Job job) -> std::invoke_result_t<Job&, store&>
+    {
+        using result = std::invoke_result_t<Job&, store&>;
+        std::promise<result> p;
+        auto f = p.get_future();
+        enqueue([&](store& s) {
+            if constexpr (std::is_void_v<result>) {
+                job(s);
+                p.set_value();
+            } else {
+                p.set_value(job(s));
+            }
+        });
+        return f.get();
+    }
+
+    // Adds n to one counter cell; written in the next batch.
+    void count(const counter_key& key, std::uint64_t n = 1);
+
+    // Blocks until every job submitted so far (and the counter batch) has run. Tests, shutdown.
+    void wait_idle();
+
+    // True when the worker is busy with a backlog or the last job took long: callers answering an
+    // interaction should defer first.
+    bool slow() const noexcept;
+    std::size_t pending() const;
+
+private:
+    void enqueue(std::function<void(store&)> job);
+    void run();
+    void flush_counts();
+
+    std::unique_ptr<store> store_;
+    executor post_;
+    mutable std::mutex mutex_;
+    std::condition_variable wake_;
+    std::condition_variable idle_;
+    std::deque<std::function<void(store&)>> jobs_;
+    std::map<counter_key, std::uint64_t> counts_;
+    bool counts_scheduled_ = false;
+    bool busy_ = false;
+    bool stopping_ = false;
+    std::atomic<std::int64_t> last_job_us_{0};
+    std::thread worker_;
+};
+
+}  // namespace nudgebot::storage

@@ -1,0 +1,124 @@
+// The `store` interface: what nudgebot keeps on disk — ids, settings and counts, never text.
+//
+// Contract: owned by storage/. Implementations (sqlite_store; later a PostgreSQL one) are
+// blocking and NOT thread-safe: exactly one thread uses a store at a time (async_store's worker in
+// production, the test thread in tests). Opening a store (make_store) may throw on a bad URL or a
+// failed migration — that happens at start-up only. Every other call reports failure by its return
+// value (false / empty) and never throws; failures are counted in metrics
+// (nudgebot_store_errors_total{op}) and logged without any user-supplied content.
+//
+// What is stored, per platform:
+//   consent     user -> on/off, style, crisis card welcome, muted situations (after "Stop these")
+//   settings    server -> watched/unwatched channels, sensitivity, disabled packs, crisis-card
+//               scope, alerts channel
+//   counters    day x server x category x rule x outcome -> count (no user ids)
+//   notices     user -> pending one-time notices (e.g. "your DMs are closed")
+// forget_user removes every row that names the user.
+#pragma once
+
+#include "core/ids.hpp"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nudgebot::storage {
+
+enum class style : std::uint8_t { gentle, direct };
+constexpr std::string_view to_string(style s) noexcept { return s == style::direct ? "direct" : "gentle"; }
+std::optional<style> parse_style(std::string_view s) noexcept;
+
+// Who may see the crisis card: only people who opted in, or every author in watched channels.
+enum class crisis_scope : std::uint8_t { opted_in, everyone };
+constexpr std::string_view to_string(crisis_scope s) noexcept
+{
+    return s == crisis_scope::everyone ? "everyone" : "opted-in";
+}
+std::optional<crisis_scope> parse_crisis_scope(std::string_view s) noexcept;
+
+struct user_key {
+    core::platform where = core::platform::discord;
+    core::user_id user;
+    friend auto operator<=>(const user_key&, const user_key&) = default;
+};
+
+struct server_key {
+    core::platform where = core::platform::discord;
+    core::server_id server;
+    friend auto operator<=>(const server_key&, const server_key&) = default;
+};
+
+struct consent {
+    bool enabled = false;                 // push nudges wanted
+    storage::style style = style::gentle;
+    bool crisis_card_welcome = true;      // "Don't show me these" on the card sets false
+    std::set<std::string> muted;          // situation ids muted by "Stop these"
+    friend bool operator==(const consent&, const consent&) = default;
+};
+
+struct server_settings {
+    // Channel id -> watched. When any channel is explicitly watched, only watched channels are
+    // (allow-list mode); otherwise every channel except the unwatched ones is.
+    std::map<std::string, bool> channels;
+    std::string sensitivity = "medium";   // low | medium | high
+    std::set<std::string> disabled_packs;
+    crisis_scope crisis = crisis_scope::opted_in;
+    std::optional<core::channel_id> alerts_channel;
+
+    bool watches(const core::channel_id& channel) const;
+    friend bool operator==(const server_settings&, const server_settings&) = default;
+};
+
+// One counter cell. `day` is days since 1970-01-01 UTC.
+struct counter_key {
+    std::int32_t day = 0;
+    core::platform where = core::platform::discord;
+    std::string server;     // empty for direct messages
+    std::string category;   // conflict | distress | crisis | kindness | dismissal | none
+    std::string rule;       // the main rule id, or "" when not about one rule
+    std::string outcome;    // delivered | suppressed:<reason> | helpful | not_now | stop | undeliverable
+    friend auto operator<=>(const counter_key&, const counter_key&) = default;
+};
+
+struct counter_row {
+    counter_key key;
+    std::uint64_t count = 0;
+};
+
+class store {
+public:
+    virtual ~store() = default;
+
+    virtual std::optional<consent> get_consent(const user_key& user) = 0;
+    virtual bool put_consent(const user_key& user, const consent& c) = 0;
+    // Every user with a consent row on that platform (the start-up load).
+    virtual std::vector<std::pair<core::user_id, consent>> load_consents(core::platform where) = 0;
+
+    virtual std::optional<server_settings> get_settings(const server_key& server) = 0;
+    virtual bool put_settings(const server_key& server, const server_settings& s) = 0;
+    virtual std::vector<std::pair<core::server_id, server_settings>> load_settings(core::platform where) = 0;
+
+    // Adds each row's count to its cell, all in one transaction.
+    virtual bool add_counts(const std::vector<counter_row>& rows) = 0;
+    // Cells of one server with first_day <= day <= last_day.
+    virtual std::vector<counter_row> counts(core::platform where, const std::string& server,
+                                            std::int32_t first_day, std::int32_t last_day) = 0;
+
+    virtual bool add_notice(const user_key& user, const std::string& kind) = 0;
+    // Removes and returns the user's pending notices.
+    virtual std::vector<std::string> take_notices(const user_key& user) = 0;
+
+    // Deletes every row naming the user and scrubs freed pages so the id is gone from the files.
+    virtual bool forget_user(const user_key& user) = 0;
+};
+
+// Opens a store from a URL: "sqlite:PATH" (":memory:" allowed). Throws std::runtime_error with a
+// clear message on an unknown scheme or when the database cannot be opened or migrated.
+std::unique_ptr<store> make_store(const std::string& url);
+
+}  // namespace nudgebot::storage
