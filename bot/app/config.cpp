@@ -1,0 +1,621 @@
+#include "app/config.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <iterator>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/json_document.hpp"
+
+namespace nudgebot::app {
+
+namespace {
+
+using core::json_document;
+using nlohmann::json;
+
+constexpr std::array<std::pair<std::string_view, unsigned>, 23> discord_intents{{
+    {"GUILDS", 0},
+    {"GUILD_MEMBERS", 1},
+    {"GUILD_MODERATION", 2},
+    {"GUILD_BANS", 2},   // the older name of GUILD_MODERATION
+    {"GUILD_EXPRESSIONS", 3},
+    {"GUILD_EMOJIS_AND_STICKERS", 3},
+    {"GUILD_INTEGRATIONS", 4},
+    {"GUILD_WEBHOOKS", 5},
+    {"GUILD_INVITES", 6},
+    {"GUILD_VOICE_STATES", 7},
+    {"GUILD_PRESENCES", 8},
+    {"GUILD_MESSAGES", 9},
+    {"GUILD_MESSAGE_REACTIONS", 10},
+    {"GUILD_MESSAGE_TYPING", 11},
+    {"DIRECT_MESSAGES", 12},
+    {"DIRECT_MESSAGE_REACTIONS", 13},
+    {"DIRECT_MESSAGE_TYPING", 14},
+    {"MESSAGE_CONTENT", 15},
+    {"GUILD_SCHEDULED_EVENTS", 16},
+    {"AUTO_MODERATION_CONFIGURATION", 20},
+    {"AUTO_MODERATION_EXECUTION", 21},
+    {"GUILD_MESSAGE_POLLS", 24},
+    {"DIRECT_MESSAGE_POLLS", 25},
+}};
+
+bool is_token_char(char c) noexcept
+{
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-';
+}
+
+bool starts_with(std::string_view s, std::string_view prefix) noexcept
+{
+    return s.substr(0, prefix.size()) == prefix;
+}
+
+// A value quoted in a message, unless it might be a secret: then only its kind is named.
+std::string shown(std::string_view value)
+{
+    if (looks_like_token(value)) return "a value that looks like a token";
+    std::string out = "\"";
+    if (value.size() > 60) {
+        out.append(value.substr(0, 57));
+        out += "...";
+    } else {
+        out.append(value);
+    }
+    out += '"';
+    return out;
+}
+
+std::string resolve_path(const std::filesystem::path& base, const std::string& path)
+{
+    if (path.empty() || base.empty()) return path;
+    std::filesystem::path p(path);
+    if (p.is_absolute()) return path;
+    return (base / p).lexically_normal().string();
+}
+
+// Splits "scheme://host[:port][/path]"; returns false when it is not shaped like that.
+struct url_parts {
+    std::string_view scheme;
+    std::string_view host;
+};
+bool split_url(std::string_view url, url_parts& parts)
+{
+    const auto sep = url.find("://");
+    if (sep == std::string_view::npos || sep == 0) return false;
+    parts.scheme = url.substr(0, sep);
+    auto rest = url.substr(sep + 3);
+    auto authority = rest.substr(0, rest.find_first_of("/?#"));
+    if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
+        authority = authority.substr(at + 1);
+    }
+    if (authority.empty()) return false;
+    if (authority.front() == '[') {
+        const auto close = authority.find(']');
+        if (close == std::string_view::npos) return false;
+        parts.host = authority.substr(0, close + 1);
+        const auto after = authority.substr(close + 1);
+        if (!after.empty() && after.front() != ':') return false;
+    } else {
+        parts.host = authority.substr(0, authority.find(':'));
+    }
+    if (parts.host.empty()) return false;
+    if (const auto colon = authority.rfind(':');
+        colon != std::string_view::npos && colon + 1 > parts.host.size()) {
+        const auto port = authority.substr(colon + 1);
+        if (port.empty() || port.size() > 5 ||
+            !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool is_env_name(std::string_view name) noexcept
+{
+    if (name.empty() || std::isdigit(static_cast<unsigned char>(name.front())) != 0) return false;
+    return std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+    });
+}
+
+// Reads one config document into `cfg`, reporting into `diags`.
+class config_reader {
+public:
+    config_reader(const json_document& doc, core::diagnostics& diags, config& cfg)
+        : doc_(doc), diags_(diags), cfg_(cfg),
+          base_(std::filesystem::path(doc.file_name()).parent_path())
+    {
+    }
+
+    void read()
+    {
+        if (doc_.expect_object("", diags_, true) == nullptr) return;
+        doc_.check_keys("", {"rules", "storage", "nudges", "log", "ops", "platforms"}, diags_);
+        scan_for_tokens(doc_.root(), "");
+        read_rules();
+        read_storage();
+        read_nudges();
+        read_log();
+        read_ops();
+        if (doc_.expect_object("/platforms", diags_) != nullptr) {
+            doc_.check_keys("/platforms", {"discord", "slack", "mattermost"}, diags_);
+            read_discord();
+            read_slack();
+            read_mattermost();
+        }
+    }
+
+private:
+    void error(std::string_view pointer, const std::string& message)
+    {
+        doc_.error_at(pointer, doc_.display(pointer) + ": " + message, diags_);
+    }
+    void warning(std::string_view pointer, const std::string& message)
+    {
+        const auto pos = doc_.of(pointer);
+        diags_.warning(doc_.file_name(), pos.line, pos.column, doc_.display(pointer) + ": " + message);
+    }
+
+    // Every string anywhere in the file: a token written in clear is an error wherever it sits.
+    void scan_for_tokens(const json& value, const std::string& pointer)
+    {
+        if (value.is_string()) {
+            if (looks_like_token(value.get_ref<const std::string&>())) {
+                error(pointer, "looks like a secret token; never write tokens in the config file: "
+                               "put the token in an environment variable and name that variable "
+                               "in token_env");
+            }
+        } else if (value.is_object()) {
+            for (const auto& [key, child] : value.items()) {
+                scan_for_tokens(child, json_document::child(pointer, key));
+            }
+        } else if (value.is_array()) {
+            for (std::size_t i = 0; i < value.size(); ++i) {
+                scan_for_tokens(value[i], json_document::child(pointer, i));
+            }
+        }
+    }
+
+    void read_bool(std::string_view pointer, bool& out)
+    {
+        if (auto v = doc_.expect_bool(pointer, diags_)) out = *v;
+    }
+
+    void read_uint(std::string_view pointer, std::int64_t low, std::int64_t high, std::uint32_t& out)
+    {
+        const auto v = doc_.expect_integer(pointer, diags_);
+        if (!v) return;
+        if (*v < low || *v > high) {
+            error(pointer, "must be between " + std::to_string(low) + " and " +
+                               std::to_string(high) + ", got " + std::to_string(*v));
+            return;
+        }
+        out = static_cast<std::uint32_t>(*v);
+    }
+
+    // A string that must be one of `choices`; returns its index.
+    std::optional<std::size_t> read_choice(std::string_view pointer,
+                                           std::initializer_list<std::string_view> choices)
+    {
+        const auto* s = doc_.expect_string(pointer, diags_);
+        if (s == nullptr) return std::nullopt;
+        std::size_t index = 0;
+        for (auto choice : choices) {
+            if (*s == choice) return index;
+            ++index;
+        }
+        std::string list;
+        index = 0;
+        for (auto choice : choices) {
+            if (index++ != 0) list += ", ";
+            list += '"';
+            list += choice;
+            list += '"';
+        }
+        error(pointer, "expected one of " + list + ", got " + shown(*s));
+        return std::nullopt;
+    }
+
+    void read_env_name(std::string_view pointer, std::string& out)
+    {
+        const auto* s = doc_.expect_string(pointer, diags_);
+        if (s == nullptr) return;
+        if (looks_like_token(*s)) return;   // reported by scan_for_tokens
+        if (!is_env_name(*s)) {
+            error(pointer, "expected the name of an environment variable (letters, digits and _), "
+                           "got " + shown(*s));
+            return;
+        }
+        out = *s;
+    }
+
+    // An http(s)/ws(s) URL: the plain-text scheme only towards this machine.
+    void read_url(std::string_view pointer, std::string_view secure, std::string_view plain,
+                  std::string& out)
+    {
+        const auto* s = doc_.expect_string(pointer, diags_);
+        if (s == nullptr || looks_like_token(*s)) return;
+        url_parts parts;
+        if (!split_url(*s, parts) || (parts.scheme != secure && parts.scheme != plain)) {
+            error(pointer, "expected a " + std::string(secure) + ":// URL, got " + shown(*s));
+            return;
+        }
+        if (parts.scheme == plain && !is_loopback_host(parts.host)) {
+            error(pointer, std::string(plain) + ":// is allowed only for loopback hosts "
+                           "(localhost, 127.0.0.1, ::1); use " + std::string(secure) + "://");
+            return;
+        }
+        out = *s;
+    }
+
+    void read_rules()
+    {
+        if (doc_.expect_object("/rules", diags_) == nullptr) return;
+        doc_.check_keys("/rules", {"dir", "sensitivity"}, diags_);
+        if (const auto* dir = doc_.expect_string("/rules/dir", diags_)) {
+            if (dir->empty()) {
+                error("/rules/dir", "must not be empty (leave it out to use the built-in packs)");
+            } else {
+                cfg_.rules.dir = resolve_path(base_, *dir);
+            }
+        }
+        if (auto i = read_choice("/rules/sensitivity", {"low", "medium", "high"})) {
+            cfg_.rules.sensitivity = static_cast<engine::sensitivity>(*i);
+        }
+    }
+
+    void read_storage()
+    {
+        if (doc_.expect_object("/storage", diags_) == nullptr) return;
+        doc_.check_keys("/storage", {"url"}, diags_);
+        const auto* url = doc_.expect_string("/storage/url", diags_);
+        if (url == nullptr || looks_like_token(*url)) return;
+        if (starts_with(*url, "sqlite:") && url->size() > 7) {
+            const auto path = url->substr(7);
+            cfg_.storage.url = "sqlite:" + (path == ":memory:" ? path : resolve_path(base_, path));
+            return;
+        }
+        for (std::string_view scheme : {"postgresql://", "postgres://"}) {
+            if (starts_with(*url, scheme) && url->size() > scheme.size()) {
+                const auto userinfo_end = url->find('@');
+                const auto password = url->find(':', scheme.size());
+                if (userinfo_end != std::string::npos && password != std::string::npos &&
+                    password < userinfo_end) {
+                    warning("/storage/url", "holds a password; prefer PGPASSWORD or ~/.pgpass so "
+                                            "the file holds no secret");
+                }
+                cfg_.storage.url = *url;
+                return;
+            }
+        }
+        error("/storage/url", "expected \"sqlite:PATH\" or \"postgresql://...\", got " + shown(*url));
+    }
+
+    void read_nudges()
+    {
+        if (doc_.expect_object("/nudges", diags_) == nullptr) return;
+        doc_.check_keys("/nudges", {"cooldown_minutes", "daily_cap", "context_minutes",
+                                    "context_messages", "default_style"},
+                        diags_);
+        read_uint("/nudges/cooldown_minutes", 0, 10080, cfg_.nudges.cooldown_minutes);
+        read_uint("/nudges/daily_cap", 0, 100, cfg_.nudges.daily_cap);
+        read_uint("/nudges/context_minutes", 1, 1440, cfg_.nudges.context_minutes);
+        read_uint("/nudges/context_messages", 1, 1000, cfg_.nudges.context_messages);
+        if (auto i = read_choice("/nudges/default_style", {"gentle", "direct"})) {
+            cfg_.nudges.default_style = static_cast<suggestion_style>(*i);
+        }
+    }
+
+    void read_log()
+    {
+        if (doc_.expect_object("/log", diags_) == nullptr) return;
+        doc_.check_keys("/log", {"level", "format"}, diags_);
+        static constexpr std::array<std::string_view, 7> levels{"trace", "debug", "info", "warn",
+                                                                "error", "critical", "off"};
+        if (auto i = read_choice("/log/level", {levels[0], levels[1], levels[2], levels[3],
+                                                levels[4], levels[5], levels[6]})) {
+            cfg_.log.level = std::string(levels[*i]);
+        }
+        if (auto i = read_choice("/log/format", {"text", "json"})) {
+            cfg_.log.format = static_cast<log_format>(*i);
+        }
+    }
+
+    void read_ops()
+    {
+        if (doc_.expect_object("/ops", diags_) == nullptr) return;
+        doc_.check_keys("/ops", {"listen"}, diags_);
+        const auto* listen = doc_.expect_string("/ops/listen", diags_);
+        if (listen == nullptr) return;
+        const std::string_view s = *listen;
+        const auto colon = s.rfind(':');
+        std::string_view host = colon == std::string_view::npos ? s : s.substr(0, colon);
+        const std::string_view port =
+            colon == std::string_view::npos ? std::string_view() : s.substr(colon + 1);
+        bool ok = !host.empty() && !port.empty() && port.size() <= 5 &&
+                  std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
+        if (ok && host.front() == '[') {
+            ok = host.size() > 2 && host.back() == ']';
+            host = host.substr(1, host.size() - 2);
+        } else if (ok) {
+            ok = host.find(':') == std::string_view::npos;   // IPv6 needs brackets
+        }
+        const unsigned long port_number = ok ? std::stoul(std::string(port)) : 0;
+        if (!ok || port_number > 65535) {
+            error("/ops/listen", "expected \"ADDRESS:PORT\" such as \"127.0.0.1:9464\" or "
+                                 "\"[::1]:9464\", got " + shown(s));
+            return;
+        }
+        cfg_.ops.listen = *listen;
+        cfg_.ops.host = std::string(host);
+        cfg_.ops.port = static_cast<std::uint16_t>(port_number);
+    }
+
+    void read_discord()
+    {
+        constexpr std::string_view p = "/platforms/discord";
+        if (doc_.expect_object(p, diags_) == nullptr) return;
+        doc_.check_keys(p, {"enabled", "token_env", "api_base", "gateway_url", "intents", "shards",
+                            "compress", "dev_guild_id", "state_file"},
+                        diags_);
+        auto& d = cfg_.discord;
+        read_bool("/platforms/discord/enabled", d.enabled);
+        read_env_name("/platforms/discord/token_env", d.token_env);
+        read_url("/platforms/discord/api_base", "https", "http", d.api_base);
+        if (doc_.find("/platforms/discord/gateway_url") != nullptr) {
+            std::string url;
+            read_url("/platforms/discord/gateway_url", "wss", "ws", url);
+            if (!url.empty()) d.gateway_url = url;
+        }
+        read_intents();
+        read_shards();
+        read_bool("/platforms/discord/compress", d.compress);
+        if (const auto* id = doc_.find("/platforms/discord/dev_guild_id"); id != nullptr) {
+            const auto* s = id->is_string() ? &id->get_ref<const std::string&>() : nullptr;
+            const bool digits = s != nullptr && !s->empty() && s->size() <= 20 &&
+                                std::all_of(s->begin(), s->end(),
+                                            [](char c) { return c >= '0' && c <= '9'; });
+            if (!digits) {
+                error("/platforms/discord/dev_guild_id",
+                      "expected a server id as a string of digits (ids do not fit a JSON number), "
+                      "got " + (s != nullptr ? shown(*s) : std::string(json_document::type_name(*id))));
+            } else {
+                d.dev_guild_id = *s;
+            }
+        }
+        if (doc_.find("/platforms/discord/state_file") != nullptr) {
+            if (const auto* s = doc_.expect_string("/platforms/discord/state_file", diags_)) {
+                if (s->empty()) {
+                    error("/platforms/discord/state_file", "must not be empty (leave it out to keep "
+                                                           "no resume state)");
+                } else {
+                    d.state_file = resolve_path(base_, *s);
+                }
+            }
+        }
+    }
+
+    void read_intents()
+    {
+        constexpr std::string_view p = "/platforms/discord/intents";
+        const auto* list = doc_.expect_array(p, diags_);
+        if (list == nullptr) return;
+        std::vector<std::string> names;
+        std::uint64_t bits = 0;
+        bool ok = true;
+        std::set<std::string> seen;
+        for (std::size_t i = 0; i < list->size(); ++i) {
+            const auto item = json_document::child(p, i);
+            const auto* name = doc_.expect_string(item, diags_);
+            if (name == nullptr) {
+                ok = false;
+                continue;
+            }
+            const auto bit = discord_intent_bit(*name);
+            if (!bit) {
+                error(item, "unknown gateway intent " + shown(*name));
+                ok = false;
+                continue;
+            }
+            if (!seen.insert(*name).second) {
+                error(item, "intent \"" + *name + "\" is listed twice");
+                ok = false;
+                continue;
+            }
+            names.push_back(*name);
+            bits |= *bit;
+        }
+        if (!ok) return;
+        if (seen.count("MESSAGE_CONTENT") == 0) {
+            warning(p, "without MESSAGE_CONTENT the bot sees no text of ordinary server messages");
+        }
+        cfg_.discord.intents = std::move(names);
+        cfg_.discord.intent_bits = bits;
+    }
+
+    void read_shards()
+    {
+        constexpr std::string_view p = "/platforms/discord/shards";
+        if (doc_.expect_object(p, diags_) == nullptr) return;
+        doc_.check_keys(p, {"count", "ids"}, diags_);
+        auto& d = cfg_.discord;
+        bool count_ok = true;
+        if (const auto* count = doc_.find("/platforms/discord/shards/count"); count != nullptr) {
+            if (count->is_string() && count->get_ref<const std::string&>() == "auto") {
+                d.shard_count.reset();
+            } else if (count->is_number_integer() && count->get<std::int64_t>() >= 1 &&
+                       count->get<std::int64_t>() <= 65535) {
+                d.shard_count = static_cast<std::uint32_t>(count->get<std::int64_t>());
+            } else {
+                count_ok = false;
+                std::string got = count->is_string()
+                                      ? shown(count->get_ref<const std::string&>())
+                                  : count->is_number() ? count->dump()
+                                                       : std::string(json_document::type_name(*count));
+                error("/platforms/discord/shards/count",
+                      "expected a shard count from 1 to 65535 or \"auto\", got " + got);
+            }
+        }
+        const auto* ids = doc_.expect_array("/platforms/discord/shards/ids", diags_);
+        if (ids == nullptr) return;
+        if (!ids->empty() && count_ok && !d.shard_count) {
+            error("/platforms/discord/shards/ids", "choosing shard ids needs a numeric shards.count "
+                                                   "(every process must agree on it)");
+            return;
+        }
+        std::set<std::int64_t> seen;
+        std::vector<std::uint32_t> out;
+        for (std::size_t i = 0; i < ids->size(); ++i) {
+            const auto item = json_document::child("/platforms/discord/shards/ids", i);
+            const auto id = doc_.expect_integer(item, diags_);
+            if (!id) continue;
+            if (d.shard_count && (*id < 0 || *id >= static_cast<std::int64_t>(*d.shard_count))) {
+                error(item, "shard id must be between 0 and " + std::to_string(*d.shard_count - 1) +
+                                ", got " + std::to_string(*id));
+                continue;
+            }
+            if (!seen.insert(*id).second) {
+                error(item, "shard id " + std::to_string(*id) + " is listed twice");
+                continue;
+            }
+            out.push_back(static_cast<std::uint32_t>(*id));
+        }
+        d.shard_ids = std::move(out);
+    }
+
+    void read_slack()
+    {
+        constexpr std::string_view p = "/platforms/slack";
+        if (doc_.expect_object(p, diags_) == nullptr) return;
+        doc_.check_keys(p, {"enabled", "bot_token_env", "app_token_env"}, diags_);
+        read_bool("/platforms/slack/enabled", cfg_.slack.enabled);
+        read_env_name("/platforms/slack/bot_token_env", cfg_.slack.bot_token_env);
+        read_env_name("/platforms/slack/app_token_env", cfg_.slack.app_token_env);
+    }
+
+    void read_mattermost()
+    {
+        constexpr std::string_view p = "/platforms/mattermost";
+        if (doc_.expect_object(p, diags_) == nullptr) return;
+        doc_.check_keys(p, {"enabled", "token_env"}, diags_);
+        read_bool("/platforms/mattermost/enabled", cfg_.mattermost.enabled);
+        read_env_name("/platforms/mattermost/token_env", cfg_.mattermost.token_env);
+    }
+
+    const json_document& doc_;
+    core::diagnostics& diags_;
+    config& cfg_;
+    std::filesystem::path base_;
+};
+
+}  // namespace
+
+bool looks_like_token(std::string_view text) noexcept
+{
+    // "Bot <token>" / "Bearer <token>" as pasted from an Authorization header.
+    for (std::string_view prefix : {"Bot ", "Bearer "}) {
+        if (starts_with(text, prefix) && text.size() > prefix.size() + 20) return true;
+    }
+    // Slack: xoxb-, xoxp-, xoxa-, xoxr-, xoxs-, xoxe-, xapp- followed by a long tail.
+    if ((starts_with(text, "xox") && text.size() > 5 && text[4] == '-') || starts_with(text, "xapp-")) {
+        return text.size() >= 15;
+    }
+    // Discord: three base64url parts joined by dots (user id, timestamp, HMAC).
+    if (std::count(text.begin(), text.end(), '.') == 2) {
+        const auto a = text.find('.');
+        const auto b = text.find('.', a + 1);
+        const auto part_ok = [&](std::string_view part, std::size_t min_len) {
+            return part.size() >= min_len &&
+                   std::all_of(part.begin(), part.end(), [](char c) { return is_token_char(c); });
+        };
+        if (part_ok(text.substr(0, a), 18) && part_ok(text.substr(a + 1, b - a - 1), 5) &&
+            part_ok(text.substr(b + 1), 25)) {
+            return true;
+        }
+    }
+    // Mattermost personal access / bot tokens: 26 lower-case letters and digits, both present.
+    if (text.size() == 26) {
+        bool letter = false;
+        bool digit = false;
+        for (char c : text) {
+            if (c >= 'a' && c <= 'z') {
+                letter = true;
+            } else if (c >= '0' && c <= '9') {
+                digit = true;
+            } else {
+                return false;
+            }
+        }
+        return letter && digit;
+    }
+    return false;
+}
+
+std::optional<std::uint64_t> discord_intent_bit(std::string_view name) noexcept
+{
+    for (const auto& [intent, bit] : discord_intents) {
+        if (intent == name) return std::uint64_t{1} << bit;
+    }
+    return std::nullopt;
+}
+
+bool is_loopback_host(std::string_view host) noexcept
+{
+    if (host == "localhost" || host == "::1" || host == "[::1]") return true;
+    if (!starts_with(host, "127.")) return false;
+    // 127.a.b.c with decimal parts: the whole 127/8 block is loopback.
+    int dots = 0;
+    std::size_t digits = 0;
+    for (char c : host) {
+        if (c == '.') {
+            if (digits == 0 || digits > 3) return false;
+            ++dots;
+            digits = 0;
+        } else if (c >= '0' && c <= '9') {
+            ++digits;
+        } else {
+            return false;
+        }
+    }
+    return dots == 3 && digits > 0 && digits <= 3;
+}
+
+std::optional<config> parse_config(std::string_view text, const std::string& file_name,
+                                   core::diagnostics& diags)
+{
+    core::diagnostics local;
+    auto doc = json_document::parse(text, file_name, local);
+    config cfg;
+    cfg.file = file_name;
+    if (doc) config_reader(*doc, local, cfg).read();
+    const bool failed = !doc || local.has_errors();
+    diags.append(local);
+    if (failed) return std::nullopt;
+    return cfg;
+}
+
+std::optional<config> load_config(const std::string& path, core::diagnostics& diags)
+{
+    std::ifstream file(path, std::ios::binary);
+    if (!file) {
+        diags.error(path, 0, 0, std::string("cannot read the file: ") + std::strerror(errno));
+        return std::nullopt;
+    }
+    std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    if (file.bad()) {
+        diags.error(path, 0, 0, "cannot read the file");
+        return std::nullopt;
+    }
+    return parse_config(text, path, diags);
+}
+
+}  // namespace nudgebot::app
