@@ -31,7 +31,6 @@ namespace nudgebot::storage {
 
 enum class style : std::uint8_t { gentle, direct };
 constexpr std::string_view to_string(style s) noexcept { return s == style::direct ? "direct" : "gentle"; }
-std::optional<style> parse_style(std::string_view s) noexcept;
 
 // Who may see the crisis card: only people who opted in, or every author in watched channels.
 enum class crisis_scope : std::uint8_t { opted_in, everyone };
@@ -39,7 +38,6 @@ constexpr std::string_view to_string(crisis_scope s) noexcept
 {
     return s == crisis_scope::everyone ? "everyone" : "opted-in";
 }
-std::optional<crisis_scope> parse_crisis_scope(std::string_view s) noexcept;
 
 struct user_key {
     core::platform where = core::platform::discord;
@@ -70,7 +68,14 @@ struct server_settings {
     crisis_scope crisis = crisis_scope::opted_in;
     std::optional<core::channel_id> alerts_channel;
 
-    bool watches(const core::channel_id& channel) const;
+    bool watches(const core::channel_id& channel) const
+    {
+        bool allow_list = false;
+        for (const auto& [id, watched] : channels) allow_list = allow_list || watched;
+        auto it = channels.find(channel.str());
+        if (allow_list) return it != channels.end() && it->second;
+        return it == channels.end() || it->second;
+    }
     friend bool operator==(const server_settings&, const server_settings&) = default;
 };
 
@@ -116,6 +121,20 @@ public:
     // Deletes every row naming the user and scrubs freed pages so the id is gone from the files.
     virtual bool forget_user(const user_key& user) = 0;
 };
+
+// Header-only on purpose: nudge/ and commands/ use these types without linking storage/.
+inline std::optional<style> parse_style(std::string_view s) noexcept
+{
+    if (s == "gentle") return style::gentle;
+    if (s == "direct") return style::direct;
+    return std::nullopt;
+}
+inline std::optional<crisis_scope> parse_crisis_scope(std::string_view s) noexcept
+{
+    if (s == "opted-in") return crisis_scope::opted_in;
+    if (s == "everyone") return crisis_scope::everyone;
+    return std::nullopt;
+}
 
 // Opens a store from a URL: "sqlite:PATH" (":memory:" allowed). Throws std::runtime_error with a
 // clear message on an unknown scheme or when the database cannot be opened or migrated.

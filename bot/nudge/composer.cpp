@@ -1,0 +1,325 @@
+#include "nudge/composer.hpp"
+
+#include "core/json_document.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <sstream>
+
+namespace nudgebot::nudge {
+
+using core::json_document;
+
+// ---------------------------------------------------------------- library
+
+std::optional<suggestion_library> parse_suggestions(std::string_view text, const std::string& file_name,
+                                                    core::diagnostics& diags)
+{
+    auto doc = json_document::parse(text, file_name, diags);
+    if (!doc) return std::nullopt;
+    const auto errors_before = diags.items().size();
+    auto failed = [&] {
+        for (std::size_t i = errors_before; i < diags.items().size(); ++i)
+            if (diags.items()[i].severity == core::severity::error) return true;
+        return false;
+    };
+    suggestion_library lib;
+    doc->check_keys("", {"families", "situations", "crisis_card"}, diags);
+
+    std::map<std::string, std::size_t> family_index;
+    if (const auto* families = doc->expect_object("/families", diags, true)) {
+        for (const auto& [id, _] : families->items()) {
+            auto at = json_document::child("/families", id);
+            doc->check_keys(at, {"label", "gentle", "direct", "defaults"}, diags);
+            suggestion_family f;
+            f.id = id;
+            if (const auto* label = doc->expect_string(json_document::child(at, "label"), diags, true))
+                f.label = *label;
+            for (auto [key, list] : {std::pair{"gentle", &f.gentle}, std::pair{"direct", &f.direct}}) {
+                auto list_at = json_document::child(at, key);
+                if (const auto* arr = doc->expect_array(list_at, diags, true)) {
+                    for (std::size_t i = 0; i < arr->size(); ++i) {
+                        const auto* s = doc->expect_string(json_document::child(list_at, i), diags);
+                        if (!s) continue;
+                        if (s->empty() || s->size() > 400)
+                            doc->error_at(json_document::child(list_at, i),
+                                          "a suggestion must have 1 to 400 characters", diags);
+                        else
+                            list->push_back(*s);
+                    }
+                }
+            }
+            if (f.gentle.empty() && f.direct.empty())
+                doc->error_at(at, "family \"" + id + "\" has no suggestions", diags);
+            auto defaults_at = json_document::child(at, "defaults");
+            if (const auto* defaults = doc->expect_object(defaults_at, diags)) {
+                for (const auto& [slot, __] : defaults->items())
+                    if (const auto* v = doc->expect_string(json_document::child(defaults_at, slot), diags))
+                        f.defaults[slot] = *v;
+            }
+            family_index[id] = lib.families.size();
+            lib.families.push_back(std::move(f));
+        }
+    }
+    if (const auto* situations = doc->expect_object("/situations", diags, true)) {
+        for (const auto& [id, _] : situations->items()) {
+            auto at = json_document::child("/situations", id);
+            auto s = parse_situation(id);
+            if (!s) {
+                doc->error_at_key(at, "unknown situation \"" + id + "\"", diags);
+                continue;
+            }
+            if (const auto* arr = doc->expect_array(at, diags)) {
+                for (std::size_t i = 0; i < arr->size(); ++i) {
+                    const auto* name = doc->expect_string(json_document::child(at, i), diags);
+                    if (!name) continue;
+                    auto it = family_index.find(*name);
+                    if (it == family_index.end())
+                        doc->error_at(json_document::child(at, i), "unknown family \"" + *name + "\"", diags);
+                    else
+                        lib.situations[static_cast<std::size_t>(*s)].push_back(it->second);
+                }
+            }
+        }
+    }
+    if (doc->expect_object("/crisis_card", diags, true)) {
+        doc->check_keys("/crisis_card", {"text", "buttons"}, diags);
+        if (const auto* t = doc->expect_string("/crisis_card/text", diags, true)) lib.crisis_text = *t;
+        if (const auto* b = doc->expect_array("/crisis_card/buttons", diags, true)) {
+            for (std::size_t i = 0; i < b->size(); ++i)
+                if (const auto* s = doc->expect_string(json_document::child("/crisis_card/buttons", i), diags))
+                    lib.crisis_buttons.push_back(*s);
+            if (lib.crisis_buttons.size() != 2)
+                doc->error_at("/crisis_card/buttons", "the crisis card needs exactly two buttons", diags);
+        }
+    }
+    if (failed()) return std::nullopt;
+    return lib;
+}
+
+std::optional<suggestion_library> load_suggestions(const std::string& path, core::diagnostics& diags)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        diags.error(path, 0, 0, "cannot open the suggestion library");
+        return std::nullopt;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parse_suggestions(text.str(), path, diags);
+}
+
+// ---------------------------------------------------------------- buttons
+
+namespace {
+constexpr std::string_view action_codes = "hnsdx";
+constexpr std::size_t custom_id_limit = 100;
+}
+
+std::string button_id(button_action action, situation s, engine::category c, const std::string& server,
+                      std::string_view rule)
+{
+    std::string id = "nb1|";
+    id += action_codes[static_cast<std::size_t>(action)];
+    id += '|';
+    id += to_string(s);
+    id += '|';
+    id += engine::to_string(c);
+    id += '|';
+    id += server;
+    id += '|';
+    // The rule only labels a counter: cut it rather than exceed the platform's limit.
+    if (id.size() < custom_id_limit) id += rule.substr(0, custom_id_limit - id.size());
+    return id;
+}
+
+std::optional<button_meaning> parse_button_id(std::string_view custom_id)
+{
+    if (custom_id.size() > custom_id_limit || custom_id.substr(0, 4) != "nb1|") return std::nullopt;
+    std::vector<std::string_view> parts;
+    std::string_view rest = custom_id.substr(4);
+    for (;;) {
+        auto bar = rest.find('|');
+        parts.push_back(rest.substr(0, bar));
+        if (bar == std::string_view::npos) break;
+        rest.remove_prefix(bar + 1);
+    }
+    if (parts.size() != 5 || parts[0].size() != 1) return std::nullopt;
+    auto code = action_codes.find(parts[0][0]);
+    auto s = parse_situation(parts[1]);
+    auto c = engine::parse_category(parts[2]);
+    if (code == std::string_view::npos || !s || !c) return std::nullopt;
+    auto id_ok = [](std::string_view v) {
+        return std::all_of(v.begin(), v.end(), [](char ch) {
+            return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '.' || ch == '-';
+        });
+    };
+    if (!id_ok(parts[3]) || !id_ok(parts[4])) return std::nullopt;
+    return button_meaning{static_cast<button_action>(code), *s, *c, std::string(parts[3]), std::string(parts[4])};
+}
+
+// ---------------------------------------------------------------- composing
+
+std::optional<std::string> fill_slots(std::string_view text, const std::map<std::string, std::string>& defaults,
+                                      std::string_view feeling)
+{
+    std::string out;
+    out.reserve(text.size() + 16);
+    std::size_t i = 0;
+    while (i < text.size()) {
+        auto open = text.find('{', i);
+        if (open == std::string_view::npos) {
+            out.append(text.substr(i));
+            break;
+        }
+        auto close = text.find('}', open);
+        if (close == std::string_view::npos) return std::nullopt;
+        out.append(text.substr(i, open - i));
+        auto slot = text.substr(open + 1, close - open - 1);
+        if (slot == "feeling" && !feeling.empty()) {
+            out.append(feeling);
+        } else {
+            auto it = defaults.find(std::string(slot));
+            if (it == defaults.end()) return std::nullopt;
+            out.append(it->second);
+        }
+        i = close + 1;
+    }
+    return out;
+}
+
+composer::composer(suggestion_library library) : library_(std::move(library)) {}
+
+std::optional<composer::pick> composer::choose(situation s, storage::style style, const core::user_id& user,
+                                               std::string_view feeling, std::uint32_t avoid_family)
+{
+    struct candidate {
+        std::uint32_t key;
+        const suggestion_family* family;
+        const std::string* text;
+    };
+    std::vector<candidate> all;
+    for (auto fi : library_.situations[static_cast<std::size_t>(s)]) {
+        const auto& f = library_.families[fi];
+        if (fi == avoid_family) continue;
+        const auto& list = style == storage::style::direct && !f.direct.empty() ? f.direct
+                           : !f.gentle.empty()                                  ? f.gentle
+                                                                                : f.direct;
+        for (std::size_t ti = 0; ti < list.size(); ++ti)
+            all.push_back({static_cast<std::uint32_t>(fi << 16 | ti), &f, &list[ti]});
+    }
+    if (all.empty()) return std::nullopt;
+    if (rotation_.size() >= max_rotation_users && !rotation_.count(user.str())) rotation_.clear();
+    auto& rot = rotation_[user.str()];
+    auto seen = [&](std::uint32_t key) {
+        for (std::uint32_t i = 0; i < std::min<std::uint32_t>(rot.filled, rotation_memory); ++i)
+            if (rot.recent[i] == key) return true;
+        return false;
+    };
+    // Two passes: first avoid what this person saw recently, then accept anything that fills.
+    for (int pass = 0; pass < 2; ++pass) {
+        for (std::size_t n = 0; n < all.size(); ++n) {
+            auto idx = (rot.next + n) % all.size();
+            const auto& c = all[idx];
+            if (pass == 0 && seen(c.key)) continue;
+            auto text = fill_slots(*c.text, c.family->defaults, feeling);
+            if (!text) continue;
+            rot.recent[rot.filled % rotation_memory] = c.key;
+            ++rot.filled;
+            rot.next = static_cast<std::uint32_t>(idx + 1);
+            return pick{std::move(*text), c.family};
+        }
+    }
+    return std::nullopt;
+}
+
+std::string composer::explain_cues(const engine::analysis& analysis, engine::category c)
+{
+    std::vector<std::string_view> labels;
+    for (const auto& cue : analysis.cues) {
+        if (cue.cat != c || cue.label.empty()) continue;
+        if (std::find(labels.begin(), labels.end(), cue.label) == labels.end()) labels.push_back(cue.label);
+    }
+    if (c == engine::category::conflict) {
+        auto mentions = [&](std::string_view word) {
+            return std::any_of(labels.begin(), labels.end(),
+                               [&](std::string_view l) { return l.find(word) != std::string_view::npos; });
+        };
+        if (analysis.features.shouting && !mentions("caps")) labels.push_back("all caps");
+        if (analysis.features.question_burst && !mentions("?")) labels.push_back("'?" "?'");
+    }
+    if (labels.size() > 3) labels.resize(3);
+    std::string out;
+    for (auto l : labels) {
+        if (!out.empty()) out += " + ";
+        out += l;
+    }
+    return out;
+}
+
+core::private_message composer::compose(const decision& d, storage::style style,
+                                        const engine::analysis& analysis, const std::string& server)
+{
+    if (d.situation == situation::own_crisis) return crisis_card(server);
+    core::private_message msg;
+    auto chosen = choose(d.situation, style, d.recipient, analysis.feeling);
+    auto cues = explain_cues(analysis, d.category);
+    if (cues.empty()) cues = "the tone";
+    std::string why;
+    switch (d.situation) {
+    case situation::targeted: why = cues + ", in a message aimed at you"; break;
+    case situation::escalation: why = cues + ", and the back-and-forth between you two is heating up"; break;
+    case situation::dismissive_reply:
+    case situation::kind_reply: why = cues + ", in your reply"; break;
+    default: why = cues + ", in your message"; break;
+    }
+    msg.text = "**nudgebot** · a private suggestion (only you can see this)\n";
+    msg.text += chosen ? chosen->text : std::string("Maybe take a moment before the next reply.");
+    msg.text += "\n*Why:* " + why + ".";
+    msg.text += "\n*You turned these on with /nudge on; /nudge off turns them off.*";
+    if (msg.text.size() > 2000) msg.text.resize(2000);
+    msg.buttons = {
+        {button_id(button_action::helpful, d.situation, d.category, server, d.rule), "Helpful",
+         core::button_style::primary},
+        {button_id(button_action::not_now, d.situation, d.category, server, d.rule), "Not now",
+         core::button_style::secondary},
+        {button_id(button_action::stop, d.situation, d.category, server, d.rule), "Stop these",
+         core::button_style::danger},
+    };
+    return msg;
+}
+
+core::private_message composer::crisis_card(const std::string& server) const
+{
+    core::private_message msg;
+    msg.text = library_.crisis_text;
+    const auto& labels = library_.crisis_buttons;
+    msg.buttons = {
+        {button_id(button_action::crisis_dismiss, situation::own_crisis, engine::category::crisis, server, ""),
+         labels.size() > 0 ? labels[0] : "Dismiss", core::button_style::secondary},
+        {button_id(button_action::crisis_never, situation::own_crisis, engine::category::crisis, server, ""),
+         labels.size() > 1 ? labels[1] : "Don't show me these", core::button_style::secondary},
+    };
+    return msg;
+}
+
+std::vector<std::string> composer::suggestions(situation s, storage::style style, const core::user_id& user,
+                                               std::string_view feeling, std::size_t count)
+{
+    std::vector<std::string> out;
+    std::uint32_t last_family = ~0u;
+    for (std::size_t i = 0; i < count; ++i) {
+        auto p = choose(s, style, user, feeling, last_family);
+        if (!p) p = choose(s, style, user, feeling);
+        if (!p) break;
+        if (std::find(out.begin(), out.end(), p->text) != out.end()) break;
+        last_family = static_cast<std::uint32_t>(p->family - library_.families.data());
+        out.push_back(std::move(p->text));
+    }
+    return out;
+}
+
+}  // namespace nudgebot::nudge
