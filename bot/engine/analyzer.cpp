@@ -1,0 +1,469 @@
+// analyzer::analyze(): normalise, find lexicon hits with one pass over the phrase trie, filter
+// hits (quotes, negation, masks), evaluate only the rules whose trigger cue is present, score.
+#include "engine/analyzer.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "engine/compiled.hpp"
+
+namespace nudgebot::engine {
+
+namespace {
+
+constexpr std::uint32_t no_position = 0xFFFFFFFFu;
+constexpr std::uint32_t negation_reach = 3;      // tokens before a hit that a negator covers
+constexpr std::size_t max_hits_per_cue = 16;     // for window/ordered/sentence searches
+constexpr std::size_t search_budget = 2000;      // steps per rule; beyond it the rule stays quiet
+
+struct hit {
+    std::uint32_t cue = 0;
+    std::uint32_t first = no_position;   // token range, or no_position for message-wide features
+    std::uint32_t last = no_position;
+    std::uint32_t term = 0;
+};
+
+// Per-thread buffers reused across messages and analyzers (sized up on demand).
+struct scratch {
+    normalized_text text;
+    std::vector<std::uint32_t> item_begin;
+    std::vector<std::int32_t> items;
+    std::vector<hit> hits;
+    std::vector<std::uint32_t> masked;   // per token, == stamp when masked
+    std::vector<std::uint32_t> cue_stamp;
+    std::vector<std::uint32_t> cue_first;
+    std::vector<std::uint32_t> cue_count;
+    std::vector<std::uint32_t> rule_stamp;
+    std::vector<std::uint32_t> present;   // distinct present cues
+    std::vector<const hit*> chosen;
+    std::uint32_t stamp = 0;
+
+    std::uint32_t next_stamp(std::size_t cues, std::size_t rules, std::size_t tokens)
+    {
+        if (cue_stamp.size() < cues) {
+            cue_stamp.resize(cues, 0);
+            cue_first.resize(cues, 0);
+            cue_count.resize(cues, 0);
+        }
+        if (rule_stamp.size() < rules) rule_stamp.resize(rules, 0);
+        if (masked.size() < tokens) masked.resize(tokens, 0);
+        if (++stamp == 0) {   // wrapped: forget every old mark
+            std::fill(cue_stamp.begin(), cue_stamp.end(), 0);
+            std::fill(rule_stamp.begin(), rule_stamp.end(), 0);
+            std::fill(masked.begin(), masked.end(), 0);
+            stamp = 1;
+        }
+        return stamp;
+    }
+};
+
+float sigmoid(float x) noexcept { return 1.0f / (1.0f + std::exp(-x)); }
+
+class evaluation {
+public:
+    evaluation(const analyzer::compiled& c, scratch& s, std::string_view text, analysis& out)
+        : c_(c), s_(s), text_(text), out_(out)
+    {}
+
+    void run(sensitivity sens)
+    {
+        const auto& toks = s_.text.tokens;
+        stamp_ = s_.next_stamp(c_.cue_count(), c_.rules.size(), toks.size());
+        collect_items();
+        match_phrases();
+        filter_hits();
+        add_feature_hits();
+        index_hits();
+        evaluate_rules();
+        apply_modifiers();
+        score(sens);
+        std::stable_sort(out_.cues.begin(), out_.cues.end(),
+                         [](const cue& a, const cue& b) { return a.span.begin < b.span.begin; });
+    }
+
+private:
+    // Items per token: its exact word (2*w) and every registered prefix of it (2*p+1).
+    void collect_items()
+    {
+        const auto& toks = s_.text.tokens;
+        s_.items.clear();
+        s_.item_begin.resize(toks.size() + 1);
+        for (std::size_t i = 0; i < toks.size(); ++i) {
+            s_.item_begin[i] = static_cast<std::uint32_t>(s_.items.size());
+            const auto& t = toks[i];
+            if (t.word != no_word) s_.items.push_back(t.word * 2);
+            if (!t.has(token::emoji))
+                c_.vocab.for_each_prefix(s_.text.text(t),
+                                         [&](word_id p) { s_.items.push_back(p * 2 + 1); });
+        }
+        s_.item_begin[toks.size()] = static_cast<std::uint32_t>(s_.items.size());
+    }
+
+    void emit(std::int32_t node, std::uint32_t first, std::uint32_t last)
+    {
+        const auto& n = c_.nodes[static_cast<std::size_t>(node)];
+        for (std::uint32_t k = 0; k < n.term_count; ++k) {
+            const auto& t = c_.terminals[n.term_begin + k];
+            s_.hits.push_back({t.lexicon, first, last, t.term});
+        }
+    }
+
+    void extend(std::int32_t node, std::uint32_t first, std::uint32_t next)
+    {
+        const auto& toks = s_.text.tokens;
+        const auto& n = c_.nodes[static_cast<std::size_t>(node)];
+        if (n.edge_count == 0 || next >= toks.size() || toks[next].sentence != toks[first].sentence)
+            return;
+        for (auto k = s_.item_begin[next]; k < s_.item_begin[next + 1]; ++k) {
+            auto item = s_.items[k];
+            for (std::uint32_t e = 0; e < n.edge_count; ++e) {
+                const auto& edge = c_.edges[n.edge_begin + e];
+                if (edge.item > item) break;
+                if (edge.item == item) {
+                    emit(edge.node, first, next);
+                    extend(edge.node, first, next + 1);
+                    break;
+                }
+            }
+        }
+    }
+
+    void match_phrases()
+    {
+        s_.hits.clear();
+        const auto n = static_cast<std::uint32_t>(s_.text.tokens.size());
+        for (std::uint32_t i = 0; i < n; ++i) {
+            for (auto k = s_.item_begin[i]; k < s_.item_begin[i + 1]; ++k) {
+                auto item = static_cast<std::size_t>(s_.items[k]);
+                if (item >= c_.root.size()) continue;
+                auto node = c_.root[item];
+                if (node < 0) continue;
+                emit(node, i, i);
+                extend(node, i, i + 1);
+            }
+        }
+    }
+
+    bool quoted(const hit& h) const
+    {
+        for (auto k = h.first; k <= h.last; ++k)
+            if (s_.text.tokens[k].has(token::quoted)) return true;
+        return false;
+    }
+
+    bool negated(const hit& h) const
+    {
+        const auto& toks = s_.text.tokens;
+        auto from = h.first >= negation_reach ? h.first - negation_reach : 0;
+        for (auto k = from; k < h.first; ++k) {
+            if (toks[k].clause != toks[h.first].clause || toks[k].word == no_word) continue;
+            if (c_.word_classes[static_cast<std::size_t>(toks[k].word)] & wc_negator) return true;
+        }
+        return false;
+    }
+
+    void filter_hits()
+    {
+        auto& hits = s_.hits;
+        if (hits.empty()) return;
+        bool any_mask = false;
+        std::size_t write = 0;
+        for (const auto& h : hits) {
+            const auto& lex = c_.lexicons[h.cue];
+            if (quoted(h)) {
+                out_.features.quoted = true;
+                continue;
+            }
+            if (lex.negatable && negated(h)) continue;
+            if (lex.mask) {
+                any_mask = true;
+                for (auto k = h.first; k <= h.last; ++k) s_.masked[k] = stamp_;
+            }
+            hits[write++] = h;
+        }
+        hits.resize(write);
+        if (!any_mask) return;
+        write = 0;
+        for (const auto& h : hits) {
+            bool hidden = false;
+            if (!c_.lexicons[h.cue].mask)
+                for (auto k = h.first; k <= h.last && !hidden; ++k) hidden = s_.masked[k] == stamp_;
+            if (!hidden) hits[write++] = h;
+        }
+        hits.resize(write);
+    }
+
+    void add_feature_hits()
+    {
+        const auto& toks = s_.text.tokens;
+        const auto base = static_cast<std::uint32_t>(c_.lexicons.size());
+        auto& f = out_.features;
+        std::uint32_t absolutes = 0;
+        for (std::uint32_t i = 0; i < toks.size(); ++i) {
+            const auto& t = toks[i];
+            if (t.has(token::quoted)) continue;
+            std::uint8_t classes = t.word != no_word && static_cast<std::size_t>(t.word) < c_.word_classes.size()
+                                       ? c_.word_classes[static_cast<std::size_t>(t.word)]
+                                       : 0;
+            if (classes & wc_second_person) {
+                f.second_person = true;
+                s_.hits.push_back({base + f_second_person, i, i, 0});
+                if ((classes & wc_sentence_you) && (i == 0 || toks[i - 1].sentence != t.sentence))
+                    s_.hits.push_back({base + f_second_person_start, i, i, 0});
+            }
+            if (classes & wc_first_person) {
+                f.first_person = true;
+                s_.hits.push_back({base + f_first_person, i, i, 0});
+            }
+            if (classes & wc_absolute) ++absolutes;
+            if (t.has(token::all_caps) && s_.text.has_lower && (t.letters >= 5 || t.word != no_word)) {
+                f.shouting = true;
+                s_.hits.push_back({base + f_shouting, i, i, 0});
+            }
+        }
+        f.question_burst = s_.text.question_burst;
+        f.exclamation_burst = s_.text.exclamation_burst;
+        if (f.question_burst) s_.hits.push_back({base + f_question_burst, no_position, no_position, 0});
+        if (f.exclamation_burst)
+            s_.hits.push_back({base + f_exclamation_burst, no_position, no_position, 0});
+        if (s_.text.question) s_.hits.push_back({base + f_question, no_position, no_position, 0});
+        float intensity = (f.shouting ? 0.35f : 0) + (f.question_burst ? 0.2f : 0) +
+                          (f.exclamation_burst ? 0.2f : 0) +
+                          0.1f * static_cast<float>(std::min<std::uint32_t>(absolutes, 3));
+        f.intensity = std::min(intensity, 1.0f);
+    }
+
+    void index_hits()
+    {
+        auto& hits = s_.hits;
+        std::sort(hits.begin(), hits.end(), [](const hit& a, const hit& b) {
+            return a.cue != b.cue ? a.cue < b.cue : a.first < b.first;
+        });
+        s_.present.clear();
+        for (std::uint32_t k = 0; k < hits.size(); ++k) {
+            auto cue = hits[k].cue;
+            if (s_.cue_stamp[cue] != stamp_) {
+                s_.cue_stamp[cue] = stamp_;
+                s_.cue_first[cue] = k;
+                s_.cue_count[cue] = 0;
+                s_.present.push_back(cue);
+            }
+            ++s_.cue_count[cue];
+        }
+        // feeling: the earliest hit of a slot lexicon
+        std::uint32_t best = no_position;
+        for (const auto& h : hits) {
+            if (h.cue >= c_.lexicons.size() || !c_.lexicons[h.cue].feeling) continue;
+            if (h.first < best) {
+                best = h.first;
+                out_.feeling = c_.term_texts[h.term];
+            }
+        }
+    }
+
+    bool present(std::uint32_t cue) const noexcept { return s_.cue_stamp[cue] == stamp_; }
+
+    byte_span span_of(std::uint32_t first, std::uint32_t last) const
+    {
+        const auto& toks = s_.text.tokens;
+        return {toks[first].span.begin, toks[last].span.end};
+    }
+
+    // Span covering the chosen hits (positional ones); the whole text when none has a place.
+    byte_span span_of_chosen() const
+    {
+        std::uint32_t lo = no_position;
+        std::uint32_t hi = 0;
+        for (const hit* h : s_.chosen) {
+            if (h->first == no_position) continue;
+            lo = std::min(lo, h->first);
+            hi = std::max(hi, h->last);
+        }
+        if (lo == no_position) return {0, static_cast<std::uint32_t>(text_.size())};
+        return span_of(lo, hi);
+    }
+
+    // Depth-first choice of one hit per cue satisfying window / ordered / sentence.
+    bool search(const analyzer::compiled::rule& r, std::size_t depth, std::uint32_t any_cue,
+                std::size_t& budget)
+    {
+        std::size_t cues = r.all_count + (any_cue != no_position ? 1 : 0);
+        if (depth == cues) return true;
+        std::uint32_t cue = depth < r.all_count ? c_.cue_refs[r.all_begin + depth] : any_cue;
+        auto first = s_.cue_first[cue];
+        auto count = std::min<std::size_t>(s_.cue_count[cue], max_hits_per_cue);
+        for (std::size_t k = 0; k < count; ++k) {
+            if (budget-- == 0) return false;
+            const hit& h = s_.hits[first + k];
+            if (h.first != no_position && !fits(r, h, depth)) continue;
+            s_.chosen.push_back(&h);
+            if (search(r, depth + 1, any_cue, budget)) return true;
+            s_.chosen.pop_back();
+        }
+        return false;
+    }
+
+    bool fits(const analyzer::compiled::rule& r, const hit& h, std::size_t depth) const
+    {
+        const auto& toks = s_.text.tokens;
+        for (std::size_t k = 0; k < s_.chosen.size(); ++k) {
+            const hit* o = s_.chosen[k];
+            if (o->first == no_position) continue;
+            if (r.sentence && toks[o->first].sentence != toks[h.first].sentence) return false;
+            if (r.window) {
+                auto lo = std::min(o->first, h.first);
+                auto hi = std::max(o->first, h.first);
+                if (hi - lo > r.window) return false;
+            }
+            // ordered: every `all` cue starts after the previous ones (positional ones)
+            if (r.ordered && depth < r.all_count && k < r.all_count && o->first >= h.first)
+                return false;
+        }
+        return true;
+    }
+
+    void evaluate_rules()
+    {
+        for (auto cue : s_.present) {
+            for (auto r : c_.triggers[cue]) {
+                if (s_.rule_stamp[r] == stamp_) continue;
+                s_.rule_stamp[r] = stamp_;
+                evaluate(r);
+            }
+        }
+    }
+
+    void evaluate(std::uint32_t index)
+    {
+        const auto& r = c_.rules[index];
+        for (std::uint32_t k = 0; k < r.all_count; ++k)
+            if (!present(c_.cue_refs[r.all_begin + k])) return;
+        for (std::uint32_t k = 0; k < r.none_count; ++k)
+            if (present(c_.cue_refs[r.none_begin + k])) return;
+        bool constrained = r.window || r.ordered || r.sentence;
+        s_.chosen.clear();
+        bool fired = false;
+        if (r.any_count == 0) {
+            std::size_t budget = search_budget;
+            fired = constrained ? search(r, 0, no_position, budget) : choose_first(r, no_position);
+        } else {
+            for (std::uint32_t k = 0; k < r.any_count && !fired; ++k) {
+                auto any_cue = c_.cue_refs[r.any_begin + k];
+                if (!present(any_cue)) continue;
+                s_.chosen.clear();
+                std::size_t budget = search_budget;
+                fired = constrained ? search(r, 0, any_cue, budget) : choose_first(r, any_cue);
+            }
+        }
+        if (!fired) return;
+        const auto& info = c_.rule_infos[index];
+        auto cat = static_cast<std::size_t>(r.cat);
+        logits_[cat] += r.weight;
+        fired_[cat] = true;
+        out_.cues.push_back({info.id, r.cat, info.label, span_of_chosen(), r.weight});
+    }
+
+    bool choose_first(const analyzer::compiled::rule& r, std::uint32_t any_cue)
+    {
+        for (std::uint32_t k = 0; k < r.all_count; ++k)
+            s_.chosen.push_back(&s_.hits[s_.cue_first[c_.cue_refs[r.all_begin + k]]]);
+        if (any_cue != no_position) s_.chosen.push_back(&s_.hits[s_.cue_first[any_cue]]);
+        return true;
+    }
+
+    void apply_modifiers()
+    {
+        if (std::none_of(fired_.begin(), fired_.end(), [](bool b) { return b; })) return;
+        for (std::size_t m = 0; m < c_.modifiers.size(); ++m) {
+            const auto& mod = c_.modifiers[m];
+            bool all = std::all_of(mod.when.begin(), mod.when.end(),
+                                   [&](std::uint32_t cue) { return present(cue); });
+            if (!all) continue;
+            s_.chosen.clear();
+            for (auto cue : mod.when) s_.chosen.push_back(&s_.hits[s_.cue_first[cue]]);
+            auto span = span_of_chosen();
+            const auto& info = c_.modifier_infos[m];
+            for (std::size_t cat = 0; cat < category_count; ++cat) {
+                if (mod.effect[cat] == 0 || !fired_[cat]) continue;
+                logits_[cat] += mod.effect[cat];
+                out_.cues.push_back({info.id, static_cast<category>(cat), info.label, span, mod.effect[cat]});
+            }
+        }
+    }
+
+    void score(sensitivity sens)
+    {
+        for (std::size_t cat = 0; cat < category_count; ++cat) {
+            if (!fired_[cat]) continue;
+            const auto& sc = c_.scoring[cat];
+            float s = sigmoid(sc.bias + logits_[cat]);
+            out_.scores[cat] = s;
+            out_.flags[cat] = s >= sc.thresholds[static_cast<std::size_t>(sens)];
+        }
+    }
+
+    const analyzer::compiled& c_;
+    scratch& s_;
+    std::string_view text_;
+    analysis& out_;
+    std::uint32_t stamp_ = 0;
+    std::array<float, category_count> logits_{};
+    std::array<bool, category_count> fired_{};
+};
+
+}  // namespace
+
+analyzer::analyzer(std::unique_ptr<compiled> c) : c_(std::move(c)) {}
+analyzer::~analyzer() = default;
+
+void analyzer::analyze(std::string_view text, sensitivity s, analysis& out) const
+{
+    out.scores.fill(0);
+    out.flags.fill(false);
+    out.cues.clear();
+    out.features = {};
+    out.feeling = {};
+    thread_local scratch buffers;
+    c_->norm.normalize(text, buffers.text, &c_->vocab);
+    if (text.size() > normalizer::max_input_bytes) text = text.substr(0, normalizer::max_input_bytes);
+    evaluation e(*c_, buffers, text, out);
+    e.run(s);
+}
+
+analysis analyzer::analyze(std::string_view text, sensitivity s) const
+{
+    analysis out;
+    analyze(text, s, out);
+    return out;
+}
+
+const std::vector<rule_info>& analyzer::rules() const noexcept { return c_->rule_infos; }
+const std::vector<lexicon_info>& analyzer::lexicons() const noexcept { return c_->lexicon_infos; }
+const std::vector<modifier_info>& analyzer::modifiers() const noexcept { return c_->modifier_infos; }
+const std::vector<std::string>& analyzer::packs() const noexcept { return c_->packs; }
+const std::vector<pack_example>& analyzer::examples() const noexcept { return c_->examples; }
+const category_scoring& analyzer::scoring(category c) const noexcept
+{
+    return c_->scoring[static_cast<std::size_t>(c)];
+}
+float analyzer::threshold(category c, sensitivity s) const noexcept
+{
+    return c_->scoring[static_cast<std::size_t>(c)].thresholds[static_cast<std::size_t>(s)];
+}
+double analyzer::compile_ms() const noexcept { return c_->compile_ms; }
+
+std::size_t analyzer::memory_bytes() const noexcept
+{
+    const auto& c = *c_;
+    std::size_t total = c.vocab.memory_bytes() + c.root.capacity() * sizeof(std::int32_t) +
+                        c.nodes.capacity() * sizeof(compiled::trie_node) +
+                        c.edges.capacity() * sizeof(compiled::edge) +
+                        c.terminals.capacity() * sizeof(compiled::terminal) +
+                        c.cue_refs.capacity() * sizeof(std::uint32_t);
+    for (const auto& t : c.term_texts) total += sizeof(std::string) + t.capacity();
+    for (const auto& t : c.triggers) total += sizeof(t) + t.capacity() * sizeof(std::uint32_t);
+    for (const auto& e : c.examples) total += sizeof(e) + e.text.capacity();
+    return total;
+}
+
+}  // namespace nudgebot::engine

@@ -1,0 +1,114 @@
+// The compiled rule set: loads rule packs (rules/README.md), compiles them once into one matcher,
+// and analyses messages.
+//
+// Contract: load_rules()/compile_rules() run at start-up or reload; they report every mistake
+// in the packs as `file:line:col: error: ...` (all at once) and return nullptr when there is any
+// error. They may throw only std::bad_alloc. An analyzer is immutable: analyze() is const,
+// thread-safe, never throws, allocates nothing once the caller's `analysis` and the calling
+// thread's scratch buffers are warm, and does work linear in the text (texts beyond
+// normalizer::max_input_bytes are analysed up to that limit). Cues and `feeling` in an analysis
+// are views into the analyzer; keep its shared_ptr while you hold them. A reload builds a new
+// analyzer and swaps the shared_ptr. Owner: engine.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/diagnostics.hpp"
+#include "engine/analysis.hpp"
+
+namespace nudgebot::engine {
+
+struct rule_info {
+    std::string id;      // "conflict.insult_at_person"
+    category cat = category::conflict;
+    std::string label;   // plain words
+    float weight = 0;
+    std::string pack;    // pack id
+    std::string file;    // the pack's file name as loaded
+};
+
+struct lexicon_info {
+    std::string id;
+    std::string label;
+    std::string pack;
+    std::size_t terms = 0;
+    bool negatable = false;
+    bool mask = false;
+    std::string slot;   // "" or "feeling"
+};
+
+struct modifier_info {
+    std::string id;
+    std::string label;
+    std::string pack;
+    std::vector<std::string> when;
+    std::array<float, category_count> effect{};   // 0 where the modifier does not apply
+};
+
+struct category_scoring {
+    float bias = 0;
+    std::array<float, 3> thresholds{1, 1, 1};   // indexed by sensitivity (low, medium, high)
+    bool defined = false;                       // present in scoring.json
+};
+
+// An example written in a pack, with the place of its string in the file.
+struct pack_example {
+    enum class kind : std::uint8_t { fire, quiet, flag, stay_quiet };
+    kind what = kind::fire;
+    std::string rule_id;   // for fire / quiet
+    category cat = category::conflict;   // for flag / stay_quiet
+    std::string text;
+    std::string file;
+    std::uint32_t line = 0;
+    std::uint32_t column = 0;
+};
+
+struct pack_source {
+    std::string file_name;   // used in diagnostics, e.g. "rules/en/conflict.json"
+    std::string text;
+};
+
+class analyzer {
+public:
+    struct compiled;   // opaque
+    explicit analyzer(std::unique_ptr<compiled> c);
+    ~analyzer();
+    analyzer(const analyzer&) = delete;
+    analyzer& operator=(const analyzer&) = delete;
+
+    // Fills `out` (reusing its capacity). Every fired rule appears in out.cues, also in categories
+    // that stay below their threshold, and so does every modifier that applied.
+    void analyze(std::string_view text, sensitivity s, analysis& out) const;
+    analysis analyze(std::string_view text, sensitivity s) const;
+
+    const std::vector<rule_info>& rules() const noexcept;
+    const std::vector<lexicon_info>& lexicons() const noexcept;
+    const std::vector<modifier_info>& modifiers() const noexcept;
+    const std::vector<std::string>& packs() const noexcept;   // pack ids, in load order
+    const std::vector<pack_example>& examples() const noexcept;
+    const category_scoring& scoring(category c) const noexcept;
+    float threshold(category c, sensitivity s) const noexcept;
+    // Built-in features usable in rules ("@shouting", ...).
+    static const std::vector<std::string_view>& features();
+
+    std::size_t memory_bytes() const noexcept;   // approximate size of the compiled set
+    double compile_ms() const noexcept;          // time compile_rules took
+
+private:
+    std::unique_ptr<compiled> c_;
+};
+
+// Compiles packs held in memory. `scoring` is the scoring.json source (nullptr reports it missing).
+std::shared_ptr<const analyzer> compile_rules(const std::vector<pack_source>& packs,
+                                              const pack_source* scoring, core::diagnostics& diags);
+
+// Reads every pack in `dir` (every *.json except suggestions.json and scoring.json, by name
+// order) plus dir/scoring.json, and compiles them. File names in diagnostics are `dir/<name>`.
+std::shared_ptr<const analyzer> load_rules(const std::string& dir, core::diagnostics& diags);
+
+}  // namespace nudgebot::engine

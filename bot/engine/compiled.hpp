@@ -1,0 +1,102 @@
+// Internal to the engine: the data layout of a compiled rule set, shared by the compiler
+// (compiler.cpp, which fills it from packs) and the analyzer (analyzer.cpp, which reads it).
+//
+// Contract: filled once by compile_rules(), immutable afterwards. Cue ids: lexicons are
+// [0, lexicons.size()), built-in features follow. Phrase-trie items: an exact word w is 2*w, a
+// prefix p is 2*p+1. Not for use outside bot/engine/. Owner: engine.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/analyzer.hpp"
+#include "engine/normalizer.hpp"
+#include "engine/vocabulary.hpp"
+
+namespace nudgebot::engine {
+
+enum feature : std::uint32_t {
+    f_second_person_start,
+    f_shouting,
+    f_question_burst,
+    f_exclamation_burst,
+    f_question,
+    f_second_person,
+    f_first_person,
+    feature_count
+};
+
+// Classes of built-in words (bit flags per word id).
+enum word_class : std::uint8_t {
+    wc_second_person = 1,   // you, your, u, ur, ...
+    wc_sentence_you = 2,    // opens a sentence aimed at someone: you / your / ur / u
+    wc_first_person = 4,    // i, me, my, ...
+    wc_negator = 8,         // not, never, don't, ...
+    wc_absolute = 16,       // always, never, everyone, ...
+};
+
+struct analyzer::compiled {
+    struct trie_node {
+        std::uint32_t edge_begin = 0, edge_count = 0;
+        std::uint32_t term_begin = 0, term_count = 0;
+    };
+    struct edge {
+        std::int32_t item = 0;
+        std::int32_t node = 0;
+    };
+    struct terminal {
+        std::uint32_t lexicon = 0;
+        std::uint32_t term = 0;   // index into term_texts
+    };
+    struct lexicon {
+        bool negatable = false;
+        bool mask = false;
+        bool feeling = false;
+    };
+    struct rule {
+        std::uint32_t all_begin = 0, all_count = 0;
+        std::uint32_t any_begin = 0, any_count = 0;
+        std::uint32_t none_begin = 0, none_count = 0;
+        std::uint32_t window = 0;   // 0 = no window
+        bool ordered = false;
+        bool sentence = false;
+        category cat = category::conflict;
+        float weight = 0;
+    };
+    struct modifier {
+        std::vector<std::uint32_t> when;
+        std::array<float, category_count> effect{};
+    };
+
+    normalizer norm;
+    vocabulary vocab;
+    std::vector<std::uint8_t> word_classes;   // by word id; 0 for pack words
+
+    std::vector<std::int32_t> root;   // item -> node, -1 when none
+    std::vector<trie_node> nodes;
+    std::vector<edge> edges;
+    std::vector<terminal> terminals;
+    std::vector<std::string> term_texts;   // as written, without a trailing '*'
+
+    std::vector<lexicon> lexicons;
+    std::vector<lexicon_info> lexicon_infos;
+    std::vector<rule> rules;
+    std::vector<rule_info> rule_infos;
+    std::vector<modifier> modifiers;
+    std::vector<modifier_info> modifier_infos;
+    std::vector<std::uint32_t> cue_refs;                 // rule cue lists point here
+    std::vector<std::vector<std::uint32_t>> triggers;    // cue id -> rules to evaluate
+    std::array<category_scoring, category_count> scoring{};
+    std::vector<std::string> packs;
+    std::vector<pack_example> examples;
+    double compile_ms = 0;
+
+    std::uint32_t cue_count() const noexcept
+    {
+        return static_cast<std::uint32_t>(lexicons.size()) + feature_count;
+    }
+};
+
+}  // namespace nudgebot::engine

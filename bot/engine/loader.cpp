@@ -1,0 +1,82 @@
+// load_rules(): the only engine code that touches files. It reads the pack folder once at
+// start-up or reload and hands the texts to compile_rules().
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "engine/analyzer.hpp"
+
+namespace nudgebot::engine {
+
+namespace {
+
+constexpr std::uintmax_t max_pack_bytes = 8u << 20;   // a pack is hand-written text
+
+bool read_file(const std::filesystem::path& path, std::string& out, core::diagnostics& diags,
+               const std::string& shown)
+{
+    std::error_code ec;
+    auto size = std::filesystem::file_size(path, ec);
+    if (ec) {
+        diags.error(shown, 0, 0, "cannot read: " + ec.message());
+        return false;
+    }
+    if (size > max_pack_bytes) {
+        diags.error(shown, 0, 0, "file is larger than 8 MiB");
+        return false;
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        diags.error(shown, 0, 0, "cannot open file");
+        return false;
+    }
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    out = buffer.str();
+    return true;
+}
+
+}  // namespace
+
+std::shared_ptr<const analyzer> load_rules(const std::string& dir, core::diagnostics& diags)
+{
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) {
+        diags.error(dir, 0, 0, "rules folder not found");
+        return nullptr;
+    }
+    std::string prefix = dir;
+    while (prefix.size() > 1 && prefix.back() == '/') prefix.pop_back();
+    std::vector<std::string> names;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        if (!it->is_regular_file(ec)) continue;
+        auto name = it->path().filename().string();
+        if (name.size() < 6 || name.substr(name.size() - 5) != ".json") continue;
+        if (name == "suggestions.json" || name == "scoring.json") continue;
+        names.push_back(name);
+    }
+    if (ec) {
+        diags.error(dir, 0, 0, "cannot list rules folder: " + ec.message());
+        return nullptr;
+    }
+    std::sort(names.begin(), names.end());
+    std::vector<pack_source> packs;
+    for (const auto& name : names) {
+        pack_source source;
+        source.file_name = prefix + "/" + name;
+        if (read_file(fs::path(dir) / name, source.text, diags, source.file_name))
+            packs.push_back(std::move(source));
+    }
+    pack_source scoring;
+    scoring.file_name = prefix + "/scoring.json";
+    bool have_scoring = fs::exists(fs::path(dir) / "scoring.json", ec) &&
+                        read_file(fs::path(dir) / "scoring.json", scoring.text, diags, scoring.file_name);
+    bool read_errors = diags.has_errors();
+    auto compiled = compile_rules(packs, have_scoring ? &scoring : nullptr, diags);
+    if (read_errors) return nullptr;
+    return compiled;
+}
+
+}  // namespace nudgebot::engine

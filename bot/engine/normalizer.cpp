@@ -1,0 +1,838 @@
+#include "engine/normalizer.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include <utf8proc.h>
+
+namespace nudgebot::engine {
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Character tables
+
+enum ascii_class : std::uint8_t {
+    c_sep,      // space, most punctuation, control bytes, NUL
+    c_upper,
+    c_lower,
+    c_digit,
+    c_apos,     // '
+    c_leet,     // @ $ * ! | + : may stand for letters inside a word
+    c_dquote,   // "
+    c_tick,     // `
+    c_dot,      // .
+    c_qmark,    // ?
+    c_newline,  // \n
+    c_gt,       // >
+    c_lt,       // <
+    c_space,    // ' ' \t \r
+};
+
+constexpr std::array<std::uint8_t, 128> make_ascii_table()
+{
+    std::array<std::uint8_t, 128> t{};
+    for (auto& x : t) x = c_sep;
+    for (int c = 'a'; c <= 'z'; ++c) t[static_cast<std::size_t>(c)] = c_lower;
+    for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<std::size_t>(c)] = c_upper;
+    for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = c_digit;
+    t['\''] = c_apos;
+    for (char c : {'@', '$', '*', '!', '|', '+'}) t[static_cast<std::size_t>(c)] = c_leet;
+    t['"'] = c_dquote;
+    t['`'] = c_tick;
+    t['.'] = c_dot;
+    t['?'] = c_qmark;
+    t['\n'] = c_newline;
+    t['>'] = c_gt;
+    t['<'] = c_lt;
+    t[' '] = c_space;
+    t['\t'] = c_space;
+    t['\r'] = c_space;
+    return t;
+}
+constexpr auto ascii_table = make_ascii_table();
+
+inline std::uint8_t klass(unsigned char c) noexcept
+{
+    return c < 128 ? ascii_table[c] : static_cast<std::uint8_t>(c_sep);
+}
+inline bool is_alnum(unsigned char c) noexcept
+{
+    auto k = klass(c);
+    return k == c_lower || k == c_upper || k == c_digit;
+}
+
+struct fold_pair {
+    char32_t from;
+    char32_t to;
+};
+// Look-alikes after case folding. Sorted by `from`. Written for this project: common Cyrillic and
+// Greek letters that render like Latin ones, IPA/small-capital letters used to dodge filters.
+constexpr fold_pair confusables[] = {
+    {0x0131, 'i'}, {0x01C0, 'l'}, {0x0251, 'a'}, {0x0261, 'g'}, {0x0262, 'g'}, {0x0269, 'i'},
+    {0x026A, 'i'}, {0x0274, 'n'}, {0x0280, 'r'}, {0x028F, 'y'}, {0x0299, 'b'}, {0x029C, 'h'},
+    {0x029F, 'l'}, {0x03B1, 'a'}, {0x03B2, 'b'}, {0x03B3, 'y'}, {0x03B5, 'e'}, {0x03B6, 'z'},
+    {0x03B7, 'n'}, {0x03B9, 'i'}, {0x03BA, 'k'}, {0x03BC, 'm'}, {0x03BD, 'v'}, {0x03BF, 'o'},
+    {0x03C1, 'p'}, {0x03C2, 's'}, {0x03C4, 't'}, {0x03C5, 'u'}, {0x03C7, 'x'}, {0x03C9, 'w'},
+    {0x0430, 'a'}, {0x0432, 'b'}, {0x0435, 'e'}, {0x043A, 'k'}, {0x043C, 'm'}, {0x043D, 'h'},
+    {0x043E, 'o'}, {0x043F, 'n'}, {0x0440, 'p'}, {0x0441, 'c'}, {0x0442, 't'}, {0x0443, 'y'},
+    {0x0445, 'x'}, {0x044C, 'b'}, {0x0455, 's'}, {0x0456, 'i'}, {0x0458, 'j'}, {0x04AF, 'y'},
+    {0x04BB, 'h'}, {0x04CF, 'l'}, {0x0501, 'd'}, {0x051B, 'q'}, {0x051D, 'w'}, {0x1D00, 'a'},
+    {0x1D04, 'c'}, {0x1D05, 'd'}, {0x1D07, 'e'}, {0x1D0A, 'j'}, {0x1D0B, 'k'}, {0x1D0D, 'm'},
+    {0x1D0F, 'o'}, {0x1D18, 'p'}, {0x1D1B, 't'}, {0x1D1C, 'u'}, {0x1D20, 'v'}, {0x1D21, 'w'},
+    {0x1D22, 'z'}, {0xA730, 'f'}, {0xA731, 's'},
+};
+
+bool is_invisible(char32_t c) noexcept
+{
+    return (c >= 0x200B && c <= 0x200F) || (c >= 0x2060 && c <= 0x206F) || c == 0xFEFF ||
+           c == 0x00AD || c == 0x034F || c == 0x180E || (c >= 0xFE00 && c <= 0xFE0F) ||
+           (c >= 0xE0100 && c <= 0xE01EF) || (c >= 0x1F3FB && c <= 0x1F3FF) ||
+           (c >= 0xE0000 && c <= 0xE007F);
+}
+
+bool is_emoji(char32_t c) noexcept
+{
+    return (c >= 0x1F000 && c <= 0x1FAFF) || (c >= 0x2600 && c <= 0x27BF) ||
+           (c >= 0x2300 && c <= 0x23FF) || (c >= 0x2B00 && c <= 0x2BFF) || c == 0x3030 ||
+           c == 0x303D || c == 0x3297 || c == 0x3299;
+}
+
+// Decodes one UTF-8 code point at s[i]; returns its length, or 0 when the bytes are invalid
+// (overlong, surrogate, out of range, truncated).
+std::size_t decode(std::string_view s, std::size_t i, char32_t& out) noexcept
+{
+    auto b0 = static_cast<unsigned char>(s[i]);
+    std::size_t n;
+    char32_t cp;
+    if (b0 >= 0xC2 && b0 <= 0xDF) { n = 2; cp = b0 & 0x1F; }
+    else if (b0 >= 0xE0 && b0 <= 0xEF) { n = 3; cp = b0 & 0x0F; }
+    else if (b0 >= 0xF0 && b0 <= 0xF4) { n = 4; cp = b0 & 0x07; }
+    else return 0;
+    if (i + n > s.size()) return 0;
+    for (std::size_t k = 1; k < n; ++k) {
+        auto b = static_cast<unsigned char>(s[i + k]);
+        if ((b & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (b & 0x3F);
+    }
+    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    out = cp;
+    return n;
+}
+
+void append_utf8(std::string& out, char32_t c)
+{
+    if (c < 0x80) {
+        out += static_cast<char>(c);
+    } else if (c < 0x800) {
+        out += static_cast<char>(0xC0 | (c >> 6));
+        out += static_cast<char>(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+        out += static_cast<char>(0xE0 | (c >> 12));
+        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (c & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (c >> 18));
+        out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (c & 0x3F));
+    }
+}
+
+bool starts_with_ci(std::string_view s, std::size_t i, std::string_view prefix) noexcept
+{
+    if (s.size() - i < prefix.size()) return false;
+    for (std::size_t k = 0; k < prefix.size(); ++k) {
+        char c = s[i + k];
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c | 0x20);
+        if (c != prefix[k]) return false;
+    }
+    return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One normalisation run.
+
+class run {
+public:
+    run(std::string_view in, normalized_text& out, const vocabulary* vocab)
+        : in_(in), out_(out), vocab_(vocab)
+    {}
+
+    void go()
+    {
+        std::size_t i = 0;
+        const std::size_t n = in_.size();
+        while (i < n) {
+            auto c = static_cast<unsigned char>(in_[i]);
+            if (c < 0x80) {
+                i = ascii(i, c);
+            } else {
+                i = non_ascii(i);
+            }
+        }
+        end_word();
+        finish();
+    }
+
+private:
+    // --- words -----------------------------------------------------------------------------
+    void begin_word(std::size_t at)
+    {
+        in_word_ = true;
+        w_begin_ = static_cast<std::uint32_t>(at);
+        w_text_ = static_cast<std::uint32_t>(out_.chars.size());
+        w_letters_ = w_upper_ = w_digits_ = w_syms_ = 0;
+        w_squeezed_ = false;
+        last_ = 0;
+        run_ = 0;
+    }
+
+    // Appends one ASCII byte (already lower-cased) of the current word, squeezing letter runs.
+    void put(char c, std::size_t end, bool letter)
+    {
+        if (letter && c == last_) {
+            if (++run_ > 2) {
+                w_squeezed_ = true;
+                w_end_ = static_cast<std::uint32_t>(end);
+                return;
+            }
+        } else {
+            last_ = c;
+            run_ = 1;
+        }
+        out_.chars += c;
+        w_end_ = static_cast<std::uint32_t>(end);
+    }
+
+    void put_utf8(char32_t c, std::size_t end)
+    {
+        last_ = 0;
+        run_ = 0;
+        append_utf8(out_.chars, c);
+        w_end_ = static_cast<std::uint32_t>(end);
+    }
+
+    void end_word()
+    {
+        if (!in_word_) return;
+        in_word_ = false;
+        token t;
+        t.text_begin = w_text_;
+        t.text_size = static_cast<std::uint32_t>(out_.chars.size() - w_text_);
+        if (t.text_size == 0) return;
+        t.span = {w_begin_, w_end_};
+        t.sentence = sentence_;
+        t.clause = clause_;
+        t.letters = static_cast<std::uint16_t>(std::min<std::uint32_t>(w_letters_, 0xFFFF));
+        std::uint8_t f = 0;
+        if (quoted_now()) f |= token::quoted;
+        if (w_letters_ > 0) f |= token::has_letter;
+        if (w_letters_ >= 3 && w_upper_ == w_letters_) f |= token::all_caps;
+        if (w_letters_ > 0 && (w_digits_ + w_syms_) > 0) f |= token::leet;
+        if (w_squeezed_) f |= token::squeezed;
+        if (t.text_size == 1 && (w_letters_ + w_digits_) == 1) f |= token::single;
+        t.flags = f;
+        out_.tokens.push_back(t);
+        sentence_has_words_ = true;
+    }
+
+    void emit_emoji(char32_t c, std::size_t begin, std::size_t end)
+    {
+        end_word();
+        token t;
+        t.text_begin = static_cast<std::uint32_t>(out_.chars.size());
+        append_utf8(out_.chars, c);
+        t.text_size = static_cast<std::uint32_t>(out_.chars.size() - t.text_begin);
+        t.span = {static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(end)};
+        t.sentence = sentence_;
+        t.clause = clause_;
+        t.flags = token::emoji | (quoted_now() ? token::quoted : 0);
+        out_.tokens.push_back(t);
+        sentence_has_words_ = true;
+    }
+
+    void end_sentence()
+    {
+        end_word();
+        if (sentence_has_words_) {
+            ++sentence_;
+            sentence_has_words_ = false;
+        }
+        ++clause_;
+    }
+
+    void end_clause()
+    {
+        end_word();
+        ++clause_;
+    }
+
+    bool quoted_now() const noexcept { return quote_ || code_ || quote_line_ || quote_block_; }
+
+    // A run of leet symbols at i belongs to a word only when a letter or digit follows it.
+    bool leet_run_continues(std::size_t i) const noexcept
+    {
+        while (i < in_.size() && klass(static_cast<unsigned char>(in_[i])) == c_leet) ++i;
+        return i < in_.size() && is_alnum(static_cast<unsigned char>(in_[i]));
+    }
+
+    // Finds a closing double quote (straight or curly) before the end of the line.
+    bool closing_quote_ahead(std::size_t i) const noexcept
+    {
+        for (; i < in_.size(); ++i) {
+            char c = in_[i];
+            if (c == '"' || c == '\n') return c == '"';
+            if (static_cast<unsigned char>(c) == 0xE2 && i + 2 < in_.size() &&
+                static_cast<unsigned char>(in_[i + 1]) == 0x80 &&
+                static_cast<unsigned char>(in_[i + 2]) == 0x9D)   // U+201D
+                return true;
+            if (static_cast<unsigned char>(c) == 0xC2 && i + 1 < in_.size() &&
+                static_cast<unsigned char>(in_[i + 1]) == 0xBB)   // U+00BB
+                return true;
+        }
+        return false;
+    }
+
+    void toggle_quote(std::size_t after, bool can_open, bool can_close)
+    {
+        end_word();
+        if (quote_) {
+            if (can_close) quote_ = false;
+        } else if (can_open && closing_quote_ahead(after)) {
+            quote_ = true;
+        }
+    }
+
+    void punctuation_mark(char c)
+    {
+        // Bursts: "??", "?!", "!?", "!!" (consecutive marks, nothing between).
+        if (c == '?' && !quoted_now()) out_.question = true;
+        if (mark_run_ > 0 && !quoted_now()) {
+            if (c == '?' || last_mark_ == '?') out_.question_burst = true;
+            else out_.exclamation_burst = true;
+        }
+        last_mark_ = c;
+        ++mark_run_;
+    }
+
+    // --- ASCII -----------------------------------------------------------------------------
+    std::size_t ascii(std::size_t i, unsigned char c)
+    {
+        auto k = klass(c);
+        if (k != c_leet && k != c_qmark) mark_run_ = 0;
+        if (k != c_space && k != c_gt) line_start_ = false;
+        switch (k) {
+        case c_lower:
+            if (!in_word_) begin_word(i);
+            ++w_letters_;
+            if (!quoted_now()) out_.has_lower = true;
+            put(static_cast<char>(c), i + 1, true);
+            return i + 1;
+        case c_upper:
+            if (!in_word_) {
+                if (url_at(i)) return skip_url(i);
+                begin_word(i);
+            }
+            ++w_letters_;
+            ++w_upper_;
+            put(static_cast<char>(c | 0x20), i + 1, true);
+            return i + 1;
+        case c_digit:
+            if (!in_word_) begin_word(i);
+            ++w_digits_;
+            put(static_cast<char>(c), i + 1, false);
+            return i + 1;
+        case c_apos:
+            if (in_word_ && i + 1 < in_.size() &&
+                (klass(static_cast<unsigned char>(in_[i + 1])) == c_lower ||
+                 klass(static_cast<unsigned char>(in_[i + 1])) == c_upper)) {
+                put('\'', i + 1, false);
+                last_ = 0;
+                return i + 1;
+            }
+            end_word();
+            return i + 1;
+        case c_leet: {
+            bool starts = c == '@' || c == '$';
+            if ((in_word_ || starts) && leet_run_continues(i)) {
+                if (!in_word_) begin_word(i);
+                ++w_syms_;
+                put(static_cast<char>(c), i + 1, false);
+                mark_run_ = 0;
+                return i + 1;
+            }
+            end_word();
+            if (c == '!') {
+                punctuation_mark('!');
+                end_sentence();
+            } else {
+                mark_run_ = 0;
+            }
+            return i + 1;
+        }
+        case c_qmark:
+            end_word();
+            punctuation_mark('?');
+            end_sentence();
+            return i + 1;
+        case c_dot:
+            end_word();
+            if (!(i + 1 < in_.size() && is_alnum(static_cast<unsigned char>(in_[i + 1]))))
+                end_sentence();
+            return i + 1;
+        case c_newline:
+            end_sentence();
+            quote_line_ = false;
+            quote_ = false;   // straight quotes do not span lines
+            line_start_ = true;
+            return i + 1;
+        case c_space:
+            end_word();
+            return i + 1;
+        case c_dquote:
+            toggle_quote(i + 1, true, true);
+            return i + 1;
+        case c_tick:
+            return backtick(i);
+        case c_gt:
+            end_word();
+            if (line_start_) {
+                if (in_.substr(i, 3) == ">>>") {
+                    quote_block_ = true;
+                    line_start_ = false;
+                    return i + 3;
+                }
+                quote_line_ = true;
+                line_start_ = false;
+            }
+            return i + 1;
+        case c_lt:
+            end_word();
+            return skip_markup(i);
+        default:
+            if (c == ',' || c == ';' || c == ':' || c == '(' || c == ')' ||
+                (c == '-' && i + 1 < in_.size() && (in_[i + 1] == ' ' || in_[i + 1] == '-')))
+                end_clause();
+            else
+                end_word();
+            return i + 1;
+        }
+    }
+
+    bool url_at(std::size_t i) const noexcept
+    {
+        return starts_with_ci(in_, i, "http://") || starts_with_ci(in_, i, "https://") ||
+               starts_with_ci(in_, i, "www.");
+    }
+    std::size_t skip_url(std::size_t i) const noexcept
+    {
+        while (i < in_.size() && in_[i] != ' ' && in_[i] != '\n' && in_[i] != '\t' && in_[i] != '>')
+            ++i;
+        return i;
+    }
+
+    // Chat markup such as <@123>, <#42>, <:name:id>, <https://x|label>: skipped whole when it
+    // closes within a short distance without spaces.
+    std::size_t skip_markup(std::size_t i) const noexcept
+    {
+        if (i + 1 >= in_.size()) return i + 1;
+        char next = in_[i + 1];
+        bool markup = next == '@' || next == '#' || next == ':' || next == '!' || next == '/' ||
+                      (next == 'a' && i + 2 < in_.size() && in_[i + 2] == ':') ||
+                      starts_with_ci(in_, i + 1, "http");
+        if (!markup) return i + 1;
+        for (std::size_t k = i + 1; k < in_.size() && k < i + 512; ++k) {
+            char c = in_[k];
+            if (c == '>') return k + 1;
+            if (c == ' ' || c == '\n' || c == '<') break;
+        }
+        return i + 1;
+    }
+
+    std::size_t backtick(std::size_t i)
+    {
+        end_word();
+        if (in_.substr(i, 3) == "```") {
+            if (code_) {
+                if (fence_) {
+                    code_ = fence_ = false;
+                }
+                return i + 3;
+            }
+            if (in_.find("```", i + 3) != std::string_view::npos) code_ = fence_ = true;
+            return i + 3;
+        }
+        if (code_ && !fence_) {
+            code_ = false;
+        } else if (!code_) {
+            auto close = in_.find_first_of("`\n", i + 1);
+            if (close != std::string_view::npos && in_[close] == '`') code_ = true;
+        }
+        return i + 1;
+    }
+
+    // --- beyond ASCII ----------------------------------------------------------------------
+    std::size_t non_ascii(std::size_t i)
+    {
+        char32_t cp = 0;
+        std::size_t len = decode(in_, i, cp);
+        if (len == 0) {   // invalid byte: a separator, as U+FFFD would be
+            end_word();
+            mark_run_ = 0;
+            return i + 1;
+        }
+        std::size_t end = i + len;
+        line_start_ = false;
+        if (is_invisible(cp)) return end;   // keeps the word together: "ki\u200Bll"
+        auto category = utf8proc_category(static_cast<utf8proc_int32_t>(cp));
+        if (category == UTF8PROC_CATEGORY_MN || category == UTF8PROC_CATEGORY_ME ||
+            category == UTF8PROC_CATEGORY_MC)
+            return end;   // combining marks (zalgo)
+        switch (cp) {
+        case 0x2018: case 0x2019: case 0x02BC: case 0xFF07:   // curly apostrophes
+            if (in_word_ && end < in_.size() &&
+                (klass(static_cast<unsigned char>(in_[end])) == c_lower ||
+                 klass(static_cast<unsigned char>(in_[end])) == c_upper)) {
+                put('\'', end, false);
+                last_ = 0;
+            } else {
+                end_word();
+            }
+            return end;
+        case 0x201C: case 0x201E: case 0x00AB:
+            toggle_quote(end, true, quote_);
+            return end;
+        case 0x201D: case 0x00BB:
+            toggle_quote(end, false, true);
+            return end;
+        case 0x2026:   // … ends a sentence
+            mark_run_ = 0;
+            end_sentence();
+            return end;
+        case 0x203C:   // ‼
+            end_word();
+            if (!quoted_now()) out_.exclamation_burst = true;
+            end_sentence();
+            return end;
+        case 0x2047: case 0x2048: case 0x2049:   // ⁇ ⁈ ⁉
+            end_word();
+            if (!quoted_now()) out_.question_burst = out_.question = true;
+            end_sentence();
+            return end;
+        default:
+            break;
+        }
+        mark_run_ = 0;
+        if (is_emoji(cp)) {
+            emit_emoji(cp, i, end);
+            return end;
+        }
+        bool upper = category == UTF8PROC_CATEGORY_LU || category == UTF8PROC_CATEGORY_LT;
+        utf8proc_int32_t buf[16];
+        int boundclass = 0;
+        auto count = utf8proc_decompose_char(
+            static_cast<utf8proc_int32_t>(cp), buf, 16,
+            static_cast<utf8proc_option_t>(UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT |
+                                           UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK |
+                                           UTF8PROC_IGNORE | UTF8PROC_LUMP),
+            &boundclass);
+        if (count < 0 || count > 16) {
+            end_word();
+            return end;
+        }
+        for (utf8proc_ssize_t k = 0; k < count; ++k) {
+            char32_t d = fold_confusable(static_cast<char32_t>(buf[k]));
+            if (d < 0x80) {
+                auto dc = static_cast<unsigned char>(d);
+                auto dk = klass(dc);
+                if (dk == c_lower || dk == c_upper) {
+                    if (!in_word_) begin_word(i);
+                    ++w_letters_;
+                    if (upper) ++w_upper_;
+                    else if (!quoted_now()) out_.has_lower = true;
+                    put(static_cast<char>(dc | 0x20), end, true);
+                } else if (dk == c_digit) {
+                    if (!in_word_) begin_word(i);
+                    ++w_digits_;
+                    put(static_cast<char>(dc), end, false);
+                } else if (dc == '\'' && in_word_) {
+                    put('\'', end, false);
+                } else if (dc == '.' || dc == '!' || dc == '?') {
+                    end_word();
+                    if (dc != '.') punctuation_mark(static_cast<char>(dc));
+                    end_sentence();
+                } else if (std::string_view(",;:-()").find(static_cast<char>(dc)) !=
+                           std::string_view::npos) {
+                    end_clause();
+                } else {
+                    end_word();
+                }
+                continue;
+            }
+            auto dcat = utf8proc_category(static_cast<utf8proc_int32_t>(d));
+            if (dcat >= UTF8PROC_CATEGORY_LU && dcat <= UTF8PROC_CATEGORY_LO) {
+                if (!in_word_) begin_word(i);
+                ++w_letters_;
+                if (upper) ++w_upper_;
+                else if (dcat == UTF8PROC_CATEGORY_LL && !quoted_now()) out_.has_lower = true;
+                put_utf8(d, end);
+            } else if (dcat >= UTF8PROC_CATEGORY_ND && dcat <= UTF8PROC_CATEGORY_NO) {
+                if (!in_word_) begin_word(i);
+                ++w_digits_;
+                put_utf8(d, end);
+            } else if (dcat == UTF8PROC_CATEGORY_SO) {
+                emit_emoji(d, i, end);
+            } else {
+                end_word();
+            }
+        }
+        return end;
+    }
+
+    // --- after the scan --------------------------------------------------------------------
+    void finish()
+    {
+        out_.sentences = sentence_ + (sentence_has_words_ ? 1 : 0);
+        if (!vocab_) return;
+        join_spaced_runs();
+        for (auto& t : out_.tokens) resolve(t);
+    }
+
+    // `k i l l`, `s.t.u.p.i.d`: runs of single characters separated by one space, dot, dash,
+    // underscore or star, joined when the joined word is known.
+    void join_spaced_runs()
+    {
+        auto& toks = out_.tokens;
+        bool any = false;
+        for (const auto& t : toks)
+            if (t.has(token::single)) {
+                any = true;
+                break;
+            }
+        if (!any) return;
+        std::size_t write = 0;
+        std::size_t i = 0;
+        while (i < toks.size()) {
+            std::size_t j = i;
+            if (toks[i].has(token::single)) {
+                while (j + 1 < toks.size() && j + 1 - i < 40 && toks[j + 1].has(token::single) &&
+                       toks[j + 1].sentence == toks[i].sentence &&
+                       toks[j + 1].span.begin == toks[j].span.end + 1 &&
+                       std::string_view(" .-_*").find(in_[toks[j].span.end]) !=
+                           std::string_view::npos &&
+                       ((toks[j + 1].flags ^ toks[i].flags) & token::quoted) == 0)
+                    ++j;
+            }
+            if (j - i + 1 >= 3) {
+                // Longest known joined stretch starting at each position.
+                std::size_t s = i;
+                while (s <= j) {
+                    std::size_t best_end = s;
+                    for (std::size_t e = j; e >= s + 2; --e) {
+                        if (try_join(s, e)) {
+                            best_end = e;
+                            break;
+                        }
+                    }
+                    if (best_end > s) {
+                        toks[write++] = joined_;
+                        s = best_end + 1;
+                    } else {
+                        toks[write++] = toks[s++];
+                    }
+                }
+            } else {
+                for (std::size_t k = i; k <= j; ++k) toks[write++] = toks[k];
+            }
+            i = j + 1;
+        }
+        toks.resize(write);
+    }
+
+    bool try_join(std::size_t s, std::size_t e)
+    {
+        auto& toks = out_.tokens;
+        scratch_.clear();
+        std::uint8_t flags = token::folded | (toks[s].flags & token::quoted);
+        std::uint32_t letters = 0;
+        std::uint32_t digits = 0;
+        std::uint32_t caps = 0;
+        for (std::size_t k = s; k <= e; ++k) {
+            char c = out_.chars[toks[k].text_begin];
+            scratch_ += c;
+            if (c >= '0' && c <= '9') ++digits;
+            else ++letters;
+            if (toks[k].has(token::all_caps) ||
+                (in_[toks[k].span.begin] >= 'A' && in_[toks[k].span.begin] <= 'Z'))
+                ++caps;
+        }
+        if (letters == 0) return false;
+        std::string_view found;
+        if (vocab_->known(scratch_)) {
+            found = scratch_;
+        } else if (digits > 0 && (found = fold_candidates(scratch_, true)).empty()) {
+            return false;
+        } else if (digits == 0) {
+            return false;
+        }
+        joined_ = token{};
+        joined_.text_begin = static_cast<std::uint32_t>(out_.chars.size());
+        out_.chars += found;
+        joined_.text_size = static_cast<std::uint32_t>(found.size());
+        joined_.span = {toks[s].span.begin, toks[e].span.end};
+        joined_.sentence = toks[s].sentence;
+        joined_.clause = toks[s].clause;
+        joined_.letters = static_cast<std::uint16_t>(e - s + 1);
+        flags |= token::has_letter;
+        if (caps == e - s + 1 && e - s + 1 >= 3) flags |= token::all_caps;
+        joined_.flags = flags;
+        return true;
+    }
+
+    void resolve(token& t)
+    {
+        std::string_view text = out_.text(t);
+        t.word = vocab_->find(text);
+        if (t.word != no_word || !(t.flags & (token::leet | token::squeezed))) return;
+        if (text.size() > 48 || vocab_->known(text)) return;
+        auto found = fold_candidates(text, t.has(token::leet));
+        if (found.empty()) return;
+        t.text_begin = static_cast<std::uint32_t>(out_.chars.size());
+        t.text_size = static_cast<std::uint32_t>(found.size());
+        std::string copy(found);   // `found` may point into chars, which may reallocate
+        out_.chars += copy;
+        t.flags |= token::folded;
+        t.word = vocab_->find(copy);
+    }
+
+    // Tries leet readings (each symbol/digit as the letters it can stand for) and, for
+    // doubled letters, single-letter readings; returns the first known spelling or "".
+    std::string_view fold_candidates(std::string_view text, bool leet)
+    {
+        static constexpr std::string_view vowels = "aeiou";
+        // options per position
+        std::array<std::string_view, 48> options{};
+        std::size_t n = std::min<std::size_t>(text.size(), options.size());
+        std::size_t combos = 1;
+        for (std::size_t k = 0; k < n; ++k) {
+            char c = text[k];
+            std::string_view o;
+            if (leet) {
+                switch (c) {
+                case '0': o = "o"; break;
+                case '1': o = "il"; break;
+                case '3': o = "e"; break;
+                case '4': o = "a"; break;
+                case '5': o = "s"; break;
+                case '7': o = "t"; break;
+                case '8': o = "b"; break;
+                case '9': o = "g"; break;
+                case '@': o = "a"; break;
+                case '$': o = "s"; break;
+                case '!': o = "i"; break;
+                case '|': o = "li"; break;
+                case '+': o = "t"; break;
+                case '*': o = vowels; break;
+                default: break;
+                }
+            }
+            if (o.empty()) o = text.substr(k, 1);
+            options[k] = o;
+            combos *= o.size();
+            if (combos > 64) return {};
+        }
+        std::array<std::uint8_t, 48> pick{};
+        for (std::size_t combo = 0; combo < combos; ++combo) {
+            candidate_.clear();
+            for (std::size_t k = 0; k < n; ++k) candidate_ += options[k][pick[k]];
+            if (auto hit = with_squeeze_variants(); !hit.empty()) return hit;
+            for (std::size_t k = 0; k < n; ++k) {   // odometer
+                if (++pick[k] < options[k].size()) break;
+                pick[k] = 0;
+            }
+        }
+        return {};
+    }
+
+    // candidate_ as is, then with up to four doubled letters reduced to one each.
+    std::string_view with_squeeze_variants()
+    {
+        if (vocab_->known(candidate_)) return candidate_;
+        std::array<std::size_t, 4> doubles{};
+        std::size_t count = 0;
+        for (std::size_t k = 1; k < candidate_.size() && count < doubles.size(); ++k)
+            if (candidate_[k] == candidate_[k - 1] && candidate_[k] >= 'a' && candidate_[k] <= 'z')
+                doubles[count++] = k;
+        for (std::size_t mask = 1; mask < (std::size_t{1} << count); ++mask) {
+            variant_.clear();
+            std::size_t next = 0;
+            for (std::size_t k = 0; k < candidate_.size(); ++k) {
+                if (next < count && doubles[next] == k) {
+                    bool drop = (mask >> next) & 1;
+                    ++next;
+                    if (drop) continue;
+                }
+                variant_ += candidate_[k];
+            }
+            if (vocab_->known(variant_)) return variant_;
+        }
+        return {};
+    }
+
+    std::string_view in_;
+    normalized_text& out_;
+    const vocabulary* vocab_;
+
+    bool in_word_ = false;
+    std::uint32_t w_begin_ = 0;
+    std::uint32_t w_end_ = 0;
+    std::uint32_t w_text_ = 0;
+    std::uint32_t w_letters_ = 0;
+    std::uint32_t w_upper_ = 0;
+    std::uint32_t w_digits_ = 0;
+    std::uint32_t w_syms_ = 0;
+    bool w_squeezed_ = false;
+    char last_ = 0;
+    int run_ = 0;
+
+    std::uint32_t sentence_ = 0;
+    std::uint32_t clause_ = 0;
+    bool sentence_has_words_ = false;
+    bool quote_ = false;
+    bool code_ = false;
+    bool fence_ = false;
+    bool quote_line_ = false;
+    bool quote_block_ = false;
+    bool line_start_ = true;
+    char last_mark_ = 0;
+    int mark_run_ = 0;
+
+    token joined_;
+    std::string scratch_;
+    std::string candidate_;
+    std::string variant_;
+};
+
+}  // namespace
+
+char32_t fold_confusable(char32_t c) noexcept
+{
+    if (c < 0x0131) return c;
+    auto it = std::lower_bound(std::begin(confusables), std::end(confusables), c,
+                               [](const fold_pair& p, char32_t v) { return p.from < v; });
+    return it != std::end(confusables) && it->from == c ? it->to : c;
+}
+
+void normalizer::normalize(std::string_view text, normalized_text& out, const vocabulary* vocab) const
+{
+    out.clear();
+    if (text.size() > max_input_bytes) text = text.substr(0, max_input_bytes);
+    run r(text, out, vocab);
+    r.go();
+}
+
+}  // namespace nudgebot::engine

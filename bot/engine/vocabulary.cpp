@@ -1,0 +1,84 @@
+#include "engine/vocabulary.hpp"
+
+namespace nudgebot::engine {
+
+vocabulary::vocabulary() : slots_(64), trie_(1) { root_.fill(-1); }
+
+void vocabulary::grow()
+{
+    std::vector<slot> bigger(slots_.size() * 2);
+    std::size_t mask = bigger.size() - 1;
+    for (const auto& s : slots_) {
+        if (s.id == no_word) continue;
+        std::size_t i = s.hash & mask;
+        while (bigger[i].id != no_word) i = (i + 1) & mask;
+        bigger[i] = s;
+    }
+    slots_.swap(bigger);
+}
+
+word_id vocabulary::add_word(std::string_view word)
+{
+    if (auto id = find(word); id != no_word) return id;
+    if ((words_.size() + 1) * 2 > slots_.size()) grow();
+    auto h = hash(word);
+    std::size_t mask = slots_.size() - 1;
+    std::size_t i = h & mask;
+    while (slots_[i].id != no_word) i = (i + 1) & mask;
+    auto id = static_cast<word_id>(words_.size());
+    words_.emplace_back(word);
+    slots_[i] = {h, id};
+    return id;
+}
+
+word_id vocabulary::add_prefix(std::string_view prefix)
+{
+    std::int32_t node = 0;
+    for (char c : prefix) {
+        std::int32_t child = node == 0 ? root_[static_cast<unsigned char>(c)]
+                                       : trie_[static_cast<std::size_t>(node)].first_child;
+        while (node != 0 && child >= 0 && trie_[static_cast<std::size_t>(child)].c != c)
+            child = trie_[static_cast<std::size_t>(child)].next_sibling;
+        if (child < 0) {
+            trie_node fresh;
+            fresh.c = c;
+            fresh.next_sibling = trie_[static_cast<std::size_t>(node)].first_child;
+            child = static_cast<std::int32_t>(trie_.size());
+            trie_.push_back(fresh);
+            if (node == 0) root_[static_cast<unsigned char>(c)] = child;
+            else trie_[static_cast<std::size_t>(node)].first_child = child;
+        }
+        node = child;
+    }
+    auto& target = trie_[static_cast<std::size_t>(node)];
+    if (target.prefix == no_word) target.prefix = static_cast<word_id>(prefix_count_++);
+    return target.prefix;
+}
+
+word_id vocabulary::find(std::string_view word) const noexcept
+{
+    auto h = hash(word);
+    std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+        const auto& s = slots_[i];
+        if (s.id == no_word) return no_word;
+        if (s.hash == h && words_[static_cast<std::size_t>(s.id)] == word) return s.id;
+    }
+}
+
+bool vocabulary::known(std::string_view word) const noexcept
+{
+    if (find(word) != no_word) return true;
+    bool any = false;
+    for_each_prefix(word, [&](word_id) { any = true; });
+    return any;
+}
+
+std::size_t vocabulary::memory_bytes() const noexcept
+{
+    std::size_t total = slots_.capacity() * sizeof(slot) + trie_.capacity() * sizeof(trie_node);
+    for (const auto& w : words_) total += sizeof(std::string) + (w.size() > 15 ? w.capacity() : 0);
+    return total;
+}
+
+}  // namespace nudgebot::engine

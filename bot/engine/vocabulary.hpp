@@ -1,0 +1,87 @@
+// The words the compiled rule set knows: exact words and `word*` prefixes, each with a dense id.
+//
+// Contract: built once while packs compile (add_*), then only read (find*, for_each_prefix),
+// from any number of threads. The normaliser asks it whether a folded spelling is a known word
+// (so `id10t` becomes `idiot` but `800mg` stays `800mg`); the matcher maps tokens to ids. No
+// allocation on the read path. Owner: engine.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nudgebot::engine {
+
+using word_id = std::int32_t;
+inline constexpr word_id no_word = -1;
+
+class vocabulary {
+public:
+    vocabulary();
+
+    // Adds (or finds) an exact word / a prefix; returns its id. Ids of words and prefixes are
+    // separate dense ranges starting at 0.
+    word_id add_word(std::string_view word);
+    word_id add_prefix(std::string_view prefix);
+
+    word_id find(std::string_view word) const noexcept;
+    // True when `word` is an exact word or starts with a registered prefix.
+    bool known(std::string_view word) const noexcept;
+    // Calls f(prefix_id) for every registered prefix of `word`, shortest first.
+    template <typename F>
+    void for_each_prefix(std::string_view word, F&& f) const;
+
+    std::size_t word_count() const noexcept { return words_.size(); }
+    std::size_t prefix_count() const noexcept { return prefix_count_; }
+    std::string_view word(word_id id) const noexcept { return words_[static_cast<std::size_t>(id)]; }
+    std::size_t memory_bytes() const noexcept;
+
+    static std::uint64_t hash(std::string_view s) noexcept
+    {
+        std::uint64_t h = 0xcbf29ce484222325ull;
+        for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ull;
+        return h;
+    }
+
+private:
+    struct slot {
+        std::uint64_t hash = 0;
+        word_id id = no_word;
+    };
+    struct trie_node {
+        std::int32_t first_child = -1;
+        std::int32_t next_sibling = -1;
+        word_id prefix = no_word;
+        char c = 0;
+    };
+    void grow();
+
+    std::vector<std::string> words_;
+    std::vector<slot> slots_;   // open addressing, power-of-two size
+    std::vector<trie_node> trie_;           // node 0 is the root; its children are in root_
+    std::array<std::int32_t, 256> root_;    // first byte -> node, for a fast first step
+    std::size_t prefix_count_ = 0;
+};
+
+template <typename F>
+void vocabulary::for_each_prefix(std::string_view word, F&& f) const
+{
+    if (word.empty() || prefix_count_ == 0) return;
+    std::int32_t node = 0;
+    bool first = true;
+    for (char c : word) {
+        std::int32_t child = first ? root_[static_cast<unsigned char>(c)]
+                                   : trie_[static_cast<std::size_t>(node)].first_child;
+        first = false;
+        while (child >= 0 && trie_[static_cast<std::size_t>(child)].c != c)
+            child = trie_[static_cast<std::size_t>(child)].next_sibling;
+        if (child < 0) return;
+        node = child;
+        if (trie_[static_cast<std::size_t>(node)].prefix != no_word)
+            f(trie_[static_cast<std::size_t>(node)].prefix);
+    }
+}
+
+}  // namespace nudgebot::engine

@@ -1,0 +1,103 @@
+// Analyzer speed benchmark (a program run by hand, not a timed test).
+//
+//   analyzer_bench RULES_DIR TEXTS.jsonl [SECONDS]
+//
+// Loads the packs (prints compile time and resident memory), reads the "text" field of every JSON
+// line, then analyses them round-robin on one thread for SECONDS (default 3) and prints messages
+// per second and bytes per second. Texts stay in memory only; nothing is written anywhere.
+#include "engine/analyzer.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+long status_kb(const char* key)
+{
+    std::ifstream in("/proc/self/status");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind(key, 0) == 0) return std::stol(line.substr(std::string(key).size()));
+    return -1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    using clock = std::chrono::steady_clock;
+    if (argc < 3) {
+        std::cerr << "usage: analyzer_bench RULES_DIR TEXTS.jsonl [SECONDS]\n";
+        return 2;
+    }
+    double seconds = argc > 3 ? std::stod(argv[3]) : 3.0;
+    long rss_before = status_kb("VmRSS:");
+    nudgebot::core::diagnostics diags;
+    auto started = clock::now();
+    auto rules = nudgebot::engine::load_rules(argv[1], diags);
+    double load_ms = std::chrono::duration<double, std::milli>(clock::now() - started).count();
+    if (!rules) {
+        diags.print(std::cerr);
+        return 1;
+    }
+    long rss_loaded = status_kb("VmRSS:");
+    std::printf("packs: %zu, rules: %zu, lexicons: %zu\n", rules->packs().size(),
+                rules->rules().size(), rules->lexicons().size());
+    std::printf("compile: %.2f ms (load incl. file reading: %.2f ms), compiled size ~%zu KiB\n",
+                rules->compile_ms(), load_ms, rules->memory_bytes() / 1024);
+    std::printf("RSS: %ld KiB before loading, %ld KiB with packs loaded\n", rss_before, rss_loaded);
+
+    std::vector<std::string> texts;
+    std::ifstream in(argv[2]);
+    std::string line;
+    std::size_t bytes = 0;
+    while (std::getline(in, line)) {
+        auto j = nlohmann::json::parse(line, nullptr, false);
+        if (j.is_object() && j.contains("text") && j["text"].is_string()) {
+            texts.push_back(j["text"].get<std::string>());
+            bytes += texts.back().size();
+        }
+    }
+    if (texts.empty()) {
+        std::cerr << "no texts in " << argv[2] << "\n";
+        return 1;
+    }
+    std::printf("texts: %zu, mean %.1f bytes\n", texts.size(),
+                static_cast<double>(bytes) / static_cast<double>(texts.size()));
+
+    nudgebot::engine::analysis out;
+    std::size_t flagged = 0;
+    for (const auto& t : texts) {   // warm-up pass (also counts flags)
+        rules->analyze(t, nudgebot::engine::sensitivity::medium, out);
+        flagged += out.flagged(nudgebot::engine::category::conflict) ||
+                   out.flagged(nudgebot::engine::category::distress) ||
+                   out.flagged(nudgebot::engine::category::crisis);
+    }
+    std::size_t messages = 0;
+    std::size_t analysed_bytes = 0;
+    std::size_t cues = 0;
+    auto begin = clock::now();
+    auto deadline = begin + std::chrono::duration<double>(seconds);
+    while (clock::now() < deadline) {
+        for (const auto& t : texts) {
+            rules->analyze(t, nudgebot::engine::sensitivity::medium, out);
+            cues += out.cues.size();
+            analysed_bytes += t.size();
+        }
+        messages += texts.size();
+    }
+    double elapsed = std::chrono::duration<double>(clock::now() - begin).count();
+    std::printf("analyzed %zu messages in %.2f s on one thread: %.0f messages/s, %.1f MB/s "
+                "(%zu flagged in one pass, %zu cues)\n",
+                messages, elapsed, static_cast<double>(messages) / elapsed,
+                static_cast<double>(analysed_bytes) / elapsed / 1e6, flagged, cues);
+    std::printf("RSS at end: %ld KiB (peak %ld KiB, includes the texts)\n", status_kb("VmRSS:"),
+                status_kb("VmHWM:"));
+    return 0;
+}
