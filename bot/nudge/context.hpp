@@ -6,8 +6,9 @@
 // leak from it; turns older than `window` are dropped on the next touch of their channel, and
 // channels idle longer than `window` are dropped by expire(). Bounds: at most `max_turns` turns per
 // channel and `max_channels` channels (least recently active dropped first). With Discord
-// snowflake ids a turn costs ~200 bytes, so a channel is at most ~8 KiB with the default 40 turns
-// (see bytes_per_turn_bound).
+// snowflake ids a turn costs at most ~256 bytes (three ids of 19 digits on the heap, flags, time),
+// so a channel is at most ~10 KiB with the default 40 turns, and the context at most
+// max_channels x 10 KiB (see bytes_per_turn_bound).
 #pragma once
 
 #include "core/event.hpp"
@@ -66,7 +67,7 @@ public:
 
     std::size_t channel_count() const noexcept { return channels_.size(); }
     std::size_t turn_count(const core::channel_id& channel) const;
-    static constexpr std::size_t bytes_per_turn_bound = 200;
+    static constexpr std::size_t bytes_per_turn_bound = 256;
 
 private:
     struct turn {
