@@ -1,0 +1,219 @@
+#include "app/eval_report.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "app/verbs.hpp"
+
+using namespace nudgebot::app;
+using eval::label;
+
+namespace {
+
+eval::record_result make(std::string source, std::optional<bool> conflict, bool flag_medium, float score = 0.f,
+                         std::optional<bool> distress = std::nullopt)
+{
+    eval::record_result r;
+    r.source = std::move(source);
+    r.labels[0] = conflict;
+    r.labels[1] = distress;
+    r.scores[0] = score;
+    r.flags[1][0] = flag_medium;
+    return r;
+}
+
+std::filesystem::path scratch_dir(const std::string& name)
+{
+    auto dir = std::filesystem::temp_directory_path() / ("nudgebot_eval_test_" + name);
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    return dir;
+}
+
+void write(const std::filesystem::path& p, const std::string& text)
+{
+    std::ofstream f(p, std::ios::binary);
+    f << text;
+}
+
+}  // namespace
+
+TEST_CASE("A labelled line yields its source, its labels and its text, with null meaning not annotated", "[eval]")
+{
+    std::string text, error;
+    const auto r = eval::parse_record(
+        R"({"id":"a1","text":"hello there","source":"chat","labels":{"conflict":1,"distress":null,"crisis":0,"empathy":2}})",
+        text, error);
+    REQUIRE(r);
+    CHECK(text == "hello there");
+    CHECK(r->source == "chat");
+    CHECK(r->labels[0] == true);
+    CHECK_FALSE(r->labels[1].has_value());
+    CHECK(r->labels[2] == false);
+    CHECK(r->labels[3] == true);   // empathy 2 counts as empathic
+}
+
+TEST_CASE("A bad line is rejected with a reason that never quotes its text", "[eval][bad-input]")
+{
+    std::string text, error;
+    CHECK_FALSE(eval::parse_record("{not json secret words", text, error));
+    CHECK(error == "not valid JSON");
+    CHECK_FALSE(eval::parse_record(R"(["secret words"])", text, error));
+    CHECK(error == "not a JSON object");
+    CHECK_FALSE(eval::parse_record(R"({"text":5,"labels":{}})", text, error));
+    CHECK(error == "missing \"text\" string");
+    CHECK_FALSE(eval::parse_record(R"({"text":"secret words"})", text, error));
+    CHECK(error == "missing \"labels\" object");
+    CHECK_FALSE(eval::parse_record(R"({"text":"secret words","labels":{"conflict":2}})", text, error));
+    CHECK(error == "bad value for label \"conflict\"");
+    CHECK(error.find("secret") == std::string::npos);
+    CHECK_FALSE(eval::parse_record("{\"text\":\"bad \xff\xfe utf8\",\"labels\":{}}", text, error));
+}
+
+TEST_CASE("Precision, recall and F1 follow their definitions and are undefined on empty denominators", "[eval]")
+{
+    eval::counts c;
+    for (int i = 0; i < 3; ++i) c.add(true, true);    // 3 tp
+    c.add(false, true);                               // 1 fp
+    for (int i = 0; i < 2; ++i) c.add(true, false);   // 2 fn
+    for (int i = 0; i < 4; ++i) c.add(false, false);  // 4 tn
+    CHECK(*c.precision() == Approx(0.75));
+    CHECK(*c.recall() == Approx(0.6));
+    CHECK(*c.f1() == Approx(2 * 0.75 * 0.6 / 1.35));
+    CHECK(c.flag_rate() == Approx(0.4));
+
+    eval::counts none;
+    none.add(false, false);
+    CHECK_FALSE(none.precision());
+    CHECK_FALSE(none.recall());
+    CHECK_FALSE(none.f1());
+}
+
+TEST_CASE("Counts are kept overall and per source, and unannotated records are skipped", "[eval]")
+{
+    std::vector<eval::record_result> results{
+        make("games", true, true), make("games", false, true), make("games", std::nullopt, true),
+        make("forum", true, false), make("forum", false, false, 0.f, false)};
+    const auto s = eval::summarise(results, "tiny.jsonl", 2);
+    CHECK(s.records == 5);
+    CHECK(s.bad_lines == 2);
+    CHECK(s.sources == std::vector<std::string>{"forum", "games"});
+    const auto& all = s.overall[1][0];
+    CHECK(all.tp == 1);
+    CHECK(all.fp == 1);
+    CHECK(all.fn == 1);
+    CHECK(all.tn == 1);
+    CHECK(s.by_source.at("games")[1][0].total() == 2);
+    CHECK(s.by_source.at("forum")[1][0].fn == 1);
+    // Only the forum record is annotated 0 for both conflict and distress.
+    CHECK(s.everyday_records == 1);
+    CHECK(s.everyday_flagged[1][0] == 0);
+}
+
+TEST_CASE("A flag on everyday chat counts against every category", "[eval]")
+{
+    auto r = make("chat", false, true, 0.9f, false);
+    r.flags[1][2] = true;   // crisis flagged too
+    const auto s = eval::summarise({r}, "x", 0);
+    CHECK(s.everyday_records == 1);
+    CHECK(s.everyday_flagged[1][0] == 1);
+    CHECK(s.everyday_flagged[1][2] == 1);
+    CHECK(s.everyday_flagged[0][0] == 0);
+}
+
+TEST_CASE("The precision-recall curve sweeps the threshold from the highest score down", "[eval]")
+{
+    const auto curve = eval::pr_curve({{0.9f, true}, {0.8f, false}, {0.8f, true}, {0.3f, true}, {0.f, true}});
+    REQUIRE(curve.size() == 3);
+    CHECK(curve[0].threshold == Approx(0.9f));
+    CHECK(curve[0].precision == Approx(1.0));
+    CHECK(curve[0].recall == Approx(0.25));
+    CHECK(curve[1].precision == Approx(2.0 / 3));   // ties at 0.8 enter together
+    CHECK(curve[1].recall == Approx(0.5));
+    CHECK(curve[2].recall == Approx(0.75));          // a score of 0 is never a flag
+    CHECK(eval::pr_curve({{0.5f, false}}).empty());
+}
+
+TEST_CASE("The table shows every sensitivity and the everyday-chat rate; the report is self-contained", "[eval]")
+{
+    std::vector<eval::record_result> results{make("games", true, true, 0.8f), make("games", false, false, 0.1f, false)};
+    const auto s = eval::summarise(results, "tiny.jsonl", 0);
+    std::ostringstream table;
+    eval::print_table(s, table);
+    const auto t = table.str();
+    CHECK(t.find("medium  conflict  ALL") != std::string::npos);
+    CHECK(t.find("medium  conflict  games") != std::string::npos);
+    CHECK(t.find("low     conflict  ALL") != std::string::npos);
+    CHECK(t.find("everyday chat (1 records") != std::string::npos);
+
+    std::ostringstream html;
+    eval::write_html(s, html);
+    const auto h = html.str();
+    CHECK(h.rfind("<!doctype html>", 0) == 0);
+    CHECK(h.find("<svg") != std::string::npos);
+    CHECK(h.find("<polyline") != std::string::npos);
+    CHECK(h.find("<script") == std::string::npos);
+    CHECK(h.find("http://") == h.find("http://www.w3.org/2000/svg"));   // no external resources
+    CHECK(h.find("https://") == std::string::npos);
+}
+
+TEST_CASE("nudgebot eval measures a pack on a labelled file and counts bad lines without stopping", "[eval][verb]")
+{
+    const auto dir = scratch_dir("verb");
+    std::filesystem::create_directories(dir / "rules");
+    write(dir / "rules" / "mini.json", R"({
+      "pack": "mini",
+      "description": "test pack",
+      "lexicons": {
+        "mini_you": { "label": "you", "terms": ["you"] },
+        "mini_insult": { "label": "an insult", "terms": ["nitwit"], "negatable": true }
+      },
+      "rules": [ { "id": "mini.insult", "category": "conflict", "label": "an insult at you", "weight": 3.0,
+                   "all": ["mini_you", "mini_insult"],
+                   "examples": { "fire": ["you nitwit"], "quiet": ["you are not a nitwit"] } } ]
+    })");
+    write(dir / "rules" / "scoring.json",
+          R"({"categories":{"conflict":{"bias":-1.0,"thresholds":{"low":0.9,"medium":0.8,"high":0.5}}}})");
+    write(dir / "data.jsonl",
+          R"({"id":"1","text":"you nitwit","source":"a","labels":{"conflict":1,"distress":null}})" "\n"
+          R"({"id":"2","text":"you are kind","source":"a","labels":{"conflict":0,"distress":0}})" "\n"
+          "this line is not json\n"
+          R"({"id":"3","text":"hello nitwit","source":"b","labels":{"conflict":1}})" "\n");
+
+    eval_options options;
+    options.file = (dir / "data.jsonl").string();
+    options.rules_dir = (dir / "rules").string();
+    options.report = (dir / "report.html").string();
+    std::ostringstream out, err;
+    const int rc = run_eval(options, out, err);
+    CHECK(rc == 1);   // one bad line
+    const auto t = out.str();
+    INFO(t << err.str());
+    CHECK(t.find("3 records, 1 bad lines") != std::string::npos);
+    // score sigmoid(-1 + 3) = 0.88: flagged at medium and high, not at low (0.9).
+    CHECK(t.find("medium  conflict  ALL                    2       1       1     1.000   0.500   0.667") !=
+          std::string::npos);
+    CHECK(t.find("low     conflict  ALL                    2       1       0         -   0.000       -") !=
+          std::string::npos);
+    CHECK(err.str().find(":3: bad line: not valid JSON") != std::string::npos);
+    CHECK(err.str().find("not json") == std::string::npos);   // never the text itself
+    CHECK(std::filesystem::file_size(dir / "report.html") > 1000);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("nudgebot eval fails clearly when the file cannot be opened", "[eval][verb]")
+{
+    const auto dir = scratch_dir("missing");
+    std::filesystem::create_directories(dir / "rules");
+    write(dir / "rules" / "scoring.json", R"({"categories":{}})");
+    eval_options options;
+    options.file = (dir / "nope.jsonl").string();
+    options.rules_dir = (dir / "rules").string();
+    std::ostringstream out, err;
+    CHECK(run_eval(options, out, err) == 2);
+    CHECK(err.str().find("cannot open") != std::string::npos);
+    std::filesystem::remove_all(dir);
+}
