@@ -77,8 +77,12 @@ public:
         evaluate_rules();
         apply_modifiers();
         score(sens);
-        std::stable_sort(out_.cues.begin(), out_.cues.end(),
-                         [](const cue& a, const cue& b) { return a.span.begin < b.span.begin; });
+        // Insertion sort: stable, allocation-free, and there are only a few cues.
+        auto& cues = out_.cues;
+        for (std::size_t i = 1; i < cues.size(); ++i) {
+            for (std::size_t j = i; j > 0 && cues[j].span.begin < cues[j - 1].span.begin; --j)
+                std::swap(cues[j], cues[j - 1]);
+        }
     }
 
 private:
@@ -121,7 +125,8 @@ private:
                 if (edge.item > item) break;
                 if (edge.item == item) {
                     emit(edge.node, first, next);
-                    extend(edge.node, first, next + 1);
+                    if (c_.nodes[static_cast<std::size_t>(edge.node)].edge_count)
+                        extend(edge.node, first, next + 1);
                     break;
                 }
             }
@@ -139,7 +144,7 @@ private:
                 auto node = c_.root[item];
                 if (node < 0) continue;
                 emit(node, i, i);
-                extend(node, i, i + 1);
+                if (c_.nodes[static_cast<std::size_t>(node)].edge_count) extend(node, i, i + 1);
             }
         }
     }

@@ -123,25 +123,6 @@ std::size_t decode(std::string_view s, std::size_t i, char32_t& out) noexcept
     return n;
 }
 
-void append_utf8(std::string& out, char32_t c)
-{
-    if (c < 0x80) {
-        out += static_cast<char>(c);
-    } else if (c < 0x800) {
-        out += static_cast<char>(0xC0 | (c >> 6));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-        out += static_cast<char>(0xE0 | (c >> 12));
-        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (c >> 18));
-        out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    }
-}
-
 bool starts_with_ci(std::string_view s, std::size_t i, std::string_view prefix) noexcept
 {
     if (s.size() - i < prefix.size()) return false;
@@ -166,8 +147,32 @@ public:
     {
         std::size_t i = 0;
         const std::size_t n = in_.size();
+        out_.chars.resize(n + 64);   // ASCII never grows; other paths call room_for()
+        buf_ = out_.chars.data();
+        cap_ = out_.chars.size();
         while (i < n) {
             auto c = static_cast<unsigned char>(in_[i]);
+            if (c >= 'a' && c <= 'z') {   // the common case: a run of lower-case letters
+                if (!in_word_) begin_word(i);
+                mark_run_ = 0;
+                line_start_ = false;
+                i = lower_run(i);
+                continue;
+            }
+            if (c == ' ') {
+                end_word();
+                mark_run_ = 0;
+                ++i;
+                continue;
+            }
+            if (c >= 'A' && c <= 'Z' && in_word_) {
+                ++w_letters_;
+                ++w_upper_;
+                mark_run_ = 0;
+                put(static_cast<char>(c | 0x20), i + 1, true);
+                ++i;
+                continue;
+            }
             if (c < 0x80) {
                 i = ascii(i, c);
             } else {
@@ -175,7 +180,28 @@ public:
             }
         }
         end_word();
+        out_.chars.resize(len_);
+        for (const auto& t : out_.tokens) {   // has_lower: any unquoted token with a lower-case letter
+            if (out_.has_lower) break;
+            if (t.has(token::quoted) || t.letters == 0 || t.has(token::all_caps)) continue;
+            out_.has_lower = lowercase_in(t);
+        }
         finish();
+    }
+
+    bool lowercase_in(const token& t) const noexcept
+    {
+        for (auto k = t.span.begin; k < t.span.end; ++k)
+            if (in_[k] >= 'a' && in_[k] <= 'z') return true;
+        return false;
+    }
+
+    void room_for(std::size_t extra)
+    {
+        if (len_ + extra <= cap_) return;
+        out_.chars.resize(std::max(cap_ * 2, len_ + extra + 64));
+        buf_ = out_.chars.data();
+        cap_ = out_.chars.size();
     }
 
 private:
@@ -184,11 +210,46 @@ private:
     {
         in_word_ = true;
         w_begin_ = static_cast<std::uint32_t>(at);
-        w_text_ = static_cast<std::uint32_t>(out_.chars.size());
+        w_text_ = static_cast<std::uint32_t>(len_);
         w_letters_ = w_upper_ = w_digits_ = w_syms_ = 0;
         w_squeezed_ = false;
         last_ = 0;
         run_ = 0;
+    }
+
+    // Copies a run of ASCII lower-case letters starting at i into the current word, squeezing
+    // repeats; returns the index after the run. Locals keep the loop in registers.
+    std::size_t lower_run(std::size_t i)
+    {
+        std::size_t j = i;
+        const std::size_t n = in_.size();
+        const char* src = in_.data();
+        while (j < n && src[j] >= 'a' && src[j] <= 'z') ++j;
+        room_for(j - i);
+        char* dst = buf_ + len_;
+        char last = last_;
+        int run = run_;
+        bool squeezed = false;
+        for (std::size_t k = i; k < j; ++k) {
+            char c = src[k];
+            if (c == last) {
+                if (++run > 2) {
+                    squeezed = true;
+                    continue;
+                }
+            } else {
+                last = c;
+                run = 1;
+            }
+            *dst++ = c;
+        }
+        len_ = static_cast<std::size_t>(dst - buf_);
+        last_ = last;
+        run_ = run;
+        w_squeezed_ |= squeezed;
+        w_letters_ += static_cast<std::uint32_t>(j - i);
+        w_end_ = static_cast<std::uint32_t>(j);
+        return j;
     }
 
     // Appends one ASCII byte (already lower-cased) of the current word, squeezing letter runs.
@@ -204,7 +265,8 @@ private:
             last_ = c;
             run_ = 1;
         }
-        out_.chars += c;
+        if (len_ == cap_) room_for(1);
+        buf_[len_++] = c;
         w_end_ = static_cast<std::uint32_t>(end);
     }
 
@@ -212,7 +274,7 @@ private:
     {
         last_ = 0;
         run_ = 0;
-        append_utf8(out_.chars, c);
+        append(c);
         w_end_ = static_cast<std::uint32_t>(end);
     }
 
@@ -222,7 +284,7 @@ private:
         in_word_ = false;
         token t;
         t.text_begin = w_text_;
-        t.text_size = static_cast<std::uint32_t>(out_.chars.size() - w_text_);
+        t.text_size = static_cast<std::uint32_t>(len_ - w_text_);
         if (t.text_size == 0) return;
         t.span = {w_begin_, w_end_};
         t.sentence = sentence_;
@@ -244,9 +306,9 @@ private:
     {
         end_word();
         token t;
-        t.text_begin = static_cast<std::uint32_t>(out_.chars.size());
-        append_utf8(out_.chars, c);
-        t.text_size = static_cast<std::uint32_t>(out_.chars.size() - t.text_begin);
+        t.text_begin = static_cast<std::uint32_t>(len_);
+        append(c);
+        t.text_size = static_cast<std::uint32_t>(len_ - t.text_begin);
         t.span = {static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(end)};
         t.sentence = sentence_;
         t.clause = clause_;
@@ -329,7 +391,6 @@ private:
         case c_lower:
             if (!in_word_) begin_word(i);
             ++w_letters_;
-            if (!quoted_now()) out_.has_lower = true;
             put(static_cast<char>(c), i + 1, true);
             return i + 1;
         case c_upper:
@@ -553,7 +614,6 @@ private:
                     if (!in_word_) begin_word(i);
                     ++w_letters_;
                     if (upper) ++w_upper_;
-                    else if (!quoted_now()) out_.has_lower = true;
                     put(static_cast<char>(dc | 0x20), end, true);
                 } else if (dk == c_digit) {
                     if (!in_word_) begin_word(i);
@@ -578,7 +638,6 @@ private:
                 if (!in_word_) begin_word(i);
                 ++w_letters_;
                 if (upper) ++w_upper_;
-                else if (dcat == UTF8PROC_CATEGORY_LL && !quoted_now()) out_.has_lower = true;
                 put_utf8(d, end);
             } else if (dcat >= UTF8PROC_CATEGORY_ND && dcat <= UTF8PROC_CATEGORY_NO) {
                 if (!in_word_) begin_word(i);
@@ -608,11 +667,9 @@ private:
     {
         auto& toks = out_.tokens;
         bool any = false;
-        for (const auto& t : toks)
-            if (t.has(token::single)) {
-                any = true;
-                break;
-            }
+        for (std::size_t k = 2; k < toks.size() && !any; ++k)
+            any = toks[k].has(token::single) && toks[k - 1].has(token::single) &&
+                  toks[k - 2].has(token::single);
         if (!any) return;
         std::size_t write = 0;
         std::size_t i = 0;
@@ -783,9 +840,36 @@ private:
         return {};
     }
 
+    void append(char32_t c)
+    {
+        room_for(4);
+        char tmp[4];
+        std::size_t n = 0;
+        if (c < 0x80) {
+            tmp[n++] = static_cast<char>(c);
+        } else if (c < 0x800) {
+            tmp[n++] = static_cast<char>(0xC0 | (c >> 6));
+            tmp[n++] = static_cast<char>(0x80 | (c & 0x3F));
+        } else if (c < 0x10000) {
+            tmp[n++] = static_cast<char>(0xE0 | (c >> 12));
+            tmp[n++] = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+            tmp[n++] = static_cast<char>(0x80 | (c & 0x3F));
+        } else {
+            tmp[n++] = static_cast<char>(0xF0 | (c >> 18));
+            tmp[n++] = static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+            tmp[n++] = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+            tmp[n++] = static_cast<char>(0x80 | (c & 0x3F));
+        }
+        std::memcpy(buf_ + len_, tmp, n);
+        len_ += n;
+    }
+
     std::string_view in_;
     normalized_text& out_;
     const vocabulary* vocab_;
+    char* buf_ = nullptr;
+    std::size_t len_ = 0;
+    std::size_t cap_ = 0;
 
     bool in_word_ = false;
     std::uint32_t w_begin_ = 0;

@@ -1,5 +1,7 @@
 #include "engine/vocabulary.hpp"
 
+#include <algorithm>
+
 namespace nudgebot::engine {
 
 vocabulary::vocabulary() : slots_(64), trie_(1) { root_.fill(-1); }
@@ -20,19 +22,26 @@ void vocabulary::grow()
 word_id vocabulary::add_word(std::string_view word)
 {
     if (auto id = find(word); id != no_word) return id;
-    if ((words_.size() + 1) * 2 > slots_.size()) grow();
+    if ((words_.size() + 1) * 4 > slots_.size()) grow();   // at most 1/4 full: short misses
     auto h = hash(word);
     std::size_t mask = slots_.size() - 1;
     std::size_t i = h & mask;
     while (slots_[i].id != no_word) i = (i + 1) & mask;
     auto id = static_cast<word_id>(words_.size());
     words_.emplace_back(word);
-    slots_[i] = {h, id};
+    slots_[i] = {h, tail(word.data(), std::min<std::size_t>(word.size(), 8)),
+                 static_cast<std::uint32_t>(word.size()), id};
     return id;
 }
 
 word_id vocabulary::add_prefix(std::string_view prefix)
 {
+    if (prefix.size() < 3) {
+        short_prefixes_ = true;
+    } else {
+        auto t = trigram(prefix);
+        trigrams_[t >> 6] |= std::uint64_t{1} << (t & 63);
+    }
     std::int32_t node = 0;
     for (char c : prefix) {
         std::int32_t child = node == 0 ? root_[static_cast<unsigned char>(c)]
@@ -62,7 +71,12 @@ word_id vocabulary::find(std::string_view word) const noexcept
     for (std::size_t i = h & mask;; i = (i + 1) & mask) {
         const auto& s = slots_[i];
         if (s.id == no_word) return no_word;
-        if (s.hash == h && words_[static_cast<std::size_t>(s.id)] == word) return s.id;
+        if (s.hash != h || s.size != word.size()) continue;
+        if (word.size() <= 8) {
+            if (s.head == tail(word.data(), word.size())) return s.id;
+        } else if (words_[static_cast<std::size_t>(s.id)] == word) {
+            return s.id;
+        }
     }
 }
 

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,16 +39,51 @@ public:
     std::string_view word(word_id id) const noexcept { return words_[static_cast<std::size_t>(id)]; }
     std::size_t memory_bytes() const noexcept;
 
+    // Eight bytes at a time: token hashing is on the hot path.
     static std::uint64_t hash(std::string_view s) noexcept
     {
-        std::uint64_t h = 0xcbf29ce484222325ull;
-        for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ull;
-        return h;
+        const char* p = s.data();
+        std::size_t n = s.size();
+        std::uint64_t h = 0x9E3779B97F4A7C15ull ^ (n * 0xff51afd7ed558ccdull);
+        while (n >= 8) {
+            std::uint64_t v;
+            std::memcpy(&v, p, 8);
+            h = (h ^ v) * 0xc4ceb9fe1a85ec53ull;
+            h ^= h >> 31;
+            p += 8;
+            n -= 8;
+        }
+        if (n > 0) {
+            h = (h ^ tail(p, n)) * 0xff51afd7ed558ccdull;
+        }
+        return h ^ (h >> 29);
+    }
+    // Up to eight bytes as an integer (little-endian order), zero-padded.
+    static std::uint64_t tail(const char* p, std::size_t n) noexcept
+    {
+        std::uint64_t v = 0;
+        for (std::size_t k = 0; k < n; ++k)
+            v |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[k])) << (8 * k);
+        return v;
     }
 
 private:
+    static std::size_t trigram(std::string_view w) noexcept
+    {
+        auto a = static_cast<unsigned char>(w[0]), b = static_cast<unsigned char>(w[1]),
+             c = static_cast<unsigned char>(w[2]);
+        return ((a * 977u) ^ (b * 131u) ^ (c * 7u) ^ (static_cast<unsigned>(a) << 9)) & 0xFFFFu;
+    }
+    bool may_have_prefix(std::string_view w) const noexcept
+    {
+        auto t = trigram(w);
+        return (trigrams_[t >> 6] >> (t & 63)) & 1u;
+    }
+
     struct slot {
         std::uint64_t hash = 0;
+        std::uint64_t head = 0;   // first eight bytes: words up to 8 bytes compare without memcmp
+        std::uint32_t size = 0;
         word_id id = no_word;
     };
     struct trie_node {
@@ -63,12 +99,16 @@ private:
     std::vector<trie_node> trie_;           // node 0 is the root; its children are in root_
     std::array<std::int32_t, 256> root_;    // first byte -> node, for a fast first step
     std::size_t prefix_count_ = 0;
+    bool short_prefixes_ = false;                   // a prefix shorter than three bytes exists
+    std::array<std::uint64_t, 1024> trigrams_{};    // first three bytes of every prefix
 };
 
 template <typename F>
 void vocabulary::for_each_prefix(std::string_view word, F&& f) const
 {
     if (word.empty() || prefix_count_ == 0) return;
+    // Most tokens share no first three bytes with any prefix: a bit test rejects them.
+    if (word.size() >= 3 && !short_prefixes_ && !may_have_prefix(word)) return;
     std::int32_t node = 0;
     bool first = true;
     for (char c : word) {
