@@ -399,7 +399,15 @@ void dispatcher::suggest_reply(const core::command_invocation& inv)
     auto a = analyze_(inv.target->text, sensitivity_of(settings));
     const auto* c = consent_of(where, inv.invoker);
     auto style = c ? c->style : storage::style::gentle;
-    auto ideas = composer_.suggestions(nudge::situation::pull_reply, style, inv.invoker, a.feeling, 3);
+    // Tailored to the message: a heated one gets boundary and de-escalation wording, anything else
+    // the listening replies of the pull_reply families.
+    std::vector<std::string> ideas;
+    if (a.flagged(engine::category::conflict) && inv.target->author != inv.invoker) {
+        ideas = composer_.suggestions(nudge::situation::targeted, style, inv.invoker, a.feeling, 2);
+        for (auto& s : composer_.suggestions(nudge::situation::escalation, style, inv.invoker, a.feeling, 1))
+            ideas.push_back(std::move(s));
+    }
+    if (ideas.empty()) ideas = composer_.suggestions(nudge::situation::pull_reply, style, inv.invoker, a.feeling, 3);
     std::string t = "Some ways you could reply (only you can see this):";
     for (const auto& i : ideas) t += "\n• " + i;
     if (a.flagged(engine::category::conflict) && inv.target->author != inv.invoker)

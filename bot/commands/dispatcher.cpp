@@ -1,5 +1,7 @@
 #include "commands/dispatcher.hpp"
 
+#include "engine/analyzer.hpp"
+
 #include <spdlog/spdlog.h>
 
 namespace nudgebot::commands {
@@ -17,6 +19,13 @@ std::string key_of(core::platform where, const std::string& id)
 constexpr std::string_view notice_dms_closed = "dms_closed";
 
 }  // namespace
+
+analyze_fn analyze_with(std::shared_ptr<const engine::analyzer> analyzer)
+{
+    return [analyzer = std::move(analyzer)](std::string_view text, engine::sensitivity s) {
+        return analyzer->analyze(text, s);
+    };
+}
 
 dispatcher::dispatcher(analyze_fn analyze, nudge::composer& composer, storage::async_store& store,
                        core::delivery& delivery, const core::clock& clock, dispatcher_options options,

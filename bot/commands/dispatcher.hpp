@@ -30,11 +30,18 @@
 #include <unordered_map>
 #include <vector>
 
+namespace nudgebot::engine {
+class analyzer;
+}
+
 namespace nudgebot::commands {
 
 // Analyses one text at a sensitivity. Production wraps engine::analyzer (keep its shared_ptr in
 // the closure: cue strings point into it); tests return hand-built analyses.
 using analyze_fn = std::function<engine::analysis(std::string_view text, engine::sensitivity s)>;
+
+// The production analyze_fn: the engine's analyzer, kept alive by the closure.
+analyze_fn analyze_with(std::shared_ptr<const engine::analyzer> analyzer);
 
 struct dispatcher_options {
     nudge::policy_limits policy;

@@ -238,20 +238,22 @@ std::optional<composer::pick> composer::choose(situation s, storage::style style
 
 std::string composer::explain_cues(const engine::analysis& analysis, engine::category c)
 {
+    // One short line: the two strongest rules in plain words, then the loud features in two words.
+    std::vector<const engine::cue*> cues;
+    for (const auto& cue : analysis.cues)
+        if (cue.cat == c && !cue.label.empty()) cues.push_back(&cue);
+    std::stable_sort(cues.begin(), cues.end(), [](auto* a, auto* b) { return a->weight > b->weight; });
     std::vector<std::string_view> labels;
-    for (const auto& cue : analysis.cues) {
-        if (cue.cat != c || cue.label.empty()) continue;
-        if (std::find(labels.begin(), labels.end(), cue.label) == labels.end()) labels.push_back(cue.label);
+    for (const auto* cue : cues) {
+        if (labels.size() == 2) break;
+        if (cue->rule_id.find(".mod_") != std::string_view::npos) continue;   // modifiers: see below
+        if (std::find(labels.begin(), labels.end(), cue->label) == labels.end()) labels.push_back(cue->label);
     }
+    if (labels.empty() && !cues.empty()) labels.push_back(cues.front()->label);
     if (c == engine::category::conflict) {
-        auto mentions = [&](std::string_view word) {
-            return std::any_of(labels.begin(), labels.end(),
-                               [&](std::string_view l) { return l.find(word) != std::string_view::npos; });
-        };
-        if (analysis.features.shouting && !mentions("caps")) labels.push_back("all caps");
-        if (analysis.features.question_burst && !mentions("?")) labels.push_back("'?" "?'");
+        if (analysis.features.shouting) labels.push_back("all caps");
+        if (analysis.features.question_burst) labels.push_back("'?" "?'");
     }
-    if (labels.size() > 3) labels.resize(3);
     std::string out;
     for (auto l : labels) {
         if (!out.empty()) out += " + ";

@@ -332,3 +332,24 @@ TEST_CASE("Unknown commands and forged buttons get a polite answer and change no
     CHECK(has(h.answer_text(h.press("bob", std::string(5000, 'x'))), "no longer active"));
     CHECK_FALSE(h.bot->consent_of(core::platform::discord, core::user_id{"bob"}));
 }
+
+TEST_CASE("An edit that turns a message heated is acted on once; a deleted message leaves the context",
+          "[commands][context]")
+{
+    harness h;
+    teach(h);
+    h.command("bob", "nudge", {"on"});
+    auto m = h.say("bob", "(a calm message)");
+    CHECK(h.delivery.dms_to("bob").empty());
+    m.text = hostile_text;
+    h.bot->handle(core::message_edited{m});
+    h.pump();
+    CHECK(h.delivery.dms_to("bob").size() == 1);
+    h.clock.advance(11min);   // past the cooldown, inside the context window
+    h.bot->handle(core::message_edited{m});   // the same edit again: nothing new
+    h.pump();
+    CHECK(h.delivery.dms_to("bob").size() == 1);
+    CHECK(h.bot->context().turn_count(m.channel) == 1);
+    h.bot->handle(core::message_deleted{m.where, m.server, m.channel, m.id});
+    CHECK(h.bot->context().turn_count(m.channel) == 0);
+}
