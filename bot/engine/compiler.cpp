@@ -475,7 +475,7 @@ private:
         if (r.ordered && all.size() < 2)
             diags_.warning(doc.file_name(), doc.of(at).line, doc.of(at).column,
                            owner + ": \"ordered\" has no effect with fewer than two \"all\" cues");
-        read_rule_examples(doc, json_document::child(at, "examples"), info.id, owner);
+        read_rule_examples(doc, json_document::child(at, "examples"), info.id, owner, ok);
         if (!ok) return;
         r.cat = *cat;
         r.weight = static_cast<float>(weight);
@@ -511,8 +511,9 @@ private:
         }
     }
 
+    // Missing examples are a warning, and only for a rule that is otherwise correct.
     void read_rule_examples(const json_document& doc, const std::string& at, const std::string& id,
-                            const std::string& owner)
+                            const std::string& owner, bool rule_ok)
     {
         std::size_t fire = 0;
         std::size_t quiet = 0;
@@ -526,6 +527,7 @@ private:
             read_examples_list(doc, json_document::child(at, "quiet"), proto, quiet);
         }
         auto where = doc.of(at);
+        if (!rule_ok) return;
         if (fire == 0)
             diags_.warning(doc.file_name(), where.line, where.column,
                            owner + " has no \"fire\" examples");

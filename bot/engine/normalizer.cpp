@@ -153,7 +153,13 @@ public:
         while (i < n) {
             auto c = static_cast<unsigned char>(in_[i]);
             if (c >= 'a' && c <= 'z') {   // the common case: a run of lower-case letters
-                if (!in_word_) begin_word(i);
+                if (!in_word_) {
+                    if ((c == 'h' || c == 'w') && url_at(i)) {
+                        i = skip_url(i);
+                        continue;
+                    }
+                    begin_word(i);
+                }
                 mark_run_ = 0;
                 line_start_ = false;
                 i = lower_run(i);

@@ -1,0 +1,218 @@
+#include "engine/normalizer.hpp"
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+using namespace nudgebot::engine;
+
+namespace {
+
+struct fixture {
+    normalizer norm;
+    vocabulary vocab;
+    normalized_text out;
+
+    fixture()
+    {
+        for (auto w : {"idiot", "stupid", "ass", "kill", "so", "kms", "you", "hate"}) vocab.add_word(w);
+    }
+
+    std::vector<std::string> words(std::string_view text, bool with_vocab = true)
+    {
+        norm.normalize(text, out, with_vocab ? &vocab : nullptr);
+        std::vector<std::string> result;
+        for (const auto& t : out.tokens) result.emplace_back(out.text(t));
+        return result;
+    }
+
+    // The original bytes behind token i.
+    std::string original(std::string_view text, std::size_t i) const
+    {
+        const auto& t = out.tokens.at(i);
+        return std::string(text.substr(t.span.begin, t.span.end - t.span.begin));
+    }
+};
+
+using strings = std::vector<std::string>;
+
+}  // namespace
+
+TEST_CASE("Plain ASCII text is lower-cased into words with exact byte spans", "[engine][normalizer]")
+{
+    fixture f;
+    std::string_view text = "Hello, World! it's fine";
+    CHECK(f.words(text) == strings{"hello", "world", "it's", "fine"});
+    CHECK(f.original(text, 0) == "Hello");
+    CHECK(f.original(text, 1) == "World");
+    CHECK(f.original(text, 2) == "it's");
+    CHECK(f.out.tokens[0].sentence == 0);
+    CHECK(f.out.tokens[2].sentence == 1);
+}
+
+TEST_CASE("Fullwidth, look-alike and small-capital letters fold to plain letters", "[engine][normalizer]")
+{
+    fixture f;
+    std::string fullwidth = "\xEF\xBD\x89\xEF\xBD\x84\xEF\xBD\x89\xEF\xBD\x8F\xEF\xBD\x94";   // ｉｄｉｏｔ
+    CHECK(f.words(fullwidth) == strings{"idiot"});
+    CHECK(f.original(fullwidth, 0) == fullwidth);
+    std::string cyrillic = "\xD1\x96" "d" "\xD1\x96\xD0\xBE" "t";   // і d і о t (Cyrillic і, о)
+    CHECK(f.words(cyrillic) == strings{"idiot"});
+    std::string small_caps = "\xC9\xAA" "d" "\xC9\xAA" "ot";   // ɪdɪot
+    CHECK(f.words(small_caps) == strings{"idiot"});
+    CHECK(f.words("Caf\xC3\xA9 GREEK \xCE\x91\xCE\x92") == strings{"cafe", "greek", "ab"});
+    CHECK(fold_confusable(U'\u0430') == U'a');
+    CHECK(fold_confusable(U'z') == U'z');
+}
+
+TEST_CASE("Zero-width characters and combining marks do not split or change a word",
+          "[engine][normalizer]")
+{
+    fixture f;
+    std::string zw = "ki\xE2\x80\x8Bll";   // ki<ZWSP>ll
+    CHECK(f.words(zw) == strings{"kill"});
+    CHECK(f.original(zw, 0) == zw);
+    std::string zalgo = "i";
+    for (int k = 0; k < 30; ++k) zalgo += "\xCC\x81";   // combining acute
+    zalgo += "diot";
+    CHECK(f.words(zalgo) == strings{"idiot"});
+    CHECK(f.original(zalgo, 0) == zalgo);
+}
+
+TEST_CASE("Stretched letters are squeezed, and further when that gives a known word",
+          "[engine][normalizer]")
+{
+    fixture f;
+    CHECK(f.words("soooo", false) == strings{"soo"});
+    CHECK(f.words("soooo") == strings{"so"});
+    CHECK(f.words("stuuupiiid") == strings{"stupid"});
+    CHECK(f.words("coool") == strings{"cool"});
+    CHECK(f.out.tokens[0].has(token::squeezed));
+}
+
+TEST_CASE("Leetspeak folds only inside words that mix letters with digits or symbols",
+          "[engine][normalizer]")
+{
+    fixture f;
+    CHECK(f.words("id10t") == strings{"idiot"});
+    CHECK(f.words("1d1ot") == strings{"idiot"});
+    CHECK(f.words("st*pid") == strings{"stupid"});
+    CHECK(f.words("@ss") == strings{"ass"});
+    CHECK(f.words("h@te") == strings{"hate"});
+    CHECK(f.words("kill -9 the job") == strings{"kill", "9", "the", "job"});
+    CHECK(f.words("take 800mg") == strings{"take", "800mg"});
+    CHECK(f.words("enable 2fa") == strings{"enable", "2fa"});
+    CHECK(f.words("*bold* text!") == strings{"bold", "text"});
+    std::string_view text = "you id10t";
+    f.words(text);
+    CHECK(f.original(text, 1) == "id10t");
+    CHECK(f.out.tokens[1].has(token::folded));
+}
+
+TEST_CASE("Spaced-out letters are joined only when the joined word is known", "[engine][normalizer]")
+{
+    fixture f;
+    std::string_view text = "k i l l it";
+    CHECK(f.words(text) == strings{"kill", "it"});
+    CHECK(f.original(text, 0) == "k i l l");
+    CHECK(f.words("s.t.u.p.i.d") == strings{"stupid"});
+    CHECK(f.words("k-m-s") == strings{"kms"});
+    CHECK(f.words("a b c") == strings{"a", "b", "c"});
+    // The longest known stretch wins; the letters around it stay single.
+    CHECK(f.words("u r a k i l l e r") == strings{"u", "r", "a", "kill", "e", "r"});
+    CHECK(f.words("k 1 l l") == strings{"kill"});
+}
+
+TEST_CASE("Emoji are tokens of their own", "[engine][normalizer]")
+{
+    fixture f;
+    std::string text = "great\xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD job";   // great👍🏽 job
+    CHECK(f.words(text) == strings{"great", "\xF0\x9F\x91\x8D", "job"});
+    CHECK(f.out.tokens[1].has(token::emoji));
+    CHECK(f.original(text, 1) == "\xF0\x9F\x91\x8D");
+}
+
+TEST_CASE("Quoted text, code spans and quote lines are marked", "[engine][normalizer]")
+{
+    fixture f;
+    f.words("he said \"you idiot\" ok");
+    REQUIRE(f.out.tokens.size() == 5);
+    CHECK_FALSE(f.out.tokens[1].has(token::quoted));
+    CHECK(f.out.tokens[2].has(token::quoted));
+    CHECK(f.out.tokens[3].has(token::quoted));
+    CHECK_FALSE(f.out.tokens[4].has(token::quoted));
+    f.words("run `kill -9 1` now");
+    CHECK(f.out.tokens[1].has(token::quoted));
+    CHECK_FALSE(f.out.tokens[4].has(token::quoted));
+    f.words("> you idiot\nno");
+    CHECK(f.out.tokens[0].has(token::quoted));
+    CHECK_FALSE(f.out.tokens[2].has(token::quoted));
+    f.words("\xE2\x80\x9Cyou idiot\xE2\x80\x9D he wrote");   // curly quotes
+    CHECK(f.out.tokens[0].has(token::quoted));
+    CHECK_FALSE(f.out.tokens[2].has(token::quoted));
+    f.words("an unclosed \" quote");   // no closing mark: not a quotation
+    CHECK_FALSE(f.out.tokens[2].has(token::quoted));
+}
+
+TEST_CASE("Curly apostrophes become straight ones inside words", "[engine][normalizer]")
+{
+    fixture f;
+    CHECK(f.words("you\xE2\x80\x99re") == strings{"you're"});
+}
+
+TEST_CASE("Links and chat markup are skipped", "[engine][normalizer]")
+{
+    fixture f;
+    CHECK(f.words("see https://example.com/kill now") == strings{"see", "now"});
+    CHECK(f.words("<@123456> hi <#42>") == strings{"hi"});
+}
+
+TEST_CASE("Punctuation feeds bursts, questions and sentences", "[engine][normalizer]")
+{
+    fixture f;
+    f.words("what??");
+    CHECK(f.out.question_burst);
+    CHECK(f.out.question);
+    f.words("no!!");
+    CHECK(f.out.exclamation_burst);
+    CHECK_FALSE(f.out.question_burst);
+    f.words("ok? fine! done.");
+    CHECK(f.out.question);
+    CHECK_FALSE(f.out.question_burst);
+    CHECK_FALSE(f.out.exclamation_burst);
+    CHECK(f.out.sentences == 3);
+    f.words("one. two\nthree");
+    CHECK(f.out.tokens[2].sentence == 2);
+    f.words("No, you");
+    CHECK(f.out.tokens[0].clause != f.out.tokens[1].clause);
+}
+
+TEST_CASE("Invalid UTF-8 and NUL bytes are separators, never a crash", "[engine][normalizer][bad]")
+{
+    fixture f;
+    CHECK(f.words("ab\xFF" "cd") == strings{"ab", "cd"});
+    CHECK(f.words(std::string("ab\0cd", 5)) == strings{"ab", "cd"});
+    CHECK(f.words("\xC0\xAF\xED\xA0\x80\xF4\x90\x80\x80x") == strings{"x"});   // overlong, surrogate, > U+10FFFF
+    CHECK(f.words("\xE2\x82") == strings{});                               // truncated
+    CHECK(f.words("").empty());
+}
+
+TEST_CASE("Ten thousand combining marks and a megabyte of text stay linear", "[engine][normalizer][bad]")
+{
+    fixture f;
+    std::string marks = "a";
+    for (int k = 0; k < 10000; ++k) marks += "\xCD\x8F\xCC\x80";
+    auto started = std::chrono::steady_clock::now();
+    CHECK(f.words(marks) == strings{"a"});
+    std::string big;
+    while (big.size() < (1u << 20)) big += "you are s o o o a k i l l e r id10t \"x\" `y` ";
+    f.words(big);
+    CHECK(f.out.tokens.size() > 100000);
+    std::string leet(1u << 20, '1');   // one huge token of digits
+    leet[0] = 'a';
+    f.words(leet);
+    CHECK(f.out.tokens.size() == 1);
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));
+}
