@@ -1,0 +1,264 @@
+#include "engine/analyzer.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "engine/examples.hpp"
+
+using namespace nudgebot::engine;
+using nudgebot::core::diagnostics;
+
+namespace {
+
+std::shared_ptr<const analyzer> test_rules()
+{
+    static std::shared_ptr<const analyzer> rules = [] {
+        diagnostics diags;
+        auto r = load_rules(NUDGEBOT_SOURCE_DIR "/tests/engine/data/basic", diags);
+        INFO(diags.to_string());
+        REQUIRE(r);
+        return r;
+    }();
+    return rules;
+}
+
+std::vector<std::string> fired(const analysis& a)
+{
+    std::vector<std::string> ids;
+    for (const auto& c : a.cues) ids.emplace_back(c.rule_id);
+    return ids;
+}
+
+bool has(const analysis& a, std::string_view id)
+{
+    return std::any_of(a.cues.begin(), a.cues.end(), [&](const cue& c) { return c.rule_id == id; });
+}
+
+using strings = std::vector<std::string>;
+
+}  // namespace
+
+TEST_CASE("A rule fires when all its cues are present within its window and sentence",
+          "[engine][analyzer]")
+{
+    auto rules = test_rules();
+    std::string text = "well, you are such an idiot";
+    auto a = rules->analyze(text, sensitivity::medium);
+    REQUIRE(fired(a) == strings{"t.insult"});
+    const auto& c = a.cues[0];
+    CHECK(c.cat == category::conflict);
+    CHECK(c.label == "an insult aimed at a person");
+    CHECK(text.substr(c.span.begin, c.span.end - c.span.begin) == "you are such an idiot");
+    CHECK(c.weight == 3.0f);
+    CHECK(a.features.second_person);
+    // Too far apart for window 4, or split across sentences: quiet.
+    CHECK_FALSE(has(rules->analyze("you are such a very big idiot", sensitivity::medium), "t.insult"));
+    CHECK_FALSE(has(rules->analyze("thank you. idiot", sensitivity::medium), "t.insult"));
+}
+
+TEST_CASE("Scores are the sigmoid of bias plus weights and flags follow the sensitivity",
+          "[engine][analyzer][scoring]")
+{
+    auto rules = test_rules();
+    auto medium = rules->analyze("you idiot", sensitivity::medium);
+    float expected = 1.0f / (1.0f + std::exp(-(-1.0f + 3.0f)));
+    CHECK(medium.score(category::conflict) == Approx(expected));
+    CHECK(medium.flagged(category::conflict));   // 0.88 >= 0.75
+    CHECK_FALSE(rules->analyze("you idiot", sensitivity::low).flagged(category::conflict));   // < 0.9
+    CHECK(medium.score(category::distress) == 0.0f);
+    CHECK_FALSE(medium.flagged(category::distress));
+    auto none = rules->analyze("a calm message about lunch", sensitivity::high);
+    CHECK(none.cues.empty());
+    CHECK(std::all_of(none.scores.begin(), none.scores.end(), [](float s) { return s == 0; }));
+}
+
+TEST_CASE("Negation just before a negatable cue silences it", "[engine][analyzer]")
+{
+    auto rules = test_rules();
+    CHECK_FALSE(has(rules->analyze("you're not an idiot", sensitivity::medium), "t.insult"));
+    CHECK_FALSE(has(rules->analyze("you are never a moron", sensitivity::medium), "t.insult"));
+    // A negator in another clause does not reach the cue.
+    CHECK(has(rules->analyze("no, you idiot", sensitivity::medium), "t.insult"));
+    // Far enough away, negation no longer applies.
+    CHECK(has(rules->analyze("not sure, but you are an idiot", sensitivity::medium), "t.insult"));
+}
+
+TEST_CASE("Cues inside quotes or code are ignored and reported as quoted", "[engine][analyzer]")
+{
+    auto rules = test_rules();
+    auto a = rules->analyze("he said \"you idiot\" to me", sensitivity::medium);
+    CHECK(a.cues.empty());
+    CHECK(a.features.quoted);
+    CHECK(rules->analyze("the log says `kms` here", sensitivity::medium).cues.empty());
+}
+
+TEST_CASE("A mask lexicon hides its words from other lexicons", "[engine][analyzer]")
+{
+    auto rules = test_rules();
+    CHECK_FALSE(has(rules->analyze("this bug is killing me", sensitivity::medium), "t.kill"));
+    CHECK_FALSE(has(rules->analyze("just kill -9 it", sensitivity::medium), "t.kill"));
+    CHECK(has(rules->analyze("I will kill it", sensitivity::medium), "t.kill"));
+}
+
+TEST_CASE("Prefix terms match longer words and phrases match token sequences", "[engine][analyzer]")
+{
+    auto rules = test_rules();
+    CHECK(has(rules->analyze("you clowns", sensitivity::medium), "t.insult"));
+    CHECK(has(rules->analyze("you total waste of space", sensitivity::medium), "t.insult"));
+    CHECK_FALSE(has(rules->analyze("you waste space", sensitivity::medium), "t.insult"));
+    CHECK(has(rules->analyze("killers", sensitivity::medium), "t.kill"));
+}
+
+TEST_CASE("Ordered rules need their cues in the listed order", "[engine][analyzer]")
+{
+    auto rules = test_rules();
+    CHECK(has(rules->analyze("you always do that", sensitivity::medium), "t.you_always"));
+    CHECK_FALSE(has(rules->analyze("always you", sensitivity::medium), "t.you_always"));
+    CHECK_FALSE(has(rules->analyze("you do this thing always", sensitivity::medium), "t.you_always"));
+}
+
+TEST_CASE("Obfuscated words are still matched", "[engine][analyzer]")
+{
+    auto rules = test_rules();
+    CHECK(has(rules->analyze("you 1d10t", sensitivity::medium), "t.insult"));
+    CHECK(has(rules->analyze("you \xC9\xAA" "diot", sensitivity::medium), "t.insult"));
+    CHECK(has(rules->analyze("you iiiidiooot", sensitivity::medium), "t.insult"));
+    auto coded = rules->analyze("k m s", sensitivity::medium);
+    CHECK(has(coded, "t.coded"));
+    CHECK(coded.flagged(category::crisis));
+    CHECK(has(rules->analyze("UNALIVE", sensitivity::medium), "t.coded"));
+}
+
+TEST_CASE("none cues and built-in features gate rules", "[engine][analyzer]")
+{
+    auto rules = test_rules();
+    auto a = rules->analyze("I am so frustrated", sensitivity::medium);
+    CHECK(has(a, "t.feeling"));
+    CHECK(a.feeling == "frustrated");
+    CHECK(a.features.first_person);
+    CHECK_FALSE(has(rules->analyze("am I frustrated?", sensitivity::medium), "t.feeling"));
+    CHECK(rules->analyze("I am worn out", sensitivity::medium).feeling == "worn out");
+    auto shout = rules->analyze("you NEVER listen", sensitivity::medium);
+    CHECK(has(shout, "t.shouted"));
+    CHECK(shout.features.shouting);
+    CHECK(shout.features.intensity > 0);
+    CHECK_FALSE(has(rules->analyze("YOU NEVER LISTEN", sensitivity::medium), "t.shouted"));
+    auto burst = rules->analyze("why?? stop!!", sensitivity::medium);
+    CHECK(burst.features.question_burst);
+    CHECK(burst.features.exclamation_burst);
+}
+
+TEST_CASE("Modifiers apply only to categories in which a rule fired and appear as cues",
+          "[engine][analyzer]")
+{
+    auto rules = test_rules();
+    auto a = rules->analyze("thanks, you idiot", sensitivity::medium);
+    CHECK(fired(a) == strings{"t.mod_thanks", "t.insult"});
+    CHECK(a.cues[0].weight == -2.0f);
+    CHECK(a.cues[0].cat == category::conflict);
+    CHECK(a.score(category::conflict) == Approx(0.5f));
+    CHECK_FALSE(a.flagged(category::conflict));
+    auto alone = rules->analyze("thanks a lot", sensitivity::medium);
+    CHECK(alone.cues.empty());
+    // The smile modifier touches distress only, where nothing fired here.
+    auto smile = rules->analyze("you idiot \xF0\x9F\x99\x82", sensitivity::medium);
+    CHECK(fired(smile) == strings{"t.insult"});
+}
+
+TEST_CASE("Every example written in the test pack behaves", "[engine][examples]")
+{
+    auto report = run_examples(*test_rules());
+    CHECK(report.run == 14);
+    INFO(report.to_string());
+    CHECK(report.ok());
+}
+
+TEST_CASE("An example that misbehaves is reported at its string with what happened",
+          "[engine][examples]")
+{
+    const pack_source scoring{"r/scoring.json", R"({"categories": {
+  "conflict": {"bias": -1, "thresholds": {"low": 0.9, "medium": 0.75, "high": 0.6}}}})"};
+    const char* pack = R"({"pack": "a",
+  "lexicons": {"x": {"label": "x", "terms": ["bad"]}},
+  "rules": [{"id": "a.x", "category": "conflict", "label": "x", "weight": 1, "all": ["x"],
+             "examples": {"fire": ["good"], "quiet": ["bad"]}}],
+  "examples": {"flag": {"conflict": ["bad"]}, "quiet": {"conflict": ["fine"]}}})";
+    diagnostics diags;
+    auto rules = compile_rules({{"r/a.json", pack}}, &scoring, diags);
+    REQUIRE(rules);
+    auto report = run_examples(*rules);
+    CHECK(report.run == 4);
+    CHECK(report.to_string() ==
+          "r/a.json:4:36: error: rule \"a.x\" should fire on this example but did not; nothing "
+          "fired\n"
+          "r/a.json:4:55: error: rule \"a.x\" should stay quiet on this example but fired; fired: "
+          "a.x (+1.00)\n"
+          "r/a.json:5:38: error: expected a conflict flag at sensitivity medium: score 0.50, "
+          "threshold 0.75; fired: a.x (+1.00)\n");
+}
+
+TEST_CASE("Bad input gets a correct analysis, never a crash or a hang", "[engine][analyzer][bad]")
+{
+    auto rules = test_rules();
+    analysis out;
+    auto started = std::chrono::steady_clock::now();
+    rules->analyze("", sensitivity::medium, out);
+    CHECK(out.cues.empty());
+    rules->analyze(std::string("you\0idiot", 9), sensitivity::medium, out);
+    CHECK(has(out, "t.insult"));
+    rules->analyze("you \xFF\xFE idiot \xC3", sensitivity::medium, out);
+    CHECK(has(out, "t.insult"));
+    std::string marks = "you idiot";
+    for (int k = 0; k < 10000; ++k) marks += "\xCC\x88";
+    rules->analyze(marks, sensitivity::medium, out);
+    CHECK(has(out, "t.insult"));
+    std::string big;
+    while (big.size() < (1u << 20)) big += "you are an idiot and you always kill \"it\" ";
+    rules->analyze(big, sensitivity::medium, out);
+    CHECK(has(out, "t.insult"));
+    for (const auto& c : out.cues) CHECK(c.span.end <= big.size());
+    std::string many_hits;
+    for (int k = 0; k < 20000; ++k) many_hits += "you idiot you always ";
+    rules->analyze(many_hits, sensitivity::medium, out);
+    CHECK(has(out, "t.you_always"));
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(10));
+}
+
+TEST_CASE("One analyzer serves several threads at once", "[engine][analyzer]")
+{
+    auto rules = test_rules();
+    std::vector<std::thread> threads;
+    std::vector<int> hits(4, 0);
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] {
+            analysis out;
+            for (int k = 0; k < 2000; ++k) {
+                rules->analyze(k % 2 ? "you idiot" : "hello there", sensitivity::medium, out);
+                hits[static_cast<std::size_t>(t)] += out.flagged(category::conflict) ? 1 : 0;
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    CHECK(hits == std::vector<int>{1000, 1000, 1000, 1000});
+}
+
+TEST_CASE("Introspection lists rules, lexicons, modifiers and features", "[engine][analyzer]")
+{
+    auto rules = test_rules();
+    CHECK(rules->rules().size() == 6);
+    CHECK(rules->lexicons().size() == 9);
+    CHECK(rules->modifiers().size() == 2);
+    CHECK(rules->modifiers()[0].effect[0] == -2.0f);
+    CHECK(rules->modifiers()[0].when == std::vector<std::string>{"thanks"});
+    CHECK(std::find(analyzer::features().begin(), analyzer::features().end(), "@shouting") !=
+          analyzer::features().end());
+    CHECK(rules->memory_bytes() > 0);
+    CHECK(rules->scoring(category::crisis).defined);
+    CHECK_FALSE(rules->scoring(category::kindness).defined);
+}
