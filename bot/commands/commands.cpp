@@ -140,6 +140,7 @@ void dispatcher::user_command(const core::command_invocation& inv)
         consents_.erase(std::string(core::to_string(where)) + ":" + user.str());
         policy_.forget(user);
         context_.forget_user(user);
+        composer_.forget(user);
         respond(
             where, user, inv.reply,
             [key = storage::user_key{where, user}](storage::store& s) { return s.forget_user(key); },

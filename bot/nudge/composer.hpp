@@ -83,6 +83,9 @@ public:
     // The "why" line: cue labels of a category in plain words ("'you always' + all caps").
     static std::string explain_cues(const engine::analysis& analysis, engine::category c);
 
+    // forget-me: drop what the rotation remembers about the person.
+    void forget(const core::user_id& user) { rotation_.erase(user.str()); }
+
     const suggestion_library& library() const noexcept { return library_; }
 
 private:
