@@ -1,0 +1,135 @@
+// `nudgebot check [TEXT]`: a human-readable analysis of one message.
+//
+// Contract: analyses TEXT (or all of stdin when no TEXT is given) at the chosen sensitivity and
+// writes to `out`: one line per reported category (score, flagged or not), the cues that fired
+// in plain words with the matched part of the text, and ONE suggestion from the pack folder's
+// suggestions.json for the situation the message shows (the fixed crisis card when crisis
+// language is flagged). The text is shown only back to the person who typed it, on their own
+// terminal; it is never logged. Exit 0 after an analysis, 2 when the packs cannot be loaded or an
+// option is wrong. The suggestion comes from nudge::composer (the same one the bot uses for
+// `/nudge check`), as the situation `check_calmer`, `own_distress` or the crisis card.
+#include "app/verbs.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <string>
+#include <string_view>
+
+#include "core/diagnostics.hpp"
+#include "engine/analyzer.hpp"
+#include "nudge/composer.hpp"
+#include "nudge/situation.hpp"
+
+namespace nudgebot::app {
+
+namespace {
+
+// The matched part of the message for display: control characters become spaces, long spans
+// are shortened in the middle.
+std::string excerpt(std::string_view text, engine::byte_span span)
+{
+    if (span.begin > text.size() || span.end > text.size() || span.begin > span.end) return "";
+    std::string shown(text.substr(span.begin, span.end - span.begin));
+    for (char& c : shown) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = ' ';
+    }
+    if (shown.size() > 80) shown = shown.substr(0, 38) + " ... " + shown.substr(shown.size() - 38);
+    return shown;
+}
+
+}  // namespace
+
+int run_check(const check_options& options, std::istream& in, std::ostream& out, std::ostream& err)
+{
+    const auto sensitivity = engine::parse_sensitivity(options.sensitivity);
+    if (!sensitivity) {
+        err << "nudgebot check: unknown sensitivity \"" << options.sensitivity
+            << "\" (expected low, medium or high)\n";
+        return 2;
+    }
+    if (options.style != "gentle" && options.style != "direct") {
+        err << "nudgebot check: unknown style \"" << options.style << "\" (expected gentle or direct)\n";
+        return 2;
+    }
+    core::diagnostics diags;
+    const auto analyzer = engine::load_rules(options.rules_dir, diags);
+    diags.print(err);
+    if (!analyzer) {
+        err << "nudgebot check: cannot load the rule packs in " << options.rules_dir << '\n';
+        return 2;
+    }
+
+    std::string text;
+    if (options.text) {
+        text = *options.text;
+    } else {
+        text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    }
+
+    const auto result = analyzer->analyze(text, *sensitivity);
+
+    out << "Sensitivity: " << engine::to_string(*sensitivity) << '\n';
+    for (std::size_t i = 0; i < engine::reported_category_count; ++i) {
+        const auto cat = static_cast<engine::category>(i);
+        char line[96];
+        std::snprintf(line, sizeof line, "  %-9s %.2f  %s (threshold %.2f)\n",
+                      std::string(engine::to_string(cat)).c_str(),
+                      static_cast<double>(result.score(cat)),
+                      result.flagged(cat) ? "FLAGGED" : "not flagged",
+                      static_cast<double>(analyzer->threshold(cat, *sensitivity)));
+        out << line;
+    }
+
+    if (result.cues.empty()) {
+        out << "Cues: none fired.\n";
+    } else {
+        out << "Cues:\n";
+        for (const auto& cue : result.cues) {
+            out << "  - " << cue.label << " [" << engine::to_string(cue.cat) << ", " << cue.rule_id
+                << "]: \"" << excerpt(text, cue.span) << "\" (bytes " << cue.span.begin << '-'
+                << cue.span.end << ")\n";
+        }
+    }
+
+    // The situation a person would be nudged about for their own message; crisis first.
+    std::optional<nudge::situation> situation;
+    if (result.flagged(engine::category::crisis)) {
+        situation = nudge::situation::own_crisis;
+    } else if (result.flagged(engine::category::conflict)) {
+        situation = nudge::situation::check_calmer;
+    } else if (result.flagged(engine::category::distress)) {
+        situation = nudge::situation::own_distress;
+    }
+    if (!situation) {
+        out << "Suggestion: none; nothing here reads as heated or distressed at this sensitivity.\n";
+        return 0;
+    }
+    core::diagnostics library_diags;
+    const auto path = (std::filesystem::path(options.rules_dir) / "suggestions.json").string();
+    auto library = nudge::load_suggestions(path, library_diags);
+    if (!library) {
+        library_diags.print(err);
+        out << "Suggestion: unavailable (the suggestion library did not load).\n";
+        return 0;
+    }
+    if (*situation == nudge::situation::own_crisis) {
+        out << "Support:\n  " << library->crisis_text << '\n';
+        return 0;
+    }
+    nudge::composer composer(std::move(*library));
+    const auto style = options.style == "direct" ? storage::style::direct : storage::style::gentle;
+    const auto picks =
+        composer.suggestions(*situation, style, core::user_id("nudgebot-check"), result.feeling, 1);
+    if (picks.empty()) {
+        out << "Suggestion: none in the library for " << nudge::to_string(*situation) << ".\n";
+    } else {
+        out << "Suggestion:\n  " << picks.front() << '\n';
+    }
+    return 0;
+}
+
+}  // namespace nudgebot::app

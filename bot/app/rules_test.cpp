@@ -1,0 +1,45 @@
+// `nudgebot rules test [DIR]`: loads every pack in DIR and runs every example written in them.
+//
+// Contract: a pack that does not load is reported as `file:line:col: error: ...` on `err`, every
+// mistake of every pack at once, sorted, and the exit code is 1. Otherwise `out` gets one line
+// about the packs, each failing example as `file:line:col: error: ...` (the position of the
+// example string in its pack), and the summary `N passed, M failed`; exit 1 when M > 0, else 0.
+// Examples run at sensitivity medium (engine::run_examples). Opens nothing but DIR's files.
+#include "app/verbs.hpp"
+
+#include <cstdio>
+#include <ostream>
+
+#include "core/diagnostics.hpp"
+#include "engine/analyzer.hpp"
+#include "engine/examples.hpp"
+
+namespace nudgebot::app {
+
+int run_rules_test(const rules_test_options& options, std::ostream& out, std::ostream& err)
+{
+    core::diagnostics diags;
+    const auto analyzer = engine::load_rules(options.rules_dir, diags);
+    diags.print(err);
+    if (!analyzer) {
+        std::size_t errors = 0;
+        for (const auto& d : diags.items()) errors += d.severity == core::severity::error ? 1 : 0;
+        err << "nudgebot rules test: the packs in " << options.rules_dir << " did not load ("
+            << errors << (errors == 1 ? " error" : " errors") << ")\n";
+        return 1;
+    }
+
+    char line[256];
+    std::snprintf(line, sizeof line, "%s: %zu packs, %zu rules, %zu lexicons, compiled in %.1f ms\n",
+                  options.rules_dir.c_str(), analyzer->packs().size(), analyzer->rules().size(),
+                  analyzer->lexicons().size(), analyzer->compile_ms());
+    out << line;
+
+    const auto report = engine::run_examples(*analyzer);
+    out << report.to_string();
+    const std::size_t failed = report.failures.size();
+    out << (report.run - failed) << " passed, " << failed << " failed\n";
+    return failed == 0 ? 0 : 1;
+}
+
+}  // namespace nudgebot::app
