@@ -220,3 +220,34 @@ TEST_CASE("Packs that do not load stop analyze with exit code 2", "[app][analyze
     CHECK(out.str().empty());
     CHECK(err.str().find(": error: ") != std::string::npos);
 }
+
+TEST_CASE("A line longer than 16 MiB is skipped with an error and the next line is analysed",
+          "[app][analyze][bad-input]")
+{
+    std::string input = "{\"id\": 1, \"text\": \"";
+    input.append(std::size_t{17} << 20, 'a');
+    input += "\"}\n{\"id\": 2, \"text\": \"you dimwit\"}\n";
+    const auto r = analyze(input);
+    REQUIRE(r.lines.size() == 2);
+    CHECK(r.lines[0] == R"({"id":null,"error":"line longer than 16 MiB; skipped"})");
+    CHECK(json::parse(r.lines[1])["flags"]["conflict"] == true);
+}
+
+TEST_CASE("A repeated key counts by its last value", "[app][analyze]")
+{
+    const auto r = analyze(
+        "{\"id\": 1, \"text\": \"you dimwit\", \"text\": \"all calm\", \"id\": 2}\n"
+        "{\"text\": \"fine\", \"text\": 3}\n");
+    REQUIRE(r.lines.size() == 2);
+    CHECK(r.lines[0] == "{\"id\":2," + quiet_result);
+    CHECK(r.lines[1] == R"({"id":null,"error":"\"text\" is not a string"})");
+}
+
+TEST_CASE("Deeply nested or odd values in other fields are validated but ignored",
+          "[app][analyze][bad-input]")
+{
+    const std::string deep = std::string(5000, '[') + std::string(5000, ']');
+    const auto r = analyze("{\"meta\": " + deep + ", \"text\": \"ok\", \"n\": -1.5e300}\n");
+    REQUIRE(r.lines.size() == 1);
+    CHECK(r.lines[0] == "{\"id\":null," + quiet_result);
+}
