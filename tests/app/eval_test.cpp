@@ -217,3 +217,54 @@ TEST_CASE("nudgebot eval fails clearly when the file cannot be opened", "[eval][
     CHECK(err.str().find("cannot open") != std::string::npos);
     std::filesystem::remove_all(dir);
 }
+
+// ---------------------------------------------------------------- rules fit (bot/app/rules_fit.hpp)
+
+#include "app/rules_fit.hpp"
+
+TEST_CASE("Rewriting a rule's weight changes only that rule's number", "[eval][fit]")
+{
+    std::string pack = R"({ "rules": [
+      { "id": "a.one", "category": "conflict", "label": "x", "weight": 2.5, "all": ["l"] },
+      { "id": "a.two", "category": "conflict", "label": "y", "weight": 1.0, "all": ["l"] } ] })";
+    REQUIRE(set_rule_weight(pack, "a.two", 0.75));
+    CHECK(pack.find("\"weight\": 2.5,") != std::string::npos);
+    CHECK(pack.find("\"weight\": 0.75,") != std::string::npos);
+    CHECK_FALSE(set_rule_weight(pack, "a.three", 1.0));
+}
+
+TEST_CASE("Fitting lowers the weight of a rule that fires mostly on negatives and can rewrite the pack",
+          "[eval][fit]")
+{
+    const auto dir = scratch_dir("fit");
+    std::filesystem::create_directories(dir / "rules");
+    write(dir / "rules" / "mini.json", R"({
+      "pack": "mini",
+      "description": "test pack",
+      "lexicons": { "mini_word": { "label": "a word", "terms": ["grumble"] } },
+      "rules": [ { "id": "mini.word", "category": "conflict", "label": "a word", "weight": 3.0,
+                   "all": ["mini_word"], "examples": { "fire": ["grumble"], "quiet": ["hello"] } } ]
+    })");
+    write(dir / "rules" / "scoring.json",
+          R"({"categories":{"conflict":{"bias":-1.0,"thresholds":{"low":0.9,"medium":0.8,"high":0.5}}}})");
+    std::string data;
+    for (int i = 0; i < 9; ++i) data += R"({"text":"grumble","labels":{"conflict":0}})" "\n";
+    data += R"({"text":"grumble","labels":{"conflict":1}})" "\n";
+    write(dir / "data.jsonl", data);
+
+    rules_fit_options options;
+    options.file = (dir / "data.jsonl").string();
+    options.rules_dir = (dir / "rules").string();
+    options.write = true;
+    options.l2 = 0.01;   // let the data speak; the weight is clamped at min_weight
+    std::ostringstream out, err;
+    REQUIRE(run_rules_fit(options, out, err) == 0);
+    INFO(out.str() << err.str());
+    CHECK(out.str().find("mini.word") != std::string::npos);
+    std::ifstream f(dir / "rules" / "mini.json");
+    std::stringstream text;
+    text << f.rdbuf();
+    CHECK(text.str().find("\"weight\": 3.0") == std::string::npos);   // lowered
+    CHECK(text.str().find("\"weight\": 0.20") != std::string::npos);
+    std::filesystem::remove_all(dir);
+}
