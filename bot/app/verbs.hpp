@@ -3,7 +3,21 @@
 // Contract: main.cpp parses the command line (CLI11) into these option structs and calls the
 // verb; the verb writes its results to `out`, human messages and summaries to `err`, and returns
 // the process exit code (0 success, 1 problems found / bad input, 2 usage or start-up failure).
-// Verbs never read ../shared; paths come from the caller.
+// Verbs never read ../shared; paths come from the caller. Owner: bot/app (the CLI helper), except
+// run_eval (bot/app/eval*.cpp). Each verb is single-threaded and opens no socket.
+//
+//   check [TEXT]        one message (TEXT or all of stdin): per category score and flag, the cues
+//                       that fired in plain words with the matched words, ONE suggestion (the
+//                       crisis card for crisis language). check.cpp.
+//   analyze --jsonl     JSON lines {"id", "text"} in, exactly one JSON object per line out, in
+//                       order: {"id","flags","scores","cues":[{"rule","category","label","span"}]}
+//                       or {"id","error"} for a bad line; summary (count, seconds, messages/s) on
+//                       stderr; exit 1 when any line was bad. analyze_jsonl.cpp has the details.
+//   eval FILE           precision/recall/F1 per category, source and sensitivity (eval.cpp).
+//   rules test [DIR]    runs every example of every pack; failures as file:line:col: error: ...,
+//                       then "N passed, M failed"; exit 1 on a failure or a load error.
+//   config check FILE   every mistake as FILE:line:col: error: ..., sorted, exit 1; else
+//                       "FILE: ok", exit 0 (config.hpp has the schema).
 #pragma once
 
 #include <iosfwd>
