@@ -227,27 +227,27 @@ private:
     // repeats; returns the index after the run. Locals keep the loop in registers.
     std::size_t lower_run(std::size_t i)
     {
-        std::size_t j = i;
         const std::size_t n = in_.size();
-        const char* src = in_.data();
-        while (j < n && src[j] >= 'a' && src[j] <= 'z') ++j;
-        room_for(j - i);
+        const auto* src = reinterpret_cast<const unsigned char*>(in_.data());
+        room_for(n - i);   // one check for the rest of the text; usually free
         char* dst = buf_ + len_;
         char last = last_;
         int run = run_;
         bool squeezed = false;
-        for (std::size_t k = i; k < j; ++k) {
-            char c = src[k];
-            if (c == last) {
+        std::size_t j = i;
+        for (; j < n; ++j) {
+            unsigned char c = src[j];
+            if (static_cast<unsigned>(c - 'a') > 25u) break;
+            if (static_cast<char>(c) == last) {
                 if (++run > 2) {
                     squeezed = true;
                     continue;
                 }
             } else {
-                last = c;
+                last = static_cast<char>(c);
                 run = 1;
             }
-            *dst++ = c;
+            *dst++ = static_cast<char>(c);
         }
         len_ = static_cast<std::size_t>(dst - buf_);
         last_ = last;
@@ -339,7 +339,7 @@ private:
         ++clause_;
     }
 
-    bool quoted_now() const noexcept { return quote_ || code_ || quote_line_ || quote_block_; }
+    bool quoted_now() const noexcept { return quote_ | code_ | quote_line_ | quote_block_; }
 
     // A run of leet symbols at i belongs to a word only when a letter or digit follows it.
     bool leet_run_continues(std::size_t i) const noexcept

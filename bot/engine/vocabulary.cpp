@@ -29,7 +29,7 @@ word_id vocabulary::add_word(std::string_view word)
     while (slots_[i].id != no_word) i = (i + 1) & mask;
     auto id = static_cast<word_id>(words_.size());
     words_.emplace_back(word);
-    slots_[i] = {h, tail(word.data(), std::min<std::size_t>(word.size(), 8)),
+    slots_[i] = {h, head(word.data(), std::min<std::size_t>(word.size(), 8)),
                  static_cast<std::uint32_t>(word.size()), id};
     return id;
 }
@@ -73,7 +73,7 @@ word_id vocabulary::find(std::string_view word) const noexcept
         if (s.id == no_word) return no_word;
         if (s.hash != h || s.size != word.size()) continue;
         if (word.size() <= 8) {
-            if (s.head == tail(word.data(), word.size())) return s.id;
+            if (s.head == head(word.data(), word.size())) return s.id;
         } else if (words_[static_cast<std::size_t>(s.id)] == word) {
             return s.id;
         }

@@ -39,35 +39,51 @@ public:
     std::string_view word(word_id id) const noexcept { return words_[static_cast<std::size_t>(id)]; }
     std::size_t memory_bytes() const noexcept;
 
-    // Eight bytes at a time: token hashing is on the hot path.
+    // Token hashing is on the hot path: whole-word loads, no per-byte loop.
     static std::uint64_t hash(std::string_view s) noexcept
     {
         const char* p = s.data();
         std::size_t n = s.size();
         std::uint64_t h = 0x9E3779B97F4A7C15ull ^ (n * 0xff51afd7ed558ccdull);
-        while (n >= 8) {
-            std::uint64_t v;
-            std::memcpy(&v, p, 8);
-            h = (h ^ v) * 0xc4ceb9fe1a85ec53ull;
-            h ^= h >> 31;
+        if (n <= 8) return mix(h ^ head(p, n));
+        while (n > 8) {
+            h = mix(h ^ load64(p));
             p += 8;
             n -= 8;
         }
-        if (n > 0) {
-            h = (h ^ tail(p, n)) * 0xff51afd7ed558ccdull;
-        }
-        return h ^ (h >> 29);
+        return mix(h ^ load64(p + n - 8));   // last eight bytes, overlapping
     }
-    // Up to eight bytes as an integer (little-endian order), zero-padded.
-    static std::uint64_t tail(const char* p, std::size_t n) noexcept
+    // An exact encoding of up to eight bytes, given their count (overlapping loads).
+    static std::uint64_t head(const char* p, std::size_t n) noexcept
     {
-        std::uint64_t v = 0;
-        for (std::size_t k = 0; k < n; ++k)
-            v |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[k])) << (8 * k);
-        return v;
+        if (n >= 4) return (static_cast<std::uint64_t>(load32(p)) << 32) | load32(p + n - 4);
+        if (n == 0) return 0;
+        return (static_cast<std::uint64_t>(static_cast<unsigned char>(p[0])) << 16) |
+               (static_cast<std::uint64_t>(static_cast<unsigned char>(p[n >> 1])) << 8) |
+               static_cast<unsigned char>(p[n - 1]);
     }
 
 private:
+    static std::uint64_t load64(const char* p) noexcept
+    {
+        std::uint64_t v;
+        std::memcpy(&v, p, 8);
+        return v;
+    }
+    static std::uint32_t load32(const char* p) noexcept
+    {
+        std::uint32_t v;
+        std::memcpy(&v, p, 4);
+        return v;
+    }
+    static std::uint64_t mix(std::uint64_t h) noexcept
+    {
+        h *= 0xc4ceb9fe1a85ec53ull;
+        h ^= h >> 32;
+        h *= 0xff51afd7ed558ccdull;
+        return h ^ (h >> 29);
+    }
+
     static std::size_t trigram(std::string_view w) noexcept
     {
         auto a = static_cast<unsigned char>(w[0]), b = static_cast<unsigned char>(w[1]),
