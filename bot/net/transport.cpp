@@ -1,6 +1,11 @@
 // The only Beast translation unit of net/: TLS context, HTTP client and websocket connection.
 // Kept in one file on purpose: each Beast TU costs about a minute on the build machines.
 #include "net/http_client.hpp"
+
+// GCC 12 reports a false -Wmismatched-new-delete for Asio's coroutine frames (aligned_alloc).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
 #include "net/websocket.hpp"
 #include "net/tls.hpp"
 #include "net/rate_limiter.hpp"

@@ -41,6 +41,11 @@ std::optional<url> parse_url(std::string_view text)
                               return c >= '0' && c <= '9';
                           })))
         return std::nullopt;
+    if (!port.empty()) {
+        unsigned long value = 0;
+        for (char c : port) value = value * 10 + static_cast<unsigned long>(c - '0');
+        if (value == 0 || value > 65535) return std::nullopt;
+    }
     out.host = std::string(host);
     out.port = port.empty() ? (out.tls() ? "443" : "80") : std::string(port);
     if (auto hash = target.find('#'); hash != std::string_view::npos) target = target.substr(0, hash);

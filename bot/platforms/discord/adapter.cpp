@@ -1,0 +1,580 @@
+#include "platforms/discord/adapter.hpp"
+
+// GCC 12 reports a false -Wmismatched-new-delete for Asio's coroutine frames (aligned_alloc).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
+#include "core/command_spec.hpp"
+#include "core/metrics.hpp"
+#include "net/backoff.hpp"
+#include "platforms/discord/commands_json.hpp"
+#include "platforms/discord/gateway.hpp"
+#include "platforms/discord/log.hpp"
+#include "platforms/discord/normalise.hpp"
+#include "platforms/discord/rest.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace nudgebot::discord {
+
+namespace asio = boost::asio;
+using json = nlohmann::json;
+using steady = std::chrono::steady_clock;
+
+namespace {
+
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+constexpr int error_cannot_dm = 50007;            // "Cannot send messages to this user"
+constexpr std::size_t max_message_chars = 2000;
+constexpr std::size_t dm_channel_cache_limit = 10000;
+constexpr std::size_t dm_closed_limit = 100000;
+constexpr std::size_t deferred_limit = 4096;
+
+// Cut at most `limit` code points, never inside a UTF-8 sequence.
+std::string truncate_utf8(const std::string& text, std::size_t limit)
+{
+    std::size_t points = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+            if (points == limit) return text.substr(0, i);
+            ++points;
+        }
+    }
+    return text;
+}
+
+int button_style_code(core::button_style s)
+{
+    switch (s) {
+    case core::button_style::primary: return 1;
+    case core::button_style::secondary: return 2;
+    case core::button_style::danger: return 4;
+    }
+    return 2;
+}
+
+json message_body(const core::private_message& m, bool ephemeral)
+{
+    json body{{"content", truncate_utf8(m.text, max_message_chars)}, {"allowed_mentions", {{"parse", json::array()}}}};
+    if (!m.buttons.empty()) {
+        json rows = json::array();
+        json row = json::array();
+        for (const auto& b : m.buttons) {
+            if (row.size() == 5) {
+                rows.push_back({{"type", 1}, {"components", std::move(row)}});
+                row = json::array();
+            }
+            if (rows.size() == 5) break;
+            row.push_back({{"type", 2},
+                           {"style", button_style_code(b.style)},
+                           {"label", truncate_utf8(b.label, 80)},
+                           {"custom_id", b.custom_id.substr(0, 100)}});
+        }
+        if (!row.empty() && rows.size() < 5) rows.push_back({{"type", 1}, {"components", std::move(row)}});
+        body["components"] = std::move(rows);
+    }
+    if (ephemeral) body["flags"] = 64;
+    return body;
+}
+
+// Built outside co_await expressions: GCC 12 mishandles string-literal temporaries that live
+// across a suspension point ("array used as initializer").
+rest_call make_call(std::string method, std::string route, std::string major, std::string path, std::string body,
+                    bool interaction)
+{
+    return rest_call{std::move(method), std::move(route), std::move(major), std::move(path), std::move(body),
+                     interaction};
+}
+
+void finish(const core::delivery_callback& done, core::delivery_outcome outcome, std::string_view kind)
+{
+    std::string_view name = outcome == core::delivery_outcome::delivered       ? "delivered"
+                            : outcome == core::delivery_outcome::undeliverable ? "undeliverable"
+                                                                               : "failed";
+    core::metrics::global()
+        .counter("discord_deliveries_total", {{"kind", std::string(kind)}, {"outcome", std::string(name)}})
+        .add();
+    if (done) done(outcome);
+}
+
+}  // namespace
+
+struct adapter::impl : shard_host, std::enable_shared_from_this<adapter::impl> {
+    asio::io_context& ioc;
+    settings cfg;
+    event_sink sink;
+    const core::clock& clock;
+    rest_client rest;
+    identity self_identity;
+    std::shared_ptr<spdlog::logger> log = discord_log();
+
+    std::vector<std::unique_ptr<shard>> shards;
+    std::size_t running = 0;
+    std::size_t fatal = 0;
+    bool started = false;
+    bool stop_requested = false;
+    bool finished = false;
+    int exit_code = 0;
+
+    // GET /gateway/bot
+    std::string gateway_url;
+    int max_concurrency = 1;
+    long identify_total = 1000;
+    long identify_remaining = 1000;
+    steady::time_point identify_reset_at{};
+    std::vector<steady::time_point> next_identify;
+    bool warned_budget = false;
+
+    std::optional<json> commands;
+    bool commands_registered = false;
+    bool registering = false;
+    bool warned_no_content = false;
+
+    std::unordered_map<std::string, std::string> dm_channels;   // user → DM channel
+    std::unordered_set<std::string> dm_closed;                   // users with DMs closed (50007)
+    struct deferral {
+        bool done = false;
+        bool ok = false;
+        steady::time_point at;
+    };
+    std::map<std::string, deferral> deferred;                    // interaction id → state
+
+    impl(asio::io_context& c, settings s, event_sink k, const core::clock& cl)
+        : ioc(c), cfg(std::move(s)), sink(std::move(k)), clock(cl), rest(c, cfg, cl)
+    {}
+
+    asio::awaitable<void> sleep_for(steady::duration d)
+    {
+        asio::steady_timer t(ioc, std::max(d, steady::duration(std::chrono::milliseconds(1))));
+        co_await t.async_wait(tuple_awaitable);
+    }
+
+    void end(int code)
+    {
+        finished = true;
+        exit_code = code;
+    }
+
+    // ------------------------------------------------------------------------------ start-up
+    asio::awaitable<void> boot()
+    {
+        auto self = shared_from_this();
+        net::backoff wait(cfg.reconnect_backoff_base, cfg.reconnect_backoff_cap);
+        std::optional<std::uint32_t> recommended;
+        for (int attempt = 1; !stop_requested; ++attempt) {
+            auto call = make_call("GET", "/gateway/bot", "", "/gateway/bot", "", false);
+            auto r = co_await rest.call(std::move(call));
+            if (r.ok()) {
+                auto j = json::parse(r.body, nullptr, false);
+                if (j.is_object()) {
+                    if (j.contains("url") && j["url"].is_string()) gateway_url = j["url"].get<std::string>();
+                    if (j.contains("shards") && j["shards"].is_number_integer() && j["shards"].get<int>() > 0)
+                        recommended = j["shards"].get<std::uint32_t>();
+                    if (auto it = j.find("session_start_limit"); it != j.end() && it->is_object()) {
+                        auto num = [&](const char* key, long fallback) {
+                            auto f = it->find(key);
+                            return f != it->end() && f->is_number_integer() ? f->get<long>() : fallback;
+                        };
+                        identify_total = num("total", 1000);
+                        identify_remaining = num("remaining", identify_total);
+                        identify_reset_at = clock.steady_now() + std::chrono::milliseconds(num("reset_after", 0));
+                        max_concurrency = static_cast<int>(std::clamp<long>(num("max_concurrency", 1), 1, 1024));
+                    }
+                }
+                break;
+            }
+            if (r.status == 401 || rest.breaker_open()) {
+                log->error("cannot start: Discord rejected the bot token (GET /gateway/bot answered {})", r.status);
+                end(1);
+                co_return;
+            }
+            if (cfg.gateway_url && attempt >= 3) break;   // the configured URL is enough to go on
+            auto w = wait.next();
+            log->warn("GET /gateway/bot failed (status {}{}{}); retrying in {} ms", r.status,
+                      r.error.empty() ? "" : ", ", r.error, w.count());
+            co_await sleep_for(w);
+        }
+        if (stop_requested) {
+            end(0);
+            co_return;
+        }
+        if (cfg.gateway_url) gateway_url = *cfg.gateway_url;
+        if (gateway_url.empty()) gateway_url = "wss://gateway.discord.gg";
+        std::uint32_t count = cfg.shard_count.value_or(recommended.value_or(1));
+        if (count == 0) count = 1;
+        std::vector<std::uint32_t> ids = cfg.shard_ids;
+        if (ids.empty())
+            for (std::uint32_t i = 0; i < count; ++i) ids.push_back(i);
+        next_identify.assign(static_cast<std::size_t>(max_concurrency), clock.steady_now());
+        log->info("starting {} of {} shard(s); identify budget {}/{}, max_concurrency {}", ids.size(), count,
+                  identify_remaining, identify_total, max_concurrency);
+        if (!cfg.state_file)
+            log->warn("no state file configured: the command set is registered again at every start");
+        for (auto id : ids) {
+            if (id >= count) {
+                log->error("shard id {} is not below the shard count {}; skipped", id, count);
+                continue;
+            }
+            shards.push_back(std::make_unique<shard>(ioc, cfg, self, id, count, gateway_url));
+            ++running;
+        }
+        if (shards.empty()) {
+            log->error("no shard to run");
+            end(1);
+            co_return;
+        }
+        for (auto& s : shards) s->start();
+    }
+
+    // ------------------------------------------------------------------------------ shard_host
+    asio::awaitable<bool> identify_slot(std::uint32_t shard_id) override
+    {
+        auto self = shared_from_this();
+        if (stop_requested) co_return false;
+        auto now = clock.steady_now();
+        if (identify_remaining <= 0) {
+            auto wait = identify_reset_at > now ? identify_reset_at - now : steady::duration(std::chrono::minutes(1));
+            log->error("daily IDENTIFY budget exhausted; shard {} waits {} s for the reset", shard_id,
+                       std::chrono::duration_cast<std::chrono::seconds>(wait).count());
+            co_await sleep_for(wait);
+            if (stop_requested) co_return false;
+            identify_remaining = identify_total;
+            now = clock.steady_now();
+        }
+        // Reserve a slot in this shard's max_concurrency bucket; slots are 5 s apart.
+        auto bucket = static_cast<std::size_t>(shard_id % static_cast<std::uint32_t>(max_concurrency));
+        if (next_identify.size() <= bucket) next_identify.resize(bucket + 1, now);
+        auto slot = std::max(now, next_identify[bucket]);
+        next_identify[bucket] = slot + cfg.identify_interval;
+        --identify_remaining;
+        if (!warned_budget && identify_remaining < identify_total / 10) {
+            warned_budget = true;
+            log->warn("only {} of {} daily IDENTIFY calls left", identify_remaining, identify_total);
+        }
+        if (slot > now) co_await sleep_for(slot - now);
+        co_return !stop_requested;
+    }
+
+    void emit(core::event e)
+    {
+        try {
+            if (sink) sink(std::move(e));
+        } catch (const std::exception& ex) {
+            // The dispatcher must not throw; if it does, one event is lost, the connection is not.
+            core::metrics::global().counter("discord_sink_errors_total").add();
+            log->error("event handler threw: {}", ex.what());
+        }
+    }
+
+    void on_dispatch(std::uint32_t shard_id, std::string_view type, const json& d, steady::time_point received) override
+    {
+        core::metrics::global().counter("discord_dispatches_total", {{"type", std::string(type)}}).add();
+        if (type == "READY") {
+            if (d.is_object()) {
+                if (auto u = d.find("user"); u != d.end() && u->is_object() && u->contains("id") && (*u)["id"].is_string())
+                    self_identity.bot_user_id = (*u)["id"].get<std::string>();
+                if (auto a = d.find("application"); a != d.end() && a->is_object() && a->contains("id") &&
+                                                    (*a)["id"].is_string())
+                    self_identity.application_id = (*a)["id"].get<std::string>();
+            }
+            core::session_ready ready{core::platform::discord, core::user_id(self_identity.bot_user_id), {}};
+            if (auto g = d.find("guilds"); d.is_object() && g != d.end() && g->is_array())
+                for (const auto& guild : *g)
+                    if (guild.is_object() && guild.contains("id") && guild["id"].is_string())
+                        ready.servers.emplace_back(guild["id"].get<std::string>());
+            emit(std::move(ready));
+            maybe_register_commands();
+            return;
+        }
+        if (type == "RESUMED") return;
+        auto n = normalise_dispatch(type, d, self_identity, received);
+        if (n.guild_message_without_content && !warned_no_content) {
+            warned_no_content = true;
+            log->warn("guild messages arrive with empty content: the MESSAGE_CONTENT privileged intent is not "
+                      "enabled for this bot (Developer Portal → Bot → Privileged Gateway Intents); nudgebot "
+                      "cannot read channel messages without it");
+        }
+        if (!n.event) {
+            if (n.skipped == skip_reason::malformed)
+                core::metrics::global().counter("discord_gateway_errors_total", {{"kind", "malformed_event"}}).add();
+            return;
+        }
+        emit(std::move(*n.event));
+    }
+
+    void on_stopped(std::uint32_t shard_id, int close_code) override
+    {
+        if (running > 0) --running;
+        if (close_code != 0) ++fatal;
+        if (running == 0) {
+            if (fatal > 0) log->error("no Discord shard is left running");
+            end(fatal > 0 && !stop_requested ? 1 : 0);
+        }
+    }
+
+    // ------------------------------------------------------------------------------ commands
+    void maybe_register_commands()
+    {
+        if (!commands || commands_registered || registering || self_identity.application_id.empty()) return;
+        registering = true;
+        asio::co_spawn(ioc, register_commands(), asio::detached);
+    }
+
+    asio::awaitable<void> register_commands()
+    {
+        auto self = shared_from_this();
+        auto hash = command_set_hash(*commands, cfg.dev_guild_id);
+        if (cfg.state_file && read_command_hash(*cfg.state_file) == hash) {
+            log->info("command set unchanged since the last registration; not registering");
+            commands_registered = true;
+            registering = false;
+            co_return;
+        }
+        const auto& app = self_identity.application_id;
+        std::string path = cfg.dev_guild_id ? "/applications/" + app + "/guilds/" + *cfg.dev_guild_id + "/commands"
+                                            : "/applications/" + app + "/commands";
+        std::string route = cfg.dev_guild_id ? "/applications/{id}/guilds/{id}/commands" : "/applications/{id}/commands";
+        auto call = make_call("PUT", route, cfg.dev_guild_id.value_or(""), path, commands->dump(), false);
+        auto r = co_await rest.call(std::move(call));
+        registering = false;
+        if (!r.ok()) {
+            log->warn("command registration failed (status {}{}); will retry at the next READY", r.status,
+                      r.error.empty() ? "" : ", " + r.error);
+            co_return;
+        }
+        commands_registered = true;
+        core::metrics::global().counter("discord_command_registrations_total").add();
+        log->info("registered {} command(s) {}", commands->size(),
+                  cfg.dev_guild_id ? "in the development guild " + *cfg.dev_guild_id : std::string("globally"));
+        if (cfg.state_file && !write_command_hash(*cfg.state_file, hash))
+            log->warn("could not write the command hash to the state file {}", *cfg.state_file);
+    }
+
+    // ------------------------------------------------------------------------------ delivery
+    asio::awaitable<void> do_send_private(core::user_id to, core::private_message message, core::delivery_callback done)
+    {
+        auto self = shared_from_this();
+        if (dm_closed.count(to.str())) {
+            finish(done, core::delivery_outcome::undeliverable, "dm");
+            co_return;
+        }
+        std::string channel;
+        if (auto it = dm_channels.find(to.str()); it != dm_channels.end()) {
+            channel = it->second;
+        } else {
+            auto call = make_call("POST", "/users/@me/channels", "", "/users/@me/channels",
+                                         json{{"recipient_id", to.str()}}.dump(), false);
+            auto r = co_await rest.call(std::move(call));
+            auto j = json::parse(r.body, nullptr, false);
+            if (!r.ok() || !j.is_object() || !j.contains("id") || !j["id"].is_string()) {
+                bool closed = r.code == error_cannot_dm;
+                if (closed) record_dm_closed(to);
+                finish(done, closed ? core::delivery_outcome::undeliverable : core::delivery_outcome::failed, "dm");
+                co_return;
+            }
+            channel = j["id"].get<std::string>();
+            if (dm_channels.size() >= dm_channel_cache_limit) dm_channels.clear();
+            dm_channels[to.str()] = channel;
+        }
+        auto call = make_call("POST", "/channels/{id}/messages", channel, "/channels/" + channel + "/messages",
+                                     message_body(message, false).dump(), false);
+        auto r = co_await rest.call(std::move(call));
+        if (r.ok()) {
+            finish(done, core::delivery_outcome::delivered, "dm");
+        } else if (r.code == error_cannot_dm) {
+            record_dm_closed(to);
+            finish(done, core::delivery_outcome::undeliverable, "dm");
+        } else {
+            finish(done, r.status == 403 ? core::delivery_outcome::undeliverable : core::delivery_outcome::failed,
+                   "dm");
+        }
+    }
+
+    void record_dm_closed(const core::user_id& user)
+    {
+        if (dm_closed.size() >= dm_closed_limit) dm_closed.clear();
+        if (dm_closed.insert(user.str()).second) {
+            core::metrics::global().counter("discord_dm_closed_total").add();
+            log->info("user {} does not accept DMs from the bot (50007); recorded, not retried", user.str());
+        }
+    }
+
+    asio::awaitable<void> do_answer(core::reply_handle reply, core::private_message message, core::delivery_callback done)
+    {
+        auto self = shared_from_this();
+        auto age = clock.steady_now() - reply.received_at;
+        auto it = deferred.find(reply.id);
+        if (it != deferred.end()) {
+            // Wait for our own defer to be acknowledged before editing its message.
+            while (!it->second.done && clock.steady_now() - reply.received_at < cfg.interaction_deadline) {
+                co_await sleep_for(std::chrono::milliseconds(5));
+                it = deferred.find(reply.id);
+                if (it == deferred.end()) break;
+            }
+            if (it == deferred.end() || !it->second.ok || age > std::chrono::minutes(15)) {
+                finish(done, core::delivery_outcome::failed, "interaction");
+                co_return;
+            }
+            auto path = "/webhooks/" + self_identity.application_id + "/" + reply.token + "/messages/@original";
+            auto call = make_call("PATCH", "/webhooks/{id}/{token}/messages/@original",
+                                         self_identity.application_id, path, message_body(message, false).dump(), true);
+            auto r = co_await rest.call(std::move(call));
+            deferred.erase(reply.id);
+            finish(done, r.ok() ? core::delivery_outcome::delivered : core::delivery_outcome::failed, "interaction");
+            co_return;
+        }
+        if (age > cfg.interaction_deadline) {
+            // Discord invalidates the token after 3 s without an answer: a late answer is an error.
+            core::metrics::global().counter("discord_interactions_expired_total").add();
+            log->warn("interaction {} answered {} ms after it arrived; too late, dropped", reply.id,
+                      std::chrono::duration_cast<std::chrono::milliseconds>(age).count());
+            finish(done, core::delivery_outcome::failed, "interaction");
+            co_return;
+        }
+        json body{{"type", 4}, {"data", message_body(message, true)}};
+        auto call = make_call("POST", "/interactions/{id}/{token}/callback", "",
+                                     "/interactions/" + reply.id + "/" + reply.token + "/callback", body.dump(), true);
+        auto r = co_await rest.call(std::move(call));
+        finish(done, r.ok() ? core::delivery_outcome::delivered : core::delivery_outcome::failed, "interaction");
+    }
+
+    asio::awaitable<void> do_defer(core::reply_handle reply)
+    {
+        auto self = shared_from_this();
+        if (deferred.size() >= deferred_limit) {
+            auto cutoff = clock.steady_now() - std::chrono::minutes(15);
+            std::erase_if(deferred, [&](const auto& e) { return e.second.at < cutoff; });
+            if (deferred.size() >= deferred_limit) deferred.erase(deferred.begin());
+        }
+        deferred[reply.id] = deferral{false, false, reply.received_at};
+        json body{{"type", 5}, {"data", {{"flags", 64}}}};
+        auto call = make_call("POST", "/interactions/{id}/{token}/callback", "",
+                                     "/interactions/" + reply.id + "/" + reply.token + "/callback", body.dump(), true);
+        auto r = co_await rest.call(std::move(call));
+        if (auto it = deferred.find(reply.id); it != deferred.end()) it->second = deferral{true, r.ok(), reply.received_at};
+    }
+
+    asio::awaitable<void> do_post(core::channel_id channel, core::private_message message, core::delivery_callback done)
+    {
+        auto self = shared_from_this();
+        auto call = make_call("POST", "/channels/{id}/messages", channel.str(),
+                                     "/channels/" + channel.str() + "/messages", message_body(message, false).dump(),
+                                     false);
+        auto r = co_await rest.call(std::move(call));
+        finish(done,
+               r.ok()               ? core::delivery_outcome::delivered
+               : r.status == 403 || r.status == 404 ? core::delivery_outcome::undeliverable
+                                    : core::delivery_outcome::failed,
+               "channel");
+    }
+
+    void stop()
+    {
+        stop_requested = true;
+        for (auto& s : shards) s->stop();
+        if (shards.empty() && started) end(0);
+    }
+};
+
+adapter::adapter(asio::io_context& ioc, settings s, event_sink sink, const core::clock& clock)
+    : impl_(std::make_shared<impl>(ioc, std::move(s), std::move(sink), clock))
+{}
+
+adapter::~adapter()
+{
+    // Shards hold the impl alive until their coroutines end; tell them to end.
+    asio::post(impl_->ioc, [i = impl_] { i->stop(); });
+}
+
+void adapter::set_commands(const nlohmann::json& discord_commands)
+{
+    asio::post(impl_->ioc, [i = impl_, c = discord_commands] {
+        i->commands = c;
+        i->commands_registered = false;
+        i->maybe_register_commands();
+    });
+}
+
+void adapter::use_nudgebot_commands() { set_commands(to_discord_commands(core::nudgebot_commands())); }
+
+void adapter::start()
+{
+    asio::post(impl_->ioc, [i = impl_] {
+        if (i->started) return;
+        i->started = true;
+        asio::co_spawn(i->ioc, i->boot(), asio::detached);
+    });
+}
+
+void adapter::stop()
+{
+    asio::post(impl_->ioc, [i = impl_] { i->stop(); });
+}
+
+adapter_status adapter::status() const
+{
+    adapter_status s;
+    s.shards_running = impl_->running;
+    s.shards_stopped_fatally = impl_->fatal;
+    s.finished = impl_->finished;
+    s.exit_code = impl_->exit_code;
+    s.rest_breaker_open = impl_->rest.breaker_open();
+    s.commands_registered = impl_->commands_registered;
+    s.bot_user_id = impl_->self_identity.bot_user_id;
+    s.application_id = impl_->self_identity.application_id;
+    return s;
+}
+
+void adapter::send_private(const core::user_id& to, const core::server_id&, const core::channel_id&,
+                           core::private_message message, core::delivery_callback done)
+{
+    asio::post(impl_->ioc, [i = impl_, to, message = std::move(message), done = std::move(done)]() mutable {
+        asio::co_spawn(i->ioc, i->do_send_private(std::move(to), std::move(message), std::move(done)), asio::detached);
+    });
+}
+
+void adapter::answer_privately(const core::reply_handle& reply, core::private_message message,
+                               core::delivery_callback done)
+{
+    asio::post(impl_->ioc, [i = impl_, reply, message = std::move(message), done = std::move(done)]() mutable {
+        asio::co_spawn(i->ioc, i->do_answer(std::move(reply), std::move(message), std::move(done)), asio::detached);
+    });
+}
+
+void adapter::defer(const core::reply_handle& reply)
+{
+    // Posts run in order, so do_defer marks the interaction deferred before an answer queued
+    // after this call looks: that answer edits @original instead of answering a second time.
+    asio::post(impl_->ioc, [i = impl_, reply] { asio::co_spawn(i->ioc, i->do_defer(reply), asio::detached); });
+}
+
+void adapter::post_to_channel(const core::server_id&, const core::channel_id& channel, core::private_message message,
+                              core::delivery_callback done)
+{
+    asio::post(impl_->ioc, [i = impl_, channel, message = std::move(message), done = std::move(done)]() mutable {
+        asio::co_spawn(i->ioc, i->do_post(std::move(channel), std::move(message), std::move(done)), asio::detached);
+    });
+}
+
+std::string adapter::message_link(const core::server_id& server, const core::channel_id& channel,
+                                  const core::message_id& message) const
+{
+    return "https://discord.com/channels/" + (server.empty() ? std::string("@me") : server.str()) + "/" +
+           channel.str() + "/" + message.str();
+}
+
+}  // namespace nudgebot::discord

@@ -1,0 +1,79 @@
+// The Discord adapter: gateway shards + REST, turning Discord traffic into core::events and
+// performing the core::delivery calls (DMs, ephemeral interaction answers, channel posts) and
+// command registration.
+//
+// Contract: owned by app/. Everything runs on the given io_context, which must be driven by ONE
+// thread; that thread is the adapter's strand (all shards share it, as Discord sharding on one
+// io_context requires). The event sink and every delivery callback run on that thread. delivery
+// calls may come from any thread: they are posted to the io_context and never block. The token is
+// used only in Authorization / IDENTIFY / RESUME and never logged; message text is never logged.
+// No exceptions escape while traffic is handled. Caches (DM channels, closed DMs, deferred
+// interactions) are bounded.
+#pragma once
+
+#include "core/clock.hpp"
+#include "core/delivery.hpp"
+#include "core/event.hpp"
+#include "platforms/discord/settings.hpp"
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace nudgebot::discord {
+
+using event_sink = std::function<void(core::event)>;
+
+struct adapter_status {
+    std::size_t shards_running = 0;
+    std::size_t shards_stopped_fatally = 0;
+    bool finished = false;              // no shard left (stopped or fatal), or start-up failed
+    int exit_code = 0;                  // 1 when the adapter ended because of a fatal error
+    bool rest_breaker_open = false;
+    bool commands_registered = false;
+    std::string bot_user_id;
+    std::string application_id;
+};
+
+class adapter final : public core::delivery {
+public:
+    adapter(boost::asio::io_context& ioc, settings s, event_sink sink, const core::clock& clock);
+    ~adapter() override;
+    adapter(const adapter&) = delete;
+    adapter& operator=(const adapter&) = delete;
+
+    // The command set to register (Discord JSON array). Registered after the first READY, with one
+    // bulk PUT, only if its hash differs from the one in settings.state_file.
+    void set_commands(const nlohmann::json& discord_commands);
+    // set_commands(to_discord_commands(core::nudgebot_commands())).
+    void use_nudgebot_commands();
+
+    void start();   // GET /gateway/bot, then the shards
+    void stop();    // closes every shard with 1000
+
+    adapter_status status() const;   // call on the adapter's thread
+
+    // core::delivery
+    void send_private(const core::user_id& to, const core::server_id& server, const core::channel_id& channel,
+                      core::private_message message, core::delivery_callback done) override;
+    void answer_privately(const core::reply_handle& reply, core::private_message message,
+                          core::delivery_callback done) override;
+    void defer(const core::reply_handle& reply) override;
+    void post_to_channel(const core::server_id& server, const core::channel_id& channel,
+                         core::private_message message, core::delivery_callback done) override;
+    std::string message_link(const core::server_id& server, const core::channel_id& channel,
+                             const core::message_id& message) const override;
+
+    struct impl;
+
+private:
+    std::shared_ptr<impl> impl_;
+};
+
+}  // namespace nudgebot::discord

@@ -1,0 +1,506 @@
+#include "platforms/discord/gateway.hpp"
+
+// GCC 12 reports a false -Wmismatched-new-delete for Asio's coroutine frames (aligned_alloc).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
+#include "core/metrics.hpp"
+#include "net/backoff.hpp"
+#include "net/url.hpp"
+#include "net/websocket.hpp"
+#include "platforms/discord/log.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+#include <zlib.h>
+
+#include <cstring>
+#include <optional>
+#include <random>
+
+namespace nudgebot::discord {
+
+namespace asio = boost::asio;
+using json = nlohmann::json;
+using steady = std::chrono::steady_clock;
+
+namespace {
+
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t max_payload_bytes = 4096;   // Discord closes with 4002 above this
+constexpr std::uint16_t resume_close_code = 4000; // any code but 1000/1001 keeps the session
+
+// zlib-stream: one inflate context per connection; a message is complete when the buffered
+// bytes end with the Z_SYNC_FLUSH marker 00 00 ff ff.
+class inflater {
+public:
+    enum class result { incomplete, complete, error };
+
+    ~inflater() { end(); }
+
+    void reset()
+    {
+        end();
+        std::memset(&z_, 0, sizeof z_);
+        live_ = inflateInit(&z_) == Z_OK;
+        pending_.clear();
+    }
+
+    result feed(const std::string& data, std::size_t max, std::string& out)
+    {
+        if (!live_ || pending_.size() + data.size() > max) {
+            pending_.clear();
+            return result::error;
+        }
+        pending_ += data;
+        if (pending_.size() < 4 || std::memcmp(pending_.data() + pending_.size() - 4, "\x00\x00\xff\xff", 4) != 0)
+            return result::incomplete;
+        out.clear();
+        z_.next_in = reinterpret_cast<Bytef*>(pending_.data());
+        z_.avail_in = static_cast<uInt>(pending_.size());
+        char buf[32768];
+        for (;;) {
+            z_.next_out = reinterpret_cast<Bytef*>(buf);
+            z_.avail_out = sizeof buf;
+            int rc = inflate(&z_, Z_SYNC_FLUSH);
+            out.append(buf, sizeof buf - z_.avail_out);
+            if (rc != Z_OK && rc != Z_BUF_ERROR && rc != Z_STREAM_END) {
+                pending_.clear();
+                return result::error;
+            }
+            if (out.size() > max) {
+                pending_.clear();
+                return result::error;
+            }
+            if (z_.avail_out != 0) {
+                if (z_.avail_in != 0 && rc != Z_OK) {   // no progress possible: a broken stream
+                    pending_.clear();
+                    return result::error;
+                }
+                if (z_.avail_in == 0) break;
+            }
+        }
+        pending_.clear();
+        return result::complete;
+    }
+
+private:
+    void end()
+    {
+        if (live_) inflateEnd(&z_);
+        live_ = false;
+    }
+
+    z_stream z_{};
+    bool live_ = false;
+    std::string pending_;
+};
+
+core::metric_counter& counter(std::string_view name, core::metric_labels labels = {})
+{
+    return core::metrics::global().counter(name, labels);
+}
+
+core::metric_counter& error_counter(std::string_view kind)
+{
+    return counter("discord_gateway_errors_total", {{"kind", std::string(kind)}});
+}
+
+}  // namespace
+
+std::string_view close_code_meaning(int code) noexcept
+{
+    switch (code) {
+    case 0: return "connection lost without a close frame";
+    case 1000: return "normal closure";
+    case 1001: return "going away";
+    case 4000: return "unknown error";
+    case 4001: return "unknown opcode";
+    case 4002: return "decode error";
+    case 4003: return "not authenticated";
+    case 4004: return "authentication failed (the bot token is invalid)";
+    case 4005: return "already authenticated";
+    case 4007: return "invalid seq";
+    case 4008: return "rate limited";
+    case 4009: return "session timed out";
+    case 4010: return "invalid shard";
+    case 4011: return "sharding required";
+    case 4012: return "invalid API version";
+    case 4013: return "invalid intents";
+    case 4014: return "disallowed intents (enable the privileged intents in the Developer Portal)";
+    default: return "unexpected close code";
+    }
+}
+
+bool is_fatal_close_code(int code) noexcept { return code == 4004 || (code >= 4010 && code <= 4014); }
+
+struct shard::impl : std::enable_shared_from_this<shard::impl> {
+    enum class next_step { resume, identify, stop };
+
+    asio::io_context& ioc;
+    const settings& cfg;
+    std::weak_ptr<shard_host> host_weak;   // run() holds it strongly while the shard lives
+    shard_host& host;
+    std::uint32_t id;
+    std::uint32_t count;
+    std::string gateway_url;
+    std::string id_text;
+
+    std::string session_id;
+    std::string resume_url;
+    std::int64_t seq = 0;
+    std::unique_ptr<net::ws_connection> ws;
+    std::uint64_t generation = 0;
+    bool stopping = false;
+    bool is_running = false;
+    std::optional<next_step> forced;                // what we decided before closing ourselves
+    std::chrono::milliseconds forced_wait{0};
+    std::chrono::milliseconds heartbeat_interval{0};
+    bool acked = true;
+    std::shared_ptr<asio::steady_timer> heartbeat_timer;
+    asio::steady_timer pause_timer;
+    net::backoff backoff;
+    inflater zin;
+    std::mt19937_64 rng{std::random_device{}()};
+    std::shared_ptr<spdlog::logger> log = discord_log();
+    core::metric_counter& frames;
+
+    impl(asio::io_context& c, const settings& s, const std::shared_ptr<shard_host>& h, std::uint32_t i,
+         std::uint32_t n, std::string url)
+        : ioc(c), cfg(s), host_weak(h), host(*h), id(i), count(n), gateway_url(std::move(url)), id_text(std::to_string(i)),
+          pause_timer(c), backoff(s.reconnect_backoff_base, s.reconnect_backoff_cap),
+          frames(counter("discord_gateway_frames_total", {{"shard", id_text}}))
+    {}
+
+    asio::awaitable<void> pause(steady::duration d)
+    {
+        if (stopping || d <= steady::duration::zero()) co_return;
+        pause_timer.expires_after(d);
+        co_await pause_timer.async_wait(tuple_awaitable);
+    }
+
+    bool send(const json& payload, net::ws_lane lane = net::ws_lane::normal)
+    {
+        auto text = payload.dump();
+        if (text.size() > max_payload_bytes) {
+            error_counter("payload_too_large").add();
+            log->error("shard {}: refusing to send a {}-byte gateway payload (limit {})", id, text.size(),
+                       max_payload_bytes);
+            return false;
+        }
+        if (!ws || !ws->send(std::move(text), lane)) {
+            error_counter("send_refused").add();
+            return false;
+        }
+        return true;
+    }
+
+    void send_heartbeat()
+    {
+        send(json{{"op", 1}, {"d", seq > 0 ? json(seq) : json(nullptr)}}, net::ws_lane::priority);
+    }
+
+    std::string connect_url(bool resuming) const
+    {
+        std::string base = resuming ? resume_url : gateway_url;
+        auto url = net::with_query(net::with_query(base, "v", "10"), "encoding", "json");
+        if (cfg.compress) url = net::with_query(std::move(url), "compress", "zlib-stream");
+        return url;
+    }
+
+    void close_and(next_step step, std::chrono::milliseconds wait = {})
+    {
+        if (!forced) {
+            forced = step;
+            forced_wait = wait;
+        }
+        if (ws) ws->close(resume_close_code);
+    }
+
+    asio::awaitable<void> heartbeat(std::uint64_t gen, std::shared_ptr<asio::steady_timer> timer)
+    {
+        auto self = shared_from_this();
+        std::uniform_real_distribution<double> jitter(0.0, 1.0);
+        auto wait = std::chrono::duration_cast<steady::duration>(heartbeat_interval * jitter(rng));
+        for (;;) {
+            timer->expires_after(wait);
+            co_await timer->async_wait(tuple_awaitable);
+            if (gen != generation || stopping || !ws) co_return;
+            if (!acked) {
+                counter("discord_gateway_zombies_total").add();
+                log->warn("shard {}: no heartbeat ACK since the last beat; closing the zombie connection "
+                          "and resuming",
+                          id);
+                close_and(next_step::resume);
+                co_return;
+            }
+            acked = false;
+            send_heartbeat();
+            wait = heartbeat_interval;
+        }
+    }
+
+    asio::awaitable<void> identify(std::uint64_t gen)
+    {
+        auto self = shared_from_this();
+        bool allowed = co_await host.identify_slot(id);
+        if (!allowed || gen != generation || stopping || !ws) co_return;
+        seq = 0;
+        session_id.clear();
+        json d{{"token", cfg.token},
+               {"intents", cfg.intents},
+               {"properties", {{"os", "linux"}, {"browser", "nudgebot"}, {"device", "nudgebot"}}},
+               {"shard", json::array({id, count})},
+               {"large_threshold", 50}};
+        if (send(json{{"op", 2}, {"d", std::move(d)}})) {
+            counter("discord_gateway_identifies_total").add();
+            log->info("shard {}/{}: identifying", id, count);
+        }
+    }
+
+    struct outcome {
+        next_step next = next_step::resume;
+        std::chrono::milliseconds wait{0};
+        bool was_ready = false;
+    };
+
+    // One connection, from HELLO to its end. Decides what the next connection does.
+    asio::awaitable<outcome> session(std::uint64_t gen, bool resuming)
+    {
+        outcome o;
+        std::string text;
+        for (;;) {
+            auto r = co_await ws->read();
+            if (stopping) {
+                o.next = next_step::stop;
+                co_return o;
+            }
+            if (!r.ok) {
+                if (forced) {
+                    o.next = *forced;
+                    o.wait = forced_wait;
+                } else if (is_fatal_close_code(r.close_code)) {
+                    log->error("shard {}: Discord closed the gateway with {} ({}); this shard stops", id,
+                               r.close_code, close_code_meaning(r.close_code));
+                    error_counter("fatal_close").add();
+                    o.next = next_step::stop;
+                    fatal_code = r.close_code;
+                } else if (r.close_code == 4003 || r.close_code == 4007 || r.close_code == 4009) {
+                    log->warn("shard {}: gateway closed with {} ({}); starting a new session", id, r.close_code,
+                              close_code_meaning(r.close_code));
+                    o.next = next_step::identify;
+                } else {
+                    log->warn("shard {}: gateway connection ended ({}: {}); resuming", id, r.close_code,
+                              close_code_meaning(r.close_code));
+                    o.next = session_id.empty() ? next_step::identify : next_step::resume;
+                }
+                co_return o;
+            }
+            frames.add();
+            // Once this connection is being closed, what is still in flight is left to the replay.
+            if (forced) continue;
+            auto received = steady::now();
+            if (r.binary) {
+                auto res = zin.feed(r.data, cfg.max_frame_bytes, text);
+                if (res == inflater::result::incomplete) continue;
+                if (res == inflater::result::error) {
+                    error_counter("inflate").add();
+                    log->warn("shard {}: compressed gateway stream is corrupt; reconnecting", id);
+                    close_and(next_step::resume);
+                    continue;
+                }
+            } else {
+                text = std::move(r.data);
+            }
+            auto j = json::parse(text, nullptr, false);
+            const json* op = nullptr;
+            if (j.is_object()) {
+                auto it = j.find("op");
+                if (it != j.end() && it->is_number_integer()) op = &*it;
+            }
+            if (!op && r.binary) {
+                // Discord never sends broken JSON: after inflating, it means the stream is corrupt.
+                error_counter("inflate").add();
+                log->warn("shard {}: compressed gateway stream is corrupt; reconnecting", id);
+                close_and(next_step::resume);
+                continue;
+            }
+            if (!op) {
+                error_counter("malformed").add();
+                log->warn("shard {}: skipped a malformed gateway frame ({} bytes)", id, text.size());
+                continue;
+            }
+            static const json null_json;
+            auto d_it = j.find("d");
+            const json& d = d_it == j.end() ? null_json : *d_it;
+            switch (op->get<int>()) {
+            case 10: {   // HELLO
+                std::int64_t interval = 0;
+                if (d.is_object() && d.contains("heartbeat_interval") && d["heartbeat_interval"].is_number_integer())
+                    interval = d["heartbeat_interval"].get<std::int64_t>();
+                if (interval <= 0 || interval > 600000) {
+                    error_counter("malformed").add();
+                    interval = 41250;
+                }
+                heartbeat_interval = std::chrono::milliseconds(interval);
+                acked = true;
+                if (heartbeat_timer) heartbeat_timer->cancel();
+                heartbeat_timer = std::make_shared<asio::steady_timer>(ioc);
+                asio::co_spawn(ioc, heartbeat(gen, heartbeat_timer), asio::detached);
+                if (resuming && !session_id.empty()) {
+                    send(json{{"op", 6}, {"d", {{"token", cfg.token}, {"session_id", session_id}, {"seq", seq}}}});
+                    counter("discord_gateway_resumes_total").add();
+                    log->info("shard {}: resuming session at seq {}", id, seq);
+                } else {
+                    asio::co_spawn(ioc, identify(gen), asio::detached);
+                }
+                break;
+            }
+            case 11: acked = true; break;
+            case 1: send_heartbeat(); break;
+            case 7:
+                log->info("shard {}: Discord asked for a reconnect (op 7); resuming", id);
+                close_and(next_step::resume);
+                break;
+            case 9: {
+                bool resumable = d.is_boolean() && d.get<bool>();
+                counter("discord_gateway_invalid_sessions_total", {{"resumable", resumable ? "true" : "false"}}).add();
+                if (resumable) {
+                    log->info("shard {}: invalid session (resumable); resuming", id);
+                    close_and(next_step::resume);
+                } else {
+                    std::uniform_int_distribution<std::int64_t> pick(cfg.invalid_session_wait_min.count(),
+                                                                      std::max(cfg.invalid_session_wait_min.count(),
+                                                                               cfg.invalid_session_wait_max.count()));
+                    std::chrono::milliseconds wait{pick(rng)};
+                    log->info("shard {}: invalid session; identifying again in {} ms", id, wait.count());
+                    close_and(next_step::identify, wait);
+                }
+                break;
+            }
+            case 0: {
+                auto t_it = j.find("t");
+                auto s_it = j.find("s");
+                if (t_it == j.end() || !t_it->is_string()) {
+                    error_counter("malformed").add();
+                    break;
+                }
+                const auto& type = t_it->get_ref<const std::string&>();
+                if (s_it != j.end() && s_it->is_number_integer()) {
+                    auto s = s_it->get<std::int64_t>();
+                    if (s <= seq && type != "READY") {
+                        // A replay after RESUME may repeat what we already handled.
+                        counter("discord_gateway_duplicates_total").add();
+                        break;
+                    }
+                    seq = s;
+                }
+                if (type == "READY") {
+                    if (d.is_object()) {
+                        if (d.contains("session_id") && d["session_id"].is_string())
+                            session_id = d["session_id"].get<std::string>();
+                        if (d.contains("resume_gateway_url") && d["resume_gateway_url"].is_string())
+                            resume_url = d["resume_gateway_url"].get<std::string>();
+                    }
+                    if (resume_url.empty()) resume_url = gateway_url;
+                    o.was_ready = true;
+                    backoff.reset();
+                    log->info("shard {}/{}: ready", id, count);
+                } else if (type == "RESUMED") {
+                    o.was_ready = true;
+                    backoff.reset();
+                    log->info("shard {}: resumed at seq {}", id, seq);
+                }
+                host.on_dispatch(id, type, d, received);
+                break;
+            }
+            default:
+                error_counter("unknown_opcode").add();
+                break;
+            }
+        }
+    }
+
+    int fatal_code = 0;
+
+    asio::awaitable<void> run()
+    {
+        auto self = shared_from_this();
+        auto host_keep = host_weak.lock();
+        if (!host_keep) co_return;
+        is_running = true;
+        bool first = true;
+        while (!stopping) {
+            bool resuming = !session_id.empty() && !resume_url.empty();
+            auto gen = ++generation;
+            forced.reset();
+            forced_wait = {};
+            if (!first) counter("discord_gateway_reconnects_total").add();
+            first = false;
+            net::ws_options opts;
+            opts.handshake_timeout = cfg.connect_timeout;
+            opts.close_timeout = cfg.close_timeout;
+            opts.max_message_bytes = cfg.max_frame_bytes;
+            opts.send_limit = cfg.gateway_send_limit;
+            opts.send_window = cfg.gateway_send_window;
+            opts.priority_reserve = 3;
+            opts.user_agent = "DiscordBot (" + cfg.user_agent_url + ", " + cfg.user_agent_version + ")";
+            ws = std::make_unique<net::ws_connection>(ioc, opts);
+            zin.reset();
+            auto err = co_await ws->connect(connect_url(resuming));
+            if (stopping) break;
+            if (!err.empty()) {
+                error_counter("connect").add();
+                auto wait = backoff.next();
+                log->warn("shard {}: gateway connect failed ({}); retrying in {} ms", id, err, wait.count());
+                co_await pause(wait);
+                continue;
+            }
+            auto o = co_await session(gen, resuming);
+            if (heartbeat_timer) heartbeat_timer->cancel();
+            ws->abort();
+            if (o.next == next_step::stop) break;
+            if (o.next == next_step::identify) {
+                session_id.clear();
+                seq = 0;
+            }
+            if (o.wait.count() > 0) co_await pause(o.wait);
+            else if (!o.was_ready) co_await pause(backoff.next());
+        }
+        ws.reset();
+        is_running = false;
+        host.on_stopped(id, stopping ? 0 : fatal_code);
+    }
+
+    void stop()
+    {
+        if (stopping) return;
+        stopping = true;
+        if (ws) ws->close(1000);
+        pause_timer.cancel();
+        if (heartbeat_timer) heartbeat_timer->cancel();
+    }
+};
+
+shard::shard(asio::io_context& ioc, const settings& cfg, std::shared_ptr<shard_host> host, std::uint32_t id,
+             std::uint32_t count, std::string gateway_url)
+    : impl_(std::make_shared<impl>(ioc, cfg, host, id, count, std::move(gateway_url)))
+{}
+
+shard::~shard() { impl_->stop(); }
+
+void shard::start() { asio::co_spawn(impl_->ioc, impl_->run(), asio::detached); }
+void shard::stop() { impl_->stop(); }
+std::uint32_t shard::id() const noexcept { return impl_->id; }
+bool shard::running() const noexcept { return impl_->is_running; }
+const std::string& shard::session_id() const noexcept { return impl_->session_id; }
+std::int64_t shard::sequence() const noexcept { return impl_->seq; }
+
+}  // namespace nudgebot::discord

@@ -1,0 +1,66 @@
+// One Discord gateway shard: connect, HELLO, heartbeats with jitter and zombie detection,
+// IDENTIFY/RESUME, op 7/9, close codes, zlib-stream, dedupe of replayed events.
+//
+// Contract: platforms/discord internal. A shard runs as one coroutine on the adapter's
+// io_context and is used only from the thread running it. It never throws while running; every
+// problem is counted (core::metrics, discord_gateway_*) and logged without content. The shard
+// resumes whenever the protocol allows and identifies only through `shard_host::identify_slot`,
+// which paces IDENTIFY by max_concurrency and the daily budget. Fatal close codes (4004,
+// 4010–4014) end the shard and call `on_stopped` once; so does `stop()`.
+#pragma once
+
+#include "platforms/discord/settings.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <nlohmann/json_fwd.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace nudgebot::discord {
+
+class shard_host {
+public:
+    virtual ~shard_host() = default;
+    // Resolves when this shard may send IDENTIFY; false means "do not" (the adapter is stopping).
+    virtual boost::asio::awaitable<bool> identify_slot(std::uint32_t shard) = 0;
+    // Every op 0 dispatch that is not a replayed duplicate, READY and RESUMED included.
+    virtual void on_dispatch(std::uint32_t shard, std::string_view type, const nlohmann::json& d,
+                             std::chrono::steady_clock::time_point received) = 0;
+    // The shard ended: close_code is the fatal code, or 0 after stop().
+    virtual void on_stopped(std::uint32_t shard, int close_code) = 0;
+};
+
+// The meaning of a gateway close code, for log lines.
+std::string_view close_code_meaning(int code) noexcept;
+bool is_fatal_close_code(int code) noexcept;
+
+class shard {
+public:
+    // `cfg` and `host` must stay valid while the shard runs; the shard keeps `host` alive.
+    shard(boost::asio::io_context& ioc, const settings& cfg, std::shared_ptr<shard_host> host, std::uint32_t id,
+          std::uint32_t count, std::string gateway_url);
+    ~shard();
+
+    void start();
+    void stop();   // closes with 1000: the session ends, the bot shows offline
+
+    std::uint32_t id() const noexcept;
+    bool running() const noexcept;
+    const std::string& session_id() const noexcept;
+    std::int64_t sequence() const noexcept;
+
+    struct impl;
+
+private:
+    std::shared_ptr<impl> impl_;
+};
+
+}  // namespace nudgebot::discord
