@@ -80,6 +80,7 @@ void async_store::run()
             busy_ = true;
         }
         auto start = std::chrono::steady_clock::now();
+        job_started_us_ = std::chrono::duration_cast<std::chrono::microseconds>(start.time_since_epoch()).count();
         try {
             job(*store_);
         } catch (const std::exception&) {
@@ -89,6 +90,7 @@ void async_store::run()
         last_job_us_ = std::chrono::duration_cast<std::chrono::microseconds>(
                            std::chrono::steady_clock::now() - start)
                            .count();
+        job_started_us_ = 0;
         {
             std::lock_guard lock(mutex_);
             busy_ = false;
@@ -114,6 +116,12 @@ void async_store::wait_idle()
 
 bool async_store::slow() const noexcept
 {
+    // A backlog, a slow last job, or a job running long right now (a VACUUM after forget-me).
+    auto started = job_started_us_.load();
+    auto now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                      std::chrono::steady_clock::now().time_since_epoch())
+                      .count();
+    if (started != 0 && now_us - started > slow_job_us / 2) return true;
     std::lock_guard lock(mutex_);
     return jobs_.size() > 2 || last_job_us_.load() > slow_job_us;
 }

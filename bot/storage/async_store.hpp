@@ -104,6 +104,7 @@ private:
     bool busy_ = false;
     bool stopping_ = false;
     std::atomic<std::int64_t> last_job_us_{0};
+    std::atomic<std::int64_t> job_started_us_{0};   // steady clock, 0 when idle
     std::thread worker_;
 };
 

@@ -294,3 +294,18 @@ TEST_CASE("The async store runs jobs off the caller's thread and posts results b
     CHECK(rows[0].count == 3);
     CHECK(as.pending() == 0);
 }
+
+TEST_CASE("The async store reports itself slow while a long job runs", "[storage][async]")
+{
+    temp_dir dir;
+    async_store as(make_store("sqlite:" + dir.db()), [](std::function<void()> f) { f(); });
+    CHECK_FALSE(as.slow());
+    std::atomic<bool> release{false};
+    as.submit([&](store&) {
+        while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    CHECK(as.slow());
+    release = true;
+    as.wait_idle();
+}
