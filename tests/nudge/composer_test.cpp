@@ -147,3 +147,30 @@ TEST_CASE("Mistakes in a suggestion library are reported with file, line and col
     CHECK(text.find("unknown situation \"made_up\"") != std::string::npos);
     CHECK(text.find("exactly two buttons") != std::string::npos);
 }
+
+TEST_CASE("The shipped English suggestion library loads and every push situation can be composed",
+          "[nudge][composer][rules]")
+{
+    core::diagnostics diags;
+    auto lib = load_suggestions(NUDGEBOT_SOURCE_DIR "/rules/en/suggestions.json", diags);
+    INFO(diags.to_string());
+    REQUIRE(lib);
+    composer c(std::move(*lib));
+    CHECK(c.library().crisis_text.find("988") != std::string::npos);
+    for (auto s : {situation::own_heated, situation::targeted, situation::escalation, situation::own_distress,
+                   situation::dismissive_reply, situation::kind_reply}) {
+        for (auto style : {storage::style::gentle, storage::style::direct}) {
+            decision d;
+            d.recipient = core::user_id{"u"};
+            d.situation = s;
+            d.deliver = true;
+            auto msg = c.compose(d, style, hostile(), "g1");
+            INFO(to_string(s));
+            CHECK(msg.text.find('{') == std::string::npos);
+            CHECK(msg.text.size() <= 2000);
+            CHECK(msg.buttons.size() == 3);
+        }
+    }
+    for (auto s : {situation::pull_reply, situation::check_calmer})
+        CHECK_FALSE(c.suggestions(s, storage::style::gentle, core::user_id{"u"}, "", 3).empty());
+}
