@@ -118,18 +118,18 @@ private:
         const auto& n = c_.nodes[static_cast<std::size_t>(node)];
         if (n.edge_count == 0 || next >= toks.size() || toks[next].sentence != toks[first].sentence)
             return;
+        const auto* edges_begin = c_.edges.data() + n.edge_begin;
+        const auto* edges_end = edges_begin + n.edge_count;
         for (auto k = s_.item_begin[next]; k < s_.item_begin[next + 1]; ++k) {
             auto item = s_.items[k];
-            for (std::uint32_t e = 0; e < n.edge_count; ++e) {
-                const auto& edge = c_.edges[n.edge_begin + e];
-                if (edge.item > item) break;
-                if (edge.item == item) {
-                    emit(edge.node, first, next);
-                    if (c_.nodes[static_cast<std::size_t>(edge.node)].edge_count)
-                        extend(edge.node, first, next + 1);
-                    break;
-                }
-            }
+            // Edges are sorted by item; common first words have many continuations.
+            const auto* edge = std::lower_bound(
+                edges_begin, edges_end, item,
+                [](const analyzer::compiled::edge& e, std::int32_t v) { return e.item < v; });
+            if (edge == edges_end || edge->item != item) continue;
+            emit(edge->node, first, next);
+            if (c_.nodes[static_cast<std::size_t>(edge->node)].edge_count)
+                extend(edge->node, first, next + 1);
         }
     }
 
