@@ -11,6 +11,7 @@
 #include <iterator>
 #include <set>
 #include <sstream>
+#include <system_error>
 
 #include <nlohmann/json.hpp>
 
@@ -355,6 +356,10 @@ private:
                                  "\"[::1]:9464\", got " + shown(s));
             return;
         }
+        if (!is_loopback_host(host)) {
+            warning("/ops/listen", "/metrics and /healthz will be reachable from other machines; "
+                                   "make sure a firewall protects this port");
+        }
         cfg_.ops.listen = *listen;
         cfg_.ops.host = std::string(host);
         cfg_.ops.port = static_cast<std::uint16_t>(port_number);
@@ -605,12 +610,24 @@ std::optional<config> parse_config(std::string_view text, const std::string& fil
 
 std::optional<config> load_config(const std::string& path, core::diagnostics& diags)
 {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+        diags.error(path, 0, 0, "is a folder, not a config file");
+        return std::nullopt;
+    }
     std::ifstream file(path, std::ios::binary);
     if (!file) {
         diags.error(path, 0, 0, std::string("cannot read the file: ") + std::strerror(errno));
         return std::nullopt;
     }
-    std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    std::string text;
+    try {
+        // libstdc++ reports read errors (EIO, a special file) by throwing from the stream buffer.
+        text.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+    } catch (const std::exception&) {
+        diags.error(path, 0, 0, "cannot read the file");
+        return std::nullopt;
+    }
     if (file.bad()) {
         diags.error(path, 0, 0, "cannot read the file");
         return std::nullopt;

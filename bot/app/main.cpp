@@ -38,7 +38,13 @@ int main(int argc, char** argv)
     app.set_version_flag("--version", "nudgebot " NUDGEBOT_VERSION);
     app.require_subcommand(1);
     app.fallthrough(false);
-    app.footer("Rule packs: --rules DIR, else $NUDGEBOT_RULES_DIR, else the English packs next to "
+    app.footer("Examples:\n"
+               "  nudgebot check \"you never listen, this is the third time\"\n"
+               "  nudgebot analyze --jsonl < messages.jsonl > results.jsonl\n"
+               "  nudgebot eval labelled.jsonl --report report.html\n"
+               "  nudgebot rules test rules/en\n"
+               "  nudgebot config check config.json\n\n"
+               "Rule packs: --rules DIR, else $NUDGEBOT_RULES_DIR, else the English packs next to "
                "the executable.\nRun `nudgebot <command> --help` for a command's options.");
 
     const auto sensitivity_check = CLI::IsMember({"low", "medium", "high"});

@@ -299,3 +299,40 @@ TEST_CASE("config check reports a file that cannot be read", "[app][config][cli]
     CHECK(err.str() == "/nonexistent/nudgebot.json: error: cannot read the file: No such file or "
                        "directory\n");
 }
+
+TEST_CASE("config check on a folder reports it instead of crashing", "[app][config][cli][bad-input]")
+{
+    std::ostringstream out;
+    std::ostringstream err;
+    const auto dir = std::filesystem::temp_directory_path().string();
+    CHECK(app::run_config_check({dir}, out, err) == 1);
+    CHECK(err.str() == dir + ": error: is a folder, not a config file\n");
+}
+
+TEST_CASE("Listening for /metrics beyond this machine is allowed with a warning", "[app][config]")
+{
+    core::diagnostics diags;
+    const auto cfg = app::parse_config(R"({"ops": {"listen": "0.0.0.0:9464"}})", "cfg.json", diags);
+    REQUIRE(cfg);
+    CHECK(cfg->ops.host == "0.0.0.0");
+    CHECK(diags.to_string() == "cfg.json:1:20: warning: ops.listen: /metrics and /healthz will be "
+                               "reachable from other machines; make sure a firewall protects "
+                               "this port\n");
+}
+
+TEST_CASE("Odd config files never crash the loader", "[app][config][bad-input]")
+{
+    for (std::string text : {std::string(), std::string("{"), std::string("null"),
+                             std::string("{\"a\":1}{\"b\":2}"), std::string("\xFF\xFE{}"),
+                             std::string(10000, '[') , std::string("{\"nudges\": {\"daily_cap\": 1e999}}"),
+                             std::string("{\"nudges\": {\"daily_cap\": 99999999999999999999999}}"),
+                             std::string("{\"platforms\": {\"discord\": {\"shards\": {\"count\": -1, \"ids\": [\"x\", -4]}}}}"),
+                             std::string("{\"platforms\": {\"discord\": {\"api_base\": \"https://\", \"gateway_url\": \"ws://[::1\"}}}"),
+                             std::string("{\"ops\": {\"listen\": \":\"}}"),
+                             std::string("{\"ops\": {\"listen\": \"[]:1\"}}")}) {
+        core::diagnostics diags;
+        INFO(text.substr(0, 80));
+        CHECK_FALSE(app::parse_config(text, "cfg.json", diags));
+        CHECK(diags.has_errors());
+    }
+}
