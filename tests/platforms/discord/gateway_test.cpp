@@ -331,3 +331,28 @@ TEST_CASE("Stopping closes every shard and ends the adapter with exit code 0", "
     CHECK(h.bot->status().exit_code == 0);
     CHECK(h.run_until([&] { return h.fake.open_connections() == 0; }));
 }
+
+TEST_CASE("A heartbeat request (op 1) from Discord is answered at once", "[discord][gateway]")
+{
+    fake_discord_options fo;
+    fo.heartbeat_interval_ms = 5000;   // so that a regular beat cannot be mistaken for the answer
+    harness h(fo);
+    REQUIRE(h.start_and_wait_ready());
+    auto before = h.fake.count_received(1);
+    auto asked = std::chrono::steady_clock::now();
+    h.fake.send_op(1, nullptr);
+    REQUIRE(h.run_until([&] { return h.fake.count_received(1) > before; }, 1000ms));
+    CHECK(std::chrono::steady_clock::now() - asked < 500ms);
+}
+
+TEST_CASE("An exhausted daily identify budget stops re-identifying instead of looping", "[discord][gateway]")
+{
+    fake_discord_options fo;
+    fo.identify_remaining = 1;
+    harness h(fo);
+    REQUIRE(h.start_and_wait_ready());
+    h.fake.send_op(9, false);   // a new session is needed, but no IDENTIFY is left today
+    h.run_for(400ms);
+    CHECK(h.fake.identifies() == 1);
+    CHECK(h.logs.str().find("IDENTIFY budget exhausted") != std::string::npos);
+}
