@@ -1,0 +1,149 @@
+// The command line of `nudgebot`: every verb, its options and its help text (see cli.hpp).
+#include "app/cli.hpp"
+
+#include <istream>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "app/verbs.hpp"
+
+namespace nudgebot::app {
+
+namespace {
+
+constexpr const char* sensitivity_help =
+    "How readily a category is flagged: low (fewest, most certain), medium, high";
+
+int not_available(std::ostream& err, const char* verb, const char* issue)
+{
+    err << "nudgebot " << verb << ": not available yet in this build (" << issue
+        << ").\nUse `nudgebot check`, `nudgebot analyze --jsonl` or `nudgebot eval` for "
+           "offline analysis.\n";
+    return 2;
+}
+
+}  // namespace
+
+int run_cli(int argc, const char* const* argv, std::istream& in, std::ostream& out, std::ostream& err)
+{
+    CLI::App app{"nudgebot: notices conflict and distress in chat messages and privately suggests\n"
+                 "compassionate phrasing to the people who asked for it. The offline tools below\n"
+                 "need no network and no token.",
+                 "nudgebot"};
+    app.set_version_flag("--version", "nudgebot " NUDGEBOT_VERSION);
+    app.require_subcommand(1);
+    app.fallthrough(false);
+    app.footer("Examples:\n"
+               "  nudgebot check \"you never listen, this is the third time\"\n"
+               "  nudgebot analyze --jsonl < messages.jsonl > results.jsonl\n"
+               "  nudgebot eval labelled.jsonl --report report.html\n"
+               "  nudgebot rules test rules/en\n"
+               "  nudgebot config check config.json\n\n"
+               "Rule packs: --rules DIR, else $NUDGEBOT_RULES_DIR, else the English packs next to "
+               "the executable.\nRun `nudgebot <command> --help` for a command's options.");
+
+    const auto sensitivity_check = CLI::IsMember({"low", "medium", "high"});
+
+    // check [TEXT]
+    check_options check;
+    std::string check_rules;
+    auto* check_cmd = app.add_subcommand(
+        "check", "Analyse one message (TEXT or stdin): scores, the cues that fired, a suggestion");
+    check_cmd->add_option("text", check.text, "The message; read from stdin when left out");
+    check_cmd->add_option("--rules", check_rules, "Folder of rule packs")->check(CLI::ExistingDirectory);
+    check_cmd->add_option("--sensitivity,-s", check.sensitivity, sensitivity_help)
+        ->check(sensitivity_check)
+        ->capture_default_str();
+    check_cmd->add_option("--style", check.style, "Suggestion style: gentle or direct")
+        ->check(CLI::IsMember({"gentle", "direct"}))
+        ->capture_default_str();
+
+    // analyze --jsonl
+    analyze_options analyze;
+    bool jsonl = false;
+    auto* analyze_cmd = app.add_subcommand(
+        "analyze", "Analyse many messages: JSON lines {\"id\", \"text\"} on stdin, one JSON result "
+                   "per line on stdout, a speed summary on stderr");
+    analyze_cmd->add_flag("--jsonl", jsonl, "Input and output are JSON lines (required)")->required();
+    analyze_cmd->add_option("--rules", analyze.rules_dir, "Folder of rule packs")
+        ->check(CLI::ExistingDirectory);
+    analyze_cmd->add_option("--sensitivity,-s", analyze.sensitivity, sensitivity_help)
+        ->check(sensitivity_check)
+        ->capture_default_str();
+
+    // eval FILE
+    eval_options eval;
+    std::string eval_report;
+    auto* eval_cmd = app.add_subcommand(
+        "eval", "Measure precision, recall and F1 per category on labelled JSON lines");
+    eval_cmd->add_option("file", eval.file, "Labelled JSONL file")->required()->check(CLI::ExistingFile);
+    eval_cmd->add_option("--report", eval_report, "Also write a self-contained HTML report here");
+    eval_cmd->add_option("--rules", eval.rules_dir, "Folder of rule packs")
+        ->check(CLI::ExistingDirectory);
+
+    // rules test [DIR]
+    rules_test_options rules_test;
+    auto* rules_cmd = app.add_subcommand("rules", "Work with rule packs");
+    rules_cmd->require_subcommand(1);
+    auto* rules_test_cmd = rules_cmd->add_subcommand(
+        "test", "Load every pack in DIR and run every example it contains; exit 1 on any failure");
+    rules_test_cmd->add_option("dir", rules_test.rules_dir, "Folder of rule packs");
+
+    // config check FILE
+    config_check_options config_check;
+    auto* config_cmd = app.add_subcommand("config", "Work with configuration files");
+    config_cmd->require_subcommand(1);
+    auto* config_check_cmd = config_cmd->add_subcommand(
+        "check", "Validate a config file (opens no sockets); list every mistake, exit 1 on any");
+    config_check_cmd->add_option("file", config_check.file, "Config file (JSON with comments)")
+        ->required();
+
+    // Reserved for the platform issues.
+    std::string run_config;
+    auto* run_cmd = app.add_subcommand("run", "Connect to the configured chat platforms (not available yet)");
+    run_cmd->add_option("--config,-c", run_config, "Config file");
+    std::string sandbox_config;
+    int sandbox_port = 8080;
+    auto* sandbox_cmd = app.add_subcommand(
+        "sandbox", "Run a local chat server with the bot, to try it in a browser (not available yet)");
+    sandbox_cmd->add_option("--port,-p", sandbox_port, "Port on 127.0.0.1")->capture_default_str();
+    sandbox_cmd->add_option("--config,-c", sandbox_config, "Config file");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int code = app.exit(e, out, err);
+        return code == 0 ? 0 : 2;
+    }
+
+    const auto rules_or_default = [](const std::string& dir) {
+        return dir.empty() ? default_rules_dir() : dir;
+    };
+
+    if (*check_cmd) {
+        check.rules_dir = rules_or_default(check_rules);
+        return run_check(check, in, out, err);
+    }
+    if (*analyze_cmd) {
+        analyze.rules_dir = rules_or_default(analyze.rules_dir);
+        return run_analyze_jsonl(analyze, in, out, err);
+    }
+    if (*eval_cmd) {
+        eval.rules_dir = rules_or_default(eval.rules_dir);
+        if (!eval_report.empty()) eval.report = eval_report;
+        return run_eval(eval, out, err);
+    }
+    if (*rules_test_cmd) {
+        rules_test.rules_dir = rules_or_default(rules_test.rules_dir);
+        return run_rules_test(rules_test, out, err);
+    }
+    if (*config_check_cmd) return run_config_check(config_check, out, err);
+    if (*run_cmd) return not_available(err, "run", "the Discord adapter lands with issue 3");
+    if (*sandbox_cmd) return not_available(err, "sandbox", "the local chat server lands with issue 5");
+    return 2;
+}
+
+}  // namespace nudgebot::app

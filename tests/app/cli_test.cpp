@@ -1,0 +1,93 @@
+#include "app/cli.hpp"
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+namespace {
+
+struct run_result {
+    int code = 0;
+    std::string out;
+    std::string err;
+};
+
+run_result cli(std::vector<const char*> args, const std::string& input = "")
+{
+    args.insert(args.begin(), "nudgebot");
+    std::istringstream in(input);
+    std::ostringstream out;
+    std::ostringstream err;
+    run_result r;
+    r.code = nudgebot::app::run_cli(static_cast<int>(args.size()), args.data(), in, out, err);
+    r.out = out.str();
+    r.err = err.str();
+    return r;
+}
+
+const char* test_rules = NUDGEBOT_SOURCE_DIR "/tests/app/data/rules";
+
+}  // namespace
+
+TEST_CASE("--version prints the version and exits 0", "[app][cli]")
+{
+    const auto r = cli({"--version"});
+    CHECK(r.code == 0);
+    CHECK(r.out == "nudgebot " NUDGEBOT_VERSION "\n");
+}
+
+TEST_CASE("--help lists every verb and exits 0", "[app][cli]")
+{
+    const auto r = cli({"--help"});
+    CHECK(r.code == 0);
+    for (const char* verb : {"check", "analyze", "eval", "rules", "config", "run", "sandbox"}) {
+        INFO(verb);
+        CHECK(r.out.find(std::string("\n  ") + verb + " ") != std::string::npos);
+    }
+}
+
+TEST_CASE("Usage mistakes exit 2 with a message", "[app][cli]")
+{
+    CHECK(cli({}).code == 2);
+    CHECK(cli({"frobnicate"}).code == 2);
+    const auto no_jsonl = cli({"analyze"});
+    CHECK(no_jsonl.code == 2);
+    CHECK(no_jsonl.err.find("--jsonl is required") != std::string::npos);
+    CHECK(cli({"analyze", "--jsonl", "--sensitivity", "extreme"}).code == 2);
+    CHECK(cli({"check", "--rules", "/nonexistent/folder", "hi"}).code == 2);
+    CHECK(cli({"config"}).code == 2);
+    CHECK(cli({"config", "check"}).code == 2);
+    CHECK(cli({"rules"}).code == 2);
+}
+
+TEST_CASE("run and sandbox are reserved and say they are not available yet", "[app][cli]")
+{
+    for (auto args : {std::vector<const char*>{"run", "--config", "x.json"},
+                      std::vector<const char*>{"sandbox", "--port", "0"}}) {
+        const auto r = cli(args);
+        CHECK(r.code == 2);
+        CHECK(r.err.find("not available yet") != std::string::npos);
+    }
+}
+
+TEST_CASE("The verbs receive their options from the command line", "[app][cli]")
+{
+    const auto analyzed = cli({"analyze", "--jsonl", "--rules", test_rules, "-s", "high"},
+                              "{\"id\": 1, \"text\": \"you dimwit\"}\n");
+    CHECK(analyzed.code == 0);
+    CHECK(analyzed.out.rfind(R"({"id":1,"flags":{"conflict":true,)", 0) == 0);
+
+    const auto checked = cli({"check", "--rules", test_rules, "--style", "direct", "I feel hopeless"});
+    CHECK(checked.code == 0);
+    CHECK(checked.out.find("Test direct distress phrasing") != std::string::npos);
+
+    const auto tested = cli({"rules", "test", test_rules});
+    CHECK(tested.code == 0);
+    CHECK(tested.out.find("8 passed, 0 failed") != std::string::npos);
+
+    const auto configured = cli({"config", "check", NUDGEBOT_SOURCE_DIR "/config.example.json"});
+    CHECK(configured.code == 0);
+    CHECK(configured.out == NUDGEBOT_SOURCE_DIR "/config.example.json: ok\n");
+}
