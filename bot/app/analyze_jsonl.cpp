@@ -492,12 +492,22 @@ int run_analyze_jsonl(const analyze_options& options, std::istream& in, std::ost
                 buffer.resize(capacity + read_padding);
             }
         }
+        if (!out) {
+            // stdout closed or full: reading on would only burn time.
+            err << "nudgebot analyze: cannot write the results; stopped after " << lines
+                << " lines\n";
+            return 2;
+        }
         in.read(buffer.data() + end, static_cast<std::streamsize>(capacity - end));
         const auto got = static_cast<std::size_t>(in.gcount());
         end += got;
         if (got == 0) eof = true;
     }
     writer.flush();
+    if (!out) {
+        err << "nudgebot analyze: cannot write the results\n";
+        return 2;
+    }
 
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -33,8 +33,11 @@ std::string default_rules_dir()
     }
     const auto exe_dir = executable_dir();
     if (!exe_dir.empty()) {
-        // Installed layout (<prefix>/bin/nudgebot + <prefix>/rules/en), then a copy beside the exe.
-        for (const auto& candidate : {exe_dir / ".." / "rules" / "en", exe_dir / "rules" / "en"}) {
+        // Installed layouts (<prefix>/bin/nudgebot with <prefix>/rules/en or
+        // <prefix>/share/nudgebot/rules/en), then a copy beside the executable.
+        for (const auto& candidate : {exe_dir / ".." / "rules" / "en",
+                                      exe_dir / ".." / "share" / "nudgebot" / "rules" / "en",
+                                      exe_dir / "rules" / "en"}) {
             if (is_dir(candidate)) return candidate.lexically_normal().string();
         }
     }

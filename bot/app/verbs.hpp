@@ -26,8 +26,9 @@
 
 namespace nudgebot::app {
 
-// Where the English packs live when --rules is not given: $NUDGEBOT_RULES_DIR, else the `rules/en`
-// folder next to the executable's source tree or install prefix.
+// Where the English packs live when --rules is not given: $NUDGEBOT_RULES_DIR, else the first
+// existing folder of <exe dir>/../rules/en, <exe dir>/../share/nudgebot/rules/en,
+// <exe dir>/rules/en, else the source tree's rules/en (NUDGEBOT_SOURCE_DIR).
 std::string default_rules_dir();
 
 struct check_options {

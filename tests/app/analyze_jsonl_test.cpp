@@ -251,3 +251,13 @@ TEST_CASE("Deeply nested or odd values in other fields are validated but ignored
     REQUIRE(r.lines.size() == 1);
     CHECK(r.lines[0] == "{\"id\":null," + quiet_result);
 }
+
+TEST_CASE("analyze stops with exit code 2 when its output cannot be written", "[app][analyze]")
+{
+    std::istringstream in("{\"text\": \"a\"}\n");
+    std::ostringstream out;
+    out.setstate(std::ios::badbit);
+    std::ostringstream err;
+    CHECK(app::run_analyze_jsonl({test_rules, "medium"}, in, out, err) == 2);
+    CHECK(err.str().find("cannot write the results") != std::string::npos);
+}
