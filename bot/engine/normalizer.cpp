@@ -288,23 +288,19 @@ private:
     {
         if (!in_word_) return;
         in_word_ = false;
-        token t;
-        t.text_begin = w_text_;
-        t.text_size = static_cast<std::uint32_t>(len_ - w_text_);
-        if (t.text_size == 0) return;
-        t.span = {w_begin_, w_end_};
-        t.sentence = sentence_;
-        t.clause = clause_;
-        t.letters = static_cast<std::uint16_t>(std::min<std::uint32_t>(w_letters_, 0xFFFF));
-        std::uint8_t f = 0;
-        if (quoted_now()) f |= token::quoted;
-        if (w_letters_ > 0) f |= token::has_letter;
-        if (w_letters_ >= 3 && w_upper_ == w_letters_) f |= token::all_caps;
-        if (w_letters_ > 0 && (w_digits_ + w_syms_) > 0) f |= token::leet;
+        auto size = static_cast<std::uint32_t>(len_ - w_text_);
+        if (size == 0) return;
+        std::uint8_t f = quoted_now() ? token::quoted : 0;
+        if (w_letters_ > 0) {
+            f |= token::has_letter;
+            if (w_digits_ + w_syms_ > 0) f |= token::leet;
+            if (w_letters_ >= 3 && w_upper_ == w_letters_) f |= token::all_caps;
+        }
         if (w_squeezed_) f |= token::squeezed;
-        if (t.text_size == 1 && (w_letters_ + w_digits_) == 1) f |= token::single;
-        t.flags = f;
-        out_.tokens.push_back(t);
+        if (size == 1 && w_letters_ + w_digits_ == 1) f |= token::single;
+        out_.tokens.push_back(token{w_text_, size, sentence_, clause_, {w_begin_, w_end_}, no_word,
+                                    static_cast<std::uint16_t>(std::min<std::uint32_t>(w_letters_, 0xFFFF)),
+                                    f});
         sentence_has_words_ = true;
     }
 

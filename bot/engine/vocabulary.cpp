@@ -29,6 +29,10 @@ word_id vocabulary::add_word(std::string_view word)
     while (slots_[i].id != no_word) i = (i + 1) & mask;
     auto id = static_cast<word_id>(words_.size());
     words_.emplace_back(word);
+    if (!word.empty()) {
+        auto t = outline(word);
+        outlines_[t >> 6] |= std::uint64_t{1} << (t & 63);
+    }
     slots_[i] = {h, head(word.data(), std::min<std::size_t>(word.size(), 8)),
                  static_cast<std::uint32_t>(word.size()), id};
     return id;
@@ -66,6 +70,7 @@ word_id vocabulary::add_prefix(std::string_view prefix)
 
 word_id vocabulary::find(std::string_view word) const noexcept
 {
+    if (!maybe_word(word)) return no_word;
     auto h = hash(word);
     std::size_t mask = slots_.size() - 1;
     for (std::size_t i = h & mask;; i = (i + 1) & mask) {

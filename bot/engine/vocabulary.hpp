@@ -84,6 +84,20 @@ private:
         return h ^ (h >> 29);
     }
 
+    // Cheap pre-check on (first byte, last byte, length): most tokens of a message are not
+    // words of any lexicon, and this rejects them before hashing.
+    static std::size_t outline(std::string_view w) noexcept
+    {
+        auto a = static_cast<unsigned char>(w.front()), z = static_cast<unsigned char>(w.back());
+        return ((a * 263u) ^ (z * 31u) ^ (static_cast<unsigned>(w.size()) * 4099u)) & 0xFFFFu;
+    }
+    bool maybe_word(std::string_view w) const noexcept
+    {
+        if (w.empty()) return false;
+        auto t = outline(w);
+        return (outlines_[t >> 6] >> (t & 63)) & 1u;
+    }
+
     static std::size_t trigram(std::string_view w) noexcept
     {
         auto a = static_cast<unsigned char>(w[0]), b = static_cast<unsigned char>(w[1]),
@@ -117,6 +131,7 @@ private:
     std::size_t prefix_count_ = 0;
     bool short_prefixes_ = false;                   // a prefix shorter than three bytes exists
     std::array<std::uint64_t, 1024> trigrams_{};    // first three bytes of every prefix
+    std::array<std::uint64_t, 1024> outlines_{};    // outline() of every word
 };
 
 template <typename F>
