@@ -261,3 +261,47 @@ TEST_CASE("analyze stops with exit code 2 when its output cannot be written", "[
     CHECK(app::run_analyze_jsonl({test_rules, "medium"}, in, out, err) == 2);
     CHECK(err.str().find("cannot write the results") != std::string::npos);
 }
+
+TEST_CASE("Randomly damaged lines always give exactly one valid JSON object each",
+          "[app][analyze][bad-input]")
+{
+    const std::vector<std::string> seeds{
+        R"({"id": "a-1", "text": "you numbskull, stop it", "source": "x", "labels": {"c": 1}})",
+        R"({"id": 42, "text": "I feel hopeless \u00e9\ud83d\ude00 today"})",
+        R"({"text": "line with \"quotes\" and \\ slashes", "id": [1, 2.5, null]})",
+        R"({"id": -7.25e3, "text": ""})",
+    };
+    std::uint32_t state = 12345;   // fixed seed: the test is repeatable
+    const auto next = [&] {
+        state = state * 1664525u + 1013904223u;
+        return state >> 8;
+    };
+    std::string input;
+    std::size_t count = 0;
+    for (int i = 0; i < 3000; ++i) {
+        std::string line = seeds[next() % seeds.size()];
+        const auto edits = next() % 4;
+        for (std::uint32_t e = 0; e < edits && !line.empty(); ++e) {
+            const auto at = next() % line.size();
+            char byte = static_cast<char>(next() & 0xFF);
+            if (byte == '\n') byte = ' ';
+            switch (next() % 3) {
+            case 0: line[at] = byte; break;
+            case 1: line.insert(line.begin() + at, byte); break;
+            default: line.erase(at, 1 + next() % 5); break;
+            }
+        }
+        input += line;
+        input += '\n';
+        ++count;
+    }
+    const auto r = analyze(input);
+    REQUIRE(r.lines.size() == count);
+    for (const auto& line : r.lines) {
+        const auto result = json::parse(line, nullptr, false);
+        REQUIRE_FALSE(result.is_discarded());
+        REQUIRE(result.is_object());
+        REQUIRE(result.contains("id"));
+        REQUIRE((result.contains("error") || result.contains("flags")));
+    }
+}
