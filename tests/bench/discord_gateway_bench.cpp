@@ -4,7 +4,11 @@
 // within the targets (≤ 30 MB resident, ≤ 25 % of one core).
 //
 // The fake runs in a forked child process so that its CPU and memory are not counted.
-// Usage: discord_gateway_bench [--shards N] [--rate R] [--seconds S] [--no-compress]
+// With --nudge-every K the event sink sends a DM for every K-th message (standing in for the nudge
+// policy, which is not wired yet); the fake stamps each frame's message id with its send time and
+// reports, from the DM requests it receives, the latency from a frame leaving the fake to the REST
+// request for its DM arriving back (loopback both ways, inflate, parse, normalise, REST client).
+// Usage: discord_gateway_bench [--shards N] [--rate R] [--seconds S] [--no-compress] [--nudge-every K]
 #include "core/clock.hpp"
 #include "core/event.hpp"
 #include "platforms/discord/adapter.hpp"
@@ -17,7 +21,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
 #include <fstream>
+#include <memory>
+#include <vector>
 #include <string>
 #include <thread>
 
@@ -69,14 +76,16 @@ int main(int argc, char** argv)
 {
     int shards = 16, rate = 2000, seconds = 10;
     bool compress = true;
+    int nudge_every = 0;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         if (a == "--shards" && i + 1 < argc) shards = std::atoi(argv[++i]);
         else if (a == "--rate" && i + 1 < argc) rate = std::atoi(argv[++i]);
         else if (a == "--seconds" && i + 1 < argc) seconds = std::atoi(argv[++i]);
         else if (a == "--no-compress") compress = false;
+        else if (a == "--nudge-every" && i + 1 < argc) nudge_every = std::atoi(argv[++i]);
         else {
-            std::fprintf(stderr, "usage: %s [--shards N] [--rate R] [--seconds S] [--no-compress]\n", argv[0]);
+            std::fprintf(stderr, "usage: %s [--shards N] [--rate R] [--seconds S] [--no-compress] [--nudge-every K]\n", argv[0]);
             return 2;
         }
     }
@@ -91,6 +100,7 @@ int main(int argc, char** argv)
         fo.shards = shards;
         fo.max_concurrency = shards;
         fo.heartbeat_interval_ms = 41250;
+        fo.flood_stamps_ids = true;
         nudgebot::test::fake_discord fake(fo);
         std::uint16_t port = fake.port();
         if (write(to_parent[1], &port, sizeof port) != sizeof port) _exit(1);
@@ -100,6 +110,21 @@ int main(int argc, char** argv)
         std::this_thread::sleep_for(std::chrono::seconds(seconds) + std::chrono::milliseconds(500));
         std::uint64_t sent = fake.flooded();
         if (write(to_parent[1], &sent, sizeof sent) != sizeof sent) _exit(1);
+        std::vector<double> latencies_us;
+        for (const auto& r : fake.rest_requests()) {
+            if (r.method != "POST" || r.target != "/api/v10/users/@me/channels") continue;
+            auto body = nlohmann::json::parse(r.body, nullptr, false);
+            if (!body.is_object() || !body.contains("recipient_id")) continue;
+            auto sent_ns = std::stoll(body["recipient_id"].get<std::string>());
+            auto at_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(r.at.time_since_epoch()).count();
+            latencies_us.push_back(static_cast<double>(at_ns - sent_ns) / 1000.0);
+        }
+        std::sort(latencies_us.begin(), latencies_us.end());
+        auto pct = [&](double p) {
+            return latencies_us.empty() ? 0.0 : latencies_us[static_cast<std::size_t>(p * (latencies_us.size() - 1))];
+        };
+        double summary[5] = {static_cast<double>(latencies_us.size()), pct(0.5), pct(0.99), pct(1.0), 0};
+        if (write(to_parent[1], summary, sizeof summary) != sizeof summary) _exit(1);
         (void)read(to_child[0], &go, 1);   // wait for the parent to finish
         _exit(0);
     }
@@ -118,11 +143,21 @@ int main(int argc, char** argv)
     s.compress = compress;
     s.identify_interval = std::chrono::milliseconds(20);
     std::uint64_t received = 0, ready = 0;
-    nudgebot::discord::adapter bot(ioc, s, [&](nudgebot::core::event e) {
-        if (std::holds_alternative<nudgebot::core::message_created>(e)) ++received;
-        else if (std::holds_alternative<nudgebot::core::session_ready>(e)) ++ready;
+    std::unique_ptr<nudgebot::discord::adapter> bot;
+    bot = std::make_unique<nudgebot::discord::adapter>(ioc, s, [&](nudgebot::core::event e) {
+        if (auto* m = std::get_if<nudgebot::core::message_created>(&e)) {
+            ++received;
+            if (nudge_every > 0 && received % static_cast<std::uint64_t>(nudge_every) == 0) {
+                // The stamped message id doubles as the recipient so the fake can time the request.
+                nudgebot::core::private_message dm{"a suggestion", {}};
+                bot->send_private(nudgebot::core::user_id(m->message.id.str()), m->message.server,
+                                  m->message.channel, std::move(dm), {});
+            }
+        } else if (std::holds_alternative<nudgebot::core::session_ready>(e)) {
+            ++ready;
+        }
     }, clock);
-    bot.start();
+    bot->start();
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (ready < static_cast<std::uint64_t>(shards) && std::chrono::steady_clock::now() < deadline)
         ioc.run_for(std::chrono::milliseconds(10));
@@ -142,6 +177,8 @@ int main(int argc, char** argv)
     auto wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::uint64_t sent = 0;
     if (read(to_parent[0], &sent, sizeof sent) != sizeof sent) sent = 0;
+    double summary[5] = {};
+    if (read(to_parent[0], summary, sizeof summary) != sizeof summary) summary[0] = 0;
     ioc.run_for(std::chrono::milliseconds(200));
 
     long rss = status_kb("VmRSS:");
@@ -154,7 +191,11 @@ int main(int argc, char** argv)
     std::printf("CPU during flood=%.2f s over %.2f s wall = %.1f%% of one core\n", cpu1 - cpu0, wall,
                 100.0 * (cpu1 - cpu0) / wall);
 
-    bot.stop();
+    if (nudge_every > 0)
+        std::printf("frame sent -> DM request received (%.0f DMs): p50=%.0f us, p99=%.0f us, max=%.0f us\n",
+                    summary[0], summary[1], summary[2], summary[3]);
+
+    bot->stop();
     ioc.run_for(std::chrono::milliseconds(500));
     close(to_child[1]);
     int status = 0;

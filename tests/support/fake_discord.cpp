@@ -484,6 +484,10 @@ struct fake_discord::impl : std::enable_shared_from_this<fake_discord::impl> {
             if (live.empty()) continue;
             while (owed >= 1.0) {
                 owed -= 1.0;
+                if (options.flood_stamps_ids)
+                    d["id"] = std::to_string(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                 std::chrono::steady_clock::now().time_since_epoch())
+                                                 .count());
                 send_dispatch(live[next++ % live.size()], type, d);
                 std::lock_guard lock(mutex);
                 ++flood_count;

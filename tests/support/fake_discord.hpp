@@ -56,6 +56,7 @@ struct fake_discord_options {
     int identify_remaining = 1000;
     std::size_t replay_overlap = 0;               // RESUME replays this many already-seen events too
     bool split_compressed_frames = false;         // send each zlib frame as two websocket messages
+    bool flood_stamps_ids = false;                // flood() sets d.id to the send time (steady ns)
 };
 
 class fake_discord {
