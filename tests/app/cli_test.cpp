@@ -31,14 +31,14 @@ const char* test_rules = NUDGEBOT_SOURCE_DIR "/tests/app/data/rules";
 
 }  // namespace
 
-TEST_CASE("--version prints the version and exits 0", "[app][cli]")
+TEST_CASE("The version option prints the version and exits 0", "[app][cli]")
 {
     const auto r = cli({"--version"});
     CHECK(r.code == 0);
     CHECK(r.out == "nudgebot " NUDGEBOT_VERSION "\n");
 }
 
-TEST_CASE("--help lists every verb and exits 0", "[app][cli]")
+TEST_CASE("The help option lists every verb and exits 0", "[app][cli]")
 {
     const auto r = cli({"--help"});
     CHECK(r.code == 0);
