@@ -90,17 +90,20 @@ private:
     void collect_items()
     {
         const auto& toks = s_.text.tokens;
-        s_.items.clear();
         s_.item_begin.resize(toks.size() + 1);
+        // Written through an index into a buffer kept large enough: a token has one word item
+        // and at most one prefix item per byte.
+        auto& items = s_.items;
+        std::size_t used = 0;
         for (std::size_t i = 0; i < toks.size(); ++i) {
-            s_.item_begin[i] = static_cast<std::uint32_t>(s_.items.size());
+            s_.item_begin[i] = static_cast<std::uint32_t>(used);
             const auto& t = toks[i];
-            if (t.word != no_word) s_.items.push_back(t.word * 2);
+            if (used + 1 + t.text_size > items.size()) items.resize(2 * (used + 1 + t.text_size) + 64);
+            if (t.word != no_word) items[used++] = t.word * 2;
             if (!t.has(token::emoji))
-                c_.vocab.for_each_prefix(s_.text.text(t),
-                                         [&](word_id p) { s_.items.push_back(p * 2 + 1); });
+                c_.vocab.for_each_prefix(s_.text.text(t), [&](word_id p) { items[used++] = p * 2 + 1; });
         }
-        s_.item_begin[toks.size()] = static_cast<std::uint32_t>(s_.items.size());
+        s_.item_begin[toks.size()] = static_cast<std::uint32_t>(used);
     }
 
     void emit(std::int32_t node, std::uint32_t first, std::uint32_t last)

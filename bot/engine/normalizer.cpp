@@ -229,12 +229,47 @@ private:
     {
         const std::size_t n = in_.size();
         const auto* src = reinterpret_cast<const unsigned char*>(in_.data());
-        room_for(n - i);   // one check for the rest of the text; usually free
+        room_for(n - i + 8);   // one check for the rest of the text (+8 for whole-word stores)
         char* dst = buf_ + len_;
         char last = last_;
         int run = run_;
         bool squeezed = false;
         std::size_t j = i;
+        // Up to eight letters per step (SWAR on one 64-bit word): find how many of the next
+        // eight bytes are lower-case letters, copy them at once unless a letter repeats a third
+        // time among them; the byte loop below handles that case and the last bytes of the text.
+        constexpr std::uint64_t ones = 0x0101010101010101ull;
+        constexpr std::uint64_t high = 0x8080808080808080ull;
+        constexpr std::uint64_t low7 = 0x7F7F7F7F7F7F7F7Full;
+        auto zero_bytes = [](std::uint64_t z) {   // high bit of each byte that is zero, exactly
+            return ~(((z & low7) + low7) | z | low7);
+        };
+        while (j + 8 <= n) {
+            std::uint64_t v;
+            std::memcpy(&v, src + j, 8);
+            std::uint64_t x = v & low7;
+            std::uint64_t lower = (x + ones * (0x80 - 'a')) & ~(x + ones * (0x80 - 'z' - 1)) & ~v & high;
+            std::uint64_t other = ~lower & high;
+            unsigned k = other ? static_cast<unsigned>(__builtin_ctzll(other)) / 8 : 8;   // letters
+            if (k == 0) break;
+            std::uint64_t keep = k == 8 ? ~0ull : ((std::uint64_t{1} << (8 * k)) - 1);
+            auto last_byte = static_cast<std::uint64_t>(static_cast<unsigned char>(last));
+            std::uint64_t before_last = run >= 2 ? last_byte : 0;
+            std::uint64_t p1 = (v << 8) | last_byte;
+            std::uint64_t p2 = (v << 16) | (last_byte << 8) | before_last;
+            if (zero_bytes(v ^ p1) & zero_bytes(v ^ p2) & keep) break;   // a third repeat
+            std::memcpy(dst, &v, 8);   // room_for() left eight bytes of slack
+            dst += k;
+            j += k;
+            char b1 = static_cast<char>(v >> (8 * (k - 1)));
+            if (k >= 2) {
+                run = b1 == static_cast<char>(v >> (8 * (k - 2))) ? 2 : 1;
+            } else {
+                run = b1 == last ? run + 1 : 1;
+            }
+            last = b1;
+            if (k < 8) break;
+        }
         for (; j < n; ++j) {
             unsigned char c = src[j];
             if (static_cast<unsigned>(c - 'a') > 25u) break;

@@ -68,23 +68,6 @@ word_id vocabulary::add_prefix(std::string_view prefix)
     return target.prefix;
 }
 
-word_id vocabulary::find(std::string_view word) const noexcept
-{
-    if (!maybe_word(word)) return no_word;
-    auto h = hash(word);
-    std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
-        const auto& s = slots_[i];
-        if (s.id == no_word) return no_word;
-        if (s.hash != h || s.size != word.size()) continue;
-        if (word.size() <= 8) {
-            if (s.head == head(word.data(), word.size())) return s.id;
-        } else if (words_[static_cast<std::size_t>(s.id)] == word) {
-            return s.id;
-        }
-    }
-}
-
 bool vocabulary::known(std::string_view word) const noexcept
 {
     if (find(word) != no_word) return true;

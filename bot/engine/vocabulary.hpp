@@ -27,7 +27,21 @@ public:
     word_id add_word(std::string_view word);
     word_id add_prefix(std::string_view prefix);
 
-    word_id find(std::string_view word) const noexcept;
+    word_id find(std::string_view word) const noexcept
+    {
+        if (!maybe_word(word)) return no_word;
+        const std::size_t n = word.size();
+        const std::uint64_t h = hash(word);
+        const std::uint64_t short_head = n <= 8 ? head(word.data(), n) : 0;
+        const std::size_t mask = slots_.size() - 1;
+        for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+            const slot& s = slots_[i];
+            if (s.id == no_word) return no_word;
+            if (s.hash == h && s.size == n &&
+                (n <= 8 ? s.head == short_head : words_[static_cast<std::size_t>(s.id)] == word))
+                return s.id;
+        }
+    }
     // True when `word` is an exact word or starts with a registered prefix.
     bool known(std::string_view word) const noexcept;
     // Calls f(prefix_id) for every registered prefix of `word`, shortest first.
