@@ -207,7 +207,8 @@ TEST_CASE("The summary on stderr gives count, seconds and messages per second", 
 {
     const auto r = analyze("{\"text\": \"a\"}\n{\"text\": \"b\"}\n");
     CHECK(r.err.rfind("nudgebot analyze: 2 messages (0 bad lines) in ", 0) == 0);
-    CHECK(r.err.find(" messages/s\n") != std::string::npos);
+    CHECK(r.err.find(" messages/s (CPU ") != std::string::npos);
+    CHECK(r.err.find(" messages per CPU second)\n") != std::string::npos);
 }
 
 TEST_CASE("Packs that do not load stop analyze with exit code 2", "[app][analyze]")
