@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <fstream>
 #include <istream>
+#include <optional>
 #include <ostream>
 
 #include "app/eval_report.hpp"
@@ -24,6 +25,7 @@ namespace nudgebot::app {
 namespace {
 
 constexpr std::size_t max_bad_lines_listed = 20;   // the count is always complete
+constexpr std::size_t max_line_bytes = 16u << 20;  // same bound as `analyze --jsonl`
 
 // The detector category compared with each eval label.
 constexpr std::array<engine::category, eval::label_count> compared{
@@ -58,7 +60,9 @@ int run_eval(const eval_options& options, std::ostream& out, std::ostream& err)
         ++line_no;
         if (!line.empty() && line.back() == '\r') line.pop_back();
         if (line.find_first_not_of(" \t") == std::string::npos) continue;   // blank lines are not records
-        auto record = eval::parse_record(line, text, error);
+        std::optional<eval::record_result> record;
+        if (line.size() > max_line_bytes) error = "line longer than 16 MiB";
+        else record = eval::parse_record(line, text, error);
         if (!record) {
             if (++bad <= max_bad_lines_listed) err << options.file << ':' << line_no << ": bad line: " << error << '\n';
             continue;
