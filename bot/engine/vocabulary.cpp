@@ -12,7 +12,7 @@ void vocabulary::grow()
     std::size_t mask = bigger.size() - 1;
     for (const auto& s : slots_) {
         if (s.id == no_word) continue;
-        std::size_t i = s.hash & mask;
+        std::size_t i = hash(words_[static_cast<std::size_t>(s.id)]) & mask;
         while (bigger[i].id != no_word) i = (i + 1) & mask;
         bigger[i] = s;
     }
@@ -22,7 +22,7 @@ void vocabulary::grow()
 word_id vocabulary::add_word(std::string_view word)
 {
     if (auto id = find(word); id != no_word) return id;
-    if ((words_.size() + 1) * 4 > slots_.size()) grow();   // at most 1/4 full: short misses
+    if ((words_.size() + 1) * 2 > slots_.size()) grow();   // at most half full
     auto h = hash(word);
     std::size_t mask = slots_.size() - 1;
     std::size_t i = h & mask;
@@ -33,7 +33,7 @@ word_id vocabulary::add_word(std::string_view word)
         auto t = outline(word);
         outlines_[t >> 6] |= std::uint64_t{1} << (t & 63);
     }
-    slots_[i] = {h, head(word.data(), std::min<std::size_t>(word.size(), 8)),
+    slots_[i] = {head(word.data(), std::min<std::size_t>(word.size(), 8)),
                  static_cast<std::uint32_t>(word.size()), id};
     return id;
 }

@@ -31,14 +31,13 @@ public:
     {
         if (!maybe_word(word)) return no_word;
         const std::size_t n = word.size();
-        const std::uint64_t h = hash(word);
-        const std::uint64_t short_head = n <= 8 ? head(word.data(), n) : 0;
+        const std::uint64_t first = head(word.data(), n < 8 ? n : 8);
         const std::size_t mask = slots_.size() - 1;
-        for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+        for (std::size_t i = hash(word) & mask;; i = (i + 1) & mask) {
             const slot& s = slots_[i];
             if (s.id == no_word) return no_word;
-            if (s.hash == h && s.size == n &&
-                (n <= 8 ? s.head == short_head : words_[static_cast<std::size_t>(s.id)] == word))
+            if (s.head == first && s.size == n &&
+                (n <= 8 || words_[static_cast<std::size_t>(s.id)] == word))
                 return s.id;
         }
     }
@@ -124,9 +123,10 @@ private:
         return (trigrams_[t >> 6] >> (t & 63)) & 1u;
     }
 
+    // 16 bytes, so the table stays small enough for the cache. Words of up to eight bytes are
+    // identified exactly by (head, size); longer ones are compared in full.
     struct slot {
-        std::uint64_t hash = 0;
-        std::uint64_t head = 0;   // first eight bytes: words up to 8 bytes compare without memcmp
+        std::uint64_t head = 0;
         std::uint32_t size = 0;
         word_id id = no_word;
     };
