@@ -94,6 +94,21 @@ int run_check(const check_options& options, std::istream& in, std::ostream& out,
                 << cue.span.end << ")\n";
         }
     }
+    // Message-level signals the conversation context uses across turns, in plain words.
+    const auto& f = result.features;
+    std::string signals;
+    const auto add = [&](bool on, const char* words) {
+        if (!on) return;
+        if (!signals.empty()) signals += ", ";
+        signals += words;
+    };
+    add(f.second_person, "addresses someone");
+    add(f.first_person, "talks about the writer");
+    add(f.shouting, "shouting in capitals");
+    add(f.question_burst, "repeated question marks");
+    add(f.exclamation_burst, "repeated exclamation marks");
+    add(f.quoted, "some words were quoted and ignored");
+    if (!signals.empty()) out << "Signals: " << signals << '\n';
 
     // The situation a person would be nudged about for their own message; crisis first.
     std::optional<nudge::situation> situation;
