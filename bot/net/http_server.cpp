@@ -123,7 +123,7 @@ server_response server_response::json(int status, std::string body)
 struct ws_peer::impl {
     websocket::stream<beast::tcp_stream> ws;
     asio::steady_timer wake;
-    std::deque<std::string> queue;
+    std::deque<std::pair<std::string, bool>> queue;   // data, binary
     std::size_t max_queue = 1024;
     bool open = true;          // reads and writes allowed
     bool closing = false;      // close requested: the writer sends the close frame when done
@@ -150,9 +150,9 @@ struct ws_peer::impl {
                 co_await wake.async_wait(tuple_awaitable);
                 continue;
             }
-            std::string text = std::move(queue.front());
+            auto [text, binary] = std::move(queue.front());
             queue.pop_front();
-            ws.text(true);
+            ws.binary(binary);
             auto [ec, n] = co_await ws.async_write(asio::buffer(text), tuple_awaitable);
             if (ec) {
                 open = false;
@@ -172,10 +172,10 @@ struct ws_peer::impl {
     }
 };
 
-bool ws_peer::send(std::string text)
+bool ws_peer::send(std::string data, bool binary)
 {
     if (!impl_ || !impl_->open || impl_->closing || impl_->queue.size() >= impl_->max_queue) return false;
-    impl_->queue.push_back(std::move(text));
+    impl_->queue.emplace_back(std::move(data), binary);
     impl_->wake.cancel();
     return true;
 }

@@ -64,7 +64,7 @@ using http_handler = std::function<server_response(const server_request&)>;
 class ws_peer {
 public:
     ws_peer() = default;
-    bool send(std::string text);                          // text frame; false when full or closed
+    bool send(std::string data, bool binary = false);     // false when full or closed
     void close(std::uint16_t code, std::string reason = {});
     bool is_open() const noexcept;
     std::uint64_t id() const noexcept;                    // unique per server, from 1
