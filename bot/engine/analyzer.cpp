@@ -147,7 +147,10 @@ private:
                 auto node = c_.root[item];
                 if (node < 0) continue;
                 emit(node, i, i);
-                if (c_.nodes[static_cast<std::size_t>(node)].edge_count) extend(node, i, i + 1);
+                // Extend only when the next token could continue a phrase.
+                if (c_.nodes[static_cast<std::size_t>(node)].edge_count && i + 1 < n &&
+                    s_.item_begin[i + 1] != s_.item_begin[i + 2])
+                    extend(node, i, i + 1);
             }
         }
     }

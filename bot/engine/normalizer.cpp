@@ -333,7 +333,9 @@ private:
         }
         if (w_squeezed_) f |= token::squeezed;
         if (size == 1 && w_letters_ + w_digits_ == 1) f |= token::single;
-        out_.tokens.push_back(token{w_text_, size, sentence_, clause_, {w_begin_, w_end_}, no_word,
+        // Looked up now, while the word is in cache; folding (rare) waits for finish().
+        word_id word = vocab_ ? vocab_->find(std::string_view(buf_ + w_text_, size)) : no_word;
+        out_.tokens.push_back(token{w_text_, size, sentence_, clause_, {w_begin_, w_end_}, word,
                                     static_cast<std::uint16_t>(std::min<std::uint32_t>(w_letters_, 0xFFFF)),
                                     f});
         sentence_has_words_ = true;
@@ -350,6 +352,7 @@ private:
         t.sentence = sentence_;
         t.clause = clause_;
         t.flags = token::emoji | (quoted_now() ? token::quoted : 0);
+        if (vocab_) t.word = vocab_->find(std::string_view(buf_ + t.text_begin, t.text_size));
         out_.tokens.push_back(t);
         sentence_has_words_ = true;
     }
@@ -695,7 +698,8 @@ private:
         out_.sentences = sentence_ + (sentence_has_words_ ? 1 : 0);
         if (!vocab_) return;
         join_spaced_runs();
-        for (auto& t : out_.tokens) resolve(t);
+        for (auto& t : out_.tokens)
+            if (t.word == no_word && (t.flags & (token::leet | token::squeezed))) fold(t);
     }
 
     // `k i l l`, `s.t.u.p.i.d`: runs of single characters separated by one space, dot, dash,
@@ -784,14 +788,14 @@ private:
         flags |= token::has_letter;
         if (caps == e - s + 1 && e - s + 1 >= 3) flags |= token::all_caps;
         joined_.flags = flags;
+        joined_.word = vocab_->find(found);
         return true;
     }
 
-    void resolve(token& t)
+    // An unknown token with digits/symbols or squeezed letters: try the folded readings.
+    void fold(token& t)
     {
         std::string_view text = out_.text(t);
-        t.word = vocab_->find(text);
-        if (t.word != no_word || !(t.flags & (token::leet | token::squeezed))) return;
         if (text.size() > 48 || vocab_->known(text)) return;
         auto found = fold_candidates(text, t.has(token::leet));
         if (found.empty()) return;
