@@ -364,7 +364,7 @@ struct fake_discord::impl : std::enable_shared_from_this<fake_discord::impl> {
             auto s = std::make_shared<session>();
             s->id = "session-" + std::to_string(++session_counter);
             const auto& d = j["d"];
-            if (d.contains("shard") && d["shard"].is_array() && d["shard"].size() == 2) {
+            if (d.is_object() && d.contains("shard") && d["shard"].is_array() && d["shard"].size() == 2) {
                 s->shard = d["shard"][0].get<int>();
                 s->shard_count = d["shard"][1].get<int>();
             }
@@ -384,7 +384,9 @@ struct fake_discord::impl : std::enable_shared_from_this<fake_discord::impl> {
                 ++resume_count;
             }
             const auto& d = j["d"];
-            std::string sid = d.value("session_id", "");
+            std::string sid = d.is_object() && d.contains("session_id") && d["session_id"].is_string()
+                                  ? d["session_id"].get<std::string>()
+                                  : std::string();
             std::int64_t seq = d.contains("seq") && d["seq"].is_number_integer() ? d["seq"].get<std::int64_t>() : 0;
             auto it = sessions.find(sid);
             if (resume_fails || it == sessions.end()) {

@@ -301,7 +301,8 @@ struct adapter::impl : shard_host, std::enable_shared_from_this<adapter::impl> {
             return;
         }
         if (type == "RESUMED") return;
-        auto n = normalise_dispatch(type, d, self_identity, received);
+        // Interaction deadlines are judged with the injected clock, so stamp arrival with it too.
+        auto n = normalise_dispatch(type, d, self_identity, clock.steady_now());
         if (n.guild_message_without_content && !warned_no_content) {
             warned_no_content = true;
             log->warn("guild messages arrive with empty content: the MESSAGE_CONTENT privileged intent is not "
