@@ -182,6 +182,20 @@ async function api(path, body) {
 
 function showError(text) { $('composer-error').textContent = text || ''; }
 
+// Discord-style **bold** and *italic*, built from text nodes (never parsed as HTML).
+function rich(tag, cls, text) {
+  const out = el(tag, { class: cls });
+  const re = /\*\*([^*]+)\*\*|\*([^*\n]+)\*/g;
+  let last = 0, m;
+  while ((m = re.exec(text)) !== null) {
+    if (m.index > last) out.append(document.createTextNode(text.slice(last, m.index)));
+    out.append(el(m[1] !== undefined ? 'strong' : 'em', { text: m[1] !== undefined ? m[1] : m[2] }));
+    last = re.lastIndex;
+  }
+  if (last < text.length) out.append(document.createTextNode(text.slice(last)));
+  return out;
+}
+
 function time(at) { return (at || '').slice(11, 16); }
 
 function channelByName(name) {
@@ -243,7 +257,7 @@ function messageActions(m) {
       onclick: () => api('delete', { as: ui.me, id: m.id }).catch((e) => showError(e.message)) }));
   }
   for (const b of m.buttons || [])
-    box.append(el('button', { type: 'button', text: b.label, disabled: b.disabled,
+    box.append(el('button', { type: 'button', text: b.label, disabled: b.disabled, 'data-custom-id': b.custom_id,
       onclick: () => api('press', { as: ui.me, item: m.id, custom_id: b.custom_id }).catch((e) => showError(e.message)) }));
   return box;
 }
@@ -266,7 +280,7 @@ function renderMessages() {
     const author = el('span', { class: 'author', text: m.bot ? 'nudgebot (bot)' : (person ? person.display : m.author) });
     if (person) author.style.color = person.color;
     li.append(el('div', { class: 'meta' }, author, el('span', { text: time(m.at) + (m.edited ? ' (edited)' : '') })));
-    li.append(el('p', { class: 'text', text: m.text }));
+    li.append(m.bot ? rich('p', 'text', m.text) : el('p', { class: 'text', text: m.text }));
     li.append(messageActions(m));
     list.append(li);
   }
@@ -285,10 +299,11 @@ function renderPrivate() {
       : 'Only you can see this' + (item.channel ? ' · #' + item.channel : '') + (item.about ? ' · ' + item.about : '');
     const li = el('li', { class: 'item private-item', 'data-id': item.id, 'data-kind': item.kind },
       el('div', { class: 'kind', text: kind + ' · ' + time(item.at) }),
-      el('p', { class: 'text', text: item.pending ? 'nudgebot is thinking…' : item.text }));
+      item.pending ? el('p', { class: 'text', text: 'nudgebot is thinking…' }) : rich('p', 'text', item.text));
     const box = el('div', { class: 'actions' });
     for (const b of item.buttons)
       box.append(el('button', { type: 'button', text: b.label, disabled: b.disabled, class: b.style === 4 ? 'danger' : '',
+        'data-custom-id': b.custom_id,
         onclick: () => api('press', { as: ui.me, item: item.id, custom_id: b.custom_id }).catch((e) => showError(e.message)) }));
     if (item.kind === 'ephemeral')
       box.append(el('button', { type: 'button', class: 'link', text: 'Dismiss',
