@@ -180,6 +180,7 @@ struct fake_discord::impl : std::enable_shared_from_this<fake_discord::impl> {
     int session_counter = 0;
     std::uint64_t message_counter = 0;
     bool ack = true;
+    bool send_hello = true;
     int identify_close = 0;
     bool resume_fails = false;
     int heartbeat_ms = 100;
@@ -410,7 +411,7 @@ struct fake_discord::impl : std::enable_shared_from_this<fake_discord::impl> {
         auto [aec] = co_await c->ws.async_accept(req, tuple_awaitable);
         if (aec) co_return;
         asio::co_spawn(ioc, c->writer(), asio::detached);
-        c->send_text(json{{"op", 10}, {"d", {{"heartbeat_interval", heartbeat_ms}}}}.dump());
+        if (send_hello) c->send_text(json{{"op", 10}, {"d", {{"heartbeat_interval", heartbeat_ms}}}}.dump());
         beast::flat_buffer buffer;
         for (;;) {
             buffer.clear();
@@ -609,6 +610,11 @@ std::uint64_t fake_discord::flooded() const
 void fake_discord::set_ack_heartbeats(bool ack)
 {
     asio::post(impl_->ioc, [i = impl_, ack] { i->ack = ack; });
+}
+
+void fake_discord::set_send_hello(bool send)
+{
+    asio::post(impl_->ioc, [i = impl_, send] { i->send_hello = send; });
 }
 
 void fake_discord::set_heartbeat_interval(int ms)

@@ -89,6 +89,7 @@ public:
 
     // ---- Gateway scripting
     void set_ack_heartbeats(bool ack);
+    void set_send_hello(bool send);                // false: accept the websocket and stay silent
     void set_heartbeat_interval(int ms);
     void set_identify_close_code(int code);        // answer IDENTIFY by closing with this code (0: off)
     void set_resume_fails(bool fails);             // answer RESUME with op 9 d:false

@@ -15,6 +15,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
@@ -164,6 +165,7 @@ struct shard::impl : std::enable_shared_from_this<shard::impl> {
     std::chrono::milliseconds forced_wait{0};
     std::chrono::milliseconds heartbeat_interval{0};
     bool acked = true;
+    bool hello_seen = false;
     std::shared_ptr<asio::steady_timer> heartbeat_timer;
     asio::steady_timer pause_timer;
     net::backoff backoff;
@@ -234,6 +236,12 @@ struct shard::impl : std::enable_shared_from_this<shard::impl> {
             co_await timer->async_wait(tuple_awaitable);
             if (gen != generation || stopping || !ws) co_return;
             if (!acked) {
+                // Let an ACK that already arrived but waits in the queue behind this timer be
+                // handled first: a busy loop is not a zombie connection.
+                co_await asio::post(ioc, asio::use_awaitable);
+                if (gen != generation || stopping || !ws) co_return;
+            }
+            if (!acked) {
                 counter("discord_gateway_zombies_total").add();
                 log->warn("shard {}: no heartbeat ACK since the last beat; closing the zombie connection "
                           "and resuming",
@@ -245,6 +253,19 @@ struct shard::impl : std::enable_shared_from_this<shard::impl> {
             send_heartbeat();
             wait = heartbeat_interval;
         }
+    }
+
+    // A server that accepts the websocket but never says HELLO gets connect_timeout, then a new
+    // connection: without HELLO there are no heartbeats, so nothing else would notice.
+    asio::awaitable<void> hello_watchdog(std::uint64_t gen)
+    {
+        auto self = shared_from_this();
+        asio::steady_timer t(ioc, cfg.connect_timeout);
+        co_await t.async_wait(tuple_awaitable);
+        if (gen != generation || stopping || !ws || hello_seen) co_return;
+        error_counter("hello_timeout").add();
+        log->warn("shard {}: no HELLO within {} ms; reconnecting", id, cfg.connect_timeout.count());
+        close_and(session_id.empty() ? next_step::identify : next_step::resume);
     }
 
     asio::awaitable<void> identify(std::uint64_t gen)
@@ -276,6 +297,8 @@ struct shard::impl : std::enable_shared_from_this<shard::impl> {
     {
         outcome o;
         std::string text;
+        hello_seen = false;
+        asio::co_spawn(ioc, hello_watchdog(gen), asio::detached);
         for (;;) {
             auto r = co_await ws->read();
             if (stopping) {
@@ -342,6 +365,7 @@ struct shard::impl : std::enable_shared_from_this<shard::impl> {
             const json& d = d_it == j.end() ? null_json : *d_it;
             switch (op->get<int>()) {
             case 10: {   // HELLO
+                hello_seen = true;
                 std::int64_t interval = 0;
                 if (d.is_object() && d.contains("heartbeat_interval") && d["heartbeat_interval"].is_number_integer())
                     interval = d["heartbeat_interval"].get<std::int64_t>();

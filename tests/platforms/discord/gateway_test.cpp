@@ -360,3 +360,14 @@ TEST_CASE("An exhausted daily identify budget stops re-identifying instead of lo
     CHECK(h.fake.identifies() == 1);
     CHECK(h.logs.str().find("IDENTIFY budget exhausted") != std::string::npos);
 }
+
+TEST_CASE("A gateway that never sends HELLO is left after the connect timeout", "[discord][gateway]")
+{
+    harness h({}, [](discord::settings& s) { s.connect_timeout = std::chrono::milliseconds(200); });
+    h.fake.set_send_hello(false);
+    h.bot->start();
+    REQUIRE(h.run_until([&] { return h.fake.connections() >= 2; }, 3000ms));
+    CHECK(h.fake.identifies() == 0);
+    h.fake.set_send_hello(true);
+    CHECK(h.run_until([&] { return h.ready(); }, 3000ms));
+}

@@ -362,3 +362,20 @@ TEST_CASE("The command set becomes Discord commands with MANAGE_GUILD for modera
     CHECK(global == discord::command_set_hash(j, std::nullopt));
     CHECK(global != discord::command_set_hash(j, std::string("1")));
 }
+
+TEST_CASE("A 5xx answer or a dropped connection is retried, then the message is delivered", "[discord][rest]")
+{
+    harness h;
+    auto calls = std::make_shared<std::atomic<int>>(0);
+    h.fake.on_rest([calls](const fake_request&) -> std::optional<fake_response> {
+        int n = calls->fetch_add(1);
+        if (n == 0) return fake_response{502, R"({"message":"bad gateway"})", {}, 0ms, false};
+        if (n == 1) return fake_response{200, "", {}, 0ms, true};   // TCP closed without an answer
+        return std::nullopt;
+    });
+    outcomes out;
+    h.bot->post_to_channel(core::server_id("1"), core::channel_id("321"), note(), out.collect());
+    REQUIRE(h.run_until([&] { return out.got.size() == 1; }));
+    CHECK(out.got[0] == core::delivery_outcome::delivered);
+    CHECK(h.fake.count_rest("POST", "/api/v10/channels/321/messages") == 3);
+}
