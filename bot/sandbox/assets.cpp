@@ -109,7 +109,10 @@ button:disabled { opacity: .6; cursor: default; }
 .channels, .chat, .side { background: var(--panel); border: 1px solid var(--line); border-radius: 10px; padding: 12px;
                           min-height: 0; }
 .chat { display: flex; flex-direction: column; }
-.side { overflow-y: auto; }
+.side { display: flex; flex-direction: column; gap: 10px; overflow: hidden; }
+.side section { overflow-y: auto; min-height: 0; }
+.side .private { flex: 1 1 58%; }
+.side .explain { flex: 1 1 42%; border-top: 1px solid var(--line); padding-top: 8px; }
 h2 { font-size: 1rem; margin: 0 0 6px; }
 .channels ul { list-style: none; padding: 0; margin: 0 0 12px; }
 .channels li button { width: 100%; text-align: left; border: none; background: none; padding: 6px 8px; }
@@ -137,7 +140,7 @@ h2 { font-size: 1rem; margin: 0 0 6px; }
 .empty { color: var(--muted); font-style: italic; }
 .explain-list li { border-bottom: 1px solid var(--line); padding: 6px 0; font-size: .9rem; }
 .explain-list .cat { font-weight: 600; }
-.explain-list .flagged { color: var(--danger); }
+.explain-list .flagged { color: var(--accent); }
 .explain-list ul { margin: 2px 0 0 16px; padding: 0; }
 code { background: var(--bot); border-radius: 4px; padding: 0 3px; }
 @media (max-width: 980px) {
@@ -145,6 +148,7 @@ code { background: var(--bot); border-radius: 4px; padding: 0 3px; }
   .channels ul { display: flex; flex-wrap: wrap; gap: 4px; }
   .channels li button { width: auto; }
   .messages { max-height: 60vh; }
+  .side { overflow: visible; }
 }
 )NB";
 
