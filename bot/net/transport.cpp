@@ -308,8 +308,11 @@ struct ws_connection::impl : std::enable_shared_from_this<ws_connection::impl> {
         auto [ec] = co_await ws.async_handshake(u.host + ":" + u.port, u.target, tuple_awaitable);
         if (!ec) {
             // From now on the same limit bounds the closing handshake.
-            ws.set_option(websocket::stream_base::timeout{options.close_timeout,
-                                                          websocket::stream_base::none(), false});
+            ws.set_option(websocket::stream_base::timeout{
+                options.close_timeout,
+                options.keepalive.count() > 0 ? std::chrono::steady_clock::duration(options.keepalive)
+                                              : websocket::stream_base::none(),
+                options.keepalive.count() > 0});
         }
         co_return ec;
     }

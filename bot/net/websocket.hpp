@@ -33,6 +33,9 @@ struct ws_options {
     std::size_t priority_reserve = 0;        // tokens only the priority lane may use
     std::string user_agent = "nudgebot";
     std::vector<http_header> headers;        // extra handshake headers
+    // Ping/pong watchdog: when non-zero, a ping goes out after half of this without traffic and
+    // the connection ends (read reports "timeout") when nothing at all arrived for this long.
+    std::chrono::milliseconds keepalive{0};
 };
 
 struct ws_read_result {

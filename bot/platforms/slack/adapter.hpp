@@ -1,0 +1,72 @@
+// The Slack adapter: a Socket Mode connection (apps.connections.open + websocket) and the Web API,
+// turning Slack envelopes into core::events and performing the core::delivery calls (ephemeral
+// nudges with a DM fallback, slash-command and button answers via response_url, channel posts).
+//
+// Contract: owned by app/. Everything runs on the given io_context, driven by ONE thread (the
+// adapter's strand); the event sink and every delivery callback run there. delivery calls may
+// come from any thread: they are posted and never block. Every envelope is acked on the socket
+// as soon as it is parsed, before the event is handled. A `disconnect` opens a second connection
+// and retires the old one only after the new one said hello, so nothing is lost; retried
+// envelopes are recognised by event_id / message ts for settings.dedupe_window. Tokens are used
+// only in Authorization headers and never logged; message text is never logged. No exceptions
+// escape while traffic is handled. Caches (moderators, DM channels, dedupe keys) are bounded.
+#pragma once
+
+#include "core/clock.hpp"
+#include "core/delivery.hpp"
+#include "core/event.hpp"
+#include "platforms/slack/settings.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace nudgebot::slack {
+
+using event_sink = std::function<void(core::event)>;
+
+struct adapter_status {
+    bool connected = false;             // a connection said hello and is current
+    bool finished = false;              // stopped, or start-up failed for good
+    int exit_code = 0;                  // 1 when the tokens were rejected
+    std::size_t open_connections = 0;   // 2 while switching over after a disconnect
+    std::uint64_t connections_opened = 0;
+    std::string bot_user_id;
+    std::string team_id;
+};
+
+class adapter final : public core::delivery {
+public:
+    adapter(boost::asio::io_context& ioc, settings s, event_sink sink, const core::clock& clock);
+    ~adapter() override;
+    adapter(const adapter&) = delete;
+    adapter& operator=(const adapter&) = delete;
+
+    void start();   // auth.test, then apps.connections.open and the socket
+    void stop();    // closes every connection with 1000
+
+    adapter_status status() const;   // on the adapter's thread
+
+    // core::delivery
+    void send_private(const core::user_id& to, const core::server_id& server, const core::channel_id& channel,
+                      core::private_message message, core::delivery_callback done) override;
+    void answer_privately(const core::reply_handle& reply, core::private_message message,
+                          core::delivery_callback done) override;
+    void defer(const core::reply_handle& reply) override;
+    void post_to_channel(const core::server_id& server, const core::channel_id& channel,
+                         core::private_message message, core::delivery_callback done) override;
+    std::string message_link(const core::server_id& server, const core::channel_id& channel,
+                             const core::message_id& message) const override;
+
+    struct impl;
+
+private:
+    std::shared_ptr<impl> impl_;
+};
+
+}  // namespace nudgebot::slack

@@ -1,0 +1,62 @@
+// The platform-neutral half of nudgebot for adapter scenario tests: the real commands::dispatcher
+// with the real English rules, a composer, and a SQLite store in a temporary folder whose
+// completions run on the adapter's io_context (as in production).
+//
+// Contract: test-only, header-only (shared by the Slack and Mattermost tests). Construct after the
+// adapter, destroy before it; everything runs on the test thread that drives `ioc`.
+#pragma once
+
+#include "commands/dispatcher.hpp"
+#include "engine/analyzer.hpp"
+#include "storage/store.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <random>
+#include <unistd.h>
+
+namespace nudgebot::test {
+
+struct world {
+    std::filesystem::path dir;
+    std::unique_ptr<nudge::composer> composer;
+    std::unique_ptr<storage::async_store> store;
+    std::unique_ptr<commands::dispatcher> bot;
+
+    world(boost::asio::io_context& ioc, core::delivery& delivery, const core::clock& clock, core::platform where)
+    {
+        std::random_device rd;
+        dir = std::filesystem::temp_directory_path() /
+              ("nudgebot-platform-" + std::to_string(rd()) + "-" + std::to_string(::getpid()));
+        std::filesystem::create_directories(dir);
+        core::diagnostics diags;
+        auto rules = engine::load_rules(NUDGEBOT_SOURCE_DIR "/rules/en", diags);
+        INFO(diags.to_string());
+        REQUIRE(rules);
+        auto lib = nudge::load_suggestions(NUDGEBOT_SOURCE_DIR "/tests/nudge/data/suggestions.json", diags);
+        REQUIRE(lib);
+        composer = std::make_unique<nudge::composer>(std::move(*lib));
+        store = std::make_unique<storage::async_store>(
+            storage::make_store("sqlite:" + (dir / "nudgebot.db").string()),
+            [&ioc](std::function<void()> f) { boost::asio::post(ioc, std::move(f)); });
+        commands::dispatcher_options o;
+        o.packs = {"conflict", "distress", "crisis", "dismissal", "kindness"};
+        bot = std::make_unique<commands::dispatcher>(commands::analyze_with(rules), *composer, *store, delivery,
+                                                     clock, o);
+        bot->load(where);
+    }
+
+    ~world()
+    {
+        store->wait_idle();
+        bot.reset();
+        store.reset();
+        std::error_code ec;
+        std::filesystem::remove_all(dir, ec);
+    }
+};
+
+}  // namespace nudgebot::test
