@@ -176,7 +176,7 @@ parsed_command_text parse_command_text(const command_spec& command, std::string_
         const command_option* opt = named;
         if (!opt) {
             while (positional < sub->options.size() && out.options.count(sub->options[positional].name)) ++positional;
-            if (positional >= sub->options.size()) return fail("There are more words than options.");
+            if (positional >= sub->options.size()) return fail("That subcommand takes fewer values.");
             opt = &sub->options[positional];
         } else {
             rest = after_name;

@@ -1,0 +1,80 @@
+// The Mattermost adapter: the websocket event stream (/api/v4/websocket, reconnecting with
+// connection_id + sequence_number so missed events replay), REST API v4, and the HTTP endpoints
+// Mattermost calls (slash commands, button actions), turning it all into core::events and
+// performing the core::delivery calls (ephemeral posts when permitted, else DMs).
+//
+// Contract: owned by app/. Everything runs on the given io_context, driven by ONE thread (the
+// adapter's strand); the event sink and delivery callbacks run there. delivery calls may come from
+// any thread (they are posted). `handle_http` must be called on the adapter's thread: run the
+// net::http_server that receives Mattermost's POSTs on the same io_context and call it first from
+// the server's handler (nullopt: not a Mattermost path). Slash commands are verified with their
+// token (401 otherwise) and answered with an empty 200 at once; the real answer goes to the
+// response_url as an ephemeral response. Whether the bot may post ephemeral messages is discovered
+// once at start and logged. `posted` events carry the post as a JSON string inside JSON: broken
+// inner JSON is skipped and counted. Tokens and message text are never logged. Caches are bounded.
+#pragma once
+
+#include "core/clock.hpp"
+#include "core/delivery.hpp"
+#include "core/event.hpp"
+#include "net/http_server.hpp"
+#include "platforms/mattermost/settings.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace nudgebot::mattermost {
+
+using event_sink = std::function<void(core::event)>;
+
+struct adapter_status {
+    bool connected = false;            // hello received on the current connection
+    bool finished = false;
+    int exit_code = 0;                 // 1 when the token was rejected
+    bool ephemeral_allowed = false;    // discovered at start
+    std::uint64_t connections_opened = 0;
+    std::string connection_id;
+    std::int64_t last_sequence = -1;
+    std::string bot_user_id;
+};
+
+class adapter final : public core::delivery {
+public:
+    adapter(boost::asio::io_context& ioc, settings s, event_sink sink, const core::clock& clock);
+    ~adapter() override;
+    adapter(const adapter&) = delete;
+    adapter& operator=(const adapter&) = delete;
+
+    void start();   // GET users/me, permission discovery, then the websocket
+    void stop();
+
+    adapter_status status() const;   // on the adapter's thread
+
+    // Slash-command and action POSTs; nullopt when the path is not under settings.http_prefix.
+    std::optional<net::server_response> handle_http(const net::server_request& request);
+
+    // core::delivery
+    void send_private(const core::user_id& to, const core::server_id& server, const core::channel_id& channel,
+                      core::private_message message, core::delivery_callback done) override;
+    void answer_privately(const core::reply_handle& reply, core::private_message message,
+                          core::delivery_callback done) override;
+    void defer(const core::reply_handle& reply) override;
+    void post_to_channel(const core::server_id& server, const core::channel_id& channel,
+                         core::private_message message, core::delivery_callback done) override;
+    std::string message_link(const core::server_id& server, const core::channel_id& channel,
+                             const core::message_id& message) const override;
+
+    struct impl;
+
+private:
+    std::shared_ptr<impl> impl_;
+};
+
+}  // namespace nudgebot::mattermost
