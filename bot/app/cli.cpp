@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/run.hpp"
 #include "app/verbs.hpp"
 
 namespace nudgebot::app {
@@ -101,10 +102,12 @@ int run_cli(int argc, const char* const* argv, std::istream& in, std::ostream& o
     config_check_cmd->add_option("file", config_check.file, "Config file (JSON with comments)")
         ->required();
 
-    // Reserved for the platform issues.
+    // run --config FILE (app/run.cpp); sandbox is reserved for its issue.
     std::string run_config;
-    auto* run_cmd = app.add_subcommand("run", "Connect to the configured chat platforms (not available yet)");
-    run_cmd->add_option("--config,-c", run_config, "Config file");
+    auto* run_cmd = app.add_subcommand(
+        "run", "Connect to the configured chat platforms; tokens come from the environment (exit 0 after "
+               "SIGINT/SIGTERM, 2 start-up problem, 3 the platform refused the bot)");
+    run_cmd->add_option("--config,-c", run_config, "Config file")->required();
     std::string sandbox_config;
     int sandbox_port = 8080;
     auto* sandbox_cmd = app.add_subcommand(
@@ -141,7 +144,7 @@ int run_cli(int argc, const char* const* argv, std::istream& in, std::ostream& o
         return run_rules_test(rules_test, out, err);
     }
     if (*config_check_cmd) return run_config_check(config_check, out, err);
-    if (*run_cmd) return not_available(err, "run", "the Discord adapter lands with issue 3");
+    if (*run_cmd) return run_bot({run_config}, err);
     if (*sandbox_cmd) return not_available(err, "sandbox", "the local chat server lands with issue 5");
     return 2;
 }
