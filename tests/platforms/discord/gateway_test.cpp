@@ -259,8 +259,9 @@ TEST_CASE("Shards share one io_context and identify one max_concurrency slot apa
     }
     std::sort(shard_ids.begin(), shard_ids.end());
     CHECK(shard_ids == std::vector<int>{0, 1, 2, 3});
-    for (std::size_t i = 1; i < identifies.size(); ++i)
-        CHECK(identifies[i].at - identifies[i - 1].at >= 30ms);
+    // Slots are 40 ms apart at the client; measured at the fake, one late send can shorten a
+    // single gap, but four identifies can never fit in less than three slots.
+    CHECK(identifies.back().at - identifies.front().at >= 110ms);
 }
 
 TEST_CASE("Only the configured shard ids run", "[discord][gateway][shards]")
