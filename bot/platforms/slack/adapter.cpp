@@ -424,21 +424,30 @@ struct adapter::impl : std::enable_shared_from_this<adapter::impl> {
         }
         sockets[id] = ws;
         ++opened;
+        asio::co_spawn(ioc, hello_deadline(id, ws), asio::detached);
         co_await read_loop(id, ws);
         sockets.erase(id);
         ws->abort();
         if (stopping) co_return;
-        if (id == current) {
-            current = 0;
-            if (!replacing) {
-                // Dropped without a disconnect message: the keepalive timed out or the peer vanished.
-                auto w = backoff.next();
-                co_await sleep_for(w);
-                start_replacement("dropped");
-            }
-        } else if (replacing && sockets.empty()) {
-            // The replacement died before its hello and no connection is left.
+        if (id == current) current = 0;
+        if (id == next_id) replacing = false;   // a replacement that ended before (or after) its hello
+        if (current == 0 && !replacing) {
+            // No connection receives any more (dropped, keepalive timeout, or no hello): open one.
+            auto w = backoff.next();
+            co_await sleep_for(w);
+            if (current == 0) start_replacement("dropped");
         }
+    }
+
+    // A connection that has not said hello within connect_timeout is given up.
+    asio::awaitable<void> hello_deadline(std::uint64_t id, std::shared_ptr<net::ws_connection> ws)
+    {
+        auto self = shared_from_this();
+        co_await sleep_for(cfg.connect_timeout);
+        if (stopping || current == id || !sockets.count(id)) co_return;
+        counter("slack_socket_errors_total", {{"kind", "no_hello"}}).add();
+        log->warn("socket connection {} sent no hello within {} ms; giving it up", id, cfg.connect_timeout.count());
+        ws->close(1000);
     }
 
     asio::awaitable<void> read_loop(std::uint64_t id, std::shared_ptr<net::ws_connection> ws)
@@ -449,7 +458,6 @@ struct adapter::impl : std::enable_shared_from_this<adapter::impl> {
             if (!r.ok) {
                 if (id == current || id == next_id)
                     log->info("socket connection {} ended ({}: {})", id, r.close_code, r.error);
-                if (id != current && replacing && id == next_id) replacing = false;   // failed replacement
                 co_return;
             }
             counter("slack_socket_frames_total").add();

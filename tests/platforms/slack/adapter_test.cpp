@@ -113,6 +113,27 @@ TEST_CASE("A connection that ends without a disconnect message is opened again",
     REQUIRE(h.run_until([&] { return h.all<core::message_created>().size() == 1; }));
 }
 
+TEST_CASE("A connection that never says hello is given up and another one is opened", "[slack][socket]")
+{
+    slack_harness h([](slack::settings& s) { s.connect_timeout = std::chrono::milliseconds(300); });
+    h.fake.set_send_hello(false);
+    h.bot->start();
+    REQUIRE(h.run_until([&] { return h.fake.connections() >= 2; }));
+    CHECK_FALSE(h.bot->status().connected);
+    h.fake.set_send_hello(true);
+    REQUIRE(h.run_until([&] { return h.bot->status().connected; }));
+    CHECK(h.bot->status().open_connections == 1);
+}
+
+TEST_CASE("An idle connection stays up: the keepalive pings are answered", "[slack][socket]")
+{
+    slack_harness h([](slack::settings& s) { s.keepalive = std::chrono::milliseconds(200); });
+    REQUIRE(h.start_and_wait_ready());
+    h.run_for(std::chrono::milliseconds(700));
+    CHECK(h.fake.connections() == 1);
+    CHECK(h.bot->status().connected);
+}
+
 TEST_CASE("A retried envelope is acked again but handled once", "[slack][socket][dedupe]")
 {
     slack_harness h;
