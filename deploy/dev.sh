@@ -16,6 +16,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev nlohmann-json3-dev libspdlog-dev catch2 libsqlite3-dev libssl-dev zlib1g-dev
   libutf8proc-dev libcli11-dev libbenchmark-dev
+  chromium   # the browser test of the sandbox page (driven by playwright-core from npm)
 )
 
 install_deps() {
@@ -23,12 +24,19 @@ install_deps() {
   for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  echo "nudgebot: installing ${missing[*]}" >&2
-  local sudo=""
-  [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  # Node.js may come from Debian (nodejs + npm) or another vendor's package: only need the commands.
+  command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "nudgebot: installing ${missing[*]}" >&2
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  fi
+  # playwright-core only (pinned in package-lock.json); it drives Debian's chromium, downloads no browser.
+  if [ ! -d "$root/tests/browser/node_modules/playwright-core" ]; then
+    (cd "$root/tests/browser" && npm ci --no-audit --no-fund --loglevel=error >&2)
+  fi
 }
 
 build() {
