@@ -2,6 +2,8 @@
 
 #include "platforms/mattermost/harness.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <catch2/catch.hpp>
 
 using namespace nudgebot;
@@ -285,4 +287,36 @@ TEST_CASE("A rejected Mattermost token ends the adapter with an error", "[matter
     CHECK(h.bot->status().exit_code == 1);
     CHECK(h.logs.str().find("rejected the bot token") != std::string::npos);
     CHECK(h.logs.str().find("wrong-token-value") == std::string::npos);
+}
+
+TEST_CASE("Slash commands reach the adapter through nudgebot's own HTTP listener", "[mattermost][commands][http]")
+{
+    mm_harness h;
+    REQUIRE(h.start_and_wait_ready());
+    net::http_server server(h.ioc, net::http_server_options{}, [&](const net::server_request& r) {
+        if (auto answer = h.bot->handle_http(r)) return *answer;
+        return net::server_response::text(404, "not found");
+    });
+    REQUIRE(server.start().empty());
+    net::http_client client(h.ioc);
+    auto form = h.command("/nudge", "status", mm_user("alice"), "r1");
+    std::optional<net::http_response> answer, other;
+    boost::asio::co_spawn(
+        h.ioc,
+        [&]() -> boost::asio::awaitable<void> {
+            net::http_request req;
+            req.method = "POST";
+            req.url = "http://127.0.0.1:" + std::to_string(server.port()) + "/mattermost/command";
+            req.headers = form.headers;
+            req.body = form.body;
+            answer = co_await client.request(req);
+            req.url = "http://127.0.0.1:" + std::to_string(server.port()) + "/other";
+            other = co_await client.request(req);
+        },
+        boost::asio::detached);
+    REQUIRE(h.run_until([&] { return other.has_value() && h.all<core::command_invocation>().size() == 1; }));
+    CHECK(answer->status == 200);
+    CHECK(other->status == 404);
+    CHECK(h.all<core::command_invocation>()[0].path == std::vector<std::string>{"status"});
+    server.stop();
 }
