@@ -154,6 +154,34 @@ TEST_CASE("A retried envelope is acked again but handled once", "[slack][socket]
     CHECK(slack_metric("slack_duplicates_total") - before == 2);
 }
 
+TEST_CASE("Retries are recognised for the whole dedupe window and the memory of them is bounded", "[slack][dedupe]")
+{
+    core::manual_clock clock;
+    slack_harness h([](slack::settings& s) { s.dedupe_limit = 100; }, &clock);
+    REQUIRE(h.start_and_wait_ready());
+    auto env = fake_slack::message_envelope("env-1", "Ev1", "U1", "hello", "1700000010.000001");
+    h.fake.send(env);
+    REQUIRE(h.run_until([&] { return h.all<core::message_created>().size() == 1; }));
+    clock.advance(14min);
+    env["envelope_id"] = "env-2";
+    h.fake.send(env);
+    REQUIRE(h.run_until([&] { return h.fake.ack_for("env-2").has_value(); }));
+    h.run_for(20ms);
+    CHECK(h.all<core::message_created>().size() == 1);   // 14 minutes later: still a retry
+    clock.advance(2min);
+    env["envelope_id"] = "env-3";
+    h.fake.send(env);
+    REQUIRE(h.run_until([&] { return h.all<core::message_created>().size() == 2; }));   // past the window
+    // 200 other messages push the first out of a 100-key memory.
+    for (int i = 0; i < 200; ++i)
+        h.fake.send(fake_slack::message_envelope("f" + std::to_string(i), "EvF" + std::to_string(i), "U1", "x",
+                                                 "1700000011." + std::to_string(100000 + i)));
+    REQUIRE(h.run_until([&] { return h.all<core::message_created>().size() == 202; }));
+    env["envelope_id"] = "env-4";
+    h.fake.send(env);
+    REQUIRE(h.run_until([&] { return h.all<core::message_created>().size() == 203; }));
+}
+
 TEST_CASE("Malformed frames and payloads are skipped and counted, and the connection goes on", "[slack][socket]")
 {
     slack_harness h;

@@ -35,13 +35,15 @@ inline std::uint64_t slack_metric(std::string_view name, const core::metric_labe
 struct slack_harness {
     fake_slack fake;
     boost::asio::io_context ioc;
-    core::system_clock clock;
+    core::system_clock system;
+    const core::clock& clock;
     std::vector<core::event> events;
     std::function<void(const core::event&)> forward;
     std::ostringstream logs;
     std::unique_ptr<slack::adapter> bot;
 
-    explicit slack_harness(const std::function<void(slack::settings&)>& tweak = {})
+    explicit slack_harness(const std::function<void(slack::settings&)>& tweak = {}, const core::clock* use_clock = nullptr)
+        : clock(use_clock ? *use_clock : system)
     {
         spdlog::drop("slack");
         auto sink = std::make_shared<spdlog::sinks::ostream_sink_st>(logs);
