@@ -11,6 +11,8 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir=${NUDGEBOT_BUILD_DIR:-$root/build}
 jobs=${NUDGEBOT_JOBS:-$(nproc 2>/dev/null || echo 2)}
+# Let ccache reuse objects between clones of the repository (paths made relative to the clone).
+export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=1
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
