@@ -140,7 +140,7 @@ TEST_CASE("SIGTERM shuts the bot down gracefully: connections closed, the opt-in
     CHECK(consent->enabled);
 }
 
-TEST_CASE("/healthz says 503 with counts when a platform has no running shard; other requests are refused",
+TEST_CASE("/healthz says 503 with counts when a platform has no running shard and odd requests are refused",
           "[app][ops]")
 {
     core::metrics registry;
