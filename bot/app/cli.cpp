@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/run.hpp"
+#include "app/rules_fit.hpp"
 #include "app/verbs.hpp"
 
 namespace nudgebot::app {
@@ -42,6 +43,7 @@ int run_cli(int argc, const char* const* argv, std::istream& in, std::ostream& o
                "  nudgebot analyze --jsonl < messages.jsonl > results.jsonl\n"
                "  nudgebot eval labelled.jsonl --report report.html\n"
                "  nudgebot rules test rules/en\n"
+               "  nudgebot rules fit labelled.jsonl --write\n"
                "  nudgebot config check config.json\n\n"
                "Rule packs: --rules DIR, else $NUDGEBOT_RULES_DIR, else the English packs next to "
                "the executable.\nRun `nudgebot <command> --help` for a command's options.");
@@ -93,6 +95,26 @@ int run_cli(int argc, const char* const* argv, std::istream& in, std::ostream& o
         "test", "Load every pack in DIR and run every example it contains; exit 1 on any failure");
     rules_test_cmd->add_option("dir", rules_test.rules_dir, "Folder of rule packs");
 
+    // rules fit FILE (app/rules_fit.cpp)
+    rules_fit_options rules_fit;
+    auto* rules_fit_cmd = rules_cmd->add_subcommand(
+        "fit", "Suggest rule weights from labelled JSON lines (logistic regression over the rules "
+               "that fired); --write puts them into the pack files");
+    rules_fit_cmd->add_option("file", rules_fit.file, "Labelled JSONL file (the format eval reads)")
+        ->required()
+        ->check(CLI::ExistingFile);
+    rules_fit_cmd->add_option("--rules", rules_fit.rules_dir, "Folder of rule packs")
+        ->check(CLI::ExistingDirectory);
+    rules_fit_cmd->add_flag("--write", rules_fit.write,
+                            "Rewrite the \"weight\" numbers in the pack files in place");
+    rules_fit_cmd->add_option("--l2", rules_fit.l2, "How strongly weights stay near the written ones")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    rules_fit_cmd->add_option("--false-positive-cost", rules_fit.negative_weight,
+                              "Cost of a false positive relative to a miss")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+
     // config check FILE
     config_check_options config_check;
     auto* config_cmd = app.add_subcommand("config", "Work with configuration files");
@@ -142,6 +164,10 @@ int run_cli(int argc, const char* const* argv, std::istream& in, std::ostream& o
     if (*rules_test_cmd) {
         rules_test.rules_dir = rules_or_default(rules_test.rules_dir);
         return run_rules_test(rules_test, out, err);
+    }
+    if (*rules_fit_cmd) {
+        rules_fit.rules_dir = rules_or_default(rules_fit.rules_dir);
+        return run_rules_fit(rules_fit, out, err);
     }
     if (*config_check_cmd) return run_config_check(config_check, out, err);
     if (*run_cmd) return run_bot({run_config}, err);

@@ -1,5 +1,7 @@
 #include "app/cli.hpp"
 
+#include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -95,4 +97,22 @@ TEST_CASE("The verbs receive their options from the command line", "[app][cli]")
     const auto configured = cli({"config", "check", NUDGEBOT_SOURCE_DIR "/config.example.json"});
     CHECK(configured.code == 0);
     CHECK(configured.out == NUDGEBOT_SOURCE_DIR "/config.example.json: ok\n");
+}
+
+TEST_CASE("rules fit prints suggested weights and leaves the packs alone without --write",
+          "[app][cli]")
+{
+    const std::string pack = std::string(test_rules) + "/apptest.json";
+    const auto before = [&] {
+        std::ifstream file(pack);
+        return std::string(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+    };
+    const auto original = before();
+    const auto r = cli({"rules", "fit", NUDGEBOT_SOURCE_DIR "/tests/app/data/labelled.jsonl",
+                        "--rules", test_rules});
+    INFO(r.out << r.err);
+    CHECK(r.code == 0);
+    CHECK(r.out.find("apptest.insult_at_person") != std::string::npos);
+    CHECK(before() == original);
+    CHECK(cli({"rules", "fit", "/nonexistent/labelled.jsonl"}).code == 2);
 }
