@@ -1,5 +1,13 @@
-// load_rules(): the only engine code that touches files. It reads the pack folder once at
-// start-up or reload and hands the texts to compile_rules().
+// load_rules(): the engine's only I/O, isolated in this one file. DESIGN.md's "the engine does
+// no I/O" holds for everything else in bot/engine/: compile_rules() compiles packs from memory and
+// analyze() is pure.
+//
+// Contract: called once at start-up (or on an explicit reload), never on the traffic path. It
+// lists `dir` (every *.json except suggestions.json and scoring.json, sorted by name), reads each
+// file (at most 8 MiB) into a pack_source, reads dir/scoring.json, and hands the texts to
+// compile_rules(). Unreadable files are reported as `dir/<name>:0:0: error: ...` with the pack
+// errors; the result is nullptr when there is any error. Threading: safe to call from any thread
+// (it shares nothing). Owner: engine.
 #include <algorithm>
 #include <filesystem>
 #include <fstream>

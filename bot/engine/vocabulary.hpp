@@ -27,13 +27,16 @@ public:
     word_id add_word(std::string_view word);
     word_id add_prefix(std::string_view prefix);
 
-    word_id find(std::string_view word) const noexcept
+    // Inlined into the token loop: a call would save and restore registers for every token.
+    [[gnu::always_inline]] word_id find(std::string_view word) const noexcept
     {
         if (!maybe_word(word)) return no_word;
         const std::size_t n = word.size();
         const std::uint64_t first = head(word.data(), n < 8 ? n : 8);
         const std::size_t mask = slots_.size() - 1;
-        for (std::size_t i = hash(word) & mask;; i = (i + 1) & mask) {
+        // For up to eight bytes hash() is mix(seed ^ head), and the head is already at hand.
+        const std::uint64_t h = n <= 8 ? mix(seed(n) ^ first) : hash(word);
+        for (std::size_t i = h & mask;; i = (i + 1) & mask) {
             const slot& s = slots_[i];
             if (s.id == no_word) return no_word;
             if (s.head == first && s.size == n &&
@@ -57,7 +60,7 @@ public:
     {
         const char* p = s.data();
         std::size_t n = s.size();
-        std::uint64_t h = 0x9E3779B97F4A7C15ull ^ (n * 0xff51afd7ed558ccdull);
+        std::uint64_t h = seed(n);
         if (n <= 8) return mix(h ^ head(p, n));
         while (n > 8) {
             h = mix(h ^ load64(p));
@@ -65,6 +68,10 @@ public:
             n -= 8;
         }
         return mix(h ^ load64(p + n - 8));   // last eight bytes, overlapping
+    }
+    static std::uint64_t seed(std::size_t n) noexcept
+    {
+        return 0x9E3779B97F4A7C15ull ^ (n * 0xff51afd7ed558ccdull);
     }
     // An exact encoding of up to eight bytes, given their count (overlapping loads).
     static std::uint64_t head(const char* p, std::size_t n) noexcept

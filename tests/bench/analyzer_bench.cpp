@@ -4,6 +4,8 @@
 //
 // "5x" runs exactly five passes over the texts instead of a timed loop (handy under callgrind,
 // where instruction counts per message are steadier than time on a shared machine).
+// "dump" prints every field of every analysis, one line per text, instead of timing (to check that
+// an engine change leaves results identical; compare the output of two builds). It goes to stdout.
 // Loads the packs (prints compile time and resident memory), reads the "text" field of every JSON
 // line, then analyses them round-robin on one thread for SECONDS (default 3) and prints messages
 // per second and bytes per second. Texts stay in memory only; nothing is written anywhere.
@@ -48,8 +50,9 @@ int main(int argc, char** argv)
         return 2;
     }
     std::string how = argc > 3 ? argv[3] : "3";
-    bool by_passes = !how.empty() && how.back() == 'x';
-    double seconds = by_passes ? 0 : std::stod(how);
+    bool dump = how == "dump";
+    bool by_passes = !dump && !how.empty() && how.back() == 'x';
+    double seconds = by_passes || dump ? 0 : std::stod(how);
     std::size_t passes = by_passes ? std::stoul(how.substr(0, how.size() - 1)) : 0;
     long rss_before = status_kb("VmRSS:");
     nudgebot::core::diagnostics diags;
@@ -86,6 +89,23 @@ int main(int argc, char** argv)
                 static_cast<double>(bytes) / static_cast<double>(texts.size()));
 
     nudgebot::engine::analysis out;
+    if (dump) {
+        for (const auto& t : texts) {
+            rules->analyze(t, nudgebot::engine::sensitivity::medium, out);
+            const auto& f = out.features;
+            std::printf("%d%d%d%d%d%d %.6g '%.*s' |", f.second_person, f.first_person, f.shouting,
+                        f.question_burst, f.exclamation_burst, f.quoted, f.intensity,
+                        static_cast<int>(out.feeling.size()), out.feeling.data());
+            for (std::size_t c = 0; c < out.scores.size(); ++c)
+                std::printf(" %.9g%s", out.scores[c], out.flags[c] ? "!" : "");
+            std::printf(" |");
+            for (const auto& q : out.cues)
+                std::printf(" %.*s:%d:%u-%u:%.6g", static_cast<int>(q.rule_id.size()), q.rule_id.data(),
+                            static_cast<int>(q.cat), q.span.begin, q.span.end, q.weight);
+            std::printf("\n");
+        }
+        return 0;
+    }
     std::size_t flagged = 0;
     for (const auto& t : texts) {   // warm-up pass (also counts flags)
         rules->analyze(t, nudgebot::engine::sensitivity::medium, out);
