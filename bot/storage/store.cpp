@@ -13,6 +13,9 @@ std::unique_ptr<store> make_store(const std::string& url)
         if (path.empty()) throw std::runtime_error("storage.url \"sqlite:\" needs a path");
         return std::make_unique<sqlite_store>(path);
     }
+    if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0)
+        throw std::runtime_error(
+            "storage.url: PostgreSQL storage is not available in this version yet; use \"sqlite:PATH\"");
     throw std::runtime_error("storage.url: unknown scheme (expected \"sqlite:PATH\")");
 }
 
