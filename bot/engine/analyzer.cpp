@@ -121,18 +121,11 @@ private:
         const auto& n = c_.nodes[static_cast<std::size_t>(node)];
         if (n.edge_count == 0 || next >= toks.size() || toks[next].sentence != toks[first].sentence)
             return;
-        const auto* edges_begin = c_.edges.data() + n.edge_begin;
-        const auto* edges_end = edges_begin + n.edge_count;
         for (auto k = s_.item_begin[next]; k < s_.item_begin[next + 1]; ++k) {
-            auto item = s_.items[k];
-            // Edges are sorted by item; common first words have many continuations.
-            const auto* edge = std::lower_bound(
-                edges_begin, edges_end, item,
-                [](const analyzer::compiled::edge& e, std::int32_t v) { return e.item < v; });
-            if (edge == edges_end || edge->item != item) continue;
-            emit(edge->node, first, next);
-            if (c_.nodes[static_cast<std::size_t>(edge->node)].edge_count)
-                extend(edge->node, first, next + 1);
+            auto child = c_.child(node, s_.items[k]);
+            if (child < 0) continue;
+            emit(child, first, next);
+            if (c_.nodes[static_cast<std::size_t>(child)].edge_count) extend(child, first, next + 1);
         }
     }
 
@@ -424,7 +417,24 @@ private:
 
 }  // namespace
 
-analyzer::analyzer(std::unique_ptr<compiled> c) : c_(std::move(c)) {}
+analyzer::analyzer(std::unique_ptr<compiled> c) : c_(std::move(c))
+{
+    auto& table = c_->edge_table;
+    std::size_t size = 16;
+    while (size < 2 * c_->edges.size()) size *= 2;   // at most half full
+    table.assign(size, {});
+    const std::size_t mask = size - 1;
+    for (std::size_t n = 0; n < c_->nodes.size(); ++n) {
+        const auto& node = c_->nodes[n];
+        for (std::uint32_t k = 0; k < node.edge_count; ++k) {
+            const auto& e = c_->edges[node.edge_begin + k];
+            const auto key = compiled::edge_key(static_cast<std::int32_t>(n), e.item);
+            std::size_t i = compiled::edge_hash(key) & mask;
+            while (table[i].node >= 0) i = (i + 1) & mask;
+            table[i] = {key, e.node};
+        }
+    }
+}
 analyzer::~analyzer() = default;
 
 void analyzer::analyze(std::string_view text, sensitivity s, analysis& out) const
@@ -469,6 +479,7 @@ std::size_t analyzer::memory_bytes() const noexcept
     std::size_t total = c.vocab.memory_bytes() + c.root.capacity() * sizeof(std::int32_t) +
                         c.nodes.capacity() * sizeof(compiled::trie_node) +
                         c.edges.capacity() * sizeof(compiled::edge) +
+                        c.edge_table.capacity() * sizeof(compiled::edge_slot) +
                         c.terminals.capacity() * sizeof(compiled::terminal) +
                         c.cue_refs.capacity() * sizeof(std::uint32_t);
     for (const auto& t : c.term_texts) total += sizeof(std::string) + t.capacity();

@@ -77,6 +77,33 @@ struct analyzer::compiled {
     std::vector<std::int32_t> root;   // item -> node, -1 when none
     std::vector<trie_node> nodes;
     std::vector<edge> edges;
+    // (node, item) -> child, open addressing, power-of-two size, filled from `edges` by the
+    // analyzer's constructor: one probe per candidate item instead of a binary search.
+    struct edge_slot {
+        std::uint64_t key = ~std::uint64_t{0};   // node << 32 | item; all ones = empty
+        std::int32_t node = -1;
+    };
+    std::vector<edge_slot> edge_table;
+    static std::uint64_t edge_key(std::int32_t node, std::int32_t item) noexcept
+    {
+        return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(node)) << 32) |
+               static_cast<std::uint32_t>(item);
+    }
+    static std::size_t edge_hash(std::uint64_t key) noexcept
+    {
+        key *= 0x9E3779B97F4A7C15ull;
+        return static_cast<std::size_t>(key ^ (key >> 29));
+    }
+    std::int32_t child(std::int32_t node, std::int32_t item) const noexcept
+    {
+        const auto key = edge_key(node, item);
+        const std::size_t mask = edge_table.size() - 1;
+        for (std::size_t i = edge_hash(key) & mask;; i = (i + 1) & mask) {
+            const auto& s = edge_table[i];
+            if (s.key == key) return s.node;
+            if (s.node < 0) return -1;
+        }
+    }
     std::vector<terminal> terminals;
     std::vector<std::string> term_texts;   // as written, without a trailing '*'
 
