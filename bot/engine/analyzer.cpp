@@ -91,14 +91,15 @@ private:
     {
         const auto& toks = s_.text.tokens;
         s_.item_begin.resize(toks.size() + 1);
-        // Written through an index into a buffer kept large enough: a token has one word item
-        // and at most one prefix item per byte.
+        // Written through an index into a buffer sized once: a token has one word item and at
+        // most one prefix item per byte, and token texts lie within chars.
         auto& items = s_.items;
+        const std::size_t bound = toks.size() + s_.text.chars.size();   // >= sum of (1 + text_size)
+        if (items.size() < bound) items.resize(2 * bound + 64);
         std::size_t used = 0;
         for (std::size_t i = 0; i < toks.size(); ++i) {
             s_.item_begin[i] = static_cast<std::uint32_t>(used);
             const auto& t = toks[i];
-            if (used + 1 + t.text_size > items.size()) items.resize(2 * (used + 1 + t.text_size) + 64);
             if (t.word != no_word) items[used++] = t.word * 2;
             if (!t.has(token::emoji))
                 c_.vocab.for_each_prefix(s_.text.text(t), [&](word_id p) { items[used++] = p * 2 + 1; });

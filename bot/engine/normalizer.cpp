@@ -333,6 +333,7 @@ private:
         }
         if (w_squeezed_) f |= token::squeezed;
         if (size == 1 && w_letters_ + w_digits_ == 1) f |= token::single;
+        fold_flags_ |= f;
         // Looked up now, while the word is in cache; folding (rare) waits for finish().
         word_id word = vocab_ ? vocab_->find(std::string_view(buf_ + w_text_, size)) : no_word;
         out_.tokens.push_back(token{w_text_, size, sentence_, clause_, {w_begin_, w_end_}, word,
@@ -697,9 +698,12 @@ private:
     {
         out_.sentences = sentence_ + (sentence_has_words_ ? 1 : 0);
         if (!vocab_) return;
-        join_spaced_runs();
-        for (auto& t : out_.tokens)
-            if (t.word == no_word && (t.flags & (token::leet | token::squeezed))) fold(t);
+        // Both passes below are for rare tokens; the flags seen while scanning say whether any
+        // token could need them (joined tokens come from singles and are never refolded).
+        if (fold_flags_ & token::single) join_spaced_runs();
+        if (fold_flags_ & (token::leet | token::squeezed))
+            for (auto& t : out_.tokens)
+                if (t.word == no_word && (t.flags & (token::leet | token::squeezed))) fold(t);
     }
 
     // `k i l l`, `s.t.u.p.i.d`: runs of single characters separated by one space, dot, dash,
@@ -936,6 +940,7 @@ private:
     char last_mark_ = 0;
     int mark_run_ = 0;
 
+    std::uint8_t fold_flags_ = 0;   // union of the flags of the scanned words
     token joined_;
     std::string scratch_;
     std::string candidate_;
