@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/run.hpp"
+#include "app/sandbox_verb.hpp"
 #include "app/rules_fit.hpp"
 #include "app/verbs.hpp"
 
@@ -18,14 +19,6 @@ namespace {
 
 constexpr const char* sensitivity_help =
     "How readily a category is flagged: low (fewest, most certain), medium, high";
-
-int not_available(std::ostream& err, const char* verb, const char* issue)
-{
-    err << "nudgebot " << verb << ": not available yet in this build (" << issue
-        << ").\nUse `nudgebot check`, `nudgebot analyze --jsonl` or `nudgebot eval` for "
-           "offline analysis.\n";
-    return 2;
-}
 
 }  // namespace
 
@@ -133,8 +126,10 @@ int run_cli(int argc, const char* const* argv, std::istream& in, std::ostream& o
     std::string sandbox_config;
     int sandbox_port = 8080;
     auto* sandbox_cmd = app.add_subcommand(
-        "sandbox", "Run a local chat server with the bot, to try it in a browser (not available yet)");
-    sandbox_cmd->add_option("--port,-p", sandbox_port, "Port on 127.0.0.1")->capture_default_str();
+        "sandbox", "Try nudgebot in a browser: a local chat server and the bot in one process (no account, no token)");
+    sandbox_cmd->add_option("--port,-p", sandbox_port, "Port on 127.0.0.1 (0: any free port)")
+        ->check(CLI::Range(0, 65535))
+        ->capture_default_str();
     sandbox_cmd->add_option("--config,-c", sandbox_config, "Config file");
 
     try {
@@ -171,7 +166,8 @@ int run_cli(int argc, const char* const* argv, std::istream& in, std::ostream& o
     }
     if (*config_check_cmd) return run_config_check(config_check, out, err);
     if (*run_cmd) return run_bot({run_config}, err);
-    if (*sandbox_cmd) return not_available(err, "sandbox", "the local chat server lands with issue 5");
+    if (*sandbox_cmd)
+        return run_sandbox({static_cast<std::uint16_t>(sandbox_port), "127.0.0.1", sandbox_config}, out, err);
     return 2;
 }
 

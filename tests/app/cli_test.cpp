@@ -64,11 +64,12 @@ TEST_CASE("Usage mistakes exit 2 with a message", "[app][cli]")
     CHECK(cli({"rules"}).code == 2);
 }
 
-TEST_CASE("sandbox is reserved and says it is not available yet", "[app][cli]")
+TEST_CASE("sandbox refuses a bad port or config with exit 2 before opening anything", "[app][cli]")
 {
-    const auto r = cli({"sandbox", "--port", "0"});
+    CHECK(cli({"sandbox", "--port", "70000"}).code == 2);
+    const auto r = cli({"sandbox", "--port", "0", "--config", "/nonexistent/nudgebot-sandbox.json"});
     CHECK(r.code == 2);
-    CHECK(r.err.find("not available yet") != std::string::npos);
+    CHECK(r.err.find("/nonexistent/nudgebot-sandbox.json") != std::string::npos);
 }
 
 TEST_CASE("run needs --config and stops with exit 2 when the file cannot be read", "[app][cli]")
