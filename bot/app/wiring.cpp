@@ -256,6 +256,9 @@ std::unique_ptr<bot> bot::create(const config& cfg, std::ostream& err, wiring_ho
     options.context.window = std::chrono::minutes(cfg.nudges.context_minutes);
     options.context.max_turns = cfg.nudges.context_messages;
     options.packs = i->analyzer->packs();
+    options.server_defaults.sensitivity = std::string(engine::to_string(cfg.rules.sensitivity));
+    options.default_style =
+        cfg.nudges.default_style == suggestion_style::direct ? storage::style::direct : storage::style::gentle;
     if (hooks.tune_dispatcher) hooks.tune_dispatcher(options);
 
     if (cfg.discord.enabled) {

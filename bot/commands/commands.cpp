@@ -91,6 +91,7 @@ void dispatcher::user_command(const core::command_invocation& inv)
 
     if (sub == "on") {
         storage::consent c;
+        c.style = options_.default_style;
         if (const auto* now = consent_of(where, user)) c = *now;
         c.enabled = true;
         if (auto s = option(inv, "style"); !s.empty()) c.style = storage::parse_style(s).value_or(c.style);
@@ -160,7 +161,7 @@ void dispatcher::user_command(const core::command_invocation& inv)
         auto a = analyze_(draft, sensitivity_of(settings));
         draft.clear();   // the text is not needed beyond this point
         const auto* c = consent_of(where, user);
-        auto style = c ? c->style : storage::style::gentle;
+        auto style = c ? c->style : options_.default_style;
         core::private_message answer;
         if (a.flagged(engine::category::crisis)) {
             answer = composer_.crisis_card(inv.server.str());
@@ -399,7 +400,7 @@ void dispatcher::suggest_reply(const core::command_invocation& inv)
     const auto& settings = settings_of(where, inv.server);
     auto a = analyze_(inv.target->text, sensitivity_of(settings));
     const auto* c = consent_of(where, inv.invoker);
-    auto style = c ? c->style : storage::style::gentle;
+    auto style = c ? c->style : options_.default_style;
     // Tailored to the message: a heated one gets boundary and de-escalation wording, anything else
     // the listening replies of the pull_reply families.
     std::vector<std::string> ideas;

@@ -38,7 +38,8 @@ dispatcher::dispatcher(analyze_fn analyze, nudge::composer& composer, storage::a
       options_(std::move(options)),
       metrics_(metrics),
       context_(options_.context),
-      policy_(options_.policy)
+      policy_(options_.policy),
+      default_settings_(options_.server_defaults)
 {}
 
 void dispatcher::load(core::platform where)
@@ -70,7 +71,7 @@ const storage::server_settings& dispatcher::settings_of(core::platform where, co
 
 storage::server_settings& dispatcher::mutable_settings(core::platform where, const core::server_id& server)
 {
-    return settings_[key_of(where, server.str())];
+    return settings_.try_emplace(key_of(where, server.str()), default_settings_).first->second;
 }
 
 engine::sensitivity dispatcher::sensitivity_of(const storage::server_settings& s) const
@@ -159,7 +160,7 @@ void dispatcher::act(const core::chat_message& m, const engine::analysis& a, con
 void dispatcher::deliver(const nudge::decision& d, const core::chat_message& m, const engine::analysis& a)
 {
     const auto* c = consent_of(m.where, d.recipient);
-    auto style = c ? c->style : storage::style::gentle;
+    auto style = c ? c->style : options_.default_style;
     auto message = composer_.compose(d, style, a, m.server.str());
     auto situation = std::string(nudge::to_string(d.situation));
     metrics_.counter("nudgebot_nudges_total", {{"situation", situation}}).add();

@@ -49,6 +49,10 @@ struct dispatcher_options {
     std::vector<std::string> packs;                      // pack ids `packs list` offers
     std::chrono::seconds alert_cooldown{30 * 60};        // per channel, for escalation alerts
     std::chrono::seconds expire_every{5 * 60};           // how often idle context is dropped
+    // What a server has before its moderators change anything (config rules.sensitivity), and
+    // the style of people who did not pick one (config nudges.default_style).
+    storage::server_settings server_defaults;
+    storage::style default_style = storage::style::gentle;
 };
 
 class dispatcher {

@@ -202,3 +202,19 @@ TEST_CASE("The ops endpoints serve Prometheus metrics and a health check while t
     CHECK(w.exit_code.load() == app::exit_fatal_platform);
     CHECK(w.logs.text().find("restarting will not help") != std::string::npos);
 }
+
+TEST_CASE("The operator's default style applies to people who opt in without choosing one",
+          "[app][e2e][config]")
+{
+    world w;
+    w.cfg.nudges.default_style = app::suggestion_style::direct;
+    w.start();
+    auto on = w.command(alice, "nudge", "on");
+    auto a = w.wait_answer(on);
+    REQUIRE(a);
+    CHECK(a->content.find("Style: direct") != std::string::npos);
+    auto chosen = w.command(bob, "nudge", "on", json::array({{{"type", 3}, {"name", "style"}, {"value", "gentle"}}}));
+    auto b = w.wait_answer(chosen);
+    REQUIRE(b);
+    CHECK(b->content.find("Style: gentle") != std::string::npos);
+}
