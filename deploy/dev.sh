@@ -2,6 +2,7 @@
 # nudgebot developer entry point: installs what is missing (Debian 12, as root or with sudo),
 # builds, and runs one of the jobs below. Used by the README's quick start and by .ci/run.
 #
+#   deploy/dev.sh sandbox [ARGS] build, then start the local sandbox (chat page + bot, no token)
 #   deploy/dev.sh check [TEXT]   build, then analyse one message and suggest a calmer phrasing
 #   deploy/dev.sh test           build, then run every test (ctest: unit, integration, rule packs)
 #   deploy/dev.sh build          install dependencies and build only
@@ -47,11 +48,15 @@ build() {
   cmake --build "$build_dir" -j "$jobs"
 }
 
-verb=${1:-check}
+verb=${1:-sandbox}
 shift || true
 case "$verb" in
   deps) install_deps ;;
   build) build ;;
+  sandbox)
+    build
+    exec "$build_dir/nudgebot" sandbox "$@"
+    ;;
   check)
     build
     if [ $# -eq 0 ]; then
@@ -62,10 +67,12 @@ case "$verb" in
   test)
     build
     cd "$build_dir"
+    # Here the browser test's dependencies were just installed: missing ones are a failure, not a skip.
+    export NUDGEBOT_REQUIRE_BROWSER=1
     exec ctest --output-on-failure -j "$jobs" --timeout 300
     ;;
   *)
-    echo "usage: deploy/dev.sh check [TEXT] | test | build | deps" >&2
+    echo "usage: deploy/dev.sh sandbox [--port N] | check [TEXT] | test | build | deps" >&2
     exit 2
     ;;
 esac
