@@ -116,34 +116,50 @@ private:
         }
     }
 
+    // Continues the phrase at `node` (matched tokens first..next-1) with the items of token
+    // `next`. The caller has checked that `node` has edges and `next` is a token of the same
+    // sentence.
     void extend(std::int32_t node, std::uint32_t first, std::uint32_t next)
     {
-        const auto& toks = s_.text.tokens;
-        const auto& n = c_.nodes[static_cast<std::size_t>(node)];
-        if (n.edge_count == 0 || next >= toks.size() || toks[next].sentence != toks[first].sentence)
-            return;
-        for (auto k = s_.item_begin[next]; k < s_.item_begin[next + 1]; ++k) {
-            auto child = c_.child(node, s_.items[k]);
+        const auto* ib = s_.item_begin.data();
+        const auto* items = s_.items.data();
+        const auto end = ib[next + 1];
+        for (auto k = ib[next]; k < end; ++k) {
+            auto child = c_.child(node, items[k]);
             if (child < 0) continue;
             emit(child, first, next);
-            if (c_.nodes[static_cast<std::size_t>(child)].edge_count) extend(child, first, next + 1);
+            if (c_.nodes[static_cast<std::size_t>(child)].edge_count && continues(first, next + 1))
+                extend(child, first, next + 1);
         }
+    }
+
+    // Token `next` exists, has items and lies in the sentence of token `first`.
+    bool continues(std::uint32_t first, std::uint32_t next) const noexcept
+    {
+        const auto& toks = s_.text.tokens;
+        return next < toks.size() && s_.item_begin[next] != s_.item_begin[next + 1] &&
+               toks[next].sentence == toks[first].sentence;
     }
 
     void match_phrases()
     {
         s_.hits.clear();
         const auto n = static_cast<std::uint32_t>(s_.text.tokens.size());
+        // Locals, not members: emit() writes memory, which would force members to be reloaded.
+        const auto* ib = s_.item_begin.data();
+        const auto* items = s_.items.data();
+        const auto* root = c_.root.data();
+        const std::size_t roots = c_.root.size();
+        const auto* nodes = c_.nodes.data();
         for (std::uint32_t i = 0; i < n; ++i) {
-            for (auto k = s_.item_begin[i]; k < s_.item_begin[i + 1]; ++k) {
-                auto item = static_cast<std::size_t>(s_.items[k]);
-                if (item >= c_.root.size()) continue;
-                auto node = c_.root[item];
+            const auto end = ib[i + 1];
+            for (auto k = ib[i]; k < end; ++k) {
+                auto item = static_cast<std::size_t>(items[k]);
+                if (item >= roots) continue;
+                auto node = root[item];
                 if (node < 0) continue;
                 emit(node, i, i);
-                // Extend only when the next token could continue a phrase.
-                if (c_.nodes[static_cast<std::size_t>(node)].edge_count && i + 1 < n &&
-                    s_.item_begin[i + 1] != s_.item_begin[i + 2])
+                if (nodes[static_cast<std::size_t>(node)].edge_count && continues(i, i + 1))
                     extend(node, i, i + 1);
             }
         }

@@ -436,7 +436,7 @@ private:
             return i + 1;
         case c_upper:
             if (!in_word_) {
-                if (url_at(i)) return skip_url(i);
+                if ((c == 'H' || c == 'W') && url_at(i)) return skip_url(i);
                 begin_word(i);
             }
             ++w_letters_;
@@ -816,15 +816,17 @@ private:
     std::string_view fold_candidates(std::string_view text, bool leet)
     {
         static constexpr std::string_view vowels = "aeiou";
-        // options per position
-        std::array<std::string_view, 48> options{};
-        std::size_t n = std::min<std::size_t>(text.size(), options.size());
+        // Options per position, left uninitialised beyond n (this runs for a few tokens per
+        // message; zeroing 48 views each time showed in profiles).
+        const char* options[48];
+        std::uint8_t sizes[48];
+        const char* src = text.data();
+        std::size_t n = std::min<std::size_t>(text.size(), 48);
         std::size_t combos = 1;
         for (std::size_t k = 0; k < n; ++k) {
-            char c = text[k];
             std::string_view o;
             if (leet) {
-                switch (c) {
+                switch (src[k]) {
                 case '0': o = "o"; break;
                 case '1': o = "il"; break;
                 case '3': o = "e"; break;
@@ -843,17 +845,19 @@ private:
                 }
             }
             if (o.empty()) o = text.substr(k, 1);
-            options[k] = o;
+            options[k] = o.data();
+            sizes[k] = static_cast<std::uint8_t>(o.size());
             combos *= o.size();
             if (combos > 64) return {};
         }
-        std::array<std::uint8_t, 48> pick{};
+        std::uint8_t pick[48] = {};
+        candidate_.resize(n);
         for (std::size_t combo = 0; combo < combos; ++combo) {
-            candidate_.clear();
-            for (std::size_t k = 0; k < n; ++k) candidate_ += options[k][pick[k]];
+            char* out = candidate_.data();
+            for (std::size_t k = 0; k < n; ++k) out[k] = options[k][pick[k]];
             if (auto hit = with_squeeze_variants(); !hit.empty()) return hit;
             for (std::size_t k = 0; k < n; ++k) {   // odometer
-                if (++pick[k] < options[k].size()) break;
+                if (++pick[k] < sizes[k]) break;
                 pick[k] = 0;
             }
         }
