@@ -168,6 +168,9 @@ TEST_CASE("Links and chat markup are skipped", "[engine][normalizer]")
 {
     fixture f;
     CHECK(f.words("see https://example.com/kill now") == strings{"see", "now"});
+    // Capitalised links too (the scanner only looks for a link at words starting with h or w).
+    CHECK(f.words("See HTTPS://example.com/kill and Www.example.com/hate Hello") ==
+          strings{"see", "and", "hello"});
     CHECK(f.words("<@123456> hi <#42>") == strings{"hi"});
 }
 
