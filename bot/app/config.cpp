@@ -331,13 +331,13 @@ private:
         }
     }
 
-    void read_ops()
+    // "ADDRESS:PORT" (IPv6 in brackets). Returns false (and reports) when it is not.
+    bool read_listen(std::string_view pointer, std::string_view default_port, std::string& listen,
+                     std::string& host_out, std::uint16_t& port_out)
     {
-        if (doc_.expect_object("/ops", diags_) == nullptr) return;
-        doc_.check_keys("/ops", {"listen"}, diags_);
-        const auto* listen = doc_.expect_string("/ops/listen", diags_);
-        if (listen == nullptr) return;
-        const std::string_view s = *listen;
+        const auto* listen_value = doc_.expect_string(pointer, diags_);
+        if (listen_value == nullptr) return false;
+        const std::string_view s = *listen_value;
         const auto colon = s.rfind(':');
         std::string_view host = colon == std::string_view::npos ? s : s.substr(0, colon);
         const std::string_view port =
@@ -352,17 +352,25 @@ private:
         }
         const unsigned long port_number = ok ? std::stoul(std::string(port)) : 0;
         if (!ok || port_number > 65535) {
-            error("/ops/listen", "expected \"ADDRESS:PORT\" such as \"127.0.0.1:9464\" or "
-                                 "\"[::1]:9464\", got " + shown(s));
-            return;
+            error(pointer, "expected \"ADDRESS:PORT\" such as \"127.0.0.1:" + std::string(default_port) +
+                               "\" or \"[::1]:" + std::string(default_port) + "\", got " + shown(s));
+            return false;
         }
-        if (!is_loopback_host(host)) {
+        listen = *listen_value;
+        host_out = std::string(host);
+        port_out = static_cast<std::uint16_t>(port_number);
+        return true;
+    }
+
+    void read_ops()
+    {
+        if (doc_.expect_object("/ops", diags_) == nullptr) return;
+        doc_.check_keys("/ops", {"listen"}, diags_);
+        if (read_listen("/ops/listen", "9464", cfg_.ops.listen, cfg_.ops.host, cfg_.ops.port) &&
+            doc_.find("/ops/listen") != nullptr && !is_loopback_host(cfg_.ops.host)) {
             warning("/ops/listen", "/metrics and /healthz will be reachable from other machines; "
                                    "make sure a firewall protects this port");
         }
-        cfg_.ops.listen = *listen;
-        cfg_.ops.host = std::string(host);
-        cfg_.ops.port = static_cast<std::uint16_t>(port_number);
     }
 
     void read_discord()
@@ -497,23 +505,170 @@ private:
         d.shard_ids = std::move(out);
     }
 
+    void read_seconds(std::string_view pointer, std::int64_t low, std::int64_t high, std::uint32_t& out)
+    {
+        if (doc_.find(pointer) != nullptr) read_uint(pointer, low, high, out);
+    }
+
+    // A string in the file that must not be empty when present.
+    const std::string* read_nonempty(std::string_view pointer, std::string_view why_absent)
+    {
+        const auto* s = doc_.expect_string(pointer, diags_);
+        if (s == nullptr || looks_like_token(*s)) return nullptr;
+        if (s->empty()) {
+            error(pointer, "must not be empty (" + std::string(why_absent) + ")");
+            return nullptr;
+        }
+        return s;
+    }
+
     void read_slack()
     {
         constexpr std::string_view p = "/platforms/slack";
         if (doc_.expect_object(p, diags_) == nullptr) return;
-        doc_.check_keys(p, {"enabled", "bot_token_env", "app_token_env"}, diags_);
-        read_bool("/platforms/slack/enabled", cfg_.slack.enabled);
-        read_env_name("/platforms/slack/bot_token_env", cfg_.slack.bot_token_env);
-        read_env_name("/platforms/slack/app_token_env", cfg_.slack.app_token_env);
+        doc_.check_keys(p, {"enabled", "bot_token_env", "app_token_env", "api_base", "response_url_prefix",
+                            "workspace_url", "admins_are_moderators", "moderator_group", "keepalive_seconds",
+                            "reconnect_backoff_max_seconds", "dedupe_minutes", "dedupe_limit",
+                            "web_timeout_seconds", "web_max_attempts"},
+                        diags_);
+        auto& c = cfg_.slack;
+        read_bool("/platforms/slack/enabled", c.enabled);
+        read_env_name("/platforms/slack/bot_token_env", c.bot_token_env);
+        read_env_name("/platforms/slack/app_token_env", c.app_token_env);
+        if (!c.bot_token_env.empty() && c.bot_token_env == c.app_token_env &&
+            doc_.find("/platforms/slack/app_token_env") != nullptr) {
+            error("/platforms/slack/app_token_env",
+                  "must differ from bot_token_env: Slack needs two tokens, the app-level token (xapp-) "
+                  "and the bot token (xoxb-)");
+        }
+        read_url("/platforms/slack/api_base", "https", "http", c.api_base);
+        if (doc_.find("/platforms/slack/response_url_prefix") != nullptr) {
+            std::string prefix;
+            read_url("/platforms/slack/response_url_prefix", "https", "http", prefix);
+            if (!prefix.empty() && prefix.back() != '/') {
+                // Without the slash "https://hooks.slack.com" would also admit hooks.slack.com.evil.example.
+                error("/platforms/slack/response_url_prefix",
+                      "must end with \"/\" so that only that host's URLs match, got " + shown(prefix));
+            } else if (!prefix.empty()) {
+                c.response_url_prefix = prefix;
+            }
+        }
+        if (doc_.find("/platforms/slack/workspace_url") != nullptr) {
+            read_url("/platforms/slack/workspace_url", "https", "http", c.workspace_url);
+            while (!c.workspace_url.empty() && c.workspace_url.back() == '/') c.workspace_url.pop_back();
+        }
+        read_bool("/platforms/slack/admins_are_moderators", c.admins_are_moderators);
+        if (const auto* g = doc_.find("/platforms/slack/moderator_group"); g != nullptr) {
+            const auto* s = g->is_string() ? &g->get_ref<const std::string&>() : nullptr;
+            const bool ok = s != nullptr && s->size() >= 2 && s->size() <= 32 && s->front() == 'S' &&
+                            std::all_of(s->begin() + 1, s->end(), [](char ch) {
+                                return (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+                            });
+            if (!ok) {
+                error("/platforms/slack/moderator_group",
+                      "expected a Slack user group id such as \"S0123ABCDEF\" (not its @handle), got " +
+                          (s != nullptr ? shown(*s) : std::string(json_document::type_name(*g))));
+            } else {
+                c.moderator_group = *s;
+            }
+        }
+        if (!c.admins_are_moderators && !c.moderator_group &&
+            doc_.find("/platforms/slack/moderator_group") == nullptr && c.enabled) {
+            warning("/platforms/slack/admins_are_moderators",
+                    "with no moderator_group either, nobody can use /nudge-admin");
+        }
+        read_seconds("/platforms/slack/keepalive_seconds", 5, 600, c.keepalive_seconds);
+        read_seconds("/platforms/slack/reconnect_backoff_max_seconds", 1, 3600, c.reconnect_backoff_max_seconds);
+        read_seconds("/platforms/slack/dedupe_minutes", 10, 1440, c.dedupe_minutes);
+        read_seconds("/platforms/slack/dedupe_limit", 1000, 10000000, c.dedupe_limit);
+        read_seconds("/platforms/slack/web_timeout_seconds", 1, 120, c.web_timeout_seconds);
+        read_seconds("/platforms/slack/web_max_attempts", 1, 10, c.web_max_attempts);
     }
 
     void read_mattermost()
     {
         constexpr std::string_view p = "/platforms/mattermost";
         if (doc_.expect_object(p, diags_) == nullptr) return;
-        doc_.check_keys(p, {"enabled", "token_env"}, diags_);
-        read_bool("/platforms/mattermost/enabled", cfg_.mattermost.enabled);
-        read_env_name("/platforms/mattermost/token_env", cfg_.mattermost.token_env);
+        doc_.check_keys(p, {"enabled", "token_env", "server_url", "command_token_envs", "actions_url",
+                            "action_secret_env", "http_prefix", "authentication_challenge", "listen",
+                            "keepalive_seconds", "reconnect_backoff_max_seconds", "rest_timeout_seconds",
+                            "rest_max_attempts"},
+                        diags_);
+        auto& c = cfg_.mattermost;
+        read_bool("/platforms/mattermost/enabled", c.enabled);
+        read_env_name("/platforms/mattermost/token_env", c.token_env);
+        if (doc_.find("/platforms/mattermost/server_url") != nullptr) {
+            read_url("/platforms/mattermost/server_url", "https", "http", c.server_url);
+            while (!c.server_url.empty() && c.server_url.back() == '/') c.server_url.pop_back();
+        } else if (c.enabled) {
+            error(p, "server_url is required when Mattermost is enabled (e.g. \"https://chat.example.com\")");
+        }
+        if (const auto* list = doc_.expect_array("/platforms/mattermost/command_token_envs", diags_)) {
+            std::set<std::string> seen;
+            for (std::size_t i = 0; i < list->size(); ++i) {
+                const auto item = json_document::child("/platforms/mattermost/command_token_envs", i);
+                std::string name;
+                read_env_name(item, name);
+                if (name.empty()) continue;
+                if (!seen.insert(name).second) {
+                    error(item, "variable \"" + name + "\" is listed twice");
+                    continue;
+                }
+                c.command_token_envs.push_back(name);
+            }
+        }
+        if (c.enabled && c.command_token_envs.empty() &&
+            doc_.find("/platforms/mattermost/command_token_envs") == nullptr) {
+            error(p, "command_token_envs is required when Mattermost is enabled: name the environment "
+                     "variables holding the tokens Mattermost shows for the /nudge and /nudge-admin "
+                     "slash commands");
+        } else if (c.enabled && c.command_token_envs.empty() && list_was_empty("/platforms/mattermost/command_token_envs")) {
+            error("/platforms/mattermost/command_token_envs",
+                  "must name at least one variable (the /nudge slash command's token)");
+        }
+        if (doc_.find("/platforms/mattermost/actions_url") != nullptr) {
+            read_url("/platforms/mattermost/actions_url", "https", "http", c.actions_url);
+        }
+        read_env_name("/platforms/mattermost/action_secret_env", c.action_secret_env);
+        if (const auto* prefix = read_nonempty("/platforms/mattermost/http_prefix",
+                                               "leave it out for \"/mattermost\"")) {
+            const bool ok = prefix->front() == '/' && prefix->size() > 1 && prefix->back() != '/' &&
+                            std::all_of(prefix->begin(), prefix->end(), [](char ch) {
+                                return std::isalnum(static_cast<unsigned char>(ch)) != 0 || ch == '/' ||
+                                       ch == '-' || ch == '_' || ch == '.';
+                            }) &&
+                            prefix->find("//") == std::string::npos;
+            if (!ok) {
+                error("/platforms/mattermost/http_prefix",
+                      "expected a path such as \"/mattermost\" (starting with /, no trailing /), got " +
+                          shown(*prefix));
+            } else {
+                c.http_prefix = *prefix;
+            }
+        }
+        if (!c.actions_url.empty()) {
+            url_parts parts;
+            const std::string tail = c.http_prefix + "/action";
+            if (split_url(c.actions_url, parts) &&
+                (c.actions_url.size() < tail.size() ||
+                 c.actions_url.compare(c.actions_url.size() - tail.size(), std::string::npos, tail) != 0)) {
+                warning("/platforms/mattermost/actions_url",
+                        "does not end with http_prefix + \"/action\" (\"" + c.http_prefix +
+                            "/action\"); make sure your proxy forwards it there");
+            }
+        }
+        read_bool("/platforms/mattermost/authentication_challenge", c.authentication_challenge);
+        read_listen("/platforms/mattermost/listen", "9465", c.listen, c.host, c.port);
+        read_seconds("/platforms/mattermost/keepalive_seconds", 5, 600, c.keepalive_seconds);
+        read_seconds("/platforms/mattermost/reconnect_backoff_max_seconds", 1, 3600, c.reconnect_backoff_max_seconds);
+        read_seconds("/platforms/mattermost/rest_timeout_seconds", 1, 120, c.rest_timeout_seconds);
+        read_seconds("/platforms/mattermost/rest_max_attempts", 1, 10, c.rest_max_attempts);
+    }
+
+    bool list_was_empty(std::string_view pointer) const
+    {
+        const auto* v = doc_.find(pointer);
+        return v != nullptr && v->is_array() && v->empty();
     }
 
     const json_document& doc_;

@@ -68,15 +68,41 @@ struct discord_config {
     std::optional<std::string> state_file;    // resume state across restarts
 };
 
+// `platforms.slack` (Socket Mode). Timings are whole seconds/minutes in the file.
 struct slack_config {
     bool enabled = false;
-    std::string bot_token_env = "SLACK_BOT_TOKEN";   // xoxb-
+    std::string bot_token_env = "SLACK_BOT_TOKEN";   // xoxb-, for the Web API
     std::string app_token_env = "SLACK_APP_TOKEN";   // xapp-, for Socket Mode
+    std::string api_base = "https://slack.com/api";
+    std::string response_url_prefix = "https://hooks.slack.com/";   // ends with '/'
+    std::string workspace_url;                       // https://acme.slack.com; empty: no message links
+    bool admins_are_moderators = true;
+    std::optional<std::string> moderator_group;      // user group id, "S…"
+    std::uint32_t keepalive_seconds = 20;
+    std::uint32_t reconnect_backoff_max_seconds = 60;
+    std::uint32_t dedupe_minutes = 15;
+    std::uint32_t dedupe_limit = 200000;
+    std::uint32_t web_timeout_seconds = 10;
+    std::uint32_t web_max_attempts = 4;
 };
 
+// `platforms.mattermost`: the websocket/REST client and the HTTP listener Mattermost calls.
 struct mattermost_config {
     bool enabled = false;
     std::string token_env = "MATTERMOST_TOKEN";
+    std::string server_url;                          // https://chat.example.com; required when enabled
+    std::vector<std::string> command_token_envs;     // one variable per slash command
+    std::string actions_url;                         // public URL of <http_prefix>/action; empty: no buttons
+    std::string action_secret_env = "MATTERMOST_ACTION_SECRET";
+    std::string http_prefix = "/mattermost";
+    bool authentication_challenge = false;
+    std::string listen = "127.0.0.1:9465";           // slash commands and button actions
+    std::string host = "127.0.0.1";                  // parsed from listen
+    std::uint16_t port = 9465;
+    std::uint32_t keepalive_seconds = 70;
+    std::uint32_t reconnect_backoff_max_seconds = 60;
+    std::uint32_t rest_timeout_seconds = 10;
+    std::uint32_t rest_max_attempts = 4;
 };
 
 struct config {

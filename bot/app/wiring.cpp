@@ -10,6 +10,11 @@
 #include "ops/endpoints.hpp"
 #include "platforms/discord/adapter.hpp"
 #include "platforms/discord/settings.hpp"
+#include "platforms/mattermost/adapter.hpp"
+#include "platforms/mattermost/settings.hpp"
+#include "platforms/slack/adapter.hpp"
+#include "platforms/slack/settings.hpp"
+#include "net/http_server.hpp"
 #include "storage/async_store.hpp"
 #include "storage/store.hpp"
 
@@ -75,9 +80,17 @@ struct bot::impl {
     std::unique_ptr<nudge::composer> composer;
     std::unique_ptr<storage::async_store> store;
     std::unique_ptr<discord::adapter> discord;
-    std::unique_ptr<commands::dispatcher> dispatcher;
+    std::unique_ptr<slack::adapter> slack;
+    std::unique_ptr<mattermost::adapter> mattermost;
+    // One dispatcher per platform: core::delivery calls carry no platform, so each dispatcher
+    // talks to its own adapter; all of them share the analyzer, composer and store.
+    std::unique_ptr<commands::dispatcher> discord_dispatcher;
+    std::unique_ptr<commands::dispatcher> slack_dispatcher;
+    std::unique_ptr<commands::dispatcher> mattermost_dispatcher;
     std::unique_ptr<ops::server> ops_server;
+    std::unique_ptr<net::http_server> mattermost_http;   // slash commands and button actions
     std::uint16_t ops_port = 0;
+    std::uint16_t mattermost_port = 0;
 
     bool stopping = false;                 // on the run thread
     int exit_code = exit_ok;
@@ -88,29 +101,61 @@ struct bot::impl {
     {
         // Handlers still queued on the io_context (store completions, adapter coroutines) refer to
         // the parts below; drop them before the parts go.
-        dispatcher.reset();
+        discord_dispatcher.reset();
+        slack_dispatcher.reset();
+        mattermost_dispatcher.reset();
         ops_server.reset();
+        mattermost_http.reset();
         discord.reset();
+        slack.reset();
+        mattermost.reset();
         store.reset();
     }
 
-    void on_event(core::event e)
+    void on_event(commands::dispatcher* d, core::event e)
     {
-        if (dispatcher && !stopping) dispatcher->handle(e);
+        if (d != nullptr && !stopping) d->handle(e);
+    }
+
+    std::size_t known_users() const
+    {
+        std::size_t n = 0;
+        for (const auto* d : {discord_dispatcher.get(), slack_dispatcher.get(), mattermost_dispatcher.get()}) {
+            if (d != nullptr) n += d->known_users();
+        }
+        return n;
+    }
+
+    // True when every enabled adapter has finished (closed or given up).
+    bool all_finished() const
+    {
+        return (!discord || discord->status().finished) && (!slack || slack->status().finished) &&
+               (!mattermost || mattermost->status().finished);
     }
 
     bot_health health() const
     {
         bot_health h;
-        h.healthy = true;
-        if (discord) {
+        const auto count = [&h](bool up) {
             ++h.platforms;
+            if (up) ++h.platforms_connected;
+            return up ? 1 : 0;
+        };
+        if (discord) {
             auto s = discord->status();
             h.shards_running += s.shards_running;
-            h.healthy = h.healthy && s.shards_running > 0 && !s.finished;
+            h.discord = count(s.shards_running > 0 && !s.finished);
         }
-        h.healthy = h.healthy && h.platforms > 0 && !stopping;
-        h.known_users = dispatcher ? dispatcher->known_users() : 0;
+        if (slack) {
+            auto s = slack->status();
+            h.slack = count(s.connected && !s.finished);
+        }
+        if (mattermost) {
+            auto s = mattermost->status();
+            h.mattermost = count(s.connected && !s.finished);
+        }
+        h.healthy = h.platforms > 0 && h.platforms_connected == h.platforms && !stopping;
+        h.known_users = known_users();
         h.store_pending = store ? store->pending() : 0;
         return h;
     }
@@ -122,6 +167,10 @@ struct bot::impl {
         exit_code = code;
         log->info("shutting down (exit code {})", code);
         if (discord) discord->stop();
+        if (slack) slack->stop();
+        if (mattermost) mattermost->stop();
+        // No new slash commands or button presses while the adapters close.
+        if (mattermost_http) mattermost_http->stop();
         stop_deadline = std::chrono::steady_clock::now() + close_grace;
         arm_watch();
     }
@@ -155,7 +204,7 @@ struct bot::impl {
     {
         if (stop_requested.load() && !stopping) begin_shutdown(exit_ok);
         if (stopping) {
-            bool closed = !discord || discord->status().finished;
+            bool closed = all_finished();
             if (closed || std::chrono::steady_clock::now() >= stop_deadline) {
                 if (!closed) log->warn("the platform connections did not close within {} s", close_grace.count());
                 finish_shutdown();
@@ -163,6 +212,34 @@ struct bot::impl {
             }
             arm_watch();
             return;
+        }
+        if (slack) {
+            auto s = slack->status();
+            if (s.finished) {
+                if (s.exit_code != 0)
+                    log->critical("slack: Slack refused the tokens (auth.test or apps.connections.open failed "
+                                  "with invalid_auth, not_authed, token_revoked or similar); exiting with code {} "
+                                  "— check the bot token (xoxb-) and the app-level token (xapp-) with "
+                                  "connections:write, restarting will not help",
+                                  exit_fatal_platform);
+                else
+                    log->error("slack: the adapter ended on its own; exiting");
+                begin_shutdown(exit_fatal_platform);
+                return;
+            }
+        }
+        if (mattermost) {
+            auto s = mattermost->status();
+            if (s.finished) {
+                if (s.exit_code != 0)
+                    log->critical("mattermost: the server rejected the bot's access token; exiting with code {} — "
+                                  "check the token and that the bot account is active, restarting will not help",
+                                  exit_fatal_platform);
+                else
+                    log->error("mattermost: the adapter ended on its own; exiting");
+                begin_shutdown(exit_fatal_platform);
+                return;
+            }
         }
         if (discord) {
             auto s = discord->status();
@@ -194,31 +271,49 @@ std::unique_ptr<bot> bot::create(const config& cfg, std::ostream& err, wiring_ho
     if (!hooks.getenv) hooks.getenv = system_getenv;
     bool ok = true;
 
-    // Which platforms run. Only Discord exists in this build.
-    if (cfg.slack.enabled) {
-        err << "nudgebot run: platforms.slack is enabled, but Slack support is not available in this build\n";
-        ok = false;
-    }
-    if (cfg.mattermost.enabled) {
-        err << "nudgebot run: platforms.mattermost is enabled, but Mattermost support is not available in this "
-               "build\n";
-        ok = false;
-    }
     if (!cfg.discord.enabled && !cfg.slack.enabled && !cfg.mattermost.enabled) {
         err << "nudgebot run: no platform is enabled in " << (cfg.file.empty() ? "the config" : cfg.file)
-            << " (set platforms.discord.enabled to true)\n";
+            << " (set platforms.discord.enabled, platforms.slack.enabled or platforms.mattermost.enabled "
+               "to true)\n";
         ok = false;
     }
+    // Secrets from the environment: a missing one is named by its variable, never shown.
+    const auto secret = [&](const std::string& variable, const std::string& key, const std::string& what) {
+        auto value = hooks.getenv(variable);
+        if (!value || value->empty()) {
+            err << "nudgebot run: the environment variable " << variable << " (" << key
+                << ") is not set or empty; put " << what << " there\n";
+            ok = false;
+            return std::string();
+        }
+        return std::move(*value);
+    };
     std::string discord_token;
     if (cfg.discord.enabled) {
-        auto token = hooks.getenv(cfg.discord.token_env);
-        if (!token || token->empty()) {
-            // Name the variable, never a value.
-            err << "nudgebot run: the environment variable " << cfg.discord.token_env
-                << " (platforms.discord.token_env) is not set or empty; put the Discord bot token there\n";
-            ok = false;
-        } else {
-            discord_token = std::move(*token);
+        discord_token = secret(cfg.discord.token_env, "platforms.discord.token_env", "the Discord bot token");
+    }
+    std::string slack_bot_token;
+    std::string slack_app_token;
+    if (cfg.slack.enabled) {
+        slack_bot_token = secret(cfg.slack.bot_token_env, "platforms.slack.bot_token_env",
+                                 "the Slack bot token (xoxb-...)");
+        slack_app_token = secret(cfg.slack.app_token_env, "platforms.slack.app_token_env",
+                                 "the Slack app-level token (xapp-..., scope connections:write)");
+    }
+    std::string mattermost_token;
+    std::vector<std::string> mattermost_command_tokens;
+    std::string mattermost_action_secret;
+    if (cfg.mattermost.enabled) {
+        mattermost_token = secret(cfg.mattermost.token_env, "platforms.mattermost.token_env",
+                                  "the Mattermost bot's access token");
+        for (const auto& variable : cfg.mattermost.command_token_envs) {
+            auto t = secret(variable, "platforms.mattermost.command_token_envs",
+                            "the token Mattermost shows for that slash command");
+            if (!t.empty()) mattermost_command_tokens.push_back(std::move(t));
+        }
+        if (!cfg.mattermost.actions_url.empty()) {
+            mattermost_action_secret = secret(cfg.mattermost.action_secret_env, "platforms.mattermost.action_secret_env",
+                                              "a long random string (it authenticates button presses)");
         }
     }
 
@@ -261,6 +356,13 @@ std::unique_ptr<bot> bot::create(const config& cfg, std::ostream& err, wiring_ho
         cfg.nudges.default_style == suggestion_style::direct ? storage::style::direct : storage::style::gentle;
     if (hooks.tune_dispatcher) hooks.tune_dispatcher(options);
 
+    const auto make_dispatcher = [&](core::delivery& delivery, core::platform where) {
+        auto d = std::make_unique<commands::dispatcher>(commands::analyze_with(i->analyzer), *i->composer, *i->store,
+                                                        delivery, *i->clock, options);
+        d->load(where);
+        return d;
+    };
+
     if (cfg.discord.enabled) {
         discord::settings s;
         s.token = std::move(discord_token);
@@ -275,23 +377,95 @@ std::unique_ptr<bot> bot::create(const config& cfg, std::ostream& err, wiring_ho
         s.user_agent_version = NUDGEBOT_VERSION;
         if (hooks.tune_discord) hooks.tune_discord(s);
         i->discord = std::make_unique<discord::adapter>(
-            i->ioc, std::move(s), [raw](core::event e) { raw->on_event(std::move(e)); }, *i->clock);
+            i->ioc, std::move(s), [raw](core::event e) { raw->on_event(raw->discord_dispatcher.get(), std::move(e)); },
+            *i->clock);
         i->discord->use_nudgebot_commands();
+        i->discord_dispatcher = make_dispatcher(*i->discord, core::platform::discord);
     }
 
-    i->dispatcher = std::make_unique<commands::dispatcher>(commands::analyze_with(i->analyzer), *i->composer,
-                                                           *i->store, *i->discord, *i->clock, options);
-    if (cfg.discord.enabled) i->dispatcher->load(core::platform::discord);
+    if (cfg.slack.enabled) {
+        const auto& c = cfg.slack;
+        slack::settings s;
+        s.app_token = std::move(slack_app_token);
+        s.bot_token = std::move(slack_bot_token);
+        s.api_base = c.api_base;
+        s.response_url_prefix = c.response_url_prefix;
+        s.workspace_url = c.workspace_url;
+        s.admins_are_moderators = c.admins_are_moderators;
+        s.moderator_group = c.moderator_group;
+        s.keepalive = std::chrono::seconds(c.keepalive_seconds);
+        s.reconnect_backoff_cap = std::chrono::seconds(c.reconnect_backoff_max_seconds);
+        if (s.reconnect_backoff_base > s.reconnect_backoff_cap) s.reconnect_backoff_base = s.reconnect_backoff_cap;
+        s.dedupe_window = std::chrono::minutes(c.dedupe_minutes);
+        s.dedupe_limit = c.dedupe_limit;
+        s.web_timeout = std::chrono::seconds(c.web_timeout_seconds);
+        s.web_max_attempts = static_cast<int>(c.web_max_attempts);
+        if (hooks.tune_slack) hooks.tune_slack(s);
+        i->slack = std::make_unique<slack::adapter>(
+            i->ioc, std::move(s), [raw](core::event e) { raw->on_event(raw->slack_dispatcher.get(), std::move(e)); },
+            *i->clock);
+        i->slack_dispatcher = make_dispatcher(*i->slack, core::platform::slack);
+    }
+
+    if (cfg.mattermost.enabled) {
+        const auto& c = cfg.mattermost;
+        mattermost::settings s;
+        s.server_url = c.server_url;
+        s.token = std::move(mattermost_token);
+        s.command_tokens = std::move(mattermost_command_tokens);
+        s.actions_url = c.actions_url;
+        s.action_secret = std::move(mattermost_action_secret);
+        s.http_prefix = c.http_prefix;
+        s.authentication_challenge = c.authentication_challenge;
+        s.keepalive = std::chrono::seconds(c.keepalive_seconds);
+        s.reconnect_backoff_cap = std::chrono::seconds(c.reconnect_backoff_max_seconds);
+        if (s.reconnect_backoff_base > s.reconnect_backoff_cap) s.reconnect_backoff_base = s.reconnect_backoff_cap;
+        s.rest_timeout = std::chrono::seconds(c.rest_timeout_seconds);
+        s.rest_max_attempts = static_cast<int>(c.rest_max_attempts);
+        if (hooks.tune_mattermost) hooks.tune_mattermost(s);
+        i->mattermost = std::make_unique<mattermost::adapter>(
+            i->ioc, std::move(s),
+            [raw](core::event e) { raw->on_event(raw->mattermost_dispatcher.get(), std::move(e)); }, *i->clock);
+        i->mattermost_dispatcher = make_dispatcher(*i->mattermost, core::platform::mattermost);
+
+        // Mattermost POSTs slash commands and button presses to us: a listener of its own, so that
+        // ops.listen (/metrics) can stay on loopback while this one faces the reverse proxy.
+        net::http_server_options options;
+        options.address = c.host;
+        options.port = c.port;
+        options.max_body_bytes = 64 * 1024;   // a slash command or an action is a few kilobytes
+        options.max_connections = 128;
+        options.read_timeout = std::chrono::milliseconds(5000);
+        options.idle_timeout = std::chrono::milliseconds(30000);
+        i->mattermost_http = std::make_unique<net::http_server>(i->ioc, options, [raw](const net::server_request& r) {
+            if (raw->mattermost && !raw->stopping) {
+                if (auto answer = raw->mattermost->handle_http(r)) return std::move(*answer);
+            }
+            return net::server_response::text(404, "not found\n");
+        });
+        const auto problem = i->mattermost_http->start();
+        if (!problem.empty()) {
+            err << "nudgebot run: cannot listen for Mattermost slash commands on " << c.listen
+                << " (platforms.mattermost.listen): " << problem << '\n';
+            return nullptr;
+        }
+        i->mattermost_port = i->mattermost_http->port();
+    }
 
     if (hooks.ops_listener) {
         ops::health_fn health = [raw] {
             auto h = raw->health();
             ops::health_report r;
             r.healthy = h.healthy;
-            r.fields = {{"platforms", h.platforms},
-                        {"shards_running", h.shards_running},
-                        {"known_users", h.known_users},
-                        {"store_pending", h.store_pending}};
+            r.fields = {{"platforms", h.platforms}, {"platforms_connected", h.platforms_connected}};
+            if (h.discord >= 0) {
+                r.fields.emplace_back("discord_connected", h.discord);
+                r.fields.emplace_back("shards_running", h.shards_running);
+            }
+            if (h.slack >= 0) r.fields.emplace_back("slack_connected", h.slack);
+            if (h.mattermost >= 0) r.fields.emplace_back("mattermost_connected", h.mattermost);
+            r.fields.emplace_back("known_users", h.known_users);
+            r.fields.emplace_back("store_pending", h.store_pending);
             return r;
         };
         std::string problem;
@@ -303,9 +477,13 @@ std::unique_ptr<bot> bot::create(const config& cfg, std::ostream& err, wiring_ho
         i->ops_port = i->ops_server->port();
     }
 
-    i->log->info("ready: {} rule(s) in {} pack(s), {} user(s) with a consent row, storage {}, ops on port {}",
-                 i->analyzer->rules().size(), i->analyzer->packs().size(), i->dispatcher->known_users(),
-                 cfg.storage.is_sqlite() ? "sqlite" : "postgresql", i->ops_port);
+    i->log->info("ready: {} rule(s) in {} pack(s), {} user(s) with a consent row, storage {}, ops on port {}, "
+                 "platforms:{}{}{}",
+                 i->analyzer->rules().size(), i->analyzer->packs().size(), i->known_users(),
+                 cfg.storage.is_sqlite() ? "sqlite" : "postgresql", i->ops_port, i->discord ? " discord" : "",
+                 i->slack ? " slack" : "",
+                 i->mattermost ? " mattermost (slash commands on port " + std::to_string(i->mattermost_port) + ")"
+                               : "");
     return std::unique_ptr<bot>(new bot(std::move(i)));
 }
 
@@ -313,6 +491,8 @@ int bot::run()
 {
     auto& i = *impl_;
     if (i.discord) i.discord->start();
+    if (i.slack) i.slack->start();
+    if (i.mattermost) i.mattermost->start();
     i.arm_watch();
     for (;;) {
         try {
@@ -346,6 +526,8 @@ void bot::handle_signals()
 }
 
 std::uint16_t bot::ops_port() const noexcept { return impl_->ops_port; }
+
+std::uint16_t bot::mattermost_port() const noexcept { return impl_->mattermost_port; }
 
 bot_health bot::health() const { return impl_->health(); }
 

@@ -8,7 +8,11 @@
 // store + composer + dispatcher + adapters (+ the ops listener) onto ONE io_context.
 // run() drives that io_context on the calling thread — that thread is the adapters' strand and the
 // dispatcher's; the async_store posts its completions back onto it — until stop() or a fatal
-// platform error. stop() may be called from any thread (and SIGINT/SIGTERM call it once
+// platform error. Any combination of platforms.discord, platforms.slack and platforms.mattermost
+// runs on that one io_context, each adapter feeding its own dispatcher (storage rows are keyed by
+// core::platform, so ids never mix); Mattermost's slash-command and button POSTs are served by a
+// second listener on platforms.mattermost.listen (ops.listen stays private to /metrics and
+// /healthz). stop() may be called from any thread (and SIGINT/SIGTERM call it once
 // handle_signals() was asked for): adapters close their connections, the store finishes its
 // queued jobs (wait_idle), and run() returns 0. A fatal adapter error (token rejected, disallowed
 // intents, no shard left) makes run() return 3 after the same shutdown, with one clear log line.
@@ -33,6 +37,12 @@ struct dispatcher_options;
 namespace nudgebot::discord {
 struct settings;
 }
+namespace nudgebot::slack {
+struct settings;
+}
+namespace nudgebot::mattermost {
+struct settings;
+}
 
 namespace nudgebot::app {
 
@@ -49,15 +59,21 @@ struct wiring_hooks {
     std::function<void(commands::dispatcher_options&)> tune_dispatcher;
     // Adjusts the Discord settings derived from config.platforms.discord (tests shrink timings).
     std::function<void(discord::settings&)> tune_discord;
+    std::function<void(slack::settings&)> tune_slack;
+    std::function<void(mattermost::settings&)> tune_mattermost;
     const core::clock* clock = nullptr;       // default: the system clock
     bool ops_listener = true;                 // serve /metrics and /healthz on config.ops.listen
 };
 
 // What /healthz reports, also useful to tests.
 struct bot_health {
-    bool healthy = false;                     // every enabled adapter has a running shard
-    std::size_t platforms = 0;
-    std::size_t shards_running = 0;
+    bool healthy = false;                     // every enabled adapter is connected
+    std::size_t platforms = 0;                // enabled adapters
+    std::size_t platforms_connected = 0;      // of those, connected now (Discord: a shard running)
+    std::size_t shards_running = 0;           // Discord shards
+    int discord = -1;                         // per platform: -1 not enabled, 0 down, 1 connected
+    int slack = -1;
+    int mattermost = -1;
     std::size_t known_users = 0;
     std::size_t store_pending = 0;
 };
@@ -78,6 +94,8 @@ public:
 
     // The ops listener's port (useful with "ops.listen": "127.0.0.1:0"); 0 when not listening.
     std::uint16_t ops_port() const noexcept;
+    // The Mattermost listener's port (slash commands, actions); 0 when Mattermost is not enabled.
+    std::uint16_t mattermost_port() const noexcept;
     // Call on the run() thread (the ops handler does).
     bot_health health() const;
 

@@ -336,3 +336,170 @@ TEST_CASE("Odd config files never crash the loader", "[app][config][bad-input]")
         CHECK(diags.has_errors());
     }
 }
+
+// ---- platforms.slack and platforms.mattermost
+
+TEST_CASE("Slack and Mattermost settings take their defaults and can be replaced", "[app][config][slack][mattermost]")
+{
+    core::diagnostics diags;
+    const auto defaults = app::parse_config("{}", "cfg.json", diags);
+    REQUIRE(defaults);
+    CHECK(defaults->slack.api_base == "https://slack.com/api");
+    CHECK(defaults->slack.response_url_prefix == "https://hooks.slack.com/");
+    CHECK(defaults->slack.workspace_url.empty());
+    CHECK(defaults->slack.admins_are_moderators);
+    CHECK_FALSE(defaults->slack.moderator_group);
+    CHECK(defaults->slack.dedupe_minutes == 15);
+    CHECK(defaults->mattermost.token_env == "MATTERMOST_TOKEN");
+    CHECK(defaults->mattermost.http_prefix == "/mattermost");
+    CHECK(defaults->mattermost.host == "127.0.0.1");
+    CHECK(defaults->mattermost.port == 9465);
+    CHECK(defaults->mattermost.command_token_envs.empty());
+
+    const auto cfg = app::parse_config(R"({"platforms": {
+      "slack": {"enabled": true, "bot_token_env": "MY_XOXB", "app_token_env": "MY_XAPP",
+                "api_base": "http://127.0.0.1:8080/api", "response_url_prefix": "http://127.0.0.1:8080/r/",
+                "workspace_url": "https://acme.slack.com/", "admins_are_moderators": false,
+                "moderator_group": "S0123ABCD", "keepalive_seconds": 30, "reconnect_backoff_max_seconds": 5,
+                "dedupe_minutes": 60, "dedupe_limit": 5000, "web_timeout_seconds": 3, "web_max_attempts": 2},
+      "mattermost": {"enabled": true, "token_env": "MM_BOT", "server_url": "https://chat.example.com/",
+                     "command_token_envs": ["MM_NUDGE", "MM_ADMIN"],
+                     "actions_url": "https://bot.example.com/mm/action", "action_secret_env": "MM_SECRET",
+                     "http_prefix": "/mm", "authentication_challenge": true, "listen": "[::1]:0",
+                     "keepalive_seconds": 60, "rest_timeout_seconds": 4, "rest_max_attempts": 1}}})",
+                                       "cfg.json", diags);
+    INFO(diags.to_string());
+    REQUIRE(cfg);
+    CHECK(diags.items().empty());
+    const auto& s = cfg->slack;
+    CHECK(s.enabled);
+    CHECK(s.bot_token_env == "MY_XOXB");
+    CHECK(s.app_token_env == "MY_XAPP");
+    CHECK(s.api_base == "http://127.0.0.1:8080/api");
+    CHECK(s.response_url_prefix == "http://127.0.0.1:8080/r/");
+    CHECK(s.workspace_url == "https://acme.slack.com");
+    CHECK_FALSE(s.admins_are_moderators);
+    CHECK(s.moderator_group == std::optional<std::string>("S0123ABCD"));
+    CHECK(s.keepalive_seconds == 30);
+    CHECK(s.reconnect_backoff_max_seconds == 5);
+    CHECK(s.dedupe_minutes == 60);
+    CHECK(s.dedupe_limit == 5000);
+    CHECK(s.web_timeout_seconds == 3);
+    CHECK(s.web_max_attempts == 2);
+    const auto& m = cfg->mattermost;
+    CHECK(m.enabled);
+    CHECK(m.token_env == "MM_BOT");
+    CHECK(m.server_url == "https://chat.example.com");
+    CHECK(m.command_token_envs == std::vector<std::string>{"MM_NUDGE", "MM_ADMIN"});
+    CHECK(m.actions_url == "https://bot.example.com/mm/action");
+    CHECK(m.action_secret_env == "MM_SECRET");
+    CHECK(m.http_prefix == "/mm");
+    CHECK(m.authentication_challenge);
+    CHECK(m.host == "::1");
+    CHECK(m.port == 0);
+    CHECK(m.keepalive_seconds == 60);
+    CHECK(m.rest_timeout_seconds == 4);
+    CHECK(m.rest_max_attempts == 1);
+}
+
+TEST_CASE("Unknown Slack and Mattermost keys are reported with a suggestion", "[app][config][slack][mattermost]")
+{
+    CHECK(problems(R"({"platforms": {"slack": {"bot_tokn_env": "SLACK_BOT_TOKEN"}}})") ==
+          "cfg.json:1:26: error: unknown key \"bot_tokn_env\" in platforms.slack; did you mean \"bot_token_env\"?\n");
+    CHECK(problems(R"({"platforms": {"mattermost": {"serverurl": "https://chat.example.com"}}})") ==
+          "cfg.json:1:31: error: unknown key \"serverurl\" in platforms.mattermost; did you mean \"server_url\"?\n");
+}
+
+TEST_CASE("Bad Slack values are reported with what was expected", "[app][config][slack]")
+{
+    CHECK(problems(R"({"platforms": {"slack": {"response_url_prefix": "https://hooks.slack.com"}}})") ==
+          "cfg.json:1:49: error: platforms.slack.response_url_prefix: must end with \"/\" so that only that "
+          "host's URLs match, got \"https://hooks.slack.com\"\n");
+    CHECK(problems(R"({"platforms": {"slack": {"moderator_group": "@moderators"}}})") ==
+          "cfg.json:1:45: error: platforms.slack.moderator_group: expected a Slack user group id such as "
+          "\"S0123ABCDEF\" (not its @handle), got \"@moderators\"\n");
+    CHECK(problems(R"({"platforms": {"slack": {"dedupe_minutes": 5}}})") ==
+          "cfg.json:1:44: error: platforms.slack.dedupe_minutes: must be between 10 and 1440, got 5\n");
+    CHECK(problems(R"({"platforms": {"slack": {"app_token_env": "SLACK_BOT_TOKEN"}}})") ==
+          "cfg.json:1:43: error: platforms.slack.app_token_env: must differ from bot_token_env: Slack needs two "
+          "tokens, the app-level token (xapp-) and the bot token (xoxb-)\n");
+    CHECK(problems(R"({"platforms": {"slack": {"admins_are_moderators": "yes"}}})") ==
+          "cfg.json:1:51: error: platforms.slack.admins_are_moderators: expected a boolean, got a string\n");
+    CHECK(problems(R"({"platforms": {"slack": {"api_base": "http://slack.com/api"}}})") ==
+          "cfg.json:1:38: error: platforms.slack.api_base: http:// is allowed only for loopback hosts "
+          "(localhost, 127.0.0.1, ::1); use https://\n");
+}
+
+TEST_CASE("Bad Mattermost values are reported with what was expected", "[app][config][mattermost]")
+{
+    CHECK(problems(R"({"platforms": {"mattermost": {"server_url": "http://chat.example.com"}}})") ==
+          "cfg.json:1:45: error: platforms.mattermost.server_url: http:// is allowed only for loopback hosts "
+          "(localhost, 127.0.0.1, ::1); use https://\n");
+    CHECK(problems(R"({"platforms": {"mattermost": {"command_token_envs": ["MM_A", "MM A", 3, "MM_A"]}}})") ==
+          "cfg.json:1:62: error: platforms.mattermost.command_token_envs[1]: expected the name of an environment "
+          "variable (letters, digits and _), got \"MM A\"\n"
+          "cfg.json:1:70: error: platforms.mattermost.command_token_envs[2]: expected a string, got an integer\n"
+          "cfg.json:1:73: error: platforms.mattermost.command_token_envs[3]: variable \"MM_A\" is listed twice\n");
+    CHECK(problems(R"({"platforms": {"mattermost": {"http_prefix": "mattermost/"}}})") ==
+          "cfg.json:1:46: error: platforms.mattermost.http_prefix: expected a path such as \"/mattermost\" "
+          "(starting with /, no trailing /), got \"mattermost/\"\n");
+    CHECK(problems(R"({"platforms": {"mattermost": {"listen": "9465"}}})") ==
+          "cfg.json:1:41: error: platforms.mattermost.listen: expected \"ADDRESS:PORT\" such as "
+          "\"127.0.0.1:9465\" or \"[::1]:9465\", got \"9465\"\n");
+    CHECK(problems(R"({"platforms": {"mattermost": {"rest_max_attempts": 0}}})") ==
+          "cfg.json:1:52: error: platforms.mattermost.rest_max_attempts: must be between 1 and 10, got 0\n");
+}
+
+TEST_CASE("Enabling Mattermost needs its server and its slash-command tokens", "[app][config][mattermost]")
+{
+    CHECK(problems(R"({"platforms": {"mattermost": {"enabled": true}}})") ==
+          "cfg.json:1:30: error: platforms.mattermost: server_url is required when Mattermost is enabled "
+          "(e.g. \"https://chat.example.com\")\n"
+          "cfg.json:1:30: error: platforms.mattermost: command_token_envs is required when Mattermost is "
+          "enabled: name the environment variables holding the tokens Mattermost shows for the /nudge and "
+          "/nudge-admin slash commands\n");
+    CHECK(problems(R"({"platforms": {"mattermost": {"enabled": true, "server_url": "https://c.example",
+                      "command_token_envs": []}}})") ==
+          "cfg.json:2:45: error: platforms.mattermost.command_token_envs: must name at least one variable "
+          "(the /nudge slash command's token)\n");
+    // Disabled, the same section is only checked for shape.
+    CHECK(problems(R"({"platforms": {"mattermost": {"enabled": false}}})").empty());
+}
+
+TEST_CASE("A Slack or Mattermost token written in the file is refused and never echoed",
+          "[app][config][slack][mattermost][privacy]")
+{
+    const std::string slack_token = "xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOp";
+    const auto slack_report = problems(R"({"platforms": {"slack": {"bot_token_env": ")" + slack_token + R"("}}})");
+    CHECK(slack_report ==
+          "cfg.json:1:43: error: platforms.slack.bot_token_env: looks like a secret token; never write tokens "
+          "in the config file: put the token in an environment variable and name that variable in token_env\n");
+    CHECK(slack_report.find(slack_token) == std::string::npos);
+
+    const std::string mm_token = "8f3k2j5h6g7d9s1a0q4w5e6r7t";
+    const auto mm_report =
+        problems(R"({"platforms": {"mattermost": {"command_token_envs": ["MM_OK", ")" + mm_token + R"("]}}})");
+    CHECK(mm_report ==
+          "cfg.json:1:63: error: platforms.mattermost.command_token_envs[1]: looks like a secret token; never "
+          "write tokens in the config file: put the token in an environment variable and name that variable "
+          "in token_env\n");
+    CHECK(mm_report.find(mm_token) == std::string::npos);
+}
+
+TEST_CASE("Every Slack and Mattermost mistake is reported at once", "[app][config][slack][mattermost]")
+{
+    const auto report = problems(R"({
+  "platforms": {
+    "slack": {"enabled": "true", "web_max_attempts": 99},
+    "mattermost": {"enabled": true, "server_url": "chat.example.com",
+                   "command_token_envs": ["MM_NUDGE"], "listen": "127.0.0.1:99999"}
+  }
+})");
+    CHECK(report ==
+          "cfg.json:3:26: error: platforms.slack.enabled: expected a boolean, got a string\n"
+          "cfg.json:3:54: error: platforms.slack.web_max_attempts: must be between 1 and 10, got 99\n"
+          "cfg.json:4:51: error: platforms.mattermost.server_url: expected a https:// URL, got "
+          "\"chat.example.com\"\n"
+          "cfg.json:5:66: error: platforms.mattermost.listen: expected \"ADDRESS:PORT\" such as "
+          "\"127.0.0.1:9465\" or \"[::1]:9465\", got \"127.0.0.1:99999\"\n");
+}
