@@ -10,6 +10,8 @@
 #include "e2e_world.hpp"
 #include "platforms/mattermost/settings.hpp"
 #include "platforms/slack/settings.hpp"
+#include "platforms/discord/settings.hpp"
+#include "support/fake_discord.hpp"
 #include "support/fake_mattermost.hpp"
 #include "support/fake_slack.hpp"
 
@@ -97,12 +99,15 @@ struct two_platforms {
     e2e::log_capture logs;
     fake_slack slack;
     fake_mattermost mm;
+    std::optional<test::fake_discord> discord;   // only when a test adds Discord
+    std::string mm_listen = "127.0.0.1:0";
     std::filesystem::path dir;
     std::map<std::string, std::string> env{{"E2E_SLACK_BOT", slack_bot},
                                            {"E2E_SLACK_APP", slack_app},
                                            {"E2E_MM_TOKEN", mm.options().token},
                                            {"E2E_MM_NUDGE", mm_command},
-                                           {"E2E_MM_SECRET", mm_secret}};
+                                           {"E2E_MM_SECRET", mm_secret},
+                                           {"E2E_DISCORD_TOKEN", e2e::world::token}};
     std::unique_ptr<app::bot> bot;
     std::thread runner;
     std::atomic<int> exit_code{-1};
@@ -132,7 +137,7 @@ struct two_platforms {
           "storage": {"url": "sqlite:)" + (dir / "nudgebot.db").string() + R"("},
           "log": {"level": "debug"},
           "ops": {"listen": "127.0.0.1:0"},
-          "platforms": {
+          "platforms": {)" + discord_section() + R"(
             "slack": {"enabled": true, "bot_token_env": "E2E_SLACK_BOT", "app_token_env": "E2E_SLACK_APP",
                       "api_base": ")" + slack.api_base() + R"(",
                       "response_url_prefix": ")" + slack.response_prefix() + R"("},
@@ -141,9 +146,16 @@ struct two_platforms {
                            "command_token_envs": ["E2E_MM_NUDGE"],
                            "actions_url": "http://127.0.0.1:1/mattermost/action",
                            "action_secret_env": "E2E_MM_SECRET",
-                           "listen": "127.0.0.1:0"}
+                           "listen": ")" + mm_listen + R"("}
           }
         })";
+    }
+
+    std::string discord_section() const
+    {
+        if (!discord) return "";
+        return R"("discord": {"enabled": true, "token_env": "E2E_DISCORD_TOKEN", "api_base": ")" + discord->api_base() +
+               R"(", "gateway_url": ")" + discord->gateway_url() + R"(", "shards": {"count": 1}},)";
     }
 
     app::wiring_hooks hooks() const
@@ -153,6 +165,11 @@ struct two_platforms {
             auto it = env.find(name);
             if (it == env.end()) return std::nullopt;
             return it->second;
+        };
+        h.tune_discord = [](discord::settings& s) {
+            s.identify_interval = 20ms;
+            s.reconnect_backoff_base = 50ms;
+            s.rest_retry_base = 50ms;
         };
         h.tune_slack = [](slack::settings& s) {
             s.connect_timeout = 2000ms;
@@ -306,4 +323,46 @@ TEST_CASE("nudgebot run names every missing Slack and Mattermost token variable 
     CHECK(text.find("E2E_SLACK_BOT") == std::string::npos);   // it is set
     CHECK(text.find(slack_bot) == std::string::npos);
     CHECK(text.find(w.mm.options().token) == std::string::npos);
+}
+
+TEST_CASE("Discord, Slack and Mattermost run together in one nudgebot process", "[app][e2e][discord][slack][mattermost]")
+{
+    two_platforms w;
+    w.discord.emplace();
+    w.start();
+    std::pair<int, std::string> health;
+    REQUIRE(e2e::eventually(
+        [&] {
+            health = e2e::http_get(w.bot->ops_port(), "/healthz");
+            return health.first == 200;
+        },
+        8000ms));
+    const auto h = json::parse(health.second);
+    CHECK(h["platforms"] == 3);
+    CHECK(h["platforms_connected"] == 3);
+    CHECK(h["discord_connected"] == 1);
+    CHECK(h["shards_running"] == 1);
+    CHECK(h["slack_connected"] == 1);
+    CHECK(h["mattermost_connected"] == 1);
+    CHECK(w.discord->identifies() >= 1);
+    CHECK(w.stop() == app::exit_ok);
+}
+
+TEST_CASE("A Mattermost listen address that is taken stops the start with a clear message",
+          "[app][e2e][mattermost][bad-input]")
+{
+    namespace asio = boost::asio;
+    asio::io_context ioc;
+    asio::ip::tcp::acceptor taken(ioc, {asio::ip::make_address("127.0.0.1"), 0});
+    two_platforms w;
+    w.mm_listen = "127.0.0.1:" + std::to_string(taken.local_endpoint().port());
+    const auto path = (w.dir / "config.json").string();
+    std::ofstream(path) << w.config_text();
+    core::diagnostics diags;
+    auto cfg = app::load_config(path, diags);
+    REQUIRE(cfg);
+    std::ostringstream err;
+    CHECK_FALSE(app::bot::create(*cfg, err, w.hooks()));
+    CHECK(err.str().find("nudgebot run: cannot listen for Mattermost slash commands on " + w.mm_listen +
+                         " (platforms.mattermost.listen): ") == 0);
 }
