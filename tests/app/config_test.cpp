@@ -503,3 +503,18 @@ TEST_CASE("Every Slack and Mattermost mistake is reported at once", "[app][confi
           "cfg.json:5:66: error: platforms.mattermost.listen: expected \"ADDRESS:PORT\" such as "
           "\"127.0.0.1:9465\" or \"[::1]:9465\", got \"127.0.0.1:99999\"\n");
 }
+
+TEST_CASE("Slack and Mattermost settings that work but surprise are warnings", "[app][config][slack][mattermost]")
+{
+    core::diagnostics diags;
+    CHECK(app::parse_config(R"({"platforms": {"slack": {"enabled": true, "admins_are_moderators": false}}})",
+                            "cfg.json", diags));
+    CHECK(diags.to_string() == "cfg.json:1:68: warning: platforms.slack.admins_are_moderators: with no "
+                               "moderator_group either, nobody can use /nudge-admin\n");
+    core::diagnostics diags2;
+    CHECK(app::parse_config(R"({"platforms": {"mattermost": {"actions_url": "https://bot.example.com/hooks/action"}}})",
+                            "cfg.json", diags2));
+    CHECK(diags2.to_string() == "cfg.json:1:46: warning: platforms.mattermost.actions_url: does not end with "
+                                "http_prefix + \"/action\" (\"/mattermost/action\"); make sure your proxy forwards "
+                                "it there\n");
+}
