@@ -1,6 +1,7 @@
 #include "platforms/discord/normalise.hpp"
 
 #include "core/command_spec.hpp"
+#include "platforms/json_fields.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -13,18 +14,8 @@ namespace {
 
 using json = nlohmann::json;
 
-const json* field(const json& j, std::string_view key)
-{
-    if (!j.is_object()) return nullptr;
-    auto it = j.find(key);
-    return it == j.end() ? nullptr : &*it;
-}
-
-std::string text_of(const json& j, std::string_view key)
-{
-    const json* f = field(j, key);
-    return f && f->is_string() ? f->get<std::string>() : std::string{};
-}
+using platforms::field;
+using platforms::text_of;
 
 bool flag_of(const json& j, std::string_view key)
 {
