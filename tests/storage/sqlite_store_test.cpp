@@ -107,7 +107,8 @@ TEST_CASE("A database from a newer nudgebot is refused with a clear error", "[st
         sqlite3_close(db);
     }
     CHECK_THROWS_WITH(sqlite_store(dir.db()), Catch::Contains("newer than this nudgebot"));
-    CHECK_THROWS_WITH(make_store("postgres://x"), Catch::Contains("unknown scheme"));
+    CHECK_THROWS_WITH(make_store("postgres://x"), Catch::Contains("PostgreSQL storage is not available"));
+    CHECK_THROWS_WITH(make_store("mysql://x"), Catch::Contains("unknown scheme"));
     CHECK_THROWS_WITH(make_store("sqlite:" + (dir.path / "no/such/dir/x.db").string()),
                       Catch::Contains("cannot open"));
 }
