@@ -1,5 +1,7 @@
 #include "core/json_document.hpp"
 
+#include "core/spelling.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <unordered_map>
@@ -83,22 +85,6 @@ std::string_view parent_of(std::string_view pointer)
 {
     auto slash = pointer.rfind('/');
     return slash == std::string_view::npos ? std::string_view{} : pointer.substr(0, slash);
-}
-
-std::size_t edit_distance(std::string_view a, std::string_view b)
-{
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            std::size_t up = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diagonal = up;
-        }
-    }
-    return row[b.size()];
 }
 
 // nlohmann's message looks like "[json.exception.parse_error.101] parse error at line 1,
@@ -547,15 +533,7 @@ bool json_document::check_keys(std::string_view pointer,
         all_known = false;
         std::string where = pointer.empty() ? "at top level" : "in " + display(pointer);
         std::string message = "unknown key \"" + key + "\" " + where;
-        std::string_view best;
-        std::size_t best_distance = 3;
-        for (auto candidate : allowed) {
-            auto d = edit_distance(key, candidate);
-            if (d < best_distance && d < candidate.size()) {
-                best_distance = d;
-                best = candidate;
-            }
-        }
+        std::string_view best = closest_match(key, allowed.begin(), allowed.end());
         if (!best.empty()) {
             message += "; did you mean \"" + std::string(best) + "\"?";
         } else {

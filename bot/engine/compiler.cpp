@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/json_document.hpp"
+#include "core/spelling.hpp"
 #include "engine/analyzer.hpp"
 #include "engine/compiled.hpp"
 
@@ -34,22 +35,6 @@ bool valid_id(std::string_view s)
     return std::all_of(s.begin(), s.end(), [](char c) {
         return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
     });
-}
-
-std::size_t distance(std::string_view a, std::string_view b)
-{
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            std::size_t up = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diagonal = up;
-        }
-    }
-    return row[b.size()];
 }
 
 std::string qt(std::string_view s) { return "\"" + std::string(s) + "\""; }
@@ -331,17 +316,7 @@ private:
     template <typename It>
     static std::string closest(std::string_view name, It begin, It end)
     {
-        std::string best;
-        std::size_t best_distance = 3;
-        for (auto it = begin; it != end; ++it) {
-            std::string_view candidate = *it;
-            auto d = distance(name, candidate);
-            if (d < best_distance && d < candidate.size()) {
-                best_distance = d;
-                best = std::string(candidate);
-            }
-        }
-        return best;
+        return std::string(core::closest_match(name, begin, end));
     }
 
     // Reads a cue list; returns false when the key exists but is broken.
