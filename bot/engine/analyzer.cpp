@@ -15,6 +15,7 @@ constexpr std::uint32_t no_position = 0xFFFFFFFFu;
 constexpr std::uint32_t negation_reach = 3;      // tokens before a hit that a negator covers
 constexpr std::size_t max_hits_per_cue = 16;     // for window/ordered/sentence searches
 constexpr std::size_t search_budget = 2000;      // steps per rule; beyond it the rule stays quiet
+constexpr std::uint32_t short_message_words = 8;  // @short: at most this many tokens outside quotes
 
 struct hit {
     std::uint32_t cue = 0;
@@ -220,9 +221,15 @@ private:
         const auto base = static_cast<std::uint32_t>(c_.lexicons.size());
         auto& f = out_.features;
         std::uint32_t absolutes = 0;
+        std::uint32_t words = 0;
+        bool mention = s_.text.mention;
         for (std::uint32_t i = 0; i < toks.size(); ++i) {
             const auto& t = toks[i];
             if (t.has(token::quoted)) continue;
+            ++words;
+            // A plain `@name` (Mattermost, Slack text, tweets) stays a token starting with '@';
+            // `@ss` folded to a known word does not.
+            if (t.text_size > 1 && s_.text.chars[t.text_begin] == '@') mention = true;
             std::uint8_t classes = t.word != no_word && static_cast<std::size_t>(t.word) < c_.word_classes.size()
                                        ? c_.word_classes[static_cast<std::size_t>(t.word)]
                                        : 0;
@@ -248,6 +255,9 @@ private:
         if (f.exclamation_burst)
             s_.hits.push_back({base + f_exclamation_burst, no_position, no_position, 0});
         if (s_.text.question) s_.hits.push_back({base + f_question, no_position, no_position, 0});
+        if (words > 0 && words <= short_message_words)
+            s_.hits.push_back({base + f_short, no_position, no_position, 0});
+        if (mention) s_.hits.push_back({base + f_mention, no_position, no_position, 0});
         float intensity = (f.shouting ? 0.35f : 0) + (f.question_burst ? 0.2f : 0) +
                           (f.exclamation_burst ? 0.2f : 0) +
                           0.1f * static_cast<float>(std::min<std::uint32_t>(absolutes, 3));

@@ -25,6 +25,8 @@ enum feature : std::uint32_t {
     f_question,
     f_second_person,
     f_first_person,
+    f_short,
+    f_mention,
     feature_count
 };
 

@@ -23,7 +23,8 @@ using core::json_document;
 
 constexpr std::string_view feature_names[] = {
     "@second_person_start", "@shouting",      "@question_burst", "@exclamation_burst",
-    "@question",            "@second_person", "@first_person",
+    "@question",            "@second_person", "@first_person",      "@short",
+    "@mention",
 };
 static_assert(std::size(feature_names) == feature_count);
 
@@ -298,7 +299,7 @@ private:
             auto best = closest(*name, std::begin(feature_names), std::end(feature_names));
             message += best.empty() ? " (features: @second_person_start, @shouting, "
                                       "@question_burst, @exclamation_burst, @question, "
-                                      "@second_person, @first_person)"
+                                      "@second_person, @first_person, @short, @mention)"
                                     : "; did you mean " + qt(best) + "?";
             doc.error_at(at, message, diags_);
             return std::nullopt;

@@ -539,7 +539,7 @@ private:
 
     // Chat markup such as <@123>, <#42>, <:name:id>, <https://x|label>: skipped whole when it
     // closes within a short distance without spaces.
-    std::size_t skip_markup(std::size_t i) const noexcept
+    std::size_t skip_markup(std::size_t i) noexcept
     {
         if (i + 1 >= in_.size()) return i + 1;
         char next = in_[i + 1];
@@ -549,7 +549,11 @@ private:
         if (!markup) return i + 1;
         for (std::size_t k = i + 1; k < in_.size() && k < i + 512; ++k) {
             char c = in_[k];
-            if (c == '>') return k + 1;
+            if (c == '>') {
+                // <@123>, <@!123>, <@U123>: someone is addressed by mention (not a role or channel)
+                if (next == '@' && k > i + 2 && in_[i + 2] != '&' && !quoted_now()) out_.mention = true;
+                return k + 1;
+            }
             if (c == ' ' || c == '\n' || c == '<') break;
         }
         return i + 1;

@@ -56,6 +56,7 @@ struct normalized_text {
     bool question = false;            // a '?' outside quotes/code
     bool question_burst = false;      // "??", "?!" ...
     bool exclamation_burst = false;   // "!!" ...
+    bool mention = false;             // <@123> markup outside quotes (plain @name words are tokens)
     std::uint32_t sentences = 0;
 
     std::string_view text(const token& t) const noexcept
@@ -66,7 +67,7 @@ struct normalized_text {
     {
         chars.clear();
         tokens.clear();
-        has_lower = question = question_burst = exclamation_burst = false;
+        has_lower = question = question_burst = exclamation_burst = mention = false;
         sentences = 0;
     }
 };

@@ -154,6 +154,28 @@ TEST_CASE("none cues and built-in features gate rules", "[engine][analyzer]")
     CHECK(burst.features.exclamation_burst);
 }
 
+TEST_CASE("@short counts the words outside quotes and @mention sees <@id> and @name",
+          "[engine][analyzer]")
+{
+    auto rules = test_rules();
+    CHECK(has(rules->analyze("bozo", sensitivity::medium), "t.short_insult"));
+    CHECK(has(rules->analyze("one two three four five six seven bozo", sensitivity::medium), "t.short_insult"));
+    CHECK_FALSE(has(rules->analyze("one two three four five six seven eight bozo", sensitivity::medium),
+                    "t.short_insult"));
+    // Quoted words do not count towards the length (and a quoted insult is no cue at all).
+    CHECK(has(rules->analyze("bozo \"one two three four five six seven eight\"", sensitivity::medium),
+              "t.short_insult"));
+    CHECK_FALSE(has(rules->analyze("", sensitivity::medium), "t.short_insult"));
+
+    CHECK(has(rules->analyze("<@123> look", sensitivity::medium), "t.mention"));
+    CHECK(has(rules->analyze("<@!123> look", sensitivity::medium), "t.mention"));
+    CHECK(has(rules->analyze("look @alice", sensitivity::medium), "t.mention"));
+    CHECK_FALSE(has(rules->analyze("<@&99> role ping", sensitivity::medium), "t.mention"));
+    CHECK_FALSE(has(rules->analyze("see <#42>", sensitivity::medium), "t.mention"));
+    CHECK_FALSE(has(rules->analyze("\"<@123>\" in a quote", sensitivity::medium), "t.mention"));
+    CHECK_FALSE(has(rules->analyze("a @ sign alone", sensitivity::medium), "t.mention"));
+}
+
 TEST_CASE("Modifiers apply only to categories in which a rule fired and appear as cues",
           "[engine][analyzer]")
 {
@@ -174,7 +196,7 @@ TEST_CASE("Modifiers apply only to categories in which a rule fired and appear a
 TEST_CASE("Every example written in the test pack behaves", "[engine][examples]")
 {
     auto report = run_examples(*test_rules());
-    CHECK(report.run == 14);
+    CHECK(report.run == 21);
     INFO(report.to_string());
     CHECK(report.ok());
 }
@@ -251,8 +273,8 @@ TEST_CASE("One analyzer serves several threads at once", "[engine][analyzer]")
 TEST_CASE("Introspection lists rules, lexicons, modifiers and features", "[engine][analyzer]")
 {
     auto rules = test_rules();
-    CHECK(rules->rules().size() == 6);
-    CHECK(rules->lexicons().size() == 9);
+    CHECK(rules->rules().size() == 8);
+    CHECK(rules->lexicons().size() == 10);
     CHECK(rules->modifiers().size() == 2);
     CHECK(rules->modifiers()[0].effect[0] == -2.0f);
     CHECK(rules->modifiers()[0].when == std::vector<std::string>{"thanks"});

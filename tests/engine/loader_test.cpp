@@ -84,7 +84,7 @@ TEST_CASE("Every mistake in a pack is reported at its place, all at once and sor
           "r/b.json:10:33: error: unknown category \"conflit\" (categories: conflict, distress, crisis, kindness, dismissal)\n"
           "r/b.json:10:70: error: rules[0].weight: expected a number, got a string\n"
           "r/b.json:11:14: error: unknown lexicon \"insults\" in rule \"b.one\"; did you mean \"insult\"?\n"
-          "r/b.json:11:25: error: unknown feature \"@shout\" in rule \"b.one\" (features: @second_person_start, @shouting, @question_burst, @exclamation_burst, @question, @second_person, @first_person)\n"
+          "r/b.json:11:25: error: unknown feature \"@shout\" in rule \"b.one\"; did you mean \"@short\"?\n"
           "r/b.json:12:12: error: id \"c.two\" must start with the pack id \"b.\"\n"
           "r/b.json:13:16: error: window must be between 1 and 1000 tokens\n"
           "r/b.json:13:19: error: unknown key \"sentense\" in rules[1]; did you mean \"sentence\"?\n"
