@@ -302,6 +302,8 @@ TEST_CASE("The async store runs jobs off the caller's thread and posts results b
     auto rows = as.call([](store& s) { return s.counts(core::platform::discord, "g", 0, 10); });
     REQUIRE(rows.size() == 1);
     CHECK(rows[0].count == 3);
+    // call() returns as soon as its job has set the result; the worker marks itself idle just after.
+    as.wait_idle();
     CHECK(as.pending() == 0);
 }
 
