@@ -84,16 +84,16 @@ TEST_CASE("A posted event whose inner post is not JSON is skipped and counted, a
 {
     mm_harness h;
     REQUIRE(h.start_and_wait_ready());
-    auto inner = mm_metric("mattermost_socket_errors_total", {{"kind", "inner_json"}});
-    auto malformed = mm_metric("mattermost_socket_errors_total", {{"kind", "malformed"}});
+    auto inner = metric("mattermost_socket_errors_total", {{"kind", "inner_json"}});
+    auto malformed = metric("mattermost_socket_errors_total", {{"kind", "malformed"}});
     h.fake.send_event({{"event", "posted"}, {"data", {{"post", "{\"id\": \"x\", broken"}, {"team_id", mm_team}}}});
     h.fake.send_event({{"event", "posted"}, {"data", {{"post", "[1,2]"}}}});
     h.fake.send_raw("not json at all");
     h.fake.send_event({{"event", "posted"}, {"data", {{"post", 17}}}});
     h.fake.post_event("posted", h.post(mm_user("alice"), "fine"));
     REQUIRE(h.run_until([&] { return h.all<core::message_created>().size() == 1; }));
-    CHECK(mm_metric("mattermost_socket_errors_total", {{"kind", "inner_json"}}) - inner == 2);
-    CHECK(mm_metric("mattermost_socket_errors_total", {{"kind", "malformed"}}) - malformed == 1);
+    CHECK(metric("mattermost_socket_errors_total", {{"kind", "inner_json"}}) - inner == 2);
+    CHECK(metric("mattermost_socket_errors_total", {{"kind", "malformed"}}) - malformed == 1);
     CHECK(h.bot->status().connections_opened == 1);
 }
 

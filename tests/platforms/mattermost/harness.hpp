@@ -1,25 +1,21 @@
 // A Mattermost adapter wired to a fake Mattermost over loopback, with fast timings and a log
-// capture. Test-only; everything but the fake runs on the test thread.
+// capture (the "mattermost" logger), on the shared adapter_harness, plus posts, slash commands and
+// button presses written for these tests.
+//
+// Contract: test-only. Everything runs on the test thread (the adapter's io_context) except the
+// fake, which has its own thread.
 #pragma once
 
-#include "core/clock.hpp"
-#include "core/event.hpp"
-#include "core/metrics.hpp"
 #include "platforms/mattermost/adapter.hpp"
+#include "support/adapter_harness.hpp"
 #include "support/fake_mattermost.hpp"
-#include "support/run_until.hpp"
 
-#include <boost/asio/io_context.hpp>
-#include <spdlog/sinks/ostream_sink.h>
-#include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <cctype>
 #include <cstdio>
 #include <functional>
-#include <memory>
-#include <sstream>
-#include <variant>
-#include <vector>
+#include <string>
 
 namespace nudgebot::test {
 
@@ -28,11 +24,6 @@ inline constexpr const char* mm_action_secret = "action-secret-value-0000000";
 inline const std::string mm_team = "team00000000000000000000001";
 inline const std::string mm_channel = "chan00000000000000000000001";
 
-inline std::uint64_t mm_metric(std::string_view name, const core::metric_labels& labels = {})
-{
-    return core::metrics::global().value(name, labels);
-}
-
 inline std::string mm_user(const std::string& name)
 {
     auto id = "u" + name;
@@ -40,75 +31,24 @@ inline std::string mm_user(const std::string& name)
     return id;
 }
 
-struct mm_harness {
-    fake_mattermost fake;
-    boost::asio::io_context ioc;
-    core::system_clock clock;
-    std::vector<core::event> events;
-    std::function<void(const core::event&)> forward;
-    std::ostringstream logs;
-    std::unique_ptr<mattermost::adapter> bot;
+struct mm_harness : adapter_harness<fake_mattermost, mattermost::adapter> {
     int next_post = 1;
 
     explicit mm_harness(fake_mattermost_options fo = {}, const std::function<void(mattermost::settings&)>& tweak = {})
-        : fake(std::move(fo))
+        : adapter_harness("mattermost", nullptr, std::move(fo))
     {
-        spdlog::drop("mattermost");
-        auto sink = std::make_shared<spdlog::sinks::ostream_sink_st>(logs);
-        auto logger = std::make_shared<spdlog::logger>("mattermost", sink);
-        logger->set_level(spdlog::level::trace);
-        spdlog::register_logger(logger);
         mattermost::settings s;
         s.server_url = fake.server_url();
         s.token = fake.options().token;
         s.command_tokens = {mm_command_token};
         s.actions_url = "http://127.0.0.1:1/mattermost/action";
         s.action_secret = mm_action_secret;
-        s.connect_timeout = std::chrono::milliseconds(2000);
-        s.close_timeout = std::chrono::milliseconds(300);
+        fast_connection_timings(s);
         s.keepalive = std::chrono::milliseconds(3000);
-        s.reconnect_backoff_base = std::chrono::milliseconds(20);
-        s.reconnect_backoff_cap = std::chrono::milliseconds(200);
         s.rest_timeout = std::chrono::milliseconds(3000);
         s.rest_retry_base = std::chrono::milliseconds(20);
         if (tweak) tweak(s);
-        bot = std::make_unique<mattermost::adapter>(ioc, s,
-                                                    [this](core::event e) {
-                                                        if (forward) forward(e);
-                                                        events.push_back(std::move(e));
-                                                    },
-                                                    clock);
-    }
-
-    ~mm_harness()
-    {
-        bot->stop();
-        test::run_for(ioc, std::chrono::milliseconds(50));
-        bot.reset();
-        test::run_for(ioc, std::chrono::milliseconds(20));
-        spdlog::drop("mattermost");
-    }
-
-    template <class P>
-    bool run_until(P p, std::chrono::milliseconds t = std::chrono::milliseconds(5000))
-    {
-        return test::run_until(ioc, p, t);
-    }
-    void run_for(std::chrono::milliseconds d) { test::run_for(ioc, d); }
-
-    template <class T>
-    std::vector<T> all() const
-    {
-        std::vector<T> out;
-        for (const auto& e : events)
-            if (std::holds_alternative<T>(e)) out.push_back(std::get<T>(e));
-        return out;
-    }
-
-    bool start_and_wait_ready()
-    {
-        bot->start();
-        return run_until([&] { return !all<core::session_ready>().empty() && bot->status().connected; });
+        make_bot(std::move(s));
     }
 
     // A post written for these tests.

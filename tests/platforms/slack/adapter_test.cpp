@@ -42,11 +42,11 @@ TEST_CASE("Every envelope is acked at once, before its event is handled", "[slac
     slack_harness h;
     REQUIRE(h.start_and_wait_ready());
     std::optional<bool> acked_before_handling;
-    auto acks = slack_metric("slack_acks_total");
+    auto acks = metric("slack_acks_total");
     h.forward = [&](const core::event& e) {
         // The ack is already queued on the socket (ahead of everything else) when the event is handled.
         if (std::holds_alternative<core::message_created>(e))
-            acked_before_handling = slack_metric("slack_acks_total") == acks + 1;
+            acked_before_handling = metric("slack_acks_total") == acks + 1;
     };
     auto sent_at = std::chrono::steady_clock::now();
     h.fake.send(fake_slack::message_envelope("env-1", "Ev1", "U1", "a thread reply for <@U2>", "1700000001.000100", "C1",
@@ -138,7 +138,7 @@ TEST_CASE("A retried envelope is acked again but handled once", "[slack][socket]
 {
     slack_harness h;
     REQUIRE(h.start_and_wait_ready());
-    auto before = slack_metric("slack_duplicates_total");
+    auto before = metric("slack_duplicates_total");
     auto first = fake_slack::message_envelope("env-1", "Ev1", "U1", "once", "1700000005.000001");
     auto retry = first;
     retry["envelope_id"] = "env-2";
@@ -151,7 +151,7 @@ TEST_CASE("A retried envelope is acked again but handled once", "[slack][socket]
     REQUIRE(h.run_until([&] { return h.fake.acks().size() == 3; }));
     h.run_for(50ms);
     CHECK(h.all<core::message_created>().size() == 1);
-    CHECK(slack_metric("slack_duplicates_total") - before == 2);
+    CHECK(metric("slack_duplicates_total") - before == 2);
 }
 
 TEST_CASE("Retries are recognised for the whole dedupe window and the memory of them is bounded", "[slack][dedupe]")
@@ -186,8 +186,8 @@ TEST_CASE("Malformed frames and payloads are skipped and counted, and the connec
 {
     slack_harness h;
     REQUIRE(h.start_and_wait_ready());
-    auto malformed = slack_metric("slack_socket_errors_total", {{"kind", "malformed"}});
-    auto bad_payload = slack_metric("slack_socket_errors_total", {{"kind", "malformed_payload"}});
+    auto malformed = metric("slack_socket_errors_total", {{"kind", "malformed"}});
+    auto bad_payload = metric("slack_socket_errors_total", {{"kind", "malformed_payload"}});
     h.fake.send_raw("this is not JSON {");
     h.fake.send_raw(json{{"envelope_id", "env-x"}}.dump());   // no type
     h.fake.send_raw("[1,2,3]");
@@ -202,8 +202,8 @@ TEST_CASE("Malformed frames and payloads are skipped and counted, and the connec
     CHECK(h.fake.ack_for("env-x").has_value());
     CHECK(h.fake.ack_for("env-2").has_value());
     CHECK(h.fake.ack_for("env-3").has_value());
-    CHECK(slack_metric("slack_socket_errors_total", {{"kind", "malformed"}}) - malformed == 3);
-    CHECK(slack_metric("slack_socket_errors_total", {{"kind", "malformed_payload"}}) - bad_payload == 2);
+    CHECK(metric("slack_socket_errors_total", {{"kind", "malformed"}}) - malformed == 3);
+    CHECK(metric("slack_socket_errors_total", {{"kind", "malformed_payload"}}) - bad_payload == 2);
     CHECK(h.all<core::message_created>()[0].message.id.str() == "1700000006.000003");
     CHECK(h.bot->status().connections_opened == 1);
 }
