@@ -1,35 +1,24 @@
 #include "support/fake_mattermost.hpp"
 
-#include "net/http_server.hpp"
+#include "support/fake_server.hpp"
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-
-#include <future>
 #include <map>
 #include <mutex>
 #include <set>
-#include <thread>
 
 namespace nudgebot::test {
 
-namespace asio = boost::asio;
 using json = nlohmann::json;
 
 struct fake_mattermost::impl : std::enable_shared_from_this<fake_mattermost::impl> {
     fake_mattermost_options opt;
-    asio::io_context ioc;
-    asio::executor_work_guard<asio::io_context::executor_type> work{ioc.get_executor()};
-    std::unique_ptr<net::http_server> server;
-    std::thread thread;
+    std::unique_ptr<fake_server> server;
 
     mutable std::mutex mutex;
     rest_hook hook;
     std::set<std::string> system_admins, team_admins;
     std::map<std::string, std::string> channels;
     std::vector<fake_mm_call> calls;
-    std::vector<net::ws_peer> peers;
     std::vector<std::string> targets;
     std::vector<json> received;
     struct session {
@@ -55,8 +44,7 @@ struct fake_mattermost::impl : std::enable_shared_from_this<fake_mattermost::imp
         c.path = std::string(r.path());
         c.target = r.target;
         c.authorization = std::string(r.header("authorization"));
-        c.body = json::parse(r.body, nullptr, false);
-        if (c.body.is_discarded()) c.body = nullptr;
+        c.body = json_body(r);
         c.at = std::chrono::steady_clock::now();
         rest_hook h;
         {
@@ -65,11 +53,7 @@ struct fake_mattermost::impl : std::enable_shared_from_this<fake_mattermost::imp
             h = hook;
         }
         if (h)
-            if (auto a = h(c)) {
-                auto out = net::server_response::json(a->status, a->body);
-                for (auto& [k, v] : a->headers) out.headers.push_back({k, v});
-                return out;
-            }
+            if (auto a = h(c)) return to_response(*a);
         if (c.path.starts_with("/hooks/")) return net::server_response::text(200, "");
         if (c.authorization != "Bearer " + opt.token)
             return net::server_response::json(401, R"({"id":"api.context.session_expired.app_error","status_code":401})");
@@ -161,7 +145,6 @@ struct fake_mattermost::impl : std::enable_shared_from_this<fake_mattermost::imp
         cb.on_open = [self, header_ok, wanted, from, target = r.target](net::ws_peer p) {
             {
                 std::lock_guard lock(self->mutex);
-                self->peers.push_back(p);
                 self->targets.push_back(target);
             }
             if (header_ok) self->open_session(p, wanted, from);
@@ -183,19 +166,9 @@ struct fake_mattermost::impl : std::enable_shared_from_this<fake_mattermost::imp
         return cb;
     }
 
-    template <class F>
-    void on_thread(F f)
-    {
-        std::promise<void> done;
-        asio::post(ioc, [&] {
-            f();
-            done.set_value();
-        });
-        done.get_future().wait();
-    }
-
     net::ws_peer open_peer()
     {
+        auto peers = server->peers();
         std::lock_guard lock(mutex);
         for (auto it = peers.rbegin(); it != peers.rend(); ++it)
             if (it->is_open() && peer_session.count(it->id())) return *it;
@@ -207,24 +180,18 @@ fake_mattermost::fake_mattermost(fake_mattermost_options options) : impl_(std::m
 {
     impl_->opt = std::move(options);
     auto i = impl_.get();
-    impl_->server = std::make_unique<net::http_server>(
-        impl_->ioc, net::http_server_options{}, [i](const net::server_request& r) { return i->handle(r); },
+    impl_->server = std::make_unique<fake_server>(
+        "fake mattermost", [i](const net::server_request& r) { return i->handle(r); },
         [i](const net::server_request& r) { return i->route(r); });
-    auto err = impl_->server->start();
-    if (!err.empty()) throw std::runtime_error("fake mattermost: " + err);
-    impl_->thread = std::thread([i] { i->ioc.run(); });
 }
 
 fake_mattermost::~fake_mattermost()
 {
-    impl_->on_thread([&] { impl_->server->stop(); });
-    impl_->work.reset();
-    impl_->ioc.stop();
-    impl_->thread.join();
+    impl_->server->stop();
     impl_->server.reset();
 }
 
-std::string fake_mattermost::server_url() const { return "http://127.0.0.1:" + std::to_string(impl_->server->port()); }
+std::string fake_mattermost::server_url() const { return impl_->server->url(); }
 std::string fake_mattermost::response_url(const std::string& name) const { return server_url() + "/hooks/commands/" + name; }
 const fake_mattermost_options& fake_mattermost::options() const noexcept { return impl_->opt; }
 
@@ -260,20 +227,8 @@ std::vector<fake_mm_call> fake_mattermost::calls(const std::string& method, cons
         if (c.method == method && c.path == path) out.push_back(c);
     return out;
 }
-int fake_mattermost::connections() const
-{
-    std::lock_guard lock(impl_->mutex);
-    return static_cast<int>(impl_->peers.size());
-}
-int fake_mattermost::open_connections() const
-{
-    int n = 0;
-    impl_->on_thread([&] {
-        std::lock_guard lock(impl_->mutex);
-        for (auto& p : impl_->peers) n += p.is_open() ? 1 : 0;
-    });
-    return n;
-}
+int fake_mattermost::connections() const { return impl_->server->connections(); }
+int fake_mattermost::open_connections() const { return impl_->server->open_connections(); }
 std::vector<std::string> fake_mattermost::connection_targets() const
 {
     std::lock_guard lock(impl_->mutex);
@@ -288,7 +243,7 @@ std::vector<json> fake_mattermost::received() const
 std::int64_t fake_mattermost::send_event(json frame)
 {
     std::int64_t seq = -1;
-    impl_->on_thread([&] {
+    impl_->server->on_thread([&] {
         std::string text;
         {
             std::lock_guard lock(impl_->mutex);
@@ -321,21 +276,21 @@ std::int64_t fake_mattermost::post_event(const std::string& event, const json& p
 
 void fake_mattermost::send_raw(std::string text)
 {
-    impl_->on_thread([&] {
+    impl_->server->on_thread([&] {
         auto p = impl_->open_peer();
         if (p.is_open()) p.send(text);
     });
 }
 void fake_mattermost::drop()
 {
-    impl_->on_thread([&] {
+    impl_->server->on_thread([&] {
         auto p = impl_->open_peer();
         if (p.is_open()) p.close(1001);
     });
 }
 void fake_mattermost::forget_sessions()
 {
-    impl_->on_thread([&] {
+    impl_->server->on_thread([&] {
         std::lock_guard lock(impl_->mutex);
         impl_->sessions.clear();
         impl_->current.clear();

@@ -1,28 +1,18 @@
 #include "support/fake_slack.hpp"
 
-#include "net/http_server.hpp"
+#include "support/fake_server.hpp"
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-
-#include <future>
 #include <map>
 #include <mutex>
-#include <thread>
 
 namespace nudgebot::test {
 
-namespace asio = boost::asio;
 using json = nlohmann::json;
 
 struct fake_slack::impl : std::enable_shared_from_this<fake_slack::impl> {
     std::string bot_user;
     std::string team;
-    asio::io_context ioc;
-    asio::executor_work_guard<asio::io_context::executor_type> work{ioc.get_executor()};
-    std::unique_ptr<net::http_server> server;
-    std::thread thread;
+    std::unique_ptr<fake_server> server;
 
     mutable std::mutex mutex;
     web_hook hook;
@@ -31,8 +21,6 @@ struct fake_slack::impl : std::enable_shared_from_this<fake_slack::impl> {
     std::set<std::string> outside;
     std::vector<fake_slack_call> calls;
     std::vector<fake_slack_ack> acks;
-    std::vector<net::ws_peer> peers;           // by connection number
-    std::map<std::uint64_t, int> peer_number;  // peer id → connection number
     std::map<int, std::vector<std::string>> sent;
     bool send_hello = true;
     int ticket = 0;
@@ -43,8 +31,7 @@ struct fake_slack::impl : std::enable_shared_from_this<fake_slack::impl> {
         fake_slack_call c;
         c.authorization = std::string(r.header("authorization"));
         c.target = r.target;
-        c.body = json::parse(r.body, nullptr, false);
-        if (c.body.is_discarded()) c.body = nullptr;
+        c.body = json_body(r);
         c.at = std::chrono::steady_clock::now();
         if (path.starts_with("/response/")) c.method = "response_url";
         else if (path.starts_with("/api/")) c.method = path.substr(5);
@@ -56,11 +43,7 @@ struct fake_slack::impl : std::enable_shared_from_this<fake_slack::impl> {
             h = hook;
         }
         if (h)
-            if (auto a = h(c)) {
-                net::server_response out = net::server_response::json(a->status, a->body);
-                for (auto& [k, v] : a->headers) out.headers.push_back({k, v});
-                return out;
-            }
+            if (auto a = h(c)) return to_response(*a);
         if (c.method == "response_url") return net::server_response::text(200, "ok");
         auto ok = [](json j) {
             j["ok"] = true;
@@ -79,7 +62,7 @@ struct fake_slack::impl : std::enable_shared_from_this<fake_slack::impl> {
                 std::lock_guard lock(mutex);
                 t = ++ticket;
             }
-            return ok({{"url", "ws://127.0.0.1:" + std::to_string(server->port()) + "/link/?ticket=" + std::to_string(t)}});
+            return ok({{"url", server->url("ws") + "/link/?ticket=" + std::to_string(t)}});
         }
         if (!bot_token) return fail("invalid_auth");
         std::lock_guard lock(mutex);
@@ -107,8 +90,6 @@ struct fake_slack::impl : std::enable_shared_from_this<fake_slack::impl> {
             bool hello;
             {
                 std::lock_guard lock(self->mutex);
-                self->peer_number[p.id()] = static_cast<int>(self->peers.size());
-                self->peers.push_back(p);
                 hello = self->send_hello;
             }
             if (hello)
@@ -121,32 +102,12 @@ struct fake_slack::impl : std::enable_shared_from_this<fake_slack::impl> {
             if (!j.is_object() || !j.contains("envelope_id") || !j["envelope_id"].is_string()) return;
             a.envelope_id = j["envelope_id"].get<std::string>();
             if (j.contains("payload")) a.payload = j["payload"];
+            a.connection = self->server->number(p);
             std::lock_guard lock(self->mutex);
-            a.connection = self->peer_number[p.id()];
             self->acks.push_back(std::move(a));
         };
         cb.on_close = [](net::ws_peer, int) {};
         return cb;
-    }
-
-    // Runs `f` on the fake's thread and waits for it.
-    template <class F>
-    void on_thread(F f)
-    {
-        std::promise<void> done;
-        asio::post(ioc, [&] {
-            f();
-            done.set_value();
-        });
-        done.get_future().wait();
-    }
-
-    net::ws_peer peer(int connection)
-    {
-        std::lock_guard lock(mutex);
-        if (peers.empty()) return {};
-        if (connection < 0) return peers.back();
-        return connection < static_cast<int>(peers.size()) ? peers[connection] : net::ws_peer{};
     }
 };
 
@@ -154,28 +115,21 @@ fake_slack::fake_slack(std::string bot_user, std::string team) : impl_(std::make
 {
     impl_->bot_user = std::move(bot_user);
     impl_->team = std::move(team);
-    net::http_server_options o;
     auto i = impl_.get();
-    impl_->server = std::make_unique<net::http_server>(
-        impl_->ioc, o, [i](const net::server_request& r) { return i->handle(r); },
+    impl_->server = std::make_unique<fake_server>(
+        "fake slack", [i](const net::server_request& r) { return i->handle(r); },
         [i](const net::server_request& r) { return i->route(r); });
-    auto err = impl_->server->start();
-    if (!err.empty()) throw std::runtime_error("fake slack: " + err);
-    impl_->thread = std::thread([i] { i->ioc.run(); });
 }
 
 fake_slack::~fake_slack()
 {
-    impl_->on_thread([&] { impl_->server->stop(); });
-    impl_->work.reset();
-    impl_->ioc.stop();
-    impl_->thread.join();
+    impl_->server->stop();
     impl_->server.reset();
 }
 
 std::uint16_t fake_slack::port() const noexcept { return impl_->server->port(); }
-std::string fake_slack::api_base() const { return "http://127.0.0.1:" + std::to_string(port()) + "/api"; }
-std::string fake_slack::response_prefix() const { return "http://127.0.0.1:" + std::to_string(port()) + "/response/"; }
+std::string fake_slack::api_base() const { return impl_->server->url() + "/api"; }
+std::string fake_slack::response_prefix() const { return impl_->server->url() + "/response/"; }
 std::string fake_slack::response_url(const std::string& name) const { return response_prefix() + name; }
 
 void fake_slack::on_web(web_hook hook)
@@ -211,20 +165,8 @@ std::vector<fake_slack_call> fake_slack::calls(const std::string& method) const
     return out;
 }
 
-int fake_slack::connections() const
-{
-    std::lock_guard lock(impl_->mutex);
-    return static_cast<int>(impl_->peers.size());
-}
-int fake_slack::open_connections() const
-{
-    int n = 0;
-    impl_->on_thread([&] {
-        std::lock_guard lock(impl_->mutex);
-        for (auto& p : impl_->peers) n += p.is_open() ? 1 : 0;
-    });
-    return n;
-}
+int fake_slack::connections() const { return impl_->server->connections(); }
+int fake_slack::open_connections() const { return impl_->server->open_connections(); }
 void fake_slack::set_send_hello(bool send)
 {
     std::lock_guard lock(impl_->mutex);
@@ -236,18 +178,17 @@ std::string fake_slack::send(json envelope, int connection)
                          ? envelope["envelope_id"].get<std::string>()
                          : std::string{};
     auto text = envelope.dump();
-    impl_->on_thread([&] {
-        auto p = impl_->peer(connection);
-        p.send(text);
+    impl_->server->on_thread([&] {
+        impl_->server->peer(connection).send(text);
+        int n = connection < 0 ? impl_->server->connections() - 1 : connection;
         std::lock_guard lock(impl_->mutex);
-        int n = connection < 0 ? static_cast<int>(impl_->peers.size()) - 1 : connection;
         impl_->sent[n].push_back(id);
     });
     return id;
 }
 void fake_slack::send_raw(std::string text, int connection)
 {
-    impl_->on_thread([&] { impl_->peer(connection).send(text); });
+    impl_->server->on_thread([&] { impl_->server->peer(connection).send(text); });
 }
 void fake_slack::disconnect(std::string reason, int connection)
 {
@@ -255,7 +196,7 @@ void fake_slack::disconnect(std::string reason, int connection)
 }
 void fake_slack::close(int connection)
 {
-    impl_->on_thread([&] { impl_->peer(connection).close(1000); });
+    impl_->server->on_thread([&] { impl_->server->peer(connection).close(1000); });
 }
 std::vector<fake_slack_ack> fake_slack::acks() const
 {
