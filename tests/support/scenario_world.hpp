@@ -2,8 +2,10 @@
 // with the real English rules, a composer, and a SQLite store in a temporary folder whose
 // completions run on the adapter's io_context (as in production).
 //
-// Contract: test-only, header-only (shared by the Slack and Mattermost tests). Construct after the
-// adapter, destroy before it; everything runs on the test thread that drives `ioc`.
+// Contract: test-only, header-only (shared by the Slack and Mattermost scenario tests). Construct
+// after the adapter, destroy before it; everything runs on the test thread that drives `ioc`.
+// Built from an adapter_harness, it also routes the harness's events to the dispatcher, until it
+// is destroyed.
 #pragma once
 
 #include "commands/dispatcher.hpp"
@@ -15,6 +17,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <random>
 #include <unistd.h>
 
@@ -49,14 +52,28 @@ struct world {
         bot->load(where);
     }
 
+    template <class Harness>
+    world(Harness& h, core::platform where) : world(h.ioc, *h.bot, h.clock, where)
+    {
+        h.forward = [this](const core::event& e) { bot->handle(e); };
+        unwire_ = [&h] { h.forward = nullptr; };
+    }
+
     ~world()
     {
+        if (unwire_) unwire_();
         store->wait_idle();
         bot.reset();
         store.reset();
         std::error_code ec;
         std::filesystem::remove_all(dir, ec);
     }
+
+    world(const world&) = delete;
+    world& operator=(const world&) = delete;
+
+private:
+    std::function<void()> unwire_;
 };
 
 }  // namespace nudgebot::test

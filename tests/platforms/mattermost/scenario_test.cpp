@@ -1,7 +1,7 @@
 #include "platforms/mattermost/adapter.hpp"
 
 #include "platforms/mattermost/harness.hpp"
-#include "platforms/slack/world.hpp"
+#include "support/scenario_world.hpp"
 
 using namespace nudgebot;
 using namespace nudgebot::test;
@@ -12,8 +12,7 @@ TEST_CASE("On Mattermost, alice opts in, bob's hostile reply gets her a private 
           "[mattermost][scenario]")
 {
     mm_harness h;
-    world w(h.ioc, *h.bot, h.clock, core::platform::mattermost);
-    h.forward = [&](const core::event& e) { w.bot->handle(e); };
+    world w(h, core::platform::mattermost);
     REQUIRE(h.start_and_wait_ready());
     auto alice = mm_user("alice"), bob = mm_user("bob"), carol = mm_user("carol");
 

@@ -1,7 +1,7 @@
 #include "platforms/slack/adapter.hpp"
 
 #include "platforms/slack/harness.hpp"
-#include "platforms/slack/world.hpp"
+#include "support/scenario_world.hpp"
 
 using namespace nudgebot;
 using namespace nudgebot::test;
@@ -12,8 +12,7 @@ TEST_CASE("On Slack, alice opts in, bob's hostile reply gets her a private bound
           "[slack][scenario]")
 {
     slack_harness h;
-    world w(h.ioc, *h.bot, h.clock, core::platform::slack);
-    h.forward = [&](const core::event& e) { w.bot->handle(e); };
+    world w(h, core::platform::slack);
     REQUIRE(h.start_and_wait_ready());
 
     for (std::string who : {"UALICE", "UCAROL"})
