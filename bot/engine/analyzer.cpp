@@ -86,25 +86,40 @@ public:
     }
 
 private:
-    // Items per token: its exact word (2*w) and every registered prefix of it (2*p+1).
+    // Items per token: its exact word (2*w) and every registered prefix of it (2*p+1), only
+    // those the phrase trie uses. For a known word the list was prepared by the constructor.
     void collect_items()
     {
         const auto& toks = s_.text.tokens;
-        s_.item_begin.resize(toks.size() + 1);
+        const std::size_t n = toks.size();
+        if (s_.item_begin.size() < n + 1) s_.item_begin.resize(n + 1);
         // Written through an index into a buffer sized once: a token has one word item and at
         // most one prefix item per byte, and token texts lie within chars.
         auto& items = s_.items;
-        const std::size_t bound = toks.size() + s_.text.chars.size();   // >= sum of (1 + text_size)
+        const std::size_t bound = n + s_.text.chars.size();   // >= sum of (1 + text_size)
         if (items.size() < bound) items.resize(2 * bound + 64);
-        std::size_t used = 0;
-        for (std::size_t i = 0; i < toks.size(); ++i) {
-            s_.item_begin[i] = static_cast<std::uint32_t>(used);
+        std::int32_t* out = items.data();
+        std::uint32_t* begin = s_.item_begin.data();
+        const std::uint32_t* wib = c_.word_items_begin.data();
+        const std::int32_t* wi = c_.word_items.data();
+        const std::uint8_t* used_item = c_.item_used.data();
+        std::uint32_t used = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            begin[i] = used;
             const auto& t = toks[i];
-            if (t.word != no_word) items[used++] = t.word * 2;
-            if (!t.has(token::emoji))
-                c_.vocab.for_each_prefix(s_.text.text(t), [&](word_id p) { items[used++] = p * 2 + 1; });
+            const auto w = static_cast<std::size_t>(t.word);
+            if (t.has(token::emoji)) {
+                if (t.word != no_word && used_item[2 * w]) out[used++] = static_cast<std::int32_t>(2 * w);
+            } else if (t.word != no_word) {
+                for (auto k = wib[w], e = wib[w + 1]; k < e; ++k) out[used++] = wi[k];
+            } else {
+                c_.vocab.for_each_prefix(s_.text.text(t), [&](word_id p) {
+                    auto item = static_cast<std::size_t>(p) * 2 + 1;
+                    if (used_item[item]) out[used++] = static_cast<std::int32_t>(item);
+                });
+            }
         }
-        s_.item_begin[toks.size()] = static_cast<std::uint32_t>(used);
+        begin[n] = used;
     }
 
     void emit(std::int32_t node, std::uint32_t first, std::uint32_t last)
@@ -257,9 +272,21 @@ private:
     void index_hits()
     {
         auto& hits = s_.hits;
-        std::sort(hits.begin(), hits.end(), [](const hit& a, const hit& b) {
+        auto before = [](const hit& a, const hit& b) {
             return a.cue != b.cue ? a.cue < b.cue : a.first < b.first;
-        });
+        };
+        // std::sort sorts up to 16 elements by plain insertion; doing that here for the usual
+        // few hits saves the call and keeps the order of equal hits exactly as std::sort's.
+        if (hits.size() <= 16) {
+            for (std::size_t i = 1; i < hits.size(); ++i) {
+                hit h = hits[i];
+                std::size_t j = i;
+                for (; j > 0 && before(h, hits[j - 1]); --j) hits[j] = hits[j - 1];
+                hits[j] = h;
+            }
+        } else {
+            std::sort(hits.begin(), hits.end(), before);
+        }
         s_.present.clear();
         for (std::uint32_t k = 0; k < hits.size(); ++k) {
             auto cue = hits[k].cue;
@@ -436,9 +463,30 @@ private:
 
 analyzer::analyzer(std::unique_ptr<compiled> c) : c_(std::move(c))
 {
+    // Items the phrase trie uses, and each word's items (see compiled.hpp).
+    auto& used = c_->item_used;
+    std::size_t item_count = std::max(c_->root.size(),
+                                      2 * std::max(c_->vocab.word_count(), c_->vocab.prefix_count()) + 2);
+    used.assign(item_count, 0);
+    for (std::size_t item = 0; item < c_->root.size(); ++item)
+        if (c_->root[item] >= 0) used[item] = 1;
+    for (const auto& e : c_->edges) used[static_cast<std::size_t>(e.item)] = 1;
+    c_->word_items_begin.assign(c_->vocab.word_count() + 1, 0);
+    c_->word_items.clear();
+    for (std::size_t w = 0; w < c_->vocab.word_count(); ++w) {
+        c_->word_items_begin[w] = static_cast<std::uint32_t>(c_->word_items.size());
+        if (used[2 * w]) c_->word_items.push_back(static_cast<std::int32_t>(2 * w));
+        c_->vocab.for_each_prefix(c_->vocab.word(static_cast<word_id>(w)), [&](word_id p) {
+            auto item = static_cast<std::size_t>(p) * 2 + 1;
+            if (used[item]) c_->word_items.push_back(static_cast<std::int32_t>(item));
+        });
+    }
+    c_->word_items_begin[c_->vocab.word_count()] = static_cast<std::uint32_t>(c_->word_items.size());
+
     auto& table = c_->edge_table;
     std::size_t size = 16;
-    while (size < 2 * c_->edges.size()) size *= 2;   // at most half full
+    while (size < 4 * c_->edges.size()) size *= 2;   // at most a quarter full: most lookups
+                                                     // miss, and a miss ends at an empty slot
     table.assign(size, {});
     const std::size_t mask = size - 1;
     for (std::size_t n = 0; n < c_->nodes.size(); ++n) {
@@ -497,6 +545,8 @@ std::size_t analyzer::memory_bytes() const noexcept
                         c.nodes.capacity() * sizeof(compiled::trie_node) +
                         c.edges.capacity() * sizeof(compiled::edge) +
                         c.edge_table.capacity() * sizeof(compiled::edge_slot) +
+                        c.word_items_begin.capacity() * sizeof(std::uint32_t) +
+                        c.word_items.capacity() * sizeof(std::int32_t) + c.item_used.capacity() +
                         c.terminals.capacity() * sizeof(compiled::terminal) +
                         c.cue_refs.capacity() * sizeof(std::uint32_t);
     for (const auto& t : c.term_texts) total += sizeof(std::string) + t.capacity();

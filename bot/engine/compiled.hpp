@@ -1,7 +1,8 @@
 // Internal to the engine: the data layout of a compiled rule set, shared by the compiler
 // (compiler.cpp, which fills it from packs) and the analyzer (analyzer.cpp, which reads it).
 //
-// Contract: filled once by compile_rules(), immutable afterwards. Cue ids: lexicons are
+// Contract: filled once by compile_rules() (and the analyzer's constructor, which derives the
+// lookup tables), immutable afterwards. Cue ids: lexicons are
 // [0, lexicons.size()), built-in features follow. Phrase-trie items: an exact word w is 2*w, a
 // prefix p is 2*p+1. Not for use outside bot/engine/. Owner: engine.
 #pragma once
@@ -104,6 +105,13 @@ struct analyzer::compiled {
             if (s.node < 0) return -1;
         }
     }
+    // Items of a token whose text is the exact word w, filled by the analyzer's constructor:
+    // word_items[word_items_begin[w] .. word_items_begin[w + 1]) is 2*w followed by 2*p+1 for
+    // every prefix p of the word (shortest first), keeping only items that occur in the phrase
+    // trie (as a root or an edge); the others can neither start nor continue a phrase.
+    std::vector<std::uint32_t> word_items_begin;
+    std::vector<std::int32_t> word_items;
+    std::vector<std::uint8_t> item_used;   // item -> 1 when it is a root or an edge label
     std::vector<terminal> terminals;
     std::vector<std::string> term_texts;   // as written, without a trailing '*'
 
