@@ -463,6 +463,7 @@ private:
 
 analyzer::analyzer(std::unique_ptr<compiled> c) : c_(std::move(c))
 {
+    c_->vocab.build_letter_automaton();
     // Items the phrase trie uses, and each word's items (see compiled.hpp).
     auto& used = c_->item_used;
     std::size_t item_count = std::max(c_->root.size(),
