@@ -290,9 +290,8 @@ private:
             }
             char* const start = buf + len;
             char* dst = start;
-            unsigned upper = 0;
+            unsigned seen = 0;   // the bytes OR-ed: its 0x20 bit is clear when all were upper case
             unsigned last = 0;
-            unsigned run = 0;
             bool squeezed = false;
             std::uint32_t state = vocabulary::letter_start();
             std::size_t j = i;
@@ -300,18 +299,15 @@ private:
                 const unsigned c = src[j];
                 const unsigned l = ascii_letter_lower[c];
                 if (l == 0) break;
-                upper += c < 'a';
-                if (l == last) {
-                    if (++run > 2) {
-                        squeezed = true;
-                        continue;
-                    }
-                } else {
-                    last = l;
-                    run = 1;
+                seen |= c;
+                // A third equal letter in a row: the two before it are the last two copied.
+                if (l == last && dst - start >= 2 && static_cast<unsigned char>(dst[-2]) == l) {
+                    squeezed = true;
+                    continue;
                 }
+                last = l;
                 *dst++ = static_cast<char>(l);
-                state = letters[(state << 5) | (l & 31u)];
+                state = letters[(state << 5) + l - 96];   // column l & 31, since l is `a`-`z`
             }
             if (j < n && !ends_plain_word[src[j]]) {
                 stopped = true;
@@ -320,7 +316,7 @@ private:
             const auto letters = static_cast<std::uint32_t>(j - i);
             const auto size = static_cast<std::uint32_t>(dst - start);
             std::uint8_t f = token::has_letter | quoted;
-            if (letters >= 3 && upper == letters) f |= token::all_caps;
+            if (letters >= 3 && (seen & 0x20u) == 0) f |= token::all_caps;
             if (squeezed) f |= token::squeezed;
             if (letters == 1) f |= token::single;   // then size == 1 too
             fold |= f;
