@@ -139,7 +139,9 @@ private:
         const auto* ib = s_.item_begin.data();
         const auto* items = s_.items.data();
         const auto end = ib[next + 1];
+        const std::uint64_t bits = c_.nodes[static_cast<std::size_t>(node)].edge_bits;
         for (auto k = ib[next]; k < end; ++k) {
+            if (((bits >> analyzer::compiled::edge_bit(items[k])) & 1u) == 0) continue;
             auto child = c_.child(node, items[k]);
             if (child < 0) continue;
             emit(child, first, next);
@@ -491,9 +493,10 @@ analyzer::analyzer(std::unique_ptr<compiled> c) : c_(std::move(c))
     table.assign(size, {});
     const std::size_t mask = size - 1;
     for (std::size_t n = 0; n < c_->nodes.size(); ++n) {
-        const auto& node = c_->nodes[n];
+        auto& node = c_->nodes[n];
         for (std::uint32_t k = 0; k < node.edge_count; ++k) {
             const auto& e = c_->edges[node.edge_begin + k];
+            node.edge_bits |= std::uint64_t{1} << compiled::edge_bit(e.item);
             const auto key = compiled::edge_key(static_cast<std::int32_t>(n), e.item);
             std::size_t i = compiled::edge_hash(key) & mask;
             while (table[i].node >= 0) i = (i + 1) & mask;

@@ -42,7 +42,14 @@ struct analyzer::compiled {
     struct trie_node {
         std::uint32_t edge_begin = 0, edge_count = 0;
         std::uint32_t term_begin = 0, term_count = 0;
+        // Bit edge_bit(item) set for every edge item (filled by the analyzer's constructor):
+        // most tokens after a phrase start continue no phrase, and this rejects them unprobed.
+        std::uint64_t edge_bits = 0;
     };
+    static unsigned edge_bit(std::int32_t item) noexcept
+    {
+        return static_cast<unsigned>((static_cast<std::uint32_t>(item) * 0x9E3779B1u) >> 26);
+    }
     struct edge {
         std::int32_t item = 0;
         std::int32_t node = 0;

@@ -265,6 +265,7 @@ private:
     // or a word that a digit, `'`, leet symbol or non-ASCII byte may continue). Between the
     // words nothing changes but mark_run_ (reset by letters and spaces alike), so the state
     // stays in locals.
+    // Kept out of line: inlined, it makes the general loop around it slower.
     [[gnu::noinline]] std::size_t plain_words(std::size_t i, bool& stopped)
     {
         const std::size_t n = in_.size();
@@ -281,7 +282,9 @@ private:
         // one, a table whose every step is dead keeps the loop the same and find() is asked.
         static constexpr std::uint16_t dead[64] = {};
         const bool automaton = vocab_ && vocab_->has_letter_automaton();
-        const std::uint16_t* const letters = automaton ? vocab_->letter_table() : dead;
+        const std::uint16_t* const steps = automaton ? vocab_->letter_table() : dead;
+        const word_id* const word_at = automaton ? vocab_->letter_words() : nullptr;
+        auto& tokens = out_.tokens;
         for (;;) {
             const unsigned first = src[i] | 0x20u;
             if ((first == 'h' || first == 'w') && url_at(i)) {
@@ -307,7 +310,7 @@ private:
                 }
                 last = l;
                 *dst++ = static_cast<char>(l);
-                state = letters[(state << 5) + l - 96];   // column l & 31, since l is `a`-`z`
+                state = steps[(state << 5) + l - 96];   // column l & 31, since l is `a`-`z`
             }
             if (j < n && !ends_plain_word[src[j]]) {
                 stopped = true;
@@ -320,13 +323,13 @@ private:
             if (squeezed) f |= token::squeezed;
             if (letters == 1) f |= token::single;   // then size == 1 too
             fold |= f;
-            const word_id word = automaton ? vocab_->letter_word(state)
-                                 : vocab_  ? vocab_->find(std::string_view(start, size))
-                                           : no_word;
-            out_.tokens.push_back(token{static_cast<std::uint32_t>(len), size, sentence, clause,
-                                        {static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j)},
-                                        word, static_cast<std::uint16_t>(std::min<std::uint32_t>(letters, 0xFFFF)),
-                                        f});
+            const word_id word = word_at ? word_at[state]
+                                 : vocab_ ? vocab_->find(std::string_view(start, size))
+                                          : no_word;
+            tokens.push_back(token{static_cast<std::uint32_t>(len), size, sentence, clause,
+                                   {static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j)},
+                                   word, static_cast<std::uint16_t>(std::min<std::uint32_t>(letters, 0xFFFF)),
+                                   f});
             len += size;
             any = true;
             if (j + 1 < n && src[j] == ' ' && static_cast<unsigned>((src[j + 1] | 0x20) - 'a') <= 25u) {

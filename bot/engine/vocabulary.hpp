@@ -62,6 +62,7 @@ public:
     }
     const std::uint16_t* letter_table() const noexcept { return letter_next_.data(); }
     word_id letter_word(std::uint32_t state) const noexcept { return letter_word_[state]; }
+    const word_id* letter_words() const noexcept { return letter_word_.data(); }
 
     // True when `word` is an exact word or starts with a registered prefix.
     bool known(std::string_view word) const noexcept;
