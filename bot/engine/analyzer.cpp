@@ -28,6 +28,7 @@ struct scratch {
     normalized_text text;
     std::vector<std::uint32_t> item_begin;
     std::vector<std::int32_t> items;
+    std::vector<std::uint64_t> item_bits;   // per token: OR of 1 << edge_bit(item) over its items
     std::vector<hit> hits;
     std::vector<std::uint32_t> masked;   // per token, == stamp when masked
     std::vector<std::uint32_t> cue_stamp;
@@ -92,7 +93,10 @@ private:
     {
         const auto& toks = s_.text.tokens;
         const std::size_t n = toks.size();
-        if (s_.item_begin.size() < n + 1) s_.item_begin.resize(n + 1);
+        if (s_.item_begin.size() < n + 1) {
+            s_.item_begin.resize(n + 1);
+            s_.item_bits.resize(n + 1);
+        }
         // Written through an index into a buffer sized once: a token has one word item and at
         // most one prefix item per byte, and token texts lie within chars.
         auto& items = s_.items;
@@ -103,21 +107,31 @@ private:
         const std::uint32_t* wib = c_.word_items_begin.data();
         const std::int32_t* wi = c_.word_items.data();
         const std::uint8_t* used_item = c_.item_used.data();
+        std::uint64_t* bits = s_.item_bits.data();
+        const std::uint64_t* word_bits = c_.word_item_bits.data();
         std::uint32_t used = 0;
         for (std::size_t i = 0; i < n; ++i) {
             begin[i] = used;
             const auto& t = toks[i];
             const auto w = static_cast<std::size_t>(t.word);
+            std::uint64_t b = 0;
             if (t.has(token::emoji)) {
-                if (t.word != no_word && used_item[2 * w]) out[used++] = static_cast<std::int32_t>(2 * w);
+                if (t.word != no_word && used_item[2 * w]) {
+                    out[used++] = static_cast<std::int32_t>(2 * w);
+                    b = std::uint64_t{1} << analyzer::compiled::edge_bit(static_cast<std::int32_t>(2 * w));
+                }
             } else if (t.word != no_word) {
                 for (auto k = wib[w], e = wib[w + 1]; k < e; ++k) out[used++] = wi[k];
+                b = word_bits[w];
             } else {
                 c_.vocab.for_each_prefix(s_.text.text(t), [&](word_id p) {
                     auto item = static_cast<std::size_t>(p) * 2 + 1;
-                    if (used_item[item]) out[used++] = static_cast<std::int32_t>(item);
+                    if (!used_item[item]) return;
+                    out[used++] = static_cast<std::int32_t>(item);
+                    b |= std::uint64_t{1} << analyzer::compiled::edge_bit(static_cast<std::int32_t>(item));
                 });
             }
+            bits[i] = b;
         }
         begin[n] = used;
     }
@@ -132,8 +146,7 @@ private:
     }
 
     // Continues the phrase at `node` (matched tokens first..next-1) with the items of token
-    // `next`. The caller has checked that `node` has edges and `next` is a token of the same
-    // sentence.
+    // `next`. The caller has checked continues(node, first, next).
     void extend(std::int32_t node, std::uint32_t first, std::uint32_t next)
     {
         const auto* ib = s_.item_begin.data();
@@ -145,16 +158,17 @@ private:
             auto child = c_.child(node, items[k]);
             if (child < 0) continue;
             emit(child, first, next);
-            if (c_.nodes[static_cast<std::size_t>(child)].edge_count && continues(first, next + 1))
-                extend(child, first, next + 1);
+            if (continues(child, first, next + 1)) extend(child, first, next + 1);
         }
     }
 
-    // Token `next` exists, has items and lies in the sentence of token `first`.
-    bool continues(std::uint32_t first, std::uint32_t next) const noexcept
+    // Token `next` exists, lies in the sentence of token `first`, and may have an item that is
+    // an edge of `node` (their edge bits meet; a node without edges has none).
+    bool continues(std::int32_t node, std::uint32_t first, std::uint32_t next) const noexcept
     {
         const auto& toks = s_.text.tokens;
-        return next < toks.size() && s_.item_begin[next] != s_.item_begin[next + 1] &&
+        return next < toks.size() &&
+               (c_.nodes[static_cast<std::size_t>(node)].edge_bits & s_.item_bits[next]) != 0 &&
                toks[next].sentence == toks[first].sentence;
     }
 
@@ -167,7 +181,6 @@ private:
         const auto* items = s_.items.data();
         const auto* root = c_.root.data();
         const std::size_t roots = c_.root.size();
-        const auto* nodes = c_.nodes.data();
         for (std::uint32_t i = 0; i < n; ++i) {
             const auto end = ib[i + 1];
             for (auto k = ib[i]; k < end; ++k) {
@@ -176,8 +189,7 @@ private:
                 auto node = root[item];
                 if (node < 0) continue;
                 emit(node, i, i);
-                if (nodes[static_cast<std::size_t>(node)].edge_count && continues(i, i + 1))
-                    extend(node, i, i + 1);
+                if (continues(node, i, i + 1)) extend(node, i, i + 1);
             }
         }
     }
@@ -485,6 +497,10 @@ analyzer::analyzer(std::unique_ptr<compiled> c) : c_(std::move(c))
         });
     }
     c_->word_items_begin[c_->vocab.word_count()] = static_cast<std::uint32_t>(c_->word_items.size());
+    c_->word_item_bits.assign(c_->vocab.word_count(), 0);
+    for (std::size_t w = 0; w < c_->vocab.word_count(); ++w)
+        for (auto k = c_->word_items_begin[w]; k < c_->word_items_begin[w + 1]; ++k)
+            c_->word_item_bits[w] |= std::uint64_t{1} << compiled::edge_bit(c_->word_items[k]);
 
     auto& table = c_->edge_table;
     std::size_t size = 16;
@@ -551,6 +567,7 @@ std::size_t analyzer::memory_bytes() const noexcept
                         c.edge_table.capacity() * sizeof(compiled::edge_slot) +
                         c.word_items_begin.capacity() * sizeof(std::uint32_t) +
                         c.word_items.capacity() * sizeof(std::int32_t) + c.item_used.capacity() +
+                        c.word_item_bits.capacity() * sizeof(std::uint64_t) +
                         c.terminals.capacity() * sizeof(compiled::terminal) +
                         c.cue_refs.capacity() * sizeof(std::uint32_t);
     for (const auto& t : c.term_texts) total += sizeof(std::string) + t.capacity();

@@ -118,6 +118,7 @@ struct analyzer::compiled {
     // trie (as a root or an edge); the others can neither start nor continue a phrase.
     std::vector<std::uint32_t> word_items_begin;
     std::vector<std::int32_t> word_items;
+    std::vector<std::uint64_t> word_item_bits;   // by word: OR of 1 << edge_bit(item) over its items
     std::vector<std::uint8_t> item_used;   // item -> 1 when it is a root or an edge label
     std::vector<terminal> terminals;
     std::vector<std::string> term_texts;   // as written, without a trailing '*'
