@@ -29,6 +29,7 @@ struct scratch {
     std::vector<std::uint32_t> item_begin;
     std::vector<std::int32_t> items;
     std::vector<std::uint64_t> item_bits;   // per token: OR of 1 << edge_bit(item) over its items
+    std::vector<std::uint32_t> feature_tokens;   // unquoted tokens with a word class or all caps
     std::vector<hit> hits;
     std::vector<std::uint32_t> masked;   // per token, == stamp when masked
     std::vector<std::uint32_t> cue_stamp;
@@ -107,6 +108,11 @@ private:
         const std::uint32_t* wib = c_.word_items_begin.data();
         const std::int32_t* wi = c_.word_items.data();
         const std::uint8_t* used_item = c_.item_used.data();
+        if (s_.feature_tokens.size() < n) s_.feature_tokens.resize(n);
+        std::uint32_t* feature_tokens = s_.feature_tokens.data();
+        std::uint32_t features = 0;
+        const std::uint8_t* classes = c_.word_classes.data();
+        const std::size_t classified = c_.word_classes.size();
         std::uint64_t* bits = s_.item_bits.data();
         const std::uint64_t* word_bits = c_.word_item_bits.data();
         std::uint32_t used = 0;
@@ -114,6 +120,9 @@ private:
             begin[i] = used;
             const auto& t = toks[i];
             const auto w = static_cast<std::size_t>(t.word);
+            if (!t.has(token::quoted) &&
+                (t.has(token::all_caps) || (t.word != no_word && w < classified && classes[w] != 0)))
+                feature_tokens[features++] = static_cast<std::uint32_t>(i);
             std::uint64_t b = 0;
             if (t.has(token::emoji)) {
                 if (t.word != no_word && used_item[2 * w]) {
@@ -134,6 +143,7 @@ private:
             bits[i] = b;
         }
         begin[n] = used;
+        feature_count_ = features;
     }
 
     void emit(std::int32_t node, std::uint32_t first, std::uint32_t last)
@@ -249,9 +259,10 @@ private:
         const auto base = static_cast<std::uint32_t>(c_.lexicons.size());
         auto& f = out_.features;
         std::uint32_t absolutes = 0;
-        for (std::uint32_t i = 0; i < toks.size(); ++i) {
+        // Only the tokens collect_items() found with a word class or in capitals, in order.
+        for (std::uint32_t f_index = 0; f_index < feature_count_; ++f_index) {
+            const std::uint32_t i = s_.feature_tokens[f_index];
             const auto& t = toks[i];
-            if (t.has(token::quoted)) continue;
             std::uint8_t classes = t.word != no_word && static_cast<std::size_t>(t.word) < c_.word_classes.size()
                                        ? c_.word_classes[static_cast<std::size_t>(t.word)]
                                        : 0;
@@ -469,6 +480,7 @@ private:
     std::string_view text_;
     analysis& out_;
     std::uint32_t stamp_ = 0;
+    std::uint32_t feature_count_ = 0;   // entries of s_.feature_tokens filled for this message
     std::array<float, category_count> logits_{};
     std::array<bool, category_count> fired_{};
 };
