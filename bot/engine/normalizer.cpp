@@ -270,7 +270,7 @@ private:
     {
         const std::size_t n = in_.size();
         const auto* src = reinterpret_cast<const unsigned char*>(in_.data());
-        room_for(n - i + 8);   // letters never grow; +8 for whole-word stores
+        room_for(n - i);   // letters never grow: one check for the whole run
         char* const buf = buf_;
         std::size_t len = len_;
         const std::uint8_t quoted = quoted_now() ? token::quoted : 0;

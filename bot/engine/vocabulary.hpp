@@ -51,7 +51,8 @@ public:
     // states per node. State 0 is dead (every step stays there), letter_start() is the root;
     // after stepping through the letters of a token, letter_word() is the id of the token when
     // it is such a word, else no_word; so letter_word(walk(w)) == find(w) for any string w of
-    // `a`-`z`. Built by build_letter_automaton() (see the contract above).
+    // `a`-`z`. Built by build_letter_automaton() (see the contract above); states are 16 bits,
+    // so when the words need more than 65,535 states none is built and callers use find().
     void build_letter_automaton();
     bool has_letter_automaton() const noexcept { return !letter_next_.empty(); }
     static constexpr std::uint32_t letter_start() noexcept { return 1; }
