@@ -156,8 +156,9 @@ private:
     }
 
     // Continues the phrase at `node` (matched tokens first..next-1) with the items of token
-    // `next`. The caller has checked continues(node, first, next).
-    void extend(std::int32_t node, std::uint32_t first, std::uint32_t next)
+    // `next`. The caller has checked continues(node, first, next). Out of line: it runs for few
+    // phrase starts, and inlined it crowds the registers of the loop in match_phrases().
+    [[gnu::noinline]] void extend(std::int32_t node, std::uint32_t first, std::uint32_t next)
     {
         const auto* ib = s_.item_begin.data();
         const auto* items = s_.items.data();
