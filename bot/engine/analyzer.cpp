@@ -26,9 +26,15 @@ struct hit {
 // Per-thread buffers reused across messages and analyzers (sized up on demand).
 struct scratch {
     normalized_text text;
-    std::vector<std::uint32_t> item_begin;
+    // Per token: its items (a known word's list in the compiled set, else written to `items`)
+    // and the OR of 1 << edge_bit(item) over them.
+    struct token_items {
+        const std::int32_t* items = nullptr;
+        std::uint32_t count = 0;
+        std::uint64_t bits = 0;
+    };
+    std::vector<token_items> per_token;
     std::vector<std::int32_t> items;
-    std::vector<std::uint64_t> item_bits;   // per token: OR of 1 << edge_bit(item) over its items
     std::vector<std::uint32_t> feature_tokens;   // unquoted tokens with a word class or all caps
     std::vector<hit> hits;
     std::vector<std::uint32_t> masked;   // per token, == stamp when masked
@@ -94,17 +100,14 @@ private:
     {
         const auto& toks = s_.text.tokens;
         const std::size_t n = toks.size();
-        if (s_.item_begin.size() < n + 1) {
-            s_.item_begin.resize(n + 1);
-            s_.item_bits.resize(n + 1);
-        }
+        if (s_.per_token.size() < n) s_.per_token.resize(n);
         // Written through an index into a buffer sized once: a token has one word item and at
         // most one prefix item per byte, and token texts lie within chars.
         auto& items = s_.items;
         const std::size_t bound = n + s_.text.chars.size();   // >= sum of (1 + text_size)
         if (items.size() < bound) items.resize(2 * bound + 64);
         std::int32_t* out = items.data();
-        std::uint32_t* begin = s_.item_begin.data();
+        scratch::token_items* per_token = s_.per_token.data();
         const std::uint32_t* wib = c_.word_items_begin.data();
         const std::int32_t* wi = c_.word_items.data();
         const std::uint8_t* used_item = c_.item_used.data();
@@ -113,25 +116,28 @@ private:
         std::uint32_t features = 0;
         const std::uint8_t* classes = c_.word_classes.data();
         const std::size_t classified = c_.word_classes.size();
-        std::uint64_t* bits = s_.item_bits.data();
         const std::uint64_t* word_bits = c_.word_item_bits.data();
         std::uint32_t used = 0;
         for (std::size_t i = 0; i < n; ++i) {
-            begin[i] = used;
             const auto& t = toks[i];
+            auto& ti = per_token[i];
             const auto w = static_cast<std::size_t>(t.word);
             if (!t.has(token::quoted) &&
                 (t.has(token::all_caps) || (t.word != no_word && w < classified && classes[w] != 0)))
                 feature_tokens[features++] = static_cast<std::uint32_t>(i);
+            if (t.word != no_word && !t.has(token::emoji)) {
+                ti.items = wi + wib[w];
+                ti.count = wib[w + 1] - wib[w];
+                ti.bits = word_bits[w];
+                continue;
+            }
+            const std::uint32_t first = used;
             std::uint64_t b = 0;
             if (t.has(token::emoji)) {
                 if (t.word != no_word && used_item[2 * w]) {
                     out[used++] = static_cast<std::int32_t>(2 * w);
                     b = std::uint64_t{1} << analyzer::compiled::edge_bit(static_cast<std::int32_t>(2 * w));
                 }
-            } else if (t.word != no_word) {
-                for (auto k = wib[w], e = wib[w + 1]; k < e; ++k) out[used++] = wi[k];
-                b = word_bits[w];
             } else {
                 c_.vocab.for_each_prefix(s_.text.text(t), [&](word_id p) {
                     auto item = static_cast<std::size_t>(p) * 2 + 1;
@@ -140,9 +146,10 @@ private:
                     b |= std::uint64_t{1} << analyzer::compiled::edge_bit(static_cast<std::int32_t>(item));
                 });
             }
-            bits[i] = b;
+            ti.items = out + first;
+            ti.count = used - first;
+            ti.bits = b;
         }
-        begin[n] = used;
         feature_count_ = features;
     }
 
@@ -160,13 +167,12 @@ private:
     // phrase starts, and inlined it crowds the registers of the loop in match_phrases().
     [[gnu::noinline]] void extend(std::int32_t node, std::uint32_t first, std::uint32_t next)
     {
-        const auto* ib = s_.item_begin.data();
-        const auto* items = s_.items.data();
-        const auto end = ib[next + 1];
+        const auto& ti = s_.per_token[next];
         const std::uint64_t bits = c_.nodes[static_cast<std::size_t>(node)].edge_bits;
-        for (auto k = ib[next]; k < end; ++k) {
-            if (((bits >> analyzer::compiled::edge_bit(items[k])) & 1u) == 0) continue;
-            auto child = c_.child(node, items[k]);
+        for (std::uint32_t k = 0; k < ti.count; ++k) {
+            const auto item = ti.items[k];
+            if (((bits >> analyzer::compiled::edge_bit(item)) & 1u) == 0) continue;
+            auto child = c_.child(node, item);
             if (child < 0) continue;
             emit(child, first, next);
             if (continues(child, first, next + 1)) extend(child, first, next + 1);
@@ -179,7 +185,7 @@ private:
     {
         const auto& toks = s_.text.tokens;
         return next < toks.size() &&
-               (c_.nodes[static_cast<std::size_t>(node)].edge_bits & s_.item_bits[next]) != 0 &&
+               (c_.nodes[static_cast<std::size_t>(node)].edge_bits & s_.per_token[next].bits) != 0 &&
                toks[next].sentence == toks[first].sentence;
     }
 
@@ -188,13 +194,13 @@ private:
         s_.hits.clear();
         const auto n = static_cast<std::uint32_t>(s_.text.tokens.size());
         // Locals, not members: emit() writes memory, which would force members to be reloaded.
-        const auto* ib = s_.item_begin.data();
-        const auto* items = s_.items.data();
+        const auto* per_token = s_.per_token.data();
         const auto* root = c_.root.data();
         const std::size_t roots = c_.root.size();
         for (std::uint32_t i = 0; i < n; ++i) {
-            const auto end = ib[i + 1];
-            for (auto k = ib[i]; k < end; ++k) {
+            const auto* items = per_token[i].items;
+            const auto count = per_token[i].count;
+            for (std::uint32_t k = 0; k < count; ++k) {
                 auto item = static_cast<std::size_t>(items[k]);
                 if (item >= roots) continue;
                 auto node = root[item];
