@@ -27,8 +27,16 @@ struct hit {
 // Per-thread buffers reused across messages and analyzers (sized up on demand).
 struct scratch {
     normalized_text text;
-    std::vector<std::uint32_t> item_begin;
+    // Per token: its items (a known word's list in the compiled set, else written to `items`)
+    // and the OR of 1 << edge_bit(item) over them.
+    struct token_items {
+        const std::int32_t* items = nullptr;
+        std::uint32_t count = 0;
+        std::uint64_t bits = 0;
+    };
+    std::vector<token_items> per_token;
     std::vector<std::int32_t> items;
+    std::vector<std::uint32_t> feature_tokens;   // unquoted tokens with a word class or all caps
     std::vector<hit> hits;
     std::vector<std::uint32_t> masked;   // per token, == stamp when masked
     std::vector<std::uint32_t> cue_stamp;
@@ -87,25 +95,70 @@ public:
     }
 
 private:
-    // Items per token: its exact word (2*w) and every registered prefix of it (2*p+1).
+    // Items per token: its exact word (2*w) and every registered prefix of it (2*p+1), only
+    // those the phrase trie uses. For a known word the list was prepared by the constructor.
     void collect_items()
     {
         const auto& toks = s_.text.tokens;
-        s_.item_begin.resize(toks.size() + 1);
+        const std::size_t n = toks.size();
+        if (s_.per_token.size() < n) s_.per_token.resize(n);
         // Written through an index into a buffer sized once: a token has one word item and at
         // most one prefix item per byte, and token texts lie within chars.
         auto& items = s_.items;
-        const std::size_t bound = toks.size() + s_.text.chars.size();   // >= sum of (1 + text_size)
+        const std::size_t bound = n + s_.text.chars.size();   // >= sum of (1 + text_size)
         if (items.size() < bound) items.resize(2 * bound + 64);
-        std::size_t used = 0;
-        for (std::size_t i = 0; i < toks.size(); ++i) {
-            s_.item_begin[i] = static_cast<std::uint32_t>(used);
+        std::int32_t* out = items.data();
+        scratch::token_items* per_token = s_.per_token.data();
+        const std::uint32_t* wib = c_.word_items_begin.data();
+        const std::int32_t* wi = c_.word_items.data();
+        const std::uint8_t* used_item = c_.item_used.data();
+        if (s_.feature_tokens.size() < n) s_.feature_tokens.resize(n);
+        std::uint32_t* feature_tokens = s_.feature_tokens.data();
+        std::uint32_t features = 0;
+        std::uint32_t unquoted = 0;
+        const std::uint8_t* classes = c_.word_classes.data();
+        const std::size_t classified = c_.word_classes.size();
+        const std::uint64_t* word_bits = c_.word_item_bits.data();
+        std::uint32_t used = 0;
+        for (std::size_t i = 0; i < n; ++i) {
             const auto& t = toks[i];
-            if (t.word != no_word) items[used++] = t.word * 2;
-            if (!t.has(token::emoji))
-                c_.vocab.for_each_prefix(s_.text.text(t), [&](word_id p) { items[used++] = p * 2 + 1; });
+            auto& ti = per_token[i];
+            const auto w = static_cast<std::size_t>(t.word);
+            unquoted += t.has(token::quoted) ? 0 : 1;
+            if (!t.has(token::quoted) &&
+                (t.has(token::all_caps) || (t.word != no_word && w < classified && classes[w] != 0)))
+                feature_tokens[features++] = static_cast<std::uint32_t>(i);
+            if (t.word != no_word && !t.has(token::emoji)) {
+                ti.items = wi + wib[w];
+                ti.count = wib[w + 1] - wib[w];
+                ti.bits = word_bits[w];
+                continue;
+            }
+            const std::uint32_t first = used;
+            std::uint64_t b = 0;
+            if (t.has(token::emoji)) {
+                if (t.word != no_word && used_item[2 * w]) {
+                    out[used++] = static_cast<std::int32_t>(2 * w);
+                    b = std::uint64_t{1} << analyzer::compiled::edge_bit(static_cast<std::int32_t>(2 * w));
+                }
+            } else {
+                // A plain `@name` (Mattermost, Slack text, tweets) stays an unknown token starting
+                // with '@'; `@ss` folded to a known word does not.
+                const auto text = s_.text.text(t);
+                if (text.size() > 1 && text[0] == '@' && !t.has(token::quoted)) mention_ = true;
+                c_.vocab.for_each_prefix(text, [&](word_id p) {
+                    auto item = static_cast<std::size_t>(p) * 2 + 1;
+                    if (!used_item[item]) return;
+                    out[used++] = static_cast<std::int32_t>(item);
+                    b |= std::uint64_t{1} << analyzer::compiled::edge_bit(static_cast<std::int32_t>(item));
+                });
+            }
+            ti.items = out + first;
+            ti.count = used - first;
+            ti.bits = b;
         }
-        s_.item_begin[toks.size()] = static_cast<std::uint32_t>(used);
+        feature_count_ = features;
+        unquoted_tokens_ = unquoted;
     }
 
     void emit(std::int32_t node, std::uint32_t first, std::uint32_t last)
@@ -118,27 +171,29 @@ private:
     }
 
     // Continues the phrase at `node` (matched tokens first..next-1) with the items of token
-    // `next`. The caller has checked that `node` has edges and `next` is a token of the same
-    // sentence.
-    void extend(std::int32_t node, std::uint32_t first, std::uint32_t next)
+    // `next`. The caller has checked continues(node, first, next). Out of line: it runs for few
+    // phrase starts, and inlined it crowds the registers of the loop in match_phrases().
+    [[gnu::noinline]] void extend(std::int32_t node, std::uint32_t first, std::uint32_t next)
     {
-        const auto* ib = s_.item_begin.data();
-        const auto* items = s_.items.data();
-        const auto end = ib[next + 1];
-        for (auto k = ib[next]; k < end; ++k) {
-            auto child = c_.child(node, items[k]);
+        const auto& ti = s_.per_token[next];
+        const std::uint64_t bits = c_.nodes[static_cast<std::size_t>(node)].edge_bits;
+        for (std::uint32_t k = 0; k < ti.count; ++k) {
+            const auto item = ti.items[k];
+            if (((bits >> analyzer::compiled::edge_bit(item)) & 1u) == 0) continue;
+            auto child = c_.child(node, item);
             if (child < 0) continue;
             emit(child, first, next);
-            if (c_.nodes[static_cast<std::size_t>(child)].edge_count && continues(first, next + 1))
-                extend(child, first, next + 1);
+            if (continues(child, first, next + 1)) extend(child, first, next + 1);
         }
     }
 
-    // Token `next` exists, has items and lies in the sentence of token `first`.
-    bool continues(std::uint32_t first, std::uint32_t next) const noexcept
+    // Token `next` exists, lies in the sentence of token `first`, and may have an item that is
+    // an edge of `node` (their edge bits meet; a node without edges has none).
+    bool continues(std::int32_t node, std::uint32_t first, std::uint32_t next) const noexcept
     {
         const auto& toks = s_.text.tokens;
-        return next < toks.size() && s_.item_begin[next] != s_.item_begin[next + 1] &&
+        return next < toks.size() &&
+               (c_.nodes[static_cast<std::size_t>(node)].edge_bits & s_.per_token[next].bits) != 0 &&
                toks[next].sentence == toks[first].sentence;
     }
 
@@ -147,21 +202,19 @@ private:
         s_.hits.clear();
         const auto n = static_cast<std::uint32_t>(s_.text.tokens.size());
         // Locals, not members: emit() writes memory, which would force members to be reloaded.
-        const auto* ib = s_.item_begin.data();
-        const auto* items = s_.items.data();
+        const auto* per_token = s_.per_token.data();
         const auto* root = c_.root.data();
         const std::size_t roots = c_.root.size();
-        const auto* nodes = c_.nodes.data();
         for (std::uint32_t i = 0; i < n; ++i) {
-            const auto end = ib[i + 1];
-            for (auto k = ib[i]; k < end; ++k) {
+            const auto* items = per_token[i].items;
+            const auto count = per_token[i].count;
+            for (std::uint32_t k = 0; k < count; ++k) {
                 auto item = static_cast<std::size_t>(items[k]);
                 if (item >= roots) continue;
                 auto node = root[item];
                 if (node < 0) continue;
                 emit(node, i, i);
-                if (nodes[static_cast<std::size_t>(node)].edge_count && continues(i, i + 1))
-                    extend(node, i, i + 1);
+                if (continues(node, i, i + 1)) extend(node, i, i + 1);
             }
         }
     }
@@ -221,15 +274,10 @@ private:
         const auto base = static_cast<std::uint32_t>(c_.lexicons.size());
         auto& f = out_.features;
         std::uint32_t absolutes = 0;
-        std::uint32_t words = 0;
-        bool mention = s_.text.mention;
-        for (std::uint32_t i = 0; i < toks.size(); ++i) {
+        // Only the tokens collect_items() found with a word class or in capitals, in order.
+        for (std::uint32_t f_index = 0; f_index < feature_count_; ++f_index) {
+            const std::uint32_t i = s_.feature_tokens[f_index];
             const auto& t = toks[i];
-            if (t.has(token::quoted)) continue;
-            ++words;
-            // A plain `@name` (Mattermost, Slack text, tweets) stays a token starting with '@';
-            // `@ss` folded to a known word does not.
-            if (t.text_size > 1 && s_.text.chars[t.text_begin] == '@') mention = true;
             std::uint8_t classes = t.word != no_word && static_cast<std::size_t>(t.word) < c_.word_classes.size()
                                        ? c_.word_classes[static_cast<std::size_t>(t.word)]
                                        : 0;
@@ -255,9 +303,9 @@ private:
         if (f.exclamation_burst)
             s_.hits.push_back({base + f_exclamation_burst, no_position, no_position, 0});
         if (s_.text.question) s_.hits.push_back({base + f_question, no_position, no_position, 0});
-        if (words > 0 && words <= short_message_words)
+        if (unquoted_tokens_ > 0 && unquoted_tokens_ <= short_message_words)
             s_.hits.push_back({base + f_short, no_position, no_position, 0});
-        if (mention) s_.hits.push_back({base + f_mention, no_position, no_position, 0});
+        if (mention_ || s_.text.mention) s_.hits.push_back({base + f_mention, no_position, no_position, 0});
         float intensity = (f.shouting ? 0.35f : 0) + (f.question_burst ? 0.2f : 0) +
                           (f.exclamation_burst ? 0.2f : 0) +
                           0.1f * static_cast<float>(std::min<std::uint32_t>(absolutes, 3));
@@ -267,9 +315,21 @@ private:
     void index_hits()
     {
         auto& hits = s_.hits;
-        std::sort(hits.begin(), hits.end(), [](const hit& a, const hit& b) {
+        auto before = [](const hit& a, const hit& b) {
             return a.cue != b.cue ? a.cue < b.cue : a.first < b.first;
-        });
+        };
+        // std::sort sorts up to 16 elements by plain insertion; doing that here for the usual
+        // few hits saves the call and keeps the order of equal hits exactly as std::sort's.
+        if (hits.size() <= 16) {
+            for (std::size_t i = 1; i < hits.size(); ++i) {
+                hit h = hits[i];
+                std::size_t j = i;
+                for (; j > 0 && before(h, hits[j - 1]); --j) hits[j] = hits[j - 1];
+                hits[j] = h;
+            }
+        } else {
+            std::sort(hits.begin(), hits.end(), before);
+        }
         s_.present.clear();
         for (std::uint32_t k = 0; k < hits.size(); ++k) {
             auto cue = hits[k].cue;
@@ -438,6 +498,9 @@ private:
     std::string_view text_;
     analysis& out_;
     std::uint32_t stamp_ = 0;
+    std::uint32_t feature_count_ = 0;   // entries of s_.feature_tokens filled for this message
+    std::uint32_t unquoted_tokens_ = 0;   // tokens outside quotes (for @short)
+    bool mention_ = false;                // a plain @name token outside quotes (for @mention)
     std::array<float, category_count> logits_{};
     std::array<bool, category_count> fired_{};
 };
@@ -446,15 +509,42 @@ private:
 
 analyzer::analyzer(std::unique_ptr<compiled> c) : c_(std::move(c))
 {
+    c_->vocab.build_letter_automaton();
+    // Items the phrase trie uses, and each word's items (see compiled.hpp).
+    auto& used = c_->item_used;
+    std::size_t item_count = std::max(c_->root.size(),
+                                      2 * std::max(c_->vocab.word_count(), c_->vocab.prefix_count()) + 2);
+    used.assign(item_count, 0);
+    for (std::size_t item = 0; item < c_->root.size(); ++item)
+        if (c_->root[item] >= 0) used[item] = 1;
+    for (const auto& e : c_->edges) used[static_cast<std::size_t>(e.item)] = 1;
+    c_->word_items_begin.assign(c_->vocab.word_count() + 1, 0);
+    c_->word_items.clear();
+    for (std::size_t w = 0; w < c_->vocab.word_count(); ++w) {
+        c_->word_items_begin[w] = static_cast<std::uint32_t>(c_->word_items.size());
+        if (used[2 * w]) c_->word_items.push_back(static_cast<std::int32_t>(2 * w));
+        c_->vocab.for_each_prefix(c_->vocab.word(static_cast<word_id>(w)), [&](word_id p) {
+            auto item = static_cast<std::size_t>(p) * 2 + 1;
+            if (used[item]) c_->word_items.push_back(static_cast<std::int32_t>(item));
+        });
+    }
+    c_->word_items_begin[c_->vocab.word_count()] = static_cast<std::uint32_t>(c_->word_items.size());
+    c_->word_item_bits.assign(c_->vocab.word_count(), 0);
+    for (std::size_t w = 0; w < c_->vocab.word_count(); ++w)
+        for (auto k = c_->word_items_begin[w]; k < c_->word_items_begin[w + 1]; ++k)
+            c_->word_item_bits[w] |= std::uint64_t{1} << compiled::edge_bit(c_->word_items[k]);
+
     auto& table = c_->edge_table;
     std::size_t size = 16;
-    while (size < 2 * c_->edges.size()) size *= 2;   // at most half full
+    while (size < 4 * c_->edges.size()) size *= 2;   // at most a quarter full: most lookups
+                                                     // miss, and a miss ends at an empty slot
     table.assign(size, {});
     const std::size_t mask = size - 1;
     for (std::size_t n = 0; n < c_->nodes.size(); ++n) {
-        const auto& node = c_->nodes[n];
+        auto& node = c_->nodes[n];
         for (std::uint32_t k = 0; k < node.edge_count; ++k) {
             const auto& e = c_->edges[node.edge_begin + k];
+            node.edge_bits |= std::uint64_t{1} << compiled::edge_bit(e.item);
             const auto key = compiled::edge_key(static_cast<std::int32_t>(n), e.item);
             std::size_t i = compiled::edge_hash(key) & mask;
             while (table[i].node >= 0) i = (i + 1) & mask;
@@ -507,6 +597,9 @@ std::size_t analyzer::memory_bytes() const noexcept
                         c.nodes.capacity() * sizeof(compiled::trie_node) +
                         c.edges.capacity() * sizeof(compiled::edge) +
                         c.edge_table.capacity() * sizeof(compiled::edge_slot) +
+                        c.word_items_begin.capacity() * sizeof(std::uint32_t) +
+                        c.word_items.capacity() * sizeof(std::int32_t) + c.item_used.capacity() +
+                        c.word_item_bits.capacity() * sizeof(std::uint64_t) +
                         c.terminals.capacity() * sizeof(compiled::terminal) +
                         c.cue_refs.capacity() * sizeof(std::uint32_t);
     for (const auto& t : c.term_texts) total += sizeof(std::string) + t.capacity();

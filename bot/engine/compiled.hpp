@@ -1,7 +1,8 @@
 // Internal to the engine: the data layout of a compiled rule set, shared by the compiler
 // (compiler.cpp, which fills it from packs) and the analyzer (analyzer.cpp, which reads it).
 //
-// Contract: filled once by compile_rules(), immutable afterwards. Cue ids: lexicons are
+// Contract: filled once by compile_rules() (and the analyzer's constructor, which derives the
+// lookup tables), immutable afterwards. Cue ids: lexicons are
 // [0, lexicons.size()), built-in features follow. Phrase-trie items: an exact word w is 2*w, a
 // prefix p is 2*p+1. Not for use outside bot/engine/. Owner: engine.
 #pragma once
@@ -43,7 +44,14 @@ struct analyzer::compiled {
     struct trie_node {
         std::uint32_t edge_begin = 0, edge_count = 0;
         std::uint32_t term_begin = 0, term_count = 0;
+        // Bit edge_bit(item) set for every edge item (filled by the analyzer's constructor):
+        // most tokens after a phrase start continue no phrase, and this rejects them unprobed.
+        std::uint64_t edge_bits = 0;
     };
+    static unsigned edge_bit(std::int32_t item) noexcept
+    {
+        return static_cast<unsigned>((static_cast<std::uint32_t>(item) * 0x9E3779B1u) >> 26);
+    }
     struct edge {
         std::int32_t item = 0;
         std::int32_t node = 0;
@@ -106,6 +114,14 @@ struct analyzer::compiled {
             if (s.node < 0) return -1;
         }
     }
+    // Items of a token whose text is the exact word w, filled by the analyzer's constructor:
+    // word_items[word_items_begin[w] .. word_items_begin[w + 1]) is 2*w followed by 2*p+1 for
+    // every prefix p of the word (shortest first), keeping only items that occur in the phrase
+    // trie (as a root or an edge); the others can neither start nor continue a phrase.
+    std::vector<std::uint32_t> word_items_begin;
+    std::vector<std::int32_t> word_items;
+    std::vector<std::uint64_t> word_item_bits;   // by word: OR of 1 << edge_bit(item) over its items
+    std::vector<std::uint8_t> item_used;   // item -> 1 when it is a root or an edge label
     std::vector<terminal> terminals;
     std::vector<std::string> term_texts;   // as written, without a trailing '*'
 

@@ -53,6 +53,29 @@ constexpr std::array<std::uint8_t, 128> make_ascii_table()
 }
 constexpr auto ascii_table = make_ascii_table();
 
+// ASCII letters lower-cased; 0 for every other byte.
+constexpr std::array<std::uint8_t, 256> make_ascii_letter_lower()
+{
+    std::array<std::uint8_t, 256> t{};
+    for (int c = 'a'; c <= 'z'; ++c) t[static_cast<std::size_t>(c)] = static_cast<std::uint8_t>(c);
+    for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<std::size_t>(c)] = static_cast<std::uint8_t>(c | 0x20);
+    return t;
+}
+constexpr auto ascii_letter_lower = make_ascii_letter_lower();
+
+// Bytes after a word of ASCII letters that end it before anything else happens (see
+// run::plain_words): every ASCII byte but letters, digits, `'` and the leet symbols.
+constexpr std::array<bool, 256> make_ends_plain_word()
+{
+    std::array<bool, 256> t{};
+    for (std::size_t c = 0; c < 128; ++c) {
+        auto k = ascii_table[c];
+        t[c] = k != c_lower && k != c_upper && k != c_digit && k != c_apos && k != c_leet;
+    }
+    return t;
+}
+constexpr auto ends_plain_word = make_ends_plain_word();
+
 inline std::uint8_t klass(unsigned char c) noexcept
 {
     return c < 128 ? ascii_table[c] : static_cast<std::uint8_t>(c_sep);
@@ -152,7 +175,18 @@ public:
         cap_ = out_.chars.size();
         while (i < n) {
             auto c = static_cast<unsigned char>(in_[i]);
-            if (c >= 'a' && c <= 'z') {   // the common case: a run of lower-case letters
+            if (!in_word_ && static_cast<unsigned>((c | 0x20) - 'a') <= 25u) {
+                // The common case: words of ASCII letters between single spaces, in one loop.
+                bool stopped = false;
+                std::size_t next = plain_words(i, stopped);
+                if (!stopped) {
+                    i = next;
+                    continue;
+                }
+                i = next;   // a word the general path below reads
+                c = static_cast<unsigned char>(in_[i]);
+            }
+            if (c >= 'a' && c <= 'z') {   // a run of lower-case letters
                 if (!in_word_) {
                     if ((c == 'h' || c == 'w') && url_at(i)) {
                         i = skip_url(i);
@@ -221,6 +255,98 @@ private:
         w_squeezed_ = false;
         last_ = 0;
         run_ = 0;
+    }
+
+    // Words made only of ASCII letters, from i (not inside a word; in_[i] is an ASCII letter),
+    // each followed by the end of the text or a byte that ends a word before it does anything
+    // else (see ends_plain_word), consecutive ones separated by one space: emits their tokens
+    // exactly as begin_word/lower_run/put/end_word would and returns the index after the last
+    // one. Sets `stopped` and returns the start of a word it leaves to the general path (a URL,
+    // or a word that a digit, `'`, leet symbol or non-ASCII byte may continue). Between the
+    // words nothing changes but mark_run_ (reset by letters and spaces alike), so the state
+    // stays in locals.
+    // Kept out of line: inlined, it makes the general loop around it slower.
+    [[gnu::noinline]] std::size_t plain_words(std::size_t i, bool& stopped)
+    {
+        const std::size_t n = in_.size();
+        const auto* src = reinterpret_cast<const unsigned char*>(in_.data());
+        room_for(n - i);   // letters never grow: one check for the whole run
+        char* const buf = buf_;
+        std::size_t len = len_;
+        const std::uint8_t quoted = quoted_now() ? token::quoted : 0;
+        const std::uint32_t sentence = sentence_;
+        const std::uint32_t clause = clause_;
+        std::uint8_t fold = 0;
+        bool any = false;
+        // The vocabulary's letter automaton gives the word id as the letters are copied; without
+        // one, a table whose every step is dead keeps the loop the same and find() is asked.
+        static constexpr std::uint16_t dead[64] = {};
+        const bool automaton = vocab_ && vocab_->has_letter_automaton();
+        const std::uint16_t* const steps = automaton ? vocab_->letter_table() : dead;
+        const word_id* const word_at = automaton ? vocab_->letter_words() : nullptr;
+        auto& tokens = out_.tokens;
+        for (;;) {
+            const unsigned first = src[i] | 0x20u;
+            if ((first == 'h' || first == 'w') && url_at(i)) {
+                stopped = true;
+                break;
+            }
+            char* const start = buf + len;
+            char* dst = start;
+            unsigned seen = 0;   // the bytes OR-ed: its 0x20 bit is clear when all were upper case
+            unsigned last = 0;
+            bool squeezed = false;
+            std::uint32_t state = vocabulary::letter_start();
+            std::size_t j = i;
+            for (; j < n; ++j) {
+                const unsigned c = src[j];
+                const unsigned l = ascii_letter_lower[c];
+                if (l == 0) break;
+                seen |= c;
+                // A third equal letter in a row: the two before it are the last two copied.
+                if (l == last && dst - start >= 2 && static_cast<unsigned char>(dst[-2]) == l) {
+                    squeezed = true;
+                    continue;
+                }
+                last = l;
+                *dst++ = static_cast<char>(l);
+                state = steps[(state << 5) + l - 96];   // column l & 31, since l is `a`-`z`
+            }
+            if (j < n && !ends_plain_word[src[j]]) {
+                stopped = true;
+                break;
+            }
+            const auto letters = static_cast<std::uint32_t>(j - i);
+            const auto size = static_cast<std::uint32_t>(dst - start);
+            std::uint8_t f = token::has_letter | quoted;
+            if (letters >= 3 && (seen & 0x20u) == 0) f |= token::all_caps;
+            if (squeezed) f |= token::squeezed;
+            if (letters == 1) f |= token::single;   // then size == 1 too
+            fold |= f;
+            const word_id word = word_at ? word_at[state]
+                                 : vocab_ ? vocab_->find(std::string_view(start, size))
+                                          : no_word;
+            tokens.push_back(token{static_cast<std::uint32_t>(len), size, sentence, clause,
+                                   {static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j)},
+                                   word, static_cast<std::uint16_t>(std::min<std::uint32_t>(letters, 0xFFFF)),
+                                   f});
+            len += size;
+            any = true;
+            if (j + 1 < n && src[j] == ' ' && static_cast<unsigned>((src[j + 1] | 0x20) - 'a') <= 25u) {
+                i = j + 1;
+                continue;
+            }
+            i = j;
+            break;
+        }
+        if (any) {
+            len_ = len;
+            fold_flags_ |= fold;
+            sentence_has_words_ = true;
+            mark_run_ = 0;
+            line_start_ = false;
+        }
+        return i;
     }
 
     // Copies a run of ASCII lower-case letters starting at i into the current word, squeezing

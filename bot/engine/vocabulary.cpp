@@ -22,6 +22,8 @@ void vocabulary::grow()
 word_id vocabulary::add_word(std::string_view word)
 {
     if (auto id = find(word); id != no_word) return id;
+    letter_next_.clear();
+    letter_word_.clear();
     if ((words_.size() + 1) * 2 > slots_.size()) grow();   // at most half full
     auto h = hash(word);
     std::size_t mask = slots_.size() - 1;
@@ -40,6 +42,8 @@ word_id vocabulary::add_word(std::string_view word)
 
 word_id vocabulary::add_prefix(std::string_view prefix)
 {
+    letter_next_.clear();   // (prefixes are not in the automaton; kept simple: any add drops it)
+    letter_word_.clear();
     if (prefix.size() < 3) {
         short_prefixes_ = true;
     } else {
@@ -68,6 +72,33 @@ word_id vocabulary::add_prefix(std::string_view prefix)
     return target.prefix;
 }
 
+void vocabulary::build_letter_automaton()
+{
+    // Rows of 32: column (c & 31) for c in `a`-`z` is 1..26; the other columns stay dead.
+    std::vector<std::uint16_t> next(2 * 32, 0);   // state 0 (dead) and 1 (root)
+    std::vector<word_id> word_at(2, no_word);
+    for (std::size_t id = 0; id < words_.size(); ++id) {
+        const auto& w = words_[id];
+        if (w.empty() || !std::all_of(w.begin(), w.end(), [](char c) { return c >= 'a' && c <= 'z'; }))
+            continue;
+        std::size_t state = 1;
+        for (char c : w) {
+            const std::size_t cell = (state << 5) | (static_cast<unsigned char>(c) & 31u);
+            if (next[cell] == 0) {
+                const std::size_t fresh = word_at.size();
+                if (fresh > 0xFFFF) return;   // too many states for 16 bits: no automaton
+                next[cell] = static_cast<std::uint16_t>(fresh);
+                next.resize(next.size() + 32, 0);
+                word_at.push_back(no_word);
+            }
+            state = next[cell];
+        }
+        word_at[state] = static_cast<word_id>(id);
+    }
+    letter_next_ = std::move(next);
+    letter_word_ = std::move(word_at);
+}
+
 bool vocabulary::known(std::string_view word) const noexcept
 {
     if (find(word) != no_word) return true;
@@ -78,7 +109,9 @@ bool vocabulary::known(std::string_view word) const noexcept
 
 std::size_t vocabulary::memory_bytes() const noexcept
 {
-    std::size_t total = slots_.capacity() * sizeof(slot) + trie_.capacity() * sizeof(trie_node);
+    std::size_t total = slots_.capacity() * sizeof(slot) + trie_.capacity() * sizeof(trie_node) +
+                        letter_next_.capacity() * sizeof(std::uint16_t) +
+                        letter_word_.capacity() * sizeof(word_id);
     for (const auto& w : words_) total += sizeof(std::string) + (w.size() > 15 ? w.capacity() : 0);
     return total;
 }

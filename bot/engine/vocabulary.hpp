@@ -1,9 +1,12 @@
 // The words the compiled rule set knows: exact words and `word*` prefixes, each with a dense id.
 //
-// Contract: built once while packs compile (add_*), then only read (find*, for_each_prefix),
-// from any number of threads. The normaliser asks it whether a folded spelling is a known word
-// (so `id10t` becomes `idiot` but `800mg` stays `800mg`); the matcher maps tokens to ids. No
-// allocation on the read path. Owner: engine.
+// Contract: built once while packs compile (add_*), then build_letter_automaton() once, then only
+// read (find*, for_each_prefix, letter_*), from any number of threads. The normaliser asks it
+// whether a folded spelling is a known word (so `id10t` becomes `idiot` but `800mg` stays
+// `800mg`) and walks the letter automaton while it copies a word of letters, so the word's id
+// falls out of the scan; the matcher maps tokens to ids. An add_* after the automaton was built
+// drops it (has_letter_automaton() is false until it is built again). No allocation on the read
+// path. Owner: engine.
 #pragma once
 
 #include <array>
@@ -44,6 +47,24 @@ public:
                 return s.id;
         }
     }
+    // The letter automaton: a trie over the exact words made only of `a`-`z`, one row of 32
+    // states per node. State 0 is dead (every step stays there), letter_start() is the root;
+    // after stepping through the letters of a token, letter_word() is the id of the token when
+    // it is such a word, else no_word; so letter_word(walk(w)) == find(w) for any string w of
+    // `a`-`z`. Built by build_letter_automaton() (see the contract above); states are 16 bits,
+    // so when the words need more than 65,535 states none is built and callers use find().
+    void build_letter_automaton();
+    bool has_letter_automaton() const noexcept { return !letter_next_.empty(); }
+    static constexpr std::uint32_t letter_start() noexcept { return 1; }
+    // `c` is one of `a`-`z` (its low five bits pick the column).
+    std::uint32_t letter_step(std::uint32_t state, char c) const noexcept
+    {
+        return letter_next_[(state << 5) | (static_cast<unsigned char>(c) & 31u)];
+    }
+    const std::uint16_t* letter_table() const noexcept { return letter_next_.data(); }
+    word_id letter_word(std::uint32_t state) const noexcept { return letter_word_[state]; }
+    const word_id* letter_words() const noexcept { return letter_word_.data(); }
+
     // True when `word` is an exact word or starts with a registered prefix.
     bool known(std::string_view word) const noexcept;
     // Calls f(prefix_id) for every registered prefix of `word`, shortest first.
@@ -153,6 +174,8 @@ private:
     bool short_prefixes_ = false;                   // a prefix shorter than three bytes exists
     std::array<std::uint64_t, 1024> trigrams_{};    // first three bytes of every prefix
     std::array<std::uint64_t, 1024> outlines_{};    // outline() of every word
+    std::vector<std::uint16_t> letter_next_;        // state * 32 + (letter & 31) -> state
+    std::vector<word_id> letter_word_;              // state -> word id or no_word
 };
 
 template <typename F>

@@ -1,5 +1,6 @@
 #include "engine/normalizer.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cctype>
 #include <random>
@@ -257,4 +258,132 @@ TEST_CASE("Word-at-a-time scanning gives the same words as a plain reference", "
         INFO(text);
         REQUIRE(got == expected);
     }
+}
+
+TEST_CASE("The letter automaton gives exactly the ids the word table gives", "[engine][vocabulary]")
+{
+    vocabulary vocab;
+    for (auto w : {"you", "your", "youre", "you're", "idiot", "id10t", "a", "i", "aa", "stupidity",
+                   "extraordinarily", "hate", "hat", "h", "zz", "kms"})
+        vocab.add_word(w);
+    vocab.add_prefix("stupid");
+    vocab.add_prefix("ha");
+    REQUIRE_FALSE(vocab.has_letter_automaton());
+    vocab.build_letter_automaton();
+    REQUIRE(vocab.has_letter_automaton());
+    auto walk = [&](std::string_view w) {
+        std::uint32_t state = vocabulary::letter_start();
+        for (char c : w) state = vocab.letter_step(state, c);
+        return vocab.letter_word(state);
+    };
+    for (std::size_t id = 0; id < vocab.word_count(); ++id) {
+        auto w = vocab.word(static_cast<word_id>(id));
+        bool letters = std::all_of(w.begin(), w.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+        INFO(w);
+        CHECK(walk(w) == (letters ? static_cast<word_id>(id) : no_word));
+    }
+    // Random strings of letters, many of them prefixes or extensions of words.
+    std::mt19937 random(7);
+    const std::string alphabet = "youraeidthsmkz";
+    for (int round = 0; round < 20000; ++round) {
+        std::string w;
+        auto length = random() % 17;
+        for (unsigned k = 0; k < length; ++k) w += alphabet[random() % alphabet.size()];
+        INFO(w);
+        REQUIRE(walk(w) == vocab.find(w));
+    }
+    CHECK(walk("") == no_word);
+    CHECK(walk("stupid") == no_word);   // a prefix is not a word
+    // Adding a word afterwards drops the automaton until it is built again.
+    vocab.add_word("new");
+    CHECK_FALSE(vocab.has_letter_automaton());
+    vocab.build_letter_automaton();
+    CHECK(walk("new") == vocab.find("new"));
+}
+
+TEST_CASE("Words of plain letters get the same tokens with and without the letter automaton",
+          "[engine][normalizer]")
+{
+    // The one-loop path for letter-only words takes word ids from the automaton when the
+    // vocabulary has one, else from find(); every other field must not depend on it either.
+    vocabulary with;
+    vocabulary without;
+    for (auto w : {"idiot", "stupid", "you", "are", "so", "a", "i", "hate", "kill", "kms", "aa", "www",
+                   "http", "extraordinarily", "don't", "cafe"}) {
+        with.add_word(w);
+        without.add_word(w);
+    }
+    with.build_letter_automaton();
+    normalizer norm;
+    normalized_text a;
+    normalized_text b;
+    std::mt19937 random(11);
+    const std::vector<std::string> pieces = {
+        "you", "YOU", "Are", "so", "sooooo", "stuuupid", "idiot", "IDIOT", "a", "I", "k", "i", "l",
+        " ", " ", " ", "  ", ",", ".", "!", "?", "\n", "'", "\"", "`", "1", "@", "$", "*", "caf\xC3\xA9",
+        "http://x.y/z", "www.example.org", "<@123>", "> ", "-", "extraordinarily", "EXTRAORDINARILYYYY",
+        "hate", "don't", "\xE2\x80\x9C", "\xE2\x80\x9D", "\xF0\x9F\x98\x80", "\xFF", std::string(1, '\0')};
+    for (int round = 0; round < 5000; ++round) {
+        std::string text;
+        auto count = random() % 24;
+        for (unsigned k = 0; k < count; ++k) text += pieces[random() % pieces.size()];
+        norm.normalize(text, a, &with);
+        norm.normalize(text, b, &without);
+        INFO(text);
+        REQUIRE(a.tokens.size() == b.tokens.size());
+        for (std::size_t k = 0; k < a.tokens.size(); ++k) {
+            const auto& x = a.tokens[k];
+            const auto& y = b.tokens[k];
+            CHECK(a.text(x) == b.text(y));
+            CHECK(x.word == y.word);
+            CHECK(x.flags == y.flags);
+            CHECK(x.letters == y.letters);
+            CHECK(x.sentence == y.sentence);
+            CHECK(x.clause == y.clause);
+            CHECK(x.span.begin == y.span.begin);
+            CHECK(x.span.end == y.span.end);
+            if (x.word != no_word) CHECK(with.word(x.word) == a.text(x));
+        }
+        CHECK(a.has_lower == b.has_lower);
+        CHECK(a.sentences == b.sentences);
+    }
+}
+
+TEST_CASE("Letter-only words keep flags, spans and hand-over to the general path exactly",
+          "[engine][normalizer]")
+{
+    fixture f;
+    std::string_view text = "YOU are SOOOO stuuupid, I  said";
+    REQUIRE(f.words(text) == strings{"you", "are", "so", "stupid", "i", "said"});
+    const auto& t = f.out.tokens;
+    CHECK(t[0].has(token::all_caps));
+    CHECK_FALSE(t[1].has(token::all_caps));
+    CHECK(t[2].has(token::all_caps));
+    CHECK(t[2].has(token::squeezed));
+    CHECK(t[2].has(token::folded));   // soo -> so, a known word
+    CHECK(f.original(text, 2) == "SOOOO");
+    CHECK(t[2].letters == 5);
+    CHECK(t[3].has(token::folded));   // stuupid -> stupid, a known word
+    CHECK(f.original(text, 3) == "stuuupid");
+    CHECK(t[4].has(token::single));
+    CHECK_FALSE(t[4].has(token::all_caps));
+    CHECK(t[4].clause == t[3].clause + 1);
+    CHECK(f.original(text, 5) == "said");
+    CHECK(t[0].word != no_word);
+    CHECK(t[5].word == no_word);
+    CHECK(f.out.has_lower);
+    // Letters followed by a byte that may continue the word go the general way.
+    CHECK(f.words("st*pid abc1 don't r@te caf\xC3\xA9 ki\xE2\x80\x8Bll") ==
+          strings{"stupid", "abc1", "don't", "r@te", "cafe", "kill"});
+    // Links at a word start are skipped, in either case.
+    CHECK(f.words("see http://x.y/idiot and WWW.idiot.com or Https://a b") ==
+          strings{"see", "and", "or", "b"});
+    // Inside quotes the words are quoted; the quote ends them.
+    CHECK(f.words("you \"stupid idiot\" you") == strings{"you", "stupid", "idiot", "you"});
+    CHECK_FALSE(f.out.tokens[0].has(token::quoted));
+    CHECK(f.out.tokens[1].has(token::quoted));
+    CHECK(f.out.tokens[2].has(token::quoted));
+    CHECK_FALSE(f.out.tokens[3].has(token::quoted));
+    // Spaced-out single letters are still joined.
+    CHECK(f.words("k i l l it") == strings{"kill", "it"});
 }
