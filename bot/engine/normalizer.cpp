@@ -906,7 +906,7 @@ private:
         std::string_view found;
         if (vocab_->known(scratch_)) {
             found = scratch_;
-        } else if (digits > 0 && (found = fold_candidates(scratch_, true)).empty()) {
+        } else if (digits > 0 && (found = fold_candidates(scratch_, true, false)).empty()) {
             return false;
         } else if (digits == 0) {
             return false;
@@ -930,8 +930,13 @@ private:
     void fold(token& t)
     {
         std::string_view text = out_.text(t);
-        if (text.size() > 48 || vocab_->known(text)) return;
-        auto found = fold_candidates(text, t.has(token::leet));
+        if (text.size() > 48) return;
+        // A squeezed word that is known only through a prefix ("shitt" under "shit*") still
+        // becomes the exact word its doubled letters stand for ("shit"), so that phrases such as
+        // "oh shit" match it.
+        const bool exact_only = vocab_->known(text);
+        if (exact_only && !t.has(token::squeezed)) return;
+        auto found = fold_candidates(text, t.has(token::leet), exact_only);
         if (found.empty()) return;
         t.text_begin = static_cast<std::uint32_t>(out_.chars.size());
         t.text_size = static_cast<std::uint32_t>(found.size());
@@ -943,7 +948,7 @@ private:
 
     // Tries leet readings (each symbol/digit as the letters it can stand for) and, for
     // doubled letters, single-letter readings; returns the first known spelling or "".
-    std::string_view fold_candidates(std::string_view text, bool leet)
+    std::string_view fold_candidates(std::string_view text, bool leet, bool exact_only)
     {
         static constexpr std::string_view vowels = "aeiou";
         // Options per position, left uninitialised beyond n (this runs for a few tokens per
@@ -985,7 +990,7 @@ private:
         for (std::size_t combo = 0; combo < combos; ++combo) {
             char* out = candidate_.data();
             for (std::size_t k = 0; k < n; ++k) out[k] = options[k][pick[k]];
-            if (auto hit = with_squeeze_variants(); !hit.empty()) return hit;
+            if (auto hit = with_squeeze_variants(exact_only); !hit.empty()) return hit;
             for (std::size_t k = 0; k < n; ++k) {   // odometer
                 if (++pick[k] < sizes[k]) break;
                 pick[k] = 0;
@@ -994,10 +999,14 @@ private:
         return {};
     }
 
-    // candidate_ as is, then with up to four doubled letters reduced to one each.
-    std::string_view with_squeeze_variants()
+    // candidate_ as is, then with up to four doubled letters reduced to one each; with exact_only
+    // only an exact word (not a prefix match) is accepted.
+    std::string_view with_squeeze_variants(bool exact_only)
     {
-        if (vocab_->known(candidate_)) return candidate_;
+        auto fits = [&](std::string_view w) {
+            return exact_only ? vocab_->find(w) != no_word : vocab_->known(w);
+        };
+        if (fits(candidate_)) return candidate_;
         std::array<std::size_t, 4> doubles{};
         std::size_t count = 0;
         for (std::size_t k = 1; k < candidate_.size() && count < doubles.size(); ++k)
@@ -1014,7 +1023,7 @@ private:
                 }
                 variant_ += candidate_[k];
             }
-            if (vocab_->known(variant_)) return variant_;
+            if (fits(variant_)) return variant_;
         }
         return {};
     }

@@ -95,6 +95,26 @@ TEST_CASE("Stretched letters are squeezed, and further when that gives a known w
     CHECK(f.out.tokens[0].has(token::squeezed));
 }
 
+TEST_CASE("A squeezed word known only through a prefix still becomes the exact word", "[engine][normalizer]")
+{
+    vocabulary vocab;
+    vocab.add_word("shit");
+    vocab.add_prefix("shit");   // as a pack with both "shit" and "shit*" registers them
+    vocab.add_word("soo");
+    normalizer norm;
+    normalized_text out;
+    auto words = [&](std::string_view text) {
+        norm.normalize(text, out, &vocab);
+        std::vector<std::string> w;
+        for (const auto& t : out.tokens) w.emplace_back(out.text(t));
+        return w;
+    };
+    CHECK(words("oh shitttt") == strings{"oh", "shit"});   // "shitt" matched shit* but not "oh shit"
+    CHECK(out.tokens[1].word == vocab.find("shit"));
+    CHECK(words("shitty") == strings{"shitty"});           // not squeezed: left as written
+    CHECK(words("soooo") == strings{"soo"});               // squeezed and already an exact word
+}
+
 TEST_CASE("Leetspeak folds only inside words that mix letters with digits or symbols",
           "[engine][normalizer]")
 {
