@@ -170,6 +170,9 @@ public:
     {
         std::size_t i = 0;
         const std::size_t n = in_.size();
+        letters_end_ = n;   // where the text's trailing ASCII letters begin
+        while (letters_end_ > 0 && ascii_letter_lower[static_cast<unsigned char>(in_[letters_end_ - 1])] != 0)
+            --letters_end_;
         out_.chars.resize(n + 64);   // ASCII never grows; other paths call room_for()
         buf_ = out_.chars.data();
         cap_ = out_.chars.size();
@@ -292,25 +295,50 @@ private:
                 break;
             }
             char* const start = buf + len;
-            char* dst = start;
             unsigned seen = 0;   // the bytes OR-ed: its 0x20 bit is clear when all were upper case
-            unsigned last = 0;
             bool squeezed = false;
             std::uint32_t state = vocabulary::letter_start();
             std::size_t j = i;
-            for (; j < n; ++j) {
-                const unsigned c = src[j];
-                const unsigned l = ascii_letter_lower[c];
-                if (l == 0) break;
-                seen |= c;
-                // A third equal letter in a row: the two before it are the last two copied.
-                if (l == last && dst - start >= 2 && static_cast<unsigned char>(dst[-2]) == l) {
-                    squeezed = true;
-                    continue;
+            // Letter j goes to start[j - i]: copied as is, squeezing comes after (below). Before
+            // letters_end_ a non-letter byte always follows (the text's last byte is not a
+            // letter there), so that loop needs no end-of-text check.
+            char* const out = start - i;
+            if (i < letters_end_) {
+                for (;;) {
+                    const unsigned c = src[j];
+                    const unsigned l = ascii_letter_lower[c];
+                    if (l == 0) break;
+                    seen |= c;
+                    out[j] = static_cast<char>(l);
+                    state = steps[(state << 5) + l - 96];   // column l & 31, since l is `a`-`z`
+                    ++j;
                 }
-                last = l;
-                *dst++ = static_cast<char>(l);
-                state = steps[(state << 5) + l - 96];   // column l & 31, since l is `a`-`z`
+            } else {
+                for (; j < n; ++j) {
+                    const unsigned c = src[j];
+                    const unsigned l = ascii_letter_lower[c];
+                    if (l == 0) break;
+                    seen |= c;
+                    out[j] = static_cast<char>(l);
+                    state = steps[(state << 5) + l - 96];
+                }
+            }
+            char* dst = out + j;
+            // Three equal letters in a row are squeezed to two. The automaton's walk ends in
+            // state 0 exactly when it saw such a run (without an automaton it always does).
+            if (state == 0 && dst - start >= 3) {
+                dst = start;
+                unsigned last = 0;
+                for (std::size_t k = i; k < j; ++k) {
+                    const unsigned l = ascii_letter_lower[src[k]];
+                    if (l == last && dst - start >= 2 && static_cast<unsigned char>(dst[-2]) == l) continue;
+                    last = l;
+                    *dst++ = static_cast<char>(l);
+                }
+                squeezed = dst != out + j;
+                state = vocabulary::letter_start();   // the walk again, over the squeezed letters
+                for (const char* p = start; p < dst; ++p)
+                    state = steps[(state << 5) + static_cast<unsigned char>(*p) - 96];
             }
             if (j < n && !ends_plain_word[src[j]]) {
                 stopped = true;
@@ -1084,6 +1112,7 @@ private:
     int mark_run_ = 0;
 
     std::uint8_t fold_flags_ = 0;   // union of the flags of the scanned words
+    std::size_t letters_end_ = 0;   // start of the ASCII letters that end the text (n if none)
     token joined_;
     std::string scratch_;
     std::string candidate_;

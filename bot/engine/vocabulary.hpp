@@ -47,11 +47,14 @@ public:
                 return s.id;
         }
     }
-    // The letter automaton: a trie over the exact words made only of `a`-`z`, one row of 32
-    // states per node. State 0 is dead (every step stays there), letter_start() is the root;
-    // after stepping through the letters of a token, letter_word() is the id of the token when
-    // it is such a word, else no_word; so letter_word(walk(w)) == find(w) for any string w of
-    // `a`-`z`. Built by build_letter_automaton() (see the contract above); states are 16 bits,
+    // The letter automaton: a trie over the exact words made only of `a`-`z` with no letter three
+    // times in a row (the normaliser squeezes such runs, so no token has one), one row of 32
+    // states per node, plus states for spellings that are no word any more. letter_start() is
+    // the root; state 0 means three equal letters in a row were seen (every step stays there),
+    // and only such a walk reaches it. After stepping through the letters of a token,
+    // letter_word() is the id of the token when it is such a word, else no_word; so
+    // letter_word(walk(w)) == find(w) for any string w of `a`-`z` without three equal letters in
+    // a row. Built by build_letter_automaton() (see the contract above); states are 16 bits,
     // so when the words need more than 65,535 states none is built and callers use find().
     void build_letter_automaton();
     bool has_letter_automaton() const noexcept { return !letter_next_.empty(); }
