@@ -109,30 +109,32 @@ private:
         if (items.size() < bound) items.resize(2 * bound + 64);
         std::int32_t* out = items.data();
         scratch::token_items* per_token = s_.per_token.data();
-        const std::uint32_t* wib = c_.word_items_begin.data();
+        const auto* infos = c_.word_infos.data();
         const std::int32_t* wi = c_.word_items.data();
         const std::uint8_t* used_item = c_.item_used.data();
         if (s_.feature_tokens.size() < n) s_.feature_tokens.resize(n);
         std::uint32_t* feature_tokens = s_.feature_tokens.data();
         std::uint32_t features = 0;
         std::uint32_t unquoted = 0;
-        const std::uint8_t* classes = c_.word_classes.data();
-        const std::size_t classified = c_.word_classes.size();
-        const std::uint64_t* word_bits = c_.word_item_bits.data();
         std::uint32_t used = 0;
         for (std::size_t i = 0; i < n; ++i) {
             const auto& t = toks[i];
             auto& ti = per_token[i];
             const auto w = static_cast<std::size_t>(t.word);
-            unquoted += t.has(token::quoted) ? 0 : 1;
-            if (!t.has(token::quoted) &&
-                (t.has(token::all_caps) || (t.word != no_word && w < classified && classes[w] != 0)))
+            const bool quoted = t.has(token::quoted);
+            unquoted += quoted ? 0 : 1;
+            if (t.word != no_word) {
+                const auto& info = infos[w];
+                if (!quoted && (t.has(token::all_caps) || info.classes != 0))
+                    feature_tokens[features++] = static_cast<std::uint32_t>(i);
+                if (!t.has(token::emoji)) {
+                    ti.items = wi + info.begin;
+                    ti.count = info.item_count;
+                    ti.bits = info.bits;
+                    continue;
+                }
+            } else if (!quoted && t.has(token::all_caps)) {
                 feature_tokens[features++] = static_cast<std::uint32_t>(i);
-            if (t.word != no_word && !t.has(token::emoji)) {
-                ti.items = wi + wib[w];
-                ti.count = wib[w + 1] - wib[w];
-                ti.bits = word_bits[w];
-                continue;
             }
             const std::uint32_t first = used;
             std::uint64_t b = 0;
@@ -518,21 +520,21 @@ analyzer::analyzer(std::unique_ptr<compiled> c) : c_(std::move(c))
     for (std::size_t item = 0; item < c_->root.size(); ++item)
         if (c_->root[item] >= 0) used[item] = 1;
     for (const auto& e : c_->edges) used[static_cast<std::size_t>(e.item)] = 1;
-    c_->word_items_begin.assign(c_->vocab.word_count() + 1, 0);
+    c_->word_infos.assign(c_->vocab.word_count(), {});
     c_->word_items.clear();
     for (std::size_t w = 0; w < c_->vocab.word_count(); ++w) {
-        c_->word_items_begin[w] = static_cast<std::uint32_t>(c_->word_items.size());
+        auto& info = c_->word_infos[w];
+        info.begin = static_cast<std::uint32_t>(c_->word_items.size());
         if (used[2 * w]) c_->word_items.push_back(static_cast<std::int32_t>(2 * w));
         c_->vocab.for_each_prefix(c_->vocab.word(static_cast<word_id>(w)), [&](word_id p) {
             auto item = static_cast<std::size_t>(p) * 2 + 1;
             if (used[item]) c_->word_items.push_back(static_cast<std::int32_t>(item));
         });
+        info.item_count = static_cast<std::uint32_t>(c_->word_items.size() - info.begin);
+        for (auto k = info.begin; k < c_->word_items.size(); ++k)
+            info.bits |= std::uint64_t{1} << compiled::edge_bit(c_->word_items[k]);
+        if (w < c_->word_classes.size()) info.classes = c_->word_classes[w];
     }
-    c_->word_items_begin[c_->vocab.word_count()] = static_cast<std::uint32_t>(c_->word_items.size());
-    c_->word_item_bits.assign(c_->vocab.word_count(), 0);
-    for (std::size_t w = 0; w < c_->vocab.word_count(); ++w)
-        for (auto k = c_->word_items_begin[w]; k < c_->word_items_begin[w + 1]; ++k)
-            c_->word_item_bits[w] |= std::uint64_t{1} << compiled::edge_bit(c_->word_items[k]);
 
     auto& table = c_->edge_table;
     std::size_t size = 16;
@@ -597,9 +599,8 @@ std::size_t analyzer::memory_bytes() const noexcept
                         c.nodes.capacity() * sizeof(compiled::trie_node) +
                         c.edges.capacity() * sizeof(compiled::edge) +
                         c.edge_table.capacity() * sizeof(compiled::edge_slot) +
-                        c.word_items_begin.capacity() * sizeof(std::uint32_t) +
+                        c.word_infos.capacity() * sizeof(compiled::word_info) +
                         c.word_items.capacity() * sizeof(std::int32_t) + c.item_used.capacity() +
-                        c.word_item_bits.capacity() * sizeof(std::uint64_t) +
                         c.terminals.capacity() * sizeof(compiled::terminal) +
                         c.cue_refs.capacity() * sizeof(std::uint32_t);
     for (const auto& t : c.term_texts) total += sizeof(std::string) + t.capacity();

@@ -115,12 +115,18 @@ struct analyzer::compiled {
         }
     }
     // Items of a token whose text is the exact word w, filled by the analyzer's constructor:
-    // word_items[word_items_begin[w] .. word_items_begin[w + 1]) is 2*w followed by 2*p+1 for
+    // word_items[begin .. begin + item_count) of word_infos[w] is 2*w followed by 2*p+1 for
     // every prefix p of the word (shortest first), keeping only items that occur in the phrase
-    // trie (as a root or an edge); the others can neither start nor continue a phrase.
-    std::vector<std::uint32_t> word_items_begin;
+    // trie (as a root or an edge); the others can neither start nor continue a phrase. One
+    // record per word, so a token's look-up touches one place.
+    struct word_info {
+        std::uint64_t bits = 0;          // OR of 1 << edge_bit(item) over the items
+        std::uint32_t begin = 0;         // into word_items
+        std::uint32_t item_count = 0;
+        std::uint32_t classes = 0;       // word_classes[w] (0 beyond it)
+    };
+    std::vector<word_info> word_infos;
     std::vector<std::int32_t> word_items;
-    std::vector<std::uint64_t> word_item_bits;   // by word: OR of 1 << edge_bit(item) over its items
     std::vector<std::uint8_t> item_used;   // item -> 1 when it is a root or an edge label
     std::vector<terminal> terminals;
     std::vector<std::string> term_texts;   // as written, without a trailing '*'
