@@ -262,12 +262,13 @@ private:
 
     // Words made only of ASCII letters, from i (not inside a word; in_[i] is an ASCII letter),
     // each followed by the end of the text or a byte that ends a word before it does anything
-    // else (see ends_plain_word), consecutive ones separated by one space: emits their tokens
-    // exactly as begin_word/lower_run/put/end_word would and returns the index after the last
-    // one. Sets `stopped` and returns the start of a word it leaves to the general path (a URL,
-    // or a word that a digit, `'`, leet symbol or non-ASCII byte may continue). Between the
-    // words nothing changes but mark_run_ (reset by letters and spaces alike), so the state
-    // stays in locals.
+    // else (see ends_plain_word), consecutive ones separated by one space, `, ` or `. `: emits
+    // their tokens exactly as begin_word/lower_run/put/end_word (and ascii() for the comma or
+    // dot) would and returns the index after the last one. Sets `stopped` and returns the start
+    // of a word it leaves to the general path (a URL, or a word that a digit, `'`, leet symbol
+    // or non-ASCII byte may continue). Between the words nothing changes but mark_run_ (reset
+    // by letters, spaces, commas and dots alike) and the sentence and clause counters, so the
+    // state stays in locals.
     // Kept out of line: inlined, it makes the general loop around it slower.
     [[gnu::noinline]] std::size_t plain_words(std::size_t i, bool& stopped)
     {
@@ -277,10 +278,11 @@ private:
         char* const buf = buf_;
         std::size_t len = len_;
         const std::uint8_t quoted = quoted_now() ? token::quoted : 0;
-        const std::uint32_t sentence = sentence_;
-        const std::uint32_t clause = clause_;
+        std::uint32_t sentence = sentence_;
+        std::uint32_t clause = clause_;
         std::uint8_t fold = 0;
         bool any = false;
+        bool sentence_words = false;
         // The vocabulary's letter automaton gives the word id as the letters are copied; without
         // one, a table whose every step is dead keeps the loop the same and find() is asked.
         static constexpr std::uint16_t dead[64] = {};
@@ -360,17 +362,36 @@ private:
                                    f});
             len += size;
             any = true;
-            if (j + 1 < n && src[j] == ' ' && static_cast<unsigned>((src[j + 1] | 0x20) - 'a') <= 25u) {
-                i = j + 1;
-                continue;
+            sentence_words = true;
+            if (j + 1 < n) {
+                const unsigned after = src[j];
+                if (after == ' ' && static_cast<unsigned>((src[j + 1] | 0x20) - 'a') <= 25u) {
+                    i = j + 1;
+                    continue;
+                }
+                // `, ` and `. ` before a letter, as ascii() and the space would take them: a
+                // comma ends the clause, a dot not followed by a letter or digit the sentence
+                // (which has words here).
+                if ((after == ',' || after == '.') && j + 2 < n && src[j + 1] == ' ' &&
+                    static_cast<unsigned>((src[j + 2] | 0x20) - 'a') <= 25u) {
+                    ++clause;
+                    if (after == '.') {
+                        ++sentence;
+                        sentence_words = false;   // until the next word (a URL next is none)
+                    }
+                    i = j + 2;
+                    continue;
+                }
             }
             i = j;
             break;
         }
         if (any) {
+            sentence_ = sentence;
+            clause_ = clause;
             len_ = len;
             fold_flags_ |= fold;
-            sentence_has_words_ = true;
+            sentence_has_words_ = sentence_words;
             mark_run_ = 0;
             line_start_ = false;
         }

@@ -215,6 +215,36 @@ TEST_CASE("Punctuation feeds bursts, questions and sentences", "[engine][normali
     CHECK(f.out.tokens[0].clause != f.out.tokens[1].clause);
 }
 
+TEST_CASE("A comma or a dot and a space between plain words end the clause or the sentence",
+          "[engine][normalizer]")
+{
+    fixture f;
+    std::string_view text = "Hello, my friend. How are you. https://example.com ok";
+    REQUIRE(f.words(text) == strings{"hello", "my", "friend", "how", "are", "you", "ok"});
+    const auto& t = f.out.tokens;
+    const std::uint32_t sentences[] = {0, 0, 0, 1, 1, 1, 2};
+    const std::uint32_t clauses[] = {0, 1, 1, 2, 2, 2, 3};
+    for (std::size_t k = 0; k < t.size(); ++k) {
+        INFO(k);
+        CHECK(t[k].sentence == sentences[k]);
+        CHECK(t[k].clause == clauses[k]);
+    }
+    CHECK(f.original(text, 1) == "my");
+    CHECK(f.original(text, 3) == "How");
+    CHECK(f.out.sentences == 3);
+    // A dot, then only a URL: no words in a second sentence.
+    f.words("see this. https://example.com");
+    CHECK(f.out.sentences == 1);
+    // The word after the dot goes the general way (an apostrophe) and still opens sentence 2.
+    REQUIRE(f.words("fine. don't go, ok") == strings{"fine", "don't", "go", "ok"});
+    CHECK(f.out.tokens[1].sentence == 1);
+    CHECK(f.out.tokens[3].clause == f.out.tokens[2].clause + 1);
+    CHECK(f.out.sentences == 2);
+    // A dot between letters or digits is no sentence end; nor a dot without a space.
+    f.words("a.b c");
+    CHECK(f.out.tokens.back().sentence == 0);
+}
+
 TEST_CASE("Invalid UTF-8 and NUL bytes are separators, never a crash", "[engine][normalizer][bad]")
 {
     fixture f;
