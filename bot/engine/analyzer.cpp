@@ -333,6 +333,7 @@ private:
             std::sort(hits.begin(), hits.end(), before);
         }
         s_.present.clear();
+        analyzer::compiled::cue_set mask{};
         for (std::uint32_t k = 0; k < hits.size(); ++k) {
             auto cue = hits[k].cue;
             if (s_.cue_stamp[cue] != stamp_) {
@@ -340,10 +341,13 @@ private:
                 s_.cue_first[cue] = k;
                 s_.cue_count[cue] = 0;
                 s_.present.push_back(cue);
+                mask[(cue >> 6) & 1] |= std::uint64_t{1} << (cue & 63);
             }
             ++s_.cue_count[cue];
         }
+        present_mask_ = mask;
         // feeling: the earliest hit of a slot lexicon
+        if (c_.cue_masks && !meets(c_.feeling_cues)) return;
         std::uint32_t best = no_position;
         for (const auto& h : hits) {
             if (h.cue >= c_.lexicons.size() || !c_.lexicons[h.cue].feeling) continue;
@@ -355,6 +359,17 @@ private:
     }
 
     bool present(std::uint32_t cue) const noexcept { return s_.cue_stamp[cue] == stamp_; }
+
+    // Some cue of `set` is present (with exact masks: c_.cue_masks).
+    bool meets(const analyzer::compiled::cue_set& set) const noexcept
+    {
+        return ((set[0] & present_mask_[0]) | (set[1] & present_mask_[1])) != 0;
+    }
+    // Every cue of `set` is present.
+    bool covers(const analyzer::compiled::cue_set& set) const noexcept
+    {
+        return (set[0] & ~present_mask_[0]) == 0 && (set[1] & ~present_mask_[1]) == 0;
+    }
 
     byte_span span_of(std::uint32_t first, std::uint32_t last) const
     {
@@ -421,6 +436,11 @@ private:
             for (auto r : c_.triggers[cue]) {
                 if (s_.rule_stamp[r] == stamp_) continue;
                 s_.rule_stamp[r] = stamp_;
+                if (c_.cue_masks) {   // what evaluate() checks first, on the masks
+                    const auto& m = c_.rule_cue_masks[r];
+                    if (!covers(m.all) || meets(m.none)) continue;
+                    if (c_.rules[r].any_count != 0 && !meets(m.any)) continue;
+                }
                 evaluate(r);
             }
         }
@@ -468,6 +488,7 @@ private:
     {
         if (std::none_of(fired_.begin(), fired_.end(), [](bool b) { return b; })) return;
         for (std::size_t m = 0; m < c_.modifiers.size(); ++m) {
+            if (c_.cue_masks && !covers(c_.modifier_cue_masks[m])) continue;
             const auto& mod = c_.modifiers[m];
             bool all = std::all_of(mod.when.begin(), mod.when.end(),
                                    [&](std::uint32_t cue) { return present(cue); });
@@ -502,6 +523,7 @@ private:
     std::uint32_t stamp_ = 0;
     std::uint32_t feature_count_ = 0;   // entries of s_.feature_tokens filled for this message
     std::uint32_t unquoted_tokens_ = 0;   // tokens outside quotes (for @short)
+    analyzer::compiled::cue_set present_mask_{};   // present cues (exact when c_.cue_masks)
     bool mention_ = false;                // a plain @name token outside quotes (for @mention)
     std::array<float, category_count> logits_{};
     std::array<bool, category_count> fired_{};
@@ -534,6 +556,26 @@ analyzer::analyzer(std::unique_ptr<compiled> c) : c_(std::move(c))
         for (auto k = info.begin; k < c_->word_items.size(); ++k)
             info.bits |= std::uint64_t{1} << compiled::edge_bit(c_->word_items[k]);
         if (w < c_->word_classes.size()) info.classes = c_->word_classes[w];
+    }
+
+    // Cue masks (see compiled.hpp), when every cue id fits.
+    c_->cue_masks = c_->cue_count() <= 128;
+    if (c_->cue_masks) {
+        auto add = [](compiled::cue_set& set, std::uint32_t cue) { set[cue >> 6] |= std::uint64_t{1} << (cue & 63); };
+        c_->rule_cue_masks.assign(c_->rules.size(), {});
+        for (std::size_t r = 0; r < c_->rules.size(); ++r) {
+            const auto& rule = c_->rules[r];
+            auto& m = c_->rule_cue_masks[r];
+            for (std::uint32_t k = 0; k < rule.all_count; ++k) add(m.all, c_->cue_refs[rule.all_begin + k]);
+            for (std::uint32_t k = 0; k < rule.any_count; ++k) add(m.any, c_->cue_refs[rule.any_begin + k]);
+            for (std::uint32_t k = 0; k < rule.none_count; ++k) add(m.none, c_->cue_refs[rule.none_begin + k]);
+        }
+        c_->modifier_cue_masks.assign(c_->modifiers.size(), {});
+        for (std::size_t m = 0; m < c_->modifiers.size(); ++m)
+            for (auto cue : c_->modifiers[m].when) add(c_->modifier_cue_masks[m], cue);
+        c_->feeling_cues = {};
+        for (std::uint32_t l = 0; l < c_->lexicons.size(); ++l)
+            if (c_->lexicons[l].feeling) add(c_->feeling_cues, l);
     }
 
     auto& table = c_->edge_table;
