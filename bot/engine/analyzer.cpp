@@ -245,9 +245,11 @@ private:
         if (hits.empty()) return;
         bool any_mask = false;
         std::size_t write = 0;
+        // Every token outside quotes (collect_items() counted them): no hit is quoted.
+        const bool any_quoted = unquoted_tokens_ != s_.text.tokens.size();
         for (const auto& h : hits) {
             const auto& lex = c_.lexicons[h.cue];
-            if (quoted(h)) {
+            if (any_quoted && quoted(h)) {
                 out_.features.quoted = true;
                 continue;
             }
@@ -487,8 +489,11 @@ private:
     void apply_modifiers()
     {
         if (std::none_of(fired_.begin(), fired_.end(), [](bool b) { return b; })) return;
-        for (std::size_t m = 0; m < c_.modifiers.size(); ++m) {
-            if (c_.cue_masks && !covers(c_.modifier_cue_masks[m])) continue;
+        const bool masks = c_.cue_masks;
+        const auto* mod_masks = c_.modifier_cue_masks.data();
+        const std::size_t modifiers = c_.modifiers.size();
+        for (std::size_t m = 0; m < modifiers; ++m) {
+            if (masks && !covers(mod_masks[m])) continue;
             const auto& mod = c_.modifiers[m];
             bool all = std::all_of(mod.when.begin(), mod.when.end(),
                                    [&](std::uint32_t cue) { return present(cue); });
