@@ -205,14 +205,12 @@ private:
         const auto n = static_cast<std::uint32_t>(s_.text.tokens.size());
         // Locals, not members: emit() writes memory, which would force members to be reloaded.
         const auto* per_token = s_.per_token.data();
-        const auto* root = c_.root.data();
-        const std::size_t roots = c_.root.size();
+        const auto* root = c_.root.data();   // covers every item (see the constructor)
         for (std::uint32_t i = 0; i < n; ++i) {
             const auto* items = per_token[i].items;
             const auto count = per_token[i].count;
             for (std::uint32_t k = 0; k < count; ++k) {
                 auto item = static_cast<std::size_t>(items[k]);
-                if (item >= roots) continue;
                 auto node = root[item];
                 if (node < 0) continue;
                 emit(node, i, i);
@@ -544,6 +542,7 @@ analyzer::analyzer(std::unique_ptr<compiled> c) : c_(std::move(c))
     std::size_t item_count = std::max(c_->root.size(),
                                       2 * std::max(c_->vocab.word_count(), c_->vocab.prefix_count()) + 2);
     used.assign(item_count, 0);
+    if (c_->root.size() < item_count) c_->root.resize(item_count, -1);   // so no item is out of range
     for (std::size_t item = 0; item < c_->root.size(); ++item)
         if (c_->root[item] >= 0) used[item] = 1;
     for (const auto& e : c_->edges) used[static_cast<std::size_t>(e.item)] = 1;
