@@ -205,14 +205,12 @@ private:
         const auto n = static_cast<std::uint32_t>(s_.text.tokens.size());
         // Locals, not members: emit() writes memory, which would force members to be reloaded.
         const auto* per_token = s_.per_token.data();
-        const auto* root = c_.root.data();
-        const std::size_t roots = c_.root.size();
+        const auto* root = c_.root.data();   // covers every item (see the constructor)
         for (std::uint32_t i = 0; i < n; ++i) {
             const auto* items = per_token[i].items;
             const auto count = per_token[i].count;
             for (std::uint32_t k = 0; k < count; ++k) {
                 auto item = static_cast<std::size_t>(items[k]);
-                if (item >= roots) continue;
                 auto node = root[item];
                 if (node < 0) continue;
                 emit(node, i, i);
@@ -245,9 +243,11 @@ private:
         if (hits.empty()) return;
         bool any_mask = false;
         std::size_t write = 0;
+        // Every token outside quotes (collect_items() counted them): no hit is quoted.
+        const bool any_quoted = unquoted_tokens_ != s_.text.tokens.size();
         for (const auto& h : hits) {
             const auto& lex = c_.lexicons[h.cue];
-            if (quoted(h)) {
+            if (any_quoted && quoted(h)) {
                 out_.features.quoted = true;
                 continue;
             }
@@ -333,6 +333,7 @@ private:
             std::sort(hits.begin(), hits.end(), before);
         }
         s_.present.clear();
+        analyzer::compiled::cue_set mask{};
         for (std::uint32_t k = 0; k < hits.size(); ++k) {
             auto cue = hits[k].cue;
             if (s_.cue_stamp[cue] != stamp_) {
@@ -340,10 +341,13 @@ private:
                 s_.cue_first[cue] = k;
                 s_.cue_count[cue] = 0;
                 s_.present.push_back(cue);
+                mask[(cue >> 6) & 1] |= std::uint64_t{1} << (cue & 63);
             }
             ++s_.cue_count[cue];
         }
+        present_mask_ = mask;
         // feeling: the earliest hit of a slot lexicon
+        if (c_.cue_masks && !meets(c_.feeling_cues)) return;
         std::uint32_t best = no_position;
         for (const auto& h : hits) {
             if (h.cue >= c_.lexicons.size() || !c_.lexicons[h.cue].feeling) continue;
@@ -355,6 +359,17 @@ private:
     }
 
     bool present(std::uint32_t cue) const noexcept { return s_.cue_stamp[cue] == stamp_; }
+
+    // Some cue of `set` is present (with exact masks: c_.cue_masks).
+    bool meets(const analyzer::compiled::cue_set& set) const noexcept
+    {
+        return ((set[0] & present_mask_[0]) | (set[1] & present_mask_[1])) != 0;
+    }
+    // Every cue of `set` is present.
+    bool covers(const analyzer::compiled::cue_set& set) const noexcept
+    {
+        return (set[0] & ~present_mask_[0]) == 0 && (set[1] & ~present_mask_[1]) == 0;
+    }
 
     byte_span span_of(std::uint32_t first, std::uint32_t last) const
     {
@@ -421,6 +436,11 @@ private:
             for (auto r : c_.triggers[cue]) {
                 if (s_.rule_stamp[r] == stamp_) continue;
                 s_.rule_stamp[r] = stamp_;
+                if (c_.cue_masks) {   // what evaluate() checks first, on the masks
+                    const auto& m = c_.rule_cue_masks[r];
+                    if (!covers(m.all) || meets(m.none)) continue;
+                    if (c_.rules[r].any_count != 0 && !meets(m.any)) continue;
+                }
                 evaluate(r);
             }
         }
@@ -467,7 +487,11 @@ private:
     void apply_modifiers()
     {
         if (std::none_of(fired_.begin(), fired_.end(), [](bool b) { return b; })) return;
-        for (std::size_t m = 0; m < c_.modifiers.size(); ++m) {
+        const bool masks = c_.cue_masks;
+        const auto* mod_masks = c_.modifier_cue_masks.data();
+        const std::size_t modifiers = c_.modifiers.size();
+        for (std::size_t m = 0; m < modifiers; ++m) {
+            if (masks && !covers(mod_masks[m])) continue;
             const auto& mod = c_.modifiers[m];
             bool all = std::all_of(mod.when.begin(), mod.when.end(),
                                    [&](std::uint32_t cue) { return present(cue); });
@@ -502,6 +526,7 @@ private:
     std::uint32_t stamp_ = 0;
     std::uint32_t feature_count_ = 0;   // entries of s_.feature_tokens filled for this message
     std::uint32_t unquoted_tokens_ = 0;   // tokens outside quotes (for @short)
+    analyzer::compiled::cue_set present_mask_{};   // present cues (exact when c_.cue_masks)
     bool mention_ = false;                // a plain @name token outside quotes (for @mention)
     std::array<float, category_count> logits_{};
     std::array<bool, category_count> fired_{};
@@ -517,6 +542,7 @@ analyzer::analyzer(std::unique_ptr<compiled> c) : c_(std::move(c))
     std::size_t item_count = std::max(c_->root.size(),
                                       2 * std::max(c_->vocab.word_count(), c_->vocab.prefix_count()) + 2);
     used.assign(item_count, 0);
+    if (c_->root.size() < item_count) c_->root.resize(item_count, -1);   // so no item is out of range
     for (std::size_t item = 0; item < c_->root.size(); ++item)
         if (c_->root[item] >= 0) used[item] = 1;
     for (const auto& e : c_->edges) used[static_cast<std::size_t>(e.item)] = 1;
@@ -534,6 +560,26 @@ analyzer::analyzer(std::unique_ptr<compiled> c) : c_(std::move(c))
         for (auto k = info.begin; k < c_->word_items.size(); ++k)
             info.bits |= std::uint64_t{1} << compiled::edge_bit(c_->word_items[k]);
         if (w < c_->word_classes.size()) info.classes = c_->word_classes[w];
+    }
+
+    // Cue masks (see compiled.hpp), when every cue id fits.
+    c_->cue_masks = c_->cue_count() <= 128;
+    if (c_->cue_masks) {
+        auto add = [](compiled::cue_set& set, std::uint32_t cue) { set[cue >> 6] |= std::uint64_t{1} << (cue & 63); };
+        c_->rule_cue_masks.assign(c_->rules.size(), {});
+        for (std::size_t r = 0; r < c_->rules.size(); ++r) {
+            const auto& rule = c_->rules[r];
+            auto& m = c_->rule_cue_masks[r];
+            for (std::uint32_t k = 0; k < rule.all_count; ++k) add(m.all, c_->cue_refs[rule.all_begin + k]);
+            for (std::uint32_t k = 0; k < rule.any_count; ++k) add(m.any, c_->cue_refs[rule.any_begin + k]);
+            for (std::uint32_t k = 0; k < rule.none_count; ++k) add(m.none, c_->cue_refs[rule.none_begin + k]);
+        }
+        c_->modifier_cue_masks.assign(c_->modifiers.size(), {});
+        for (std::size_t m = 0; m < c_->modifiers.size(); ++m)
+            for (auto cue : c_->modifiers[m].when) add(c_->modifier_cue_masks[m], cue);
+        c_->feeling_cues = {};
+        for (std::uint32_t l = 0; l < c_->lexicons.size(); ++l)
+            if (c_->lexicons[l].feeling) add(c_->feeling_cues, l);
     }
 
     auto& table = c_->edge_table;

@@ -144,6 +144,19 @@ struct analyzer::compiled {
     std::vector<pack_example> examples;
     double compile_ms = 0;
 
+    // Cue sets as bit masks (bit c of word c / 64), filled by the analyzer's constructor when
+    // every cue id is below 128 (`cue_masks`), so a rule or modifier whose cues are not present
+    // is passed over with a few instructions: per rule its `all`, `any` and `none` cues, per
+    // modifier its `when` cues, and the cues of feeling lexicons.
+    using cue_set = std::array<std::uint64_t, 2>;
+    bool cue_masks = false;
+    struct rule_masks {
+        cue_set all{}, any{}, none{};
+    };
+    std::vector<rule_masks> rule_cue_masks;
+    std::vector<cue_set> modifier_cue_masks;
+    cue_set feeling_cues{};
+
     std::uint32_t cue_count() const noexcept
     {
         return static_cast<std::uint32_t>(lexicons.size()) + feature_count;
