@@ -648,7 +648,9 @@ std::size_t analyzer::memory_bytes() const noexcept
                         c.word_infos.capacity() * sizeof(compiled::word_info) +
                         c.word_items.capacity() * sizeof(std::int32_t) + c.item_used.capacity() +
                         c.terminals.capacity() * sizeof(compiled::terminal) +
-                        c.cue_refs.capacity() * sizeof(std::uint32_t);
+                        c.cue_refs.capacity() * sizeof(std::uint32_t) + c.word_classes.capacity() +
+                        c.rule_cue_masks.capacity() * sizeof(compiled::rule_masks) +
+                        c.modifier_cue_masks.capacity() * sizeof(compiled::cue_set);
     for (const auto& t : c.term_texts) total += sizeof(std::string) + t.capacity();
     for (const auto& t : c.triggers) total += sizeof(t) + t.capacity() * sizeof(std::uint32_t);
     for (const auto& e : c.examples) total += sizeof(e) + e.text.capacity();
