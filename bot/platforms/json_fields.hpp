@@ -1,4 +1,4 @@
-// Safe field access on untrusted platform JSON, shared by the platform normalisers.
+// Safe field access on untrusted platform JSON, shared by the platform normalisers and adapters.
 //
 // Contract: never throws; a missing field, a non-object parent or a value of another type reads
 // as "absent" (nullptr / empty string). Used only inside bot/platforms/.

@@ -10,6 +10,7 @@
 #include "net/backoff.hpp"
 #include "platforms/discord/commands_json.hpp"
 #include "platforms/discord/gateway.hpp"
+#include "platforms/text_limit.hpp"
 #include "platforms/discord/log.hpp"
 #include "platforms/discord/normalise.hpp"
 #include "platforms/discord/rest.hpp"
@@ -34,6 +35,7 @@ namespace nudgebot::discord {
 namespace asio = boost::asio;
 using json = nlohmann::json;
 using steady = std::chrono::steady_clock;
+using platforms::truncate_utf8;
 
 namespace {
 
@@ -43,19 +45,6 @@ constexpr std::size_t max_message_chars = 2000;
 constexpr std::size_t dm_channel_cache_limit = 10000;
 constexpr std::size_t dm_closed_limit = 100000;
 constexpr std::size_t deferred_limit = 4096;
-
-// Cut at most `limit` code points, never inside a UTF-8 sequence.
-std::string truncate_utf8(const std::string& text, std::size_t limit)
-{
-    std::size_t points = 0;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
-            if (points == limit) return text.substr(0, i);
-            ++points;
-        }
-    }
-    return text;
-}
 
 int button_style_code(core::button_style s)
 {

@@ -12,6 +12,8 @@
 #include "net/http_client.hpp"
 #include "net/url.hpp"
 #include "net/websocket.hpp"
+#include "platforms/json_fields.hpp"
+#include "platforms/text_limit.hpp"
 #include "platforms/mattermost/log.hpp"
 #include "platforms/mattermost/normalise.hpp"
 
@@ -36,6 +38,8 @@ namespace nudgebot::mattermost {
 namespace asio = boost::asio;
 using json = nlohmann::json;
 using steady = std::chrono::steady_clock;
+using platforms::text_of;
+using platforms::truncate_utf8;
 
 namespace {
 
@@ -46,25 +50,6 @@ constexpr std::size_t dedupe_limit = 20000;
 core::metric_counter& counter(std::string_view name, const core::metric_labels& labels = {})
 {
     return core::metrics::global().counter(name, labels);
-}
-
-std::string truncate_utf8(const std::string& text, std::size_t limit)
-{
-    std::size_t points = 0;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
-            if (points == limit) return text.substr(0, i);
-            ++points;
-        }
-    }
-    return text;
-}
-
-std::string str_field(const json& j, const char* key)
-{
-    if (!j.is_object()) return {};
-    auto it = j.find(key);
-    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string{};
 }
 
 bool same_secret(std::string_view a, std::string_view b)
@@ -200,7 +185,7 @@ struct adapter::impl : std::enable_shared_from_this<adapter::impl> {
             }
             out.body = json::parse(r.body, nullptr, false);
             if (!out.ok()) {
-                out.error = str_field(out.body, "id");
+                out.error = text_of(out.body, "id");
                 if (out.error.empty()) out.error = "http_" + std::to_string(r.status);
                 counter("mattermost_rest_errors_total", {{"kind", "api"}}).add();
             }
@@ -220,8 +205,8 @@ struct adapter::impl : std::enable_shared_from_this<adapter::impl> {
             std::string method = "GET", path = "/users/me";
             auto r = co_await rest(method, path, json());
             if (r.ok()) {
-                bot_user = str_field(r.body, "id");
-                roles = str_field(r.body, "roles");
+                bot_user = text_of(r.body, "id");
+                roles = text_of(r.body, "roles");
                 break;
             }
             if (r.status == 401 || r.status == 403) {
@@ -344,13 +329,13 @@ struct adapter::impl : std::enable_shared_from_this<adapter::impl> {
                 continue;
             }
             if (j.contains("seq_reply")) {
-                if (str_field(j, "status") == "FAIL") {
+                if (text_of(j, "status") == "FAIL") {
                     counter("mattermost_socket_errors_total", {{"kind", "request_failed"}}).add();
-                    log->error("the server refused a websocket request ({})", j.contains("error") ? str_field(j["error"], "id") : "");
+                    log->error("the server refused a websocket request ({})", j.contains("error") ? text_of(j["error"], "id") : "");
                 }
                 continue;
             }
-            auto event = str_field(j, "event");
+            auto event = text_of(j, "event");
             if (event.empty()) {
                 counter("mattermost_socket_errors_total", {{"kind", "malformed"}}).add();
                 continue;
@@ -380,8 +365,8 @@ struct adapter::impl : std::enable_shared_from_this<adapter::impl> {
     void on_hello(const json& j, std::int64_t seq)
     {
         const json* data = j.contains("data") ? &j["data"] : nullptr;
-        auto id = data ? str_field(*data, "connection_id") : std::string{};
-        if (bot_user.empty() && j.contains("broadcast")) bot_user = str_field(j["broadcast"], "user_id");
+        auto id = data ? text_of(*data, "connection_id") : std::string{};
+        if (bot_user.empty() && j.contains("broadcast")) bot_user = text_of(j["broadcast"], "user_id");
         if (!connection_id.empty() && id != connection_id) {
             counter("mattermost_resume_failures_total").add();
             log->warn("the server started a new websocket session; events during the gap were not replayed");
@@ -406,7 +391,7 @@ struct adapter::impl : std::enable_shared_from_this<adapter::impl> {
                 counter("mattermost_socket_errors_total",
                         {{"kind", n.skipped == skip_reason::inner_json ? "inner_json" : "malformed_event"}})
                     .add();
-                log->warn("skipped a {} event whose post is not valid", str_field(j, "event"));
+                log->warn("skipped a {} event whose post is not valid", text_of(j, "event"));
             }
             return;
         }
@@ -422,7 +407,7 @@ struct adapter::impl : std::enable_shared_from_this<adapter::impl> {
                 seen_order.pop_front();
             }
         }
-        counter("mattermost_events_total", {{"type", str_field(j, "event")}}).add();
+        counter("mattermost_events_total", {{"type", text_of(j, "event")}}).add();
         emit(std::move(*n.event));
     }
 
@@ -490,7 +475,7 @@ struct adapter::impl : std::enable_shared_from_this<adapter::impl> {
             std::string method = "GET";
             auto path = "/teams/" + inv.server.str() + "/channels/name/" + value.substr(1);
             auto r = co_await rest(method, path, json());
-            auto id = r.ok() ? str_field(r.body, "id") : std::string{};
+            auto id = r.ok() ? text_of(r.body, "id") : std::string{};
             if (id.empty()) {
                 core::private_message m{"I could not find the channel " + value + " in this team.", {}};
                 co_await do_answer(inv.reply, std::move(m), {});
@@ -514,14 +499,14 @@ struct adapter::impl : std::enable_shared_from_this<adapter::impl> {
         auto u = co_await rest(method, path, json());
         if (u.ok()) {
             known = true;
-            mod = has_word(str_field(u.body, "roles"), "system_admin");
+            mod = has_word(text_of(u.body, "roles"), "system_admin");
         }
         if (!mod && !team.empty()) {
             auto mpath = "/teams/" + team + "/members/" + user;
             auto m = co_await rest(method, mpath, json());
             if (m.ok()) {
                 known = true;
-                mod = has_word(str_field(m.body, "roles"), "team_admin") ||
+                mod = has_word(text_of(m.body, "roles"), "team_admin") ||
                       (m.body.is_object() && m.body.contains("scheme_admin") && m.body["scheme_admin"].is_boolean() &&
                        m.body["scheme_admin"].get<bool>());
             }
@@ -539,22 +524,22 @@ struct adapter::impl : std::enable_shared_from_this<adapter::impl> {
         if (req.method != "POST") return net::server_response::text(405, "POST only");
         auto j = json::parse(req.body, nullptr, false);
         const json* ctx = j.is_object() && j.contains("context") && j["context"].is_object() ? &j["context"] : nullptr;
-        if (!ctx || cfg.action_secret.empty() || !same_secret(str_field(*ctx, "secret"), cfg.action_secret)) {
+        if (!ctx || cfg.action_secret.empty() || !same_secret(text_of(*ctx, "secret"), cfg.action_secret)) {
             counter("mattermost_http_rejected_total", {{"kind", "action"}}).add();
             log->warn("refused an action POST from {} without a valid context", req.remote);
             return net::server_response::json(403, R"({"error":"invalid action"})");
         }
-        auto user = str_field(j, "user_id");
-        auto custom_id = str_field(*ctx, "custom_id");
+        auto user = text_of(j, "user_id");
+        auto custom_id = text_of(*ctx, "custom_id");
         if (user.empty() || custom_id.empty() || custom_id.size() > 255) {
             counter("mattermost_http_rejected_total", {{"kind", "action"}}).add();
             return net::server_response::json(400, R"({"error":"incomplete action"})");
         }
-        auto channel = str_field(j, "channel_id");
-        auto handle = str_field(j, "trigger_id");
+        auto channel = text_of(j, "channel_id");
+        auto handle = text_of(j, "trigger_id");
         if (handle.empty()) handle = "act-" + std::to_string(++next_handle);
         core::button_press press{core::platform::mattermost,
-                                 core::server_id(str_field(j, "team_id")),
+                                 core::server_id(text_of(j, "team_id")),
                                  core::channel_id(channel),
                                  core::user_id(user),
                                  custom_id,
@@ -634,7 +619,7 @@ struct adapter::impl : std::enable_shared_from_this<adapter::impl> {
         members.push_back(user);
         std::string method = "POST", path = "/channels/direct";
         auto r = co_await rest(method, path, std::move(members));
-        auto id = r.ok() ? str_field(r.body, "id") : std::string{};
+        auto id = r.ok() ? text_of(r.body, "id") : std::string{};
         if (id.empty()) {
             log->info("cannot open a DM with user {} ({})", user, r.error);
             co_return std::nullopt;

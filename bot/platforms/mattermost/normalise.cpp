@@ -1,7 +1,6 @@
 #include "platforms/mattermost/normalise.hpp"
 
 #include "platforms/json_fields.hpp"
-#include "platforms/json_fields.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -11,6 +11,8 @@
 #include "net/rate_limiter.hpp"
 #include "net/url.hpp"
 #include "net/websocket.hpp"
+#include "platforms/json_fields.hpp"
+#include "platforms/text_limit.hpp"
 #include "platforms/slack/log.hpp"
 #include "platforms/slack/normalise.hpp"
 
@@ -35,6 +37,9 @@ namespace nudgebot::slack {
 namespace asio = boost::asio;
 using json = nlohmann::json;
 using steady = std::chrono::steady_clock;
+using platforms::field;
+using platforms::text_of;
+using platforms::truncate_utf8;
 
 namespace {
 
@@ -44,18 +49,6 @@ constexpr std::size_t max_text_chars = 3000;   // a section block's limit
 core::metric_counter& counter(std::string_view name, const core::metric_labels& labels = {})
 {
     return core::metrics::global().counter(name, labels);
-}
-
-std::string truncate_utf8(const std::string& text, std::size_t limit)
-{
-    std::size_t points = 0;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
-            if (points == limit) return text.substr(0, i);
-            ++points;
-        }
-    }
-    return text;
 }
 
 std::string percent_encode(std::string_view s)
@@ -132,18 +125,10 @@ bool dm_can_help(std::string_view error)
            error == "is_archived" || error == "restricted_action";
 }
 
-std::string str_field(const json& j, const char* key)
-{
-    if (!j.is_object()) return {};
-    auto it = j.find(key);
-    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string{};
-}
-
 bool bool_field(const json& j, const char* key)
 {
-    if (!j.is_object()) return false;
-    auto it = j.find(key);
-    return it != j.end() && it->is_boolean() && it->get<bool>();
+    const json* f = field(j, key);
+    return f && f->is_boolean() && f->get<bool>();
 }
 
 bool fatal_auth_error(std::string_view error)
@@ -346,8 +331,8 @@ struct adapter::impl : std::enable_shared_from_this<adapter::impl> {
             std::string method = "auth.test";
             auto r = co_await web(method, json::object());
             if (r.ok) {
-                bot_user = str_field(r.body, "user_id");
-                team = str_field(r.body, "team_id");
+                bot_user = text_of(r.body, "user_id");
+                team = text_of(r.body, "team_id");
                 log->info("bot user {} in workspace {}", bot_user, team);
                 break;
             }
