@@ -10,6 +10,7 @@
 // line, then analyses them round-robin on one thread for SECONDS (default 3) and prints messages
 // per second and bytes per second. Texts stay in memory only; nothing is written anywhere.
 #include "engine/analyzer.hpp"
+#include "process_stats.hpp"
 
 #include <chrono>
 #include <ctime>
@@ -21,26 +22,8 @@
 
 #include <nlohmann/json.hpp>
 
-namespace {
-
-long status_kb(const char* key)
-{
-    std::ifstream in("/proc/self/status");
-    std::string line;
-    while (std::getline(in, line))
-        if (line.rfind(key, 0) == 0) return std::stol(line.substr(std::string(key).size()));
-    return -1;
-}
-
-// CPU time of this thread: on a shared machine it measures the work, not the waiting.
-double thread_cpu_seconds()
-{
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
-
-}  // namespace
+using nudgebot::bench::status_kb;
+using nudgebot::bench::thread_cpu_seconds;
 
 int main(int argc, char** argv)
 {

@@ -12,6 +12,7 @@
 #include "core/clock.hpp"
 #include "core/event.hpp"
 #include "platforms/discord/adapter.hpp"
+#include "process_stats.hpp"
 #include "support/fake_discord.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -34,22 +35,8 @@
 
 namespace {
 
-long status_kb(const char* key)
-{
-    std::ifstream in("/proc/self/status");
-    std::string line;
-    while (std::getline(in, line))
-        if (line.rfind(key, 0) == 0) return std::strtol(line.c_str() + std::strlen(key), nullptr, 10);
-    return -1;
-}
-
-double cpu_seconds()
-{
-    rusage ru{};
-    getrusage(RUSAGE_SELF, &ru);
-    return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-           static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
+using nudgebot::bench::status_kb;
+using nudgebot::bench::cpu_seconds;
 
 // A MESSAGE_CREATE payload of ordinary size, written for this benchmark.
 nlohmann::json bench_message()

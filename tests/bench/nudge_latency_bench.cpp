@@ -12,6 +12,7 @@
 // Usage: nudge_latency_bench [--rate R] [--seconds S] [--hostile-every K] [--no-compress]
 #include "app/config.hpp"
 #include "app/wiring.hpp"
+#include "process_stats.hpp"
 #include "commands/dispatcher.hpp"
 #include "platforms/discord/settings.hpp"
 #include "storage/store.hpp"
@@ -38,6 +39,9 @@
 #include <unistd.h>
 
 namespace {
+
+using nudgebot::bench::status_kb;
+using nudgebot::bench::cpu_seconds;
 
 using nlohmann::json;
 using namespace std::chrono_literals;
@@ -70,23 +74,6 @@ json message(std::uint64_t n, const std::string& channel, const std::string& aut
             {"timestamp", "2026-03-01T10:00:00.000000+00:00"},
             {"mentions", json::array()},
             {"type", 0}};
-}
-
-long status_kb(const char* key)
-{
-    std::ifstream in("/proc/self/status");
-    std::string line;
-    while (std::getline(in, line))
-        if (line.rfind(key, 0) == 0) return std::strtol(line.c_str() + std::strlen(key), nullptr, 10);
-    return -1;
-}
-
-double cpu_seconds()
-{
-    rusage ru{};
-    getrusage(RUSAGE_SELF, &ru);
-    return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-           static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 template <class T>
