@@ -206,6 +206,19 @@ struct two_platforms {
         runner = std::thread([this] { exit_code = bot->run(); });
     }
 
+    // Waits (up to 8 s) until /healthz answers 200 and returns its body.
+    json healthz() const
+    {
+        std::pair<int, std::string> health;
+        REQUIRE(e2e::eventually(
+            [&] {
+                health = e2e::http_get(bot->ops_port(), "/healthz");
+                return health.first == 200;
+            },
+            8000ms));
+        return json::parse(health.second);
+    }
+
     int stop()
     {
         if (!bot) return exit_code;
@@ -226,14 +239,7 @@ TEST_CASE("nudgebot run with Slack and Mattermost connects both, and a hostile r
     w.start();
 
     // Both connect, and /healthz says so per platform.
-    std::pair<int, std::string> health;
-    REQUIRE(e2e::eventually(
-        [&] {
-            health = e2e::http_get(w.bot->ops_port(), "/healthz");
-            return health.first == 200;
-        },
-        8000ms));
-    const auto h = json::parse(health.second);
+    const auto h = w.healthz();
     CHECK(h["platforms"] == 2);
     CHECK(h["platforms_connected"] == 2);
     CHECK(h["slack_connected"] == 1);
@@ -330,14 +336,7 @@ TEST_CASE("Discord, Slack and Mattermost run together in one nudgebot process", 
     two_platforms w;
     w.discord.emplace();
     w.start();
-    std::pair<int, std::string> health;
-    REQUIRE(e2e::eventually(
-        [&] {
-            health = e2e::http_get(w.bot->ops_port(), "/healthz");
-            return health.first == 200;
-        },
-        8000ms));
-    const auto h = json::parse(health.second);
+    const auto h = w.healthz();
     CHECK(h["platforms"] == 3);
     CHECK(h["platforms_connected"] == 3);
     CHECK(h["discord_connected"] == 1);
