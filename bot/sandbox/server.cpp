@@ -3,11 +3,11 @@
 #include "sandbox/server.hpp"
 
 #include "net/http_server.hpp"
+#include "net/zlib_stream_deflater.hpp"
 #include "sandbox/assets.hpp"
 #include "sandbox/slash.hpp"
 
 #include <nlohmann/json.hpp>
-#include <zlib.h>
 
 #include <chrono>
 #include <deque>
@@ -111,33 +111,6 @@ struct interaction {
     std::string about;
 };
 
-// One deflate context per gateway connection, as Discord keeps one per connection.
-struct deflater {
-    z_stream z{};
-    bool ok = false;
-    deflater() { ok = deflateInit(&z, Z_DEFAULT_COMPRESSION) == Z_OK; }
-    ~deflater()
-    {
-        if (ok) deflateEnd(&z);
-    }
-    deflater(const deflater&) = delete;
-    deflater& operator=(const deflater&) = delete;
-    std::string compress(const std::string& in)
-    {
-        std::string out;
-        z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-        z.avail_in = static_cast<uInt>(in.size());
-        char buf[16384];
-        do {
-            z.next_out = reinterpret_cast<Bytef*>(buf);
-            z.avail_out = sizeof buf;
-            deflate(&z, Z_SYNC_FLUSH);
-            out.append(buf, sizeof buf - z.avail_out);
-        } while (z.avail_out == 0);
-        return out;
-    }
-};
-
 struct session {
     std::string id;
     std::int64_t seq = 0;
@@ -149,7 +122,7 @@ struct session {
 
 struct connection {
     net::ws_peer peer;
-    std::unique_ptr<deflater> zlib;   // set for ?compress=zlib-stream
+    std::unique_ptr<net::zlib_stream_deflater> zlib;   // set for ?compress=zlib-stream
     std::shared_ptr<session> sess;
 };
 
@@ -456,7 +429,8 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
     {
         connection c;
         c.peer = peer;
-        if (peer.target().find("compress=zlib-stream") != std::string::npos) c.zlib = std::make_unique<deflater>();
+        if (peer.target().find("compress=zlib-stream") != std::string::npos)
+            c.zlib = std::make_unique<net::zlib_stream_deflater>();
         auto& stored = connections[peer.id()] = std::move(c);
         send_frame(stored, json{{"op", 10}, {"d", {{"heartbeat_interval", options.heartbeat_interval_ms}}}}.dump());
         if (peer.target().find("encoding=etf") != std::string::npos) peer.close(4002, "the sandbox speaks JSON only");

@@ -1,5 +1,7 @@
 #include "support/fake_discord.hpp"
 
+#include "net/zlib_stream_deflater.hpp"
+
 // GCC 12 reports a false -Wmismatched-new-delete for Asio's coroutine frames (aligned_alloc).
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
@@ -17,7 +19,6 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
-#include <zlib.h>
 
 #include <deque>
 #include <future>
@@ -46,31 +47,6 @@ struct session {
     int shard_count = 1;
 };
 
-// One deflate context per connection, as Discord keeps one per connection.
-struct deflater {
-    z_stream z{};
-    bool ok = false;
-    deflater() { ok = deflateInit(&z, Z_DEFAULT_COMPRESSION) == Z_OK; }
-    ~deflater()
-    {
-        if (ok) deflateEnd(&z);
-    }
-    std::string compress(const std::string& in)
-    {
-        std::string out;
-        z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-        z.avail_in = static_cast<uInt>(in.size());
-        char buf[16384];
-        do {
-            z.next_out = reinterpret_cast<Bytef*>(buf);
-            z.avail_out = sizeof buf;
-            deflate(&z, Z_SYNC_FLUSH);
-            out.append(buf, sizeof buf - z.avail_out);
-        } while (z.avail_out == 0);
-        return out;
-    }
-};
-
 struct out_item {
     enum kind_t { data, close, drop } kind = data;
     std::string text;
@@ -88,7 +64,7 @@ struct gw_conn : std::enable_shared_from_this<gw_conn> {
     asio::steady_timer wake;
     bool alive = true;
     bool compress = false;
-    std::unique_ptr<deflater> zs;
+    std::unique_ptr<net::zlib_stream_deflater> zs;
     std::shared_ptr<session> sess;
 
     gw_conn(tcp::socket socket, asio::io_context& ioc) : ws(std::move(socket)), wake(ioc) {}
@@ -442,7 +418,7 @@ struct fake_discord::impl : std::enable_shared_from_this<fake_discord::impl> {
             auto c = std::make_shared<gw_conn>(stream.release_socket(), ioc);
             c->target = std::string(req.target());
             c->compress = c->target.find("compress=zlib-stream") != std::string::npos;
-            if (c->compress) c->zs = std::make_unique<deflater>();
+            if (c->compress) c->zs = std::make_unique<net::zlib_stream_deflater>();
             c->index = static_cast<int>(conns.size());
             conns.push_back(c);
             {
