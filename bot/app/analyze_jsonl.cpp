@@ -38,7 +38,6 @@
 #endif
 
 #include "app/cli_json.hpp"
-#include "core/diagnostics.hpp"
 #include "engine/analyzer.hpp"
 
 namespace nudgebot::app {
@@ -394,13 +393,8 @@ int run_analyze_jsonl(const analyze_options& options, std::istream& in, std::ost
             << "\" (expected low, medium or high)\n";
         return 2;
     }
-    core::diagnostics diags;
-    const auto analyzer = engine::load_rules(options.rules_dir, diags);
-    diags.print(err);
-    if (!analyzer) {
-        err << "nudgebot analyze: cannot load the rule packs in " << options.rules_dir << '\n';
-        return 2;
-    }
+    const auto analyzer = load_packs_for_verb("analyze", options.rules_dir, err);
+    if (!analyzer) return 2;
 
     const auto started = std::chrono::steady_clock::now();
     const std::clock_t cpu_started = std::clock();

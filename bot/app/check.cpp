@@ -54,13 +54,8 @@ int run_check(const check_options& options, std::istream& in, std::ostream& out,
         err << "nudgebot check: unknown style \"" << options.style << "\" (expected gentle or direct)\n";
         return 2;
     }
-    core::diagnostics diags;
-    const auto analyzer = engine::load_rules(options.rules_dir, diags);
-    diags.print(err);
-    if (!analyzer) {
-        err << "nudgebot check: cannot load the rule packs in " << options.rules_dir << '\n';
-        return 2;
-    }
+    const auto analyzer = load_packs_for_verb("check", options.rules_dir, err);
+    if (!analyzer) return 2;
 
     std::string text;
     if (options.text) {

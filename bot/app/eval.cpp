@@ -17,7 +17,6 @@
 #include <ostream>
 
 #include "app/eval_report.hpp"
-#include "core/diagnostics.hpp"
 #include "engine/analyzer.hpp"
 
 namespace nudgebot::app {
@@ -43,13 +42,8 @@ int run_eval(const eval_options& options, std::ostream& out, std::ostream& err)
         err << "nudgebot eval: cannot open " << options.file << '\n';
         return 2;
     }
-    core::diagnostics diags;
-    const auto analyzer = engine::load_rules(options.rules_dir, diags);
-    diags.print(err);
-    if (!analyzer) {
-        err << "nudgebot eval: the packs in " << options.rules_dir << " did not load\n";
-        return 2;
-    }
+    const auto analyzer = load_packs_for_verb("eval", options.rules_dir, err);
+    if (!analyzer) return 2;
 
     const auto started = std::chrono::steady_clock::now();
     std::vector<eval::record_result> results;

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "app/eval_report.hpp"
-#include "core/diagnostics.hpp"
+#include "app/verbs.hpp"
 #include "engine/analyzer.hpp"
 
 namespace nudgebot::app {
@@ -107,13 +107,8 @@ int run_rules_fit(const rules_fit_options& options, std::ostream& out, std::ostr
         err << "nudgebot rules fit: cannot open " << options.file << '\n';
         return 2;
     }
-    core::diagnostics diags;
-    const auto analyzer = engine::load_rules(options.rules_dir, diags);
-    diags.print(err);
-    if (!analyzer) {
-        err << "nudgebot rules fit: the packs in " << options.rules_dir << " did not load\n";
-        return 2;
-    }
+    const auto analyzer = load_packs_for_verb("rules fit", options.rules_dir, err);
+    if (!analyzer) return 2;
 
     // Rules per category, and a lookup from rule id to (category, index).
     const auto& rules = analyzer->rules();

@@ -10,7 +10,6 @@
 #include <cstdio>
 #include <ostream>
 
-#include "core/diagnostics.hpp"
 #include "engine/analyzer.hpp"
 #include "engine/examples.hpp"
 
@@ -18,16 +17,8 @@ namespace nudgebot::app {
 
 int run_rules_test(const rules_test_options& options, std::ostream& out, std::ostream& err)
 {
-    core::diagnostics diags;
-    const auto analyzer = engine::load_rules(options.rules_dir, diags);
-    diags.print(err);
-    if (!analyzer) {
-        std::size_t errors = 0;
-        for (const auto& d : diags.items()) errors += d.severity == core::severity::error ? 1 : 0;
-        err << "nudgebot rules test: the packs in " << options.rules_dir << " did not load ("
-            << errors << (errors == 1 ? " error" : " errors") << ")\n";
-        return 1;
-    }
+    const auto analyzer = load_packs_for_verb("rules test", options.rules_dir, err);
+    if (!analyzer) return 1;
 
     char line[256];
     std::snprintf(line, sizeof line, "%s: %zu packs, %zu rules, %zu lexicons, compiled in %.1f ms\n",

@@ -21,8 +21,14 @@
 #pragma once
 
 #include <iosfwd>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+
+namespace nudgebot::engine {
+class analyzer;
+}
 
 namespace nudgebot::app {
 
@@ -30,6 +36,13 @@ namespace nudgebot::app {
 // existing folder of <exe dir>/../rules/en, <exe dir>/../share/nudgebot/rules/en,
 // <exe dir>/rules/en, else the source tree's rules/en (NUDGEBOT_SOURCE_DIR).
 std::string default_rules_dir();
+
+// Loads the packs in `rules_dir` for a verb; on failure prints every diagnostic and
+// "nudgebot VERB: the rule packs in DIR did not load (N errors)" to `err` and returns null
+// (warnings are printed either way). verb_packs.cpp.
+std::shared_ptr<const engine::analyzer> load_packs_for_verb(std::string_view verb,
+                                                            const std::string& rules_dir,
+                                                            std::ostream& err);
 
 struct check_options {
     std::optional<std::string> text;   // read stdin when empty
