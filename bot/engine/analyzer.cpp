@@ -27,15 +27,14 @@ struct hit {
 // Per-thread buffers reused across messages and analyzers (sized up on demand).
 struct scratch {
     normalized_text text;
-    // Per token: its items (a known word's list in the compiled set, else written to `items`)
-    // and the OR of 1 << edge_bit(item) over them.
-    struct token_items {
-        const std::int32_t* items = nullptr;
-        std::uint32_t count = 0;
-        std::uint64_t bits = 0;
-    };
-    std::vector<token_items> per_token;
+    // Per token, what it brings to the phrase matcher (see compiled::word_info): a plain known
+    // word's record in the compiled set, else one built in `built` (indexed by token) from
+    // items and starts written to `items` / `starts`; one more entry, an empty record, ends
+    // the list, so the token after the last one continues no phrase.
+    std::vector<const analyzer::compiled::word_info*> per_token;
+    std::vector<analyzer::compiled::word_info> built;
     std::vector<std::int32_t> items;
+    std::vector<std::int32_t> starts;
     std::vector<std::uint32_t> feature_tokens;   // unquoted tokens with a word class or all caps
     std::vector<hit> hits;
     std::vector<std::uint32_t> masked;   // per token, == stamp when masked
@@ -66,6 +65,8 @@ struct scratch {
     }
 };
 
+const analyzer::compiled::word_info no_items{};
+
 float sigmoid(float x) noexcept { return 1.0f / (1.0f + std::exp(-x)); }
 
 class evaluation {
@@ -95,46 +96,58 @@ public:
     }
 
 private:
-    // Items per token: its exact word (2*w) and every registered prefix of it (2*p+1), only
-    // those the phrase trie uses. For a known word the list was prepared by the constructor.
+    // Per token its record for the phrase matcher (see scratch::per_token). For a known word
+    // the constructor prepared it; other tokens get their registered prefixes (2*p+1), an emoji
+    // its word (2*w), only the items the phrase trie uses. Also counts the tokens outside quotes
+    // and gathers the tokens add_feature_hits() looks at.
     void collect_items()
     {
         const auto& toks = s_.text.tokens;
         const std::size_t n = toks.size();
-        if (s_.per_token.size() < n) s_.per_token.resize(n);
+        if (s_.per_token.size() < n + 1) {
+            s_.per_token.resize(n + 1);
+            s_.built.resize(n + 1);
+        }
         // Written through an index into a buffer sized once: a token has one word item and at
         // most one prefix item per byte, and token texts lie within chars.
-        auto& items = s_.items;
         const std::size_t bound = n + s_.text.chars.size();   // >= sum of (1 + text_size)
-        if (items.size() < bound) items.resize(2 * bound + 64);
-        std::int32_t* out = items.data();
-        scratch::token_items* per_token = s_.per_token.data();
+        if (s_.items.size() < bound) {
+            s_.items.resize(2 * bound + 64);
+            s_.starts.resize(2 * bound + 64);
+        }
+        std::int32_t* out = s_.items.data();
+        std::int32_t* starts_out = s_.starts.data();
+        const analyzer::compiled::word_info** per_token = s_.per_token.data();
+        analyzer::compiled::word_info* built = s_.built.data();
         const auto* infos = c_.word_infos.data();
-        const std::int32_t* wi = c_.word_items.data();
         const std::uint8_t* used_item = c_.item_used.data();
+        const std::int32_t* root = c_.root.data();
+        const auto* nodes = c_.nodes.data();
         if (s_.feature_tokens.size() < n) s_.feature_tokens.resize(n);
         std::uint32_t* feature_tokens = s_.feature_tokens.data();
         std::uint32_t features = 0;
-        std::uint32_t unquoted = 0;
+        std::uint32_t quoted_tokens = 0;
         std::uint32_t used = 0;
+        std::uint32_t starts_used = 0;
+        constexpr std::uint8_t slow_flags = token::quoted | token::emoji | token::all_caps;
         for (std::size_t i = 0; i < n; ++i) {
             const auto& t = toks[i];
-            auto& ti = per_token[i];
             const auto w = static_cast<std::size_t>(t.word);
-            const bool quoted = t.has(token::quoted);
-            unquoted += quoted ? 0 : 1;
-            if (t.word != no_word) {
+            // Most tokens are known words, outside quotes, in lower case: take their record and
+            // note them for add_feature_hits() when they have a word class.
+            if ((t.flags & slow_flags) == 0 && t.word != no_word) {
                 const auto& info = infos[w];
-                if (!quoted && (t.has(token::all_caps) || info.classes != 0))
-                    feature_tokens[features++] = static_cast<std::uint32_t>(i);
-                if (!t.has(token::emoji)) {
-                    ti.items = wi + info.begin;
-                    ti.count = info.item_count;
-                    ti.bits = info.bits;
-                    continue;
-                }
-            } else if (!quoted && t.has(token::all_caps)) {
+                per_token[i] = &info;
+                if (info.classes != 0) feature_tokens[features++] = static_cast<std::uint32_t>(i);
+                continue;
+            }
+            const bool quoted = t.has(token::quoted);
+            quoted_tokens += quoted ? 1 : 0;
+            if (!quoted && (t.has(token::all_caps) || (t.word != no_word && infos[w].classes != 0)))
                 feature_tokens[features++] = static_cast<std::uint32_t>(i);
+            if (t.word != no_word && !t.has(token::emoji)) {
+                per_token[i] = &infos[w];
+                continue;
             }
             const std::uint32_t first = used;
             std::uint64_t b = 0;
@@ -147,7 +160,7 @@ private:
                 // A plain `@name` (Mattermost, Slack text, tweets) stays an unknown token starting
                 // with '@'; `@ss` folded to a known word does not.
                 const auto text = s_.text.text(t);
-                if (text.size() > 1 && text[0] == '@' && !t.has(token::quoted)) mention_ = true;
+                if (text.size() > 1 && text[0] == '@' && !quoted) mention_ = true;
                 c_.vocab.for_each_prefix(text, [&](word_id p) {
                     auto item = static_cast<std::size_t>(p) * 2 + 1;
                     if (!used_item[item]) return;
@@ -155,12 +168,31 @@ private:
                     b |= std::uint64_t{1} << analyzer::compiled::edge_bit(static_cast<std::int32_t>(item));
                 });
             }
-            ti.items = out + first;
-            ti.count = used - first;
-            ti.bits = b;
+            if (used == first) {   // the usual unknown word: no item
+                per_token[i] = &no_items;
+                continue;
+            }
+            auto& rec = built[i];
+            rec.bits = b;
+            rec.items = out + first;
+            rec.item_count = used - first;
+            rec.starts = starts_out + starts_used;
+            rec.start_count = 0;
+            rec.start_edges = 0;
+            rec.start_terms = 0;
+            for (std::uint32_t k = first; k < used; ++k) {
+                const auto node = root[static_cast<std::size_t>(out[k])];
+                if (node < 0) continue;
+                starts_out[starts_used++] = node;
+                ++rec.start_count;
+                rec.start_edges |= nodes[static_cast<std::size_t>(node)].edge_bits;
+                rec.start_terms += nodes[static_cast<std::size_t>(node)].term_count;
+            }
+            per_token[i] = &rec;
         }
+        per_token[n] = &no_items;
         feature_count_ = features;
-        unquoted_tokens_ = unquoted;
+        unquoted_tokens_ = static_cast<std::uint32_t>(n) - quoted_tokens;
     }
 
     void emit(std::int32_t node, std::uint32_t first, std::uint32_t last)
@@ -177,9 +209,9 @@ private:
     // phrase starts, and inlined it crowds the registers of the loop in match_phrases().
     [[gnu::noinline]] void extend(std::int32_t node, std::uint32_t first, std::uint32_t next)
     {
-        const auto& ti = s_.per_token[next];
+        const auto& ti = *s_.per_token[next];
         const std::uint64_t bits = c_.nodes[static_cast<std::size_t>(node)].edge_bits;
-        for (std::uint32_t k = 0; k < ti.count; ++k) {
+        for (std::uint32_t k = 0; k < ti.item_count; ++k) {
             const auto item = ti.items[k];
             if (((bits >> analyzer::compiled::edge_bit(item)) & 1u) == 0) continue;
             auto child = c_.child(node, item);
@@ -189,13 +221,13 @@ private:
         }
     }
 
-    // Token `next` exists, lies in the sentence of token `first`, and may have an item that is
-    // an edge of `node` (their edge bits meet; a node without edges has none).
+    // Token `next` may have an item that is an edge of `node` (their edge bits meet; a node
+    // without edges has none, and neither has the end of the token list) and lies in the
+    // sentence of token `first`.
     bool continues(std::int32_t node, std::uint32_t first, std::uint32_t next) const noexcept
     {
         const auto& toks = s_.text.tokens;
-        return next < toks.size() &&
-               (c_.nodes[static_cast<std::size_t>(node)].edge_bits & s_.per_token[next].bits) != 0 &&
+        return (c_.nodes[static_cast<std::size_t>(node)].edge_bits & s_.per_token[next]->bits) != 0 &&
                toks[next].sentence == toks[first].sentence;
     }
 
@@ -205,16 +237,20 @@ private:
         const auto n = static_cast<std::uint32_t>(s_.text.tokens.size());
         // Locals, not members: emit() writes memory, which would force members to be reloaded.
         const auto* per_token = s_.per_token.data();
-        const auto* root = c_.root.data();   // covers every item (see the constructor)
+        const auto* nodes = c_.nodes.data();
+        const auto* toks = s_.text.tokens.data();
         for (std::uint32_t i = 0; i < n; ++i) {
-            const auto* items = per_token[i].items;
-            const auto count = per_token[i].count;
-            for (std::uint32_t k = 0; k < count; ++k) {
-                auto item = static_cast<std::size_t>(items[k]);
-                auto node = root[item];
-                if (node < 0) continue;
+            const auto& ti = *per_token[i];
+            // The bits of the next token (none after the last one): most words end no phrase
+            // and start none that the next token continues.
+            const std::uint64_t next_bits = per_token[i + 1]->bits;
+            if (ti.start_terms == 0 && (ti.start_edges & next_bits) == 0) continue;
+            for (std::uint32_t k = 0; k < ti.start_count; ++k) {
+                const auto node = ti.starts[k];
                 emit(node, i, i);
-                if (continues(node, i, i + 1)) extend(node, i, i + 1);
+                if ((nodes[static_cast<std::size_t>(node)].edge_bits & next_bits) != 0 &&
+                    toks[i + 1].sentence == toks[i].sentence)
+                    extend(node, i, i + 1);
             }
         }
     }
@@ -537,7 +573,7 @@ private:
 analyzer::analyzer(std::unique_ptr<compiled> c) : c_(std::move(c))
 {
     c_->vocab.build_letter_automaton();
-    // Items the phrase trie uses, and each word's items (see compiled.hpp).
+    // Items the phrase trie uses (see compiled.hpp).
     auto& used = c_->item_used;
     std::size_t item_count = std::max(c_->root.size(),
                                       2 * std::max(c_->vocab.word_count(), c_->vocab.prefix_count()) + 2);
@@ -546,20 +582,58 @@ analyzer::analyzer(std::unique_ptr<compiled> c) : c_(std::move(c))
     for (std::size_t item = 0; item < c_->root.size(); ++item)
         if (c_->root[item] >= 0) used[item] = 1;
     for (const auto& e : c_->edges) used[static_cast<std::size_t>(e.item)] = 1;
-    c_->word_infos.assign(c_->vocab.word_count(), {});
+    // The edge table and every node's edge bits (the word records below read them).
+    auto& table = c_->edge_table;
+    std::size_t size = 16;
+    while (size < 4 * c_->edges.size()) size *= 2;   // at most a quarter full: most lookups
+                                                     // miss, and a miss ends at an empty slot
+    table.assign(size, {});
+    const std::size_t mask = size - 1;
+    for (std::size_t n = 0; n < c_->nodes.size(); ++n) {
+        auto& node = c_->nodes[n];
+        for (std::uint32_t k = 0; k < node.edge_count; ++k) {
+            const auto& e = c_->edges[node.edge_begin + k];
+            node.edge_bits |= std::uint64_t{1} << compiled::edge_bit(e.item);
+            const auto key = compiled::edge_key(static_cast<std::int32_t>(n), e.item);
+            std::size_t i = compiled::edge_hash(key) & mask;
+            while (table[i].node >= 0) i = (i + 1) & mask;
+            table[i] = {key, e.node};
+        }
+    }
+    // Each word's record for the phrase matcher (see compiled.hpp).
+    const std::size_t words = c_->vocab.word_count();
+    c_->word_infos.assign(words, {});
     c_->word_items.clear();
-    for (std::size_t w = 0; w < c_->vocab.word_count(); ++w) {
+    c_->word_starts.clear();
+    std::vector<std::uint32_t> items_begin(words + 1), starts_begin(words + 1);
+    for (std::size_t w = 0; w < words; ++w) {
         auto& info = c_->word_infos[w];
-        info.begin = static_cast<std::uint32_t>(c_->word_items.size());
+        items_begin[w] = static_cast<std::uint32_t>(c_->word_items.size());
+        starts_begin[w] = static_cast<std::uint32_t>(c_->word_starts.size());
         if (used[2 * w]) c_->word_items.push_back(static_cast<std::int32_t>(2 * w));
         c_->vocab.for_each_prefix(c_->vocab.word(static_cast<word_id>(w)), [&](word_id p) {
             auto item = static_cast<std::size_t>(p) * 2 + 1;
             if (used[item]) c_->word_items.push_back(static_cast<std::int32_t>(item));
         });
-        info.item_count = static_cast<std::uint32_t>(c_->word_items.size() - info.begin);
-        for (auto k = info.begin; k < c_->word_items.size(); ++k)
-            info.bits |= std::uint64_t{1} << compiled::edge_bit(c_->word_items[k]);
+        for (auto k = items_begin[w]; k < c_->word_items.size(); ++k) {
+            const auto item = c_->word_items[k];
+            info.bits |= std::uint64_t{1} << compiled::edge_bit(item);
+            const auto node = c_->root[static_cast<std::size_t>(item)];
+            if (node < 0) continue;
+            c_->word_starts.push_back(node);
+            info.start_edges |= c_->nodes[static_cast<std::size_t>(node)].edge_bits;
+            info.start_terms += c_->nodes[static_cast<std::size_t>(node)].term_count;
+        }
         if (w < c_->word_classes.size()) info.classes = c_->word_classes[w];
+    }
+    items_begin[words] = static_cast<std::uint32_t>(c_->word_items.size());
+    starts_begin[words] = static_cast<std::uint32_t>(c_->word_starts.size());
+    for (std::size_t w = 0; w < words; ++w) {   // now that the lists no longer move
+        auto& info = c_->word_infos[w];
+        info.items = c_->word_items.data() + items_begin[w];
+        info.item_count = items_begin[w + 1] - items_begin[w];
+        info.starts = c_->word_starts.data() + starts_begin[w];
+        info.start_count = starts_begin[w + 1] - starts_begin[w];
     }
 
     // Cue masks (see compiled.hpp), when every cue id fits.
@@ -580,24 +654,6 @@ analyzer::analyzer(std::unique_ptr<compiled> c) : c_(std::move(c))
         c_->feeling_cues = {};
         for (std::uint32_t l = 0; l < c_->lexicons.size(); ++l)
             if (c_->lexicons[l].feeling) add(c_->feeling_cues, l);
-    }
-
-    auto& table = c_->edge_table;
-    std::size_t size = 16;
-    while (size < 4 * c_->edges.size()) size *= 2;   // at most a quarter full: most lookups
-                                                     // miss, and a miss ends at an empty slot
-    table.assign(size, {});
-    const std::size_t mask = size - 1;
-    for (std::size_t n = 0; n < c_->nodes.size(); ++n) {
-        auto& node = c_->nodes[n];
-        for (std::uint32_t k = 0; k < node.edge_count; ++k) {
-            const auto& e = c_->edges[node.edge_begin + k];
-            node.edge_bits |= std::uint64_t{1} << compiled::edge_bit(e.item);
-            const auto key = compiled::edge_key(static_cast<std::int32_t>(n), e.item);
-            std::size_t i = compiled::edge_hash(key) & mask;
-            while (table[i].node >= 0) i = (i + 1) & mask;
-            table[i] = {key, e.node};
-        }
     }
 }
 analyzer::~analyzer() = default;
@@ -646,7 +702,8 @@ std::size_t analyzer::memory_bytes() const noexcept
                         c.edges.capacity() * sizeof(compiled::edge) +
                         c.edge_table.capacity() * sizeof(compiled::edge_slot) +
                         c.word_infos.capacity() * sizeof(compiled::word_info) +
-                        c.word_items.capacity() * sizeof(std::int32_t) + c.item_used.capacity() +
+                        c.word_items.capacity() * sizeof(std::int32_t) +
+                        c.word_starts.capacity() * sizeof(std::int32_t) + c.item_used.capacity() +
                         c.terminals.capacity() * sizeof(compiled::terminal) +
                         c.cue_refs.capacity() * sizeof(std::uint32_t) + c.word_classes.capacity() +
                         c.rule_cue_masks.capacity() * sizeof(compiled::rule_masks) +

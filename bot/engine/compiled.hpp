@@ -114,19 +114,28 @@ struct analyzer::compiled {
             if (s.node < 0) return -1;
         }
     }
-    // Items of a token whose text is the exact word w, filled by the analyzer's constructor:
-    // word_items[begin .. begin + item_count) of word_infos[w] is 2*w followed by 2*p+1 for
-    // every prefix p of the word (shortest first), keeping only items that occur in the phrase
-    // trie (as a root or an edge); the others can neither start nor continue a phrase. One
-    // record per word, so a token's look-up touches one place.
+    // What a token whose text is the exact word w brings to the phrase matcher, filled by the
+    // analyzer's constructor. Its items: 2*w followed by 2*p+1 for every prefix p of the word
+    // (shortest first), keeping only items that occur in the phrase trie (as a root or an edge);
+    // the others can neither start nor continue a phrase. Its starts: the root nodes of those
+    // items that have one, in item order, with their edge bits and terminal counts summed up,
+    // so a word that ends no phrase and whose phrases the next token does not continue is
+    // passed over after one test. One record per word, so a token's look-up touches one place
+    // (the analyzer builds the same record for a token that is no plain word). The pointers
+    // point into word_items / word_starts.
     struct word_info {
-        std::uint64_t bits = 0;          // OR of 1 << edge_bit(item) over the items
-        std::uint32_t begin = 0;         // into word_items
+        std::uint64_t bits = 0;           // OR of 1 << edge_bit(item) over the items
+        std::uint64_t start_edges = 0;    // OR of nodes[s].edge_bits over the starts s
+        const std::int32_t* items = nullptr;
+        const std::int32_t* starts = nullptr;
         std::uint32_t item_count = 0;
-        std::uint32_t classes = 0;       // word_classes[w] (0 beyond it)
+        std::uint32_t start_count = 0;
+        std::uint32_t start_terms = 0;    // sum of nodes[s].term_count over the starts s
+        std::uint32_t classes = 0;        // word_classes[w] (0 beyond it)
     };
     std::vector<word_info> word_infos;
     std::vector<std::int32_t> word_items;
+    std::vector<std::int32_t> word_starts;
     std::vector<std::uint8_t> item_used;   // item -> 1 when it is a root or an edge label
     std::vector<terminal> terminals;
     std::vector<std::string> term_texts;   // as written, without a trailing '*'
