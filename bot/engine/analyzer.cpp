@@ -358,11 +358,14 @@ private:
         };
         // std::sort sorts up to 16 elements by plain insertion; doing that here for the usual
         // few hits saves the call and keeps the order of equal hits exactly as std::sort's.
+        // Comparing cues alone gives the same order: insertion keeps the hits of one cue in
+        // the order found, which is by first token (match_phrases() and add_feature_hits() go
+        // through the tokens in order).
         if (hits.size() <= 16) {
             for (std::size_t i = 1; i < hits.size(); ++i) {
                 hit h = hits[i];
                 std::size_t j = i;
-                for (; j > 0 && before(h, hits[j - 1]); --j) hits[j] = hits[j - 1];
+                for (; j > 0 && h.cue < hits[j - 1].cue; --j) hits[j] = hits[j - 1];
                 hits[j] = h;
             }
         } else {
