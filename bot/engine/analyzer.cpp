@@ -525,16 +525,23 @@ private:
 
     void apply_modifiers()
     {
-        if (std::none_of(fired_.begin(), fired_.end(), [](bool b) { return b; })) return;
+        std::uint32_t fired = 0;   // bit per category
+        for (std::size_t cat = 0; cat < category_count; ++cat) fired |= fired_[cat] ? 1u << cat : 0u;
+        if (fired == 0) return;
         const bool masks = c_.cue_masks;
         const auto* mod_masks = c_.modifier_cue_masks.data();
+        const auto* mod_cats = c_.modifier_categories.data();
         const std::size_t modifiers = c_.modifiers.size();
         for (std::size_t m = 0; m < modifiers; ++m) {
-            if (masks && !covers(mod_masks[m])) continue;
+            // A modifier that changes no category with a fired rule adds nothing.
+            if ((mod_cats[m] & fired) == 0) continue;
             const auto& mod = c_.modifiers[m];
-            bool all = std::all_of(mod.when.begin(), mod.when.end(),
-                                   [&](std::uint32_t cue) { return present(cue); });
-            if (!all) continue;
+            if (masks) {   // exact
+                if (!covers(mod_masks[m])) continue;
+            } else if (!std::all_of(mod.when.begin(), mod.when.end(),
+                                    [&](std::uint32_t cue) { return present(cue); })) {
+                continue;
+            }
             s_.chosen.clear();
             for (auto cue : mod.when) s_.chosen.push_back(&s_.hits[s_.cue_first[cue]]);
             auto span = span_of_chosen();
@@ -639,6 +646,12 @@ analyzer::analyzer(std::unique_ptr<compiled> c) : c_(std::move(c))
         info.start_count = starts_begin[w + 1] - starts_begin[w];
     }
 
+    // The categories each modifier changes (see compiled.hpp).
+    c_->modifier_categories.assign(c_->modifiers.size(), 0);
+    for (std::size_t m = 0; m < c_->modifiers.size(); ++m)
+        for (std::size_t cat = 0; cat < category_count; ++cat)
+            if (c_->modifiers[m].effect[cat] != 0) c_->modifier_categories[m] |= 1u << cat;
+
     // Cue masks (see compiled.hpp), when every cue id fits.
     c_->cue_masks = c_->cue_count() <= 128;
     if (c_->cue_masks) {
@@ -710,7 +723,8 @@ std::size_t analyzer::memory_bytes() const noexcept
                         c.terminals.capacity() * sizeof(compiled::terminal) +
                         c.cue_refs.capacity() * sizeof(std::uint32_t) + c.word_classes.capacity() +
                         c.rule_cue_masks.capacity() * sizeof(compiled::rule_masks) +
-                        c.modifier_cue_masks.capacity() * sizeof(compiled::cue_set);
+                        c.modifier_cue_masks.capacity() * sizeof(compiled::cue_set) +
+                        c.modifier_categories.capacity() * sizeof(std::uint32_t);
     for (const auto& t : c.term_texts) total += sizeof(std::string) + t.capacity();
     for (const auto& t : c.triggers) total += sizeof(t) + t.capacity() * sizeof(std::uint32_t);
     for (const auto& e : c.examples) total += sizeof(e) + e.text.capacity();

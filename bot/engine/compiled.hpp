@@ -146,6 +146,9 @@ struct analyzer::compiled {
     std::vector<rule_info> rule_infos;
     std::vector<modifier> modifiers;
     std::vector<modifier_info> modifier_infos;
+    // Per modifier, bit c set when its effect on category c is not 0 (filled by the analyzer's
+    // constructor): a modifier whose categories have no fired rule is passed over unchecked.
+    std::vector<std::uint32_t> modifier_categories;
     std::vector<std::uint32_t> cue_refs;                 // rule cue lists point here
     std::vector<std::vector<std::uint32_t>> triggers;    // cue id -> rules to evaluate
     std::array<category_scoring, category_count> scoring{};
