@@ -488,10 +488,12 @@ private:
     void evaluate(std::uint32_t index)
     {
         const auto& r = c_.rules[index];
-        for (std::uint32_t k = 0; k < r.all_count; ++k)
-            if (!present(c_.cue_refs[r.all_begin + k])) return;
-        for (std::uint32_t k = 0; k < r.none_count; ++k)
-            if (present(c_.cue_refs[r.none_begin + k])) return;
+        if (!c_.cue_masks) {   // else evaluate_rules() checked this on the (exact) masks
+            for (std::uint32_t k = 0; k < r.all_count; ++k)
+                if (!present(c_.cue_refs[r.all_begin + k])) return;
+            for (std::uint32_t k = 0; k < r.none_count; ++k)
+                if (present(c_.cue_refs[r.none_begin + k])) return;
+        }
         bool constrained = r.window || r.ordered || r.sentence;
         s_.chosen.clear();
         bool fired = false;
