@@ -471,15 +471,28 @@ private:
 
     void evaluate_rules()
     {
+        if (c_.cue_masks) {
+            // One test of the masks per triggered rule: all its `all` cues present, no `none`
+            // cue nor lower trigger cue present, some `any` cue present (see compiled.hpp).
+            const std::uint64_t p0 = present_mask_[0], p1 = present_mask_[1];
+            const auto* entries = c_.trigger_entries.data();
+            const auto* begin = c_.trigger_begin.data();
+            for (auto cue : s_.present) {
+                const auto* end = entries + begin[cue + 1];
+                for (const auto* e = entries + begin[cue]; e != end; ++e) {
+                    const auto& t = *e;
+                    if ((t.all[0] & ~p0) != 0 || (t.all[1] & ~p1) != 0) continue;
+                    if (((t.blocked[0] & p0) | (t.blocked[1] & p1)) != 0) continue;
+                    if (((t.any[0] & p0) | (t.any[1] & p1)) == 0) continue;
+                    evaluate(t.rule);
+                }
+            }
+            return;
+        }
         for (auto cue : s_.present) {
             for (auto r : c_.triggers[cue]) {
                 if (s_.rule_stamp[r] == stamp_) continue;
                 s_.rule_stamp[r] = stamp_;
-                if (c_.cue_masks) {   // what evaluate() checks first, on the masks
-                    const auto& m = c_.rule_cue_masks[r];
-                    if (!covers(m.all) || meets(m.none)) continue;
-                    if (c_.rules[r].any_count != 0 && !meets(m.any)) continue;
-                }
                 evaluate(r);
             }
         }
@@ -666,6 +679,34 @@ analyzer::analyzer(std::unique_ptr<compiled> c) : c_(std::move(c))
             for (std::uint32_t k = 0; k < rule.any_count; ++k) add(m.any, c_->cue_refs[rule.any_begin + k]);
             for (std::uint32_t k = 0; k < rule.none_count; ++k) add(m.none, c_->cue_refs[rule.none_begin + k]);
         }
+        c_->trigger_begin.assign(c_->cue_count() + 1, 0);
+        c_->trigger_entries.clear();
+        for (std::uint32_t cue = 0; cue < c_->cue_count(); ++cue) {
+            c_->trigger_begin[cue] = static_cast<std::uint32_t>(c_->trigger_entries.size());
+            const auto& list = c_->triggers[cue];
+            for (std::size_t k = 0; k < list.size(); ++k) {
+                const auto r = list[k];
+                if (k > 0 && list[k - 1] == r) continue;   // an `any` cue listed twice
+                const auto& rule = c_->rules[r];
+                const auto& m = c_->rule_cue_masks[r];
+                compiled::trigger_entry e;
+                e.rule = r;
+                e.all = m.all;
+                e.blocked = m.none;
+                bool cue_is_any = false;
+                if (rule.all_count == 0) {   // triggered by each of its `any` cues
+                    for (std::uint32_t j = 0; j < rule.any_count; ++j) {
+                        const auto other = c_->cue_refs[rule.any_begin + j];
+                        if (other < cue) add(e.blocked, other);
+                        cue_is_any = cue_is_any || other == cue;
+                    }
+                }
+                e.any = rule.any_count == 0 || cue_is_any ? compiled::cue_set{~std::uint64_t{0}, ~std::uint64_t{0}}
+                                                          : m.any;
+                c_->trigger_entries.push_back(e);
+            }
+        }
+        c_->trigger_begin[c_->cue_count()] = static_cast<std::uint32_t>(c_->trigger_entries.size());
         c_->modifier_cue_masks.assign(c_->modifiers.size(), {});
         for (std::size_t m = 0; m < c_->modifiers.size(); ++m)
             for (auto cue : c_->modifiers[m].when) add(c_->modifier_cue_masks[m], cue);
@@ -725,6 +766,8 @@ std::size_t analyzer::memory_bytes() const noexcept
                         c.terminals.capacity() * sizeof(compiled::terminal) +
                         c.cue_refs.capacity() * sizeof(std::uint32_t) + c.word_classes.capacity() +
                         c.rule_cue_masks.capacity() * sizeof(compiled::rule_masks) +
+                        c.trigger_begin.capacity() * sizeof(std::uint32_t) +
+                        c.trigger_entries.capacity() * sizeof(compiled::trigger_entry) +
                         c.modifier_cue_masks.capacity() * sizeof(compiled::cue_set) +
                         c.modifier_categories.capacity() * sizeof(std::uint32_t);
     for (const auto& t : c.term_texts) total += sizeof(std::string) + t.capacity();

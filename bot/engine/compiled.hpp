@@ -166,6 +166,18 @@ struct analyzer::compiled {
         cue_set all{}, any{}, none{};
     };
     std::vector<rule_masks> rule_cue_masks;
+    // The trigger lists with the masks at hand (with cue_masks): trigger_entries[
+    // trigger_begin[cue] .. trigger_begin[cue + 1]) are the rules `cue` triggers, in order,
+    // each once. A rule is evaluated at its lowest present trigger cue, so `blocked` is its
+    // `none` cues plus its trigger cues below `cue` (present, they took it already); `any` is
+    // its `any` cues, or every cue when it has none or `cue` is one of them (then the trigger
+    // being present meets it).
+    struct trigger_entry {
+        cue_set all{}, blocked{}, any{};
+        std::uint32_t rule = 0;
+    };
+    std::vector<std::uint32_t> trigger_begin;
+    std::vector<trigger_entry> trigger_entries;
     std::vector<cue_set> modifier_cue_masks;
     cue_set feeling_cues{};
 
