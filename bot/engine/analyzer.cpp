@@ -306,7 +306,9 @@ private:
         hits.resize(write);
     }
 
-    void add_feature_hits()
+    // Out of line: inlined into run() with the other steps, it costs more in register moves
+    // than the call does (callgrind: 15 instructions per message).
+    [[gnu::noinline]] void add_feature_hits()
     {
         const auto& toks = s_.text.tokens;
         const auto base = static_cast<std::uint32_t>(c_.lexicons.size());
