@@ -373,18 +373,20 @@ private:
         } else {
             std::sort(hits.begin(), hits.end(), before);
         }
+        // The hits of a cue are now one run: note where it starts and how long it is.
         s_.present.clear();
         analyzer::compiled::cue_set mask{};
-        for (std::uint32_t k = 0; k < hits.size(); ++k) {
-            auto cue = hits[k].cue;
-            if (s_.cue_stamp[cue] != stamp_) {
-                s_.cue_stamp[cue] = stamp_;
-                s_.cue_first[cue] = k;
-                s_.cue_count[cue] = 0;
-                s_.present.push_back(cue);
-                mask[(cue >> 6) & 1] |= std::uint64_t{1} << (cue & 63);
-            }
-            ++s_.cue_count[cue];
+        const auto n = static_cast<std::uint32_t>(hits.size());
+        for (std::uint32_t k = 0; k < n;) {
+            const auto cue = hits[k].cue;
+            std::uint32_t end = k + 1;
+            while (end < n && hits[end].cue == cue) ++end;
+            s_.cue_stamp[cue] = stamp_;
+            s_.cue_first[cue] = k;
+            s_.cue_count[cue] = end - k;
+            s_.present.push_back(cue);
+            mask[(cue >> 6) & 1] |= std::uint64_t{1} << (cue & 63);
+            k = end;
         }
         present_mask_ = mask;
         // feeling: the earliest hit of a slot lexicon
