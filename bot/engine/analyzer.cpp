@@ -352,6 +352,18 @@ private:
         f.intensity = std::min(intensity, 1.0f);
     }
 
+    // Two hits with the same cue and first token. Such hits come from one token's phrases
+    // (a feature hits a token once), which match_phrases() found one after the other: only
+    // neighbours with the same first token need comparing.
+    bool equal_hits() const noexcept
+    {
+        const auto& hits = s_.hits;
+        for (std::size_t k = 0; k < hits.size(); ++k)
+            for (std::size_t j = k + 1; j < hits.size() && hits[j].first == hits[k].first; ++j)
+                if (hits[j].cue == hits[k].cue) return true;
+        return false;
+    }
+
     void index_hits()
     {
         auto& hits = s_.hits;
@@ -362,8 +374,10 @@ private:
         // few hits saves the call and keeps the order of equal hits exactly as std::sort's.
         // Comparing cues alone gives the same order: insertion keeps the hits of one cue in
         // the order found, which is by first token (match_phrases() and add_feature_hits() go
-        // through the tokens in order).
-        if (hits.size() <= 16) {
+        // through the tokens in order). Beyond 16 hits std::sort orders equal hits (same cue
+        // and first token) its own way; without such a pair every sort gives one order, so
+        // insertion serves up to 64 hits then too.
+        if (hits.size() <= 16 || (hits.size() <= 64 && !equal_hits())) {
             for (std::size_t i = 1; i < hits.size(); ++i) {
                 hit h = hits[i];
                 std::size_t j = i;
