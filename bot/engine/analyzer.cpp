@@ -487,7 +487,8 @@ private:
         return true;
     }
 
-    void evaluate_rules()
+    // Inlined into run(): out of line (GCC's choice) it cost 13 instructions per message more.
+    [[gnu::always_inline]] void evaluate_rules()
     {
         if (c_.cue_masks) {
             // One test of the masks per triggered rule: all its `all` cues present, no `none`
