@@ -159,7 +159,9 @@ private:
             } else {
                 // A plain `@name` (Mattermost, Slack text, tweets) stays an unknown token starting
                 // with '@'; `@ss` folded to a known word does not.
-                const auto text = s_.text.text(t);
+                // The token's text (as s_.text.text(t), without substr()'s range check: token
+                // texts lie within chars).
+                const std::string_view text(s_.text.chars.data() + t.text_begin, t.text_size);
                 if (text.size() > 1 && text[0] == '@' && !quoted) mention_ = true;
                 c_.vocab.for_each_prefix(text, [&](word_id p) {
                     auto item = static_cast<std::size_t>(p) * 2 + 1;
