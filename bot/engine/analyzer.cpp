@@ -635,6 +635,7 @@ analyzer::analyzer(std::unique_ptr<compiled> c) : c_(std::move(c))
                                                      // miss, and a miss ends at an empty slot
     table.assign(size, {});
     const std::size_t mask = size - 1;
+    c_->edge_mask = mask;
     for (std::size_t n = 0; n < c_->nodes.size(); ++n) {
         auto& node = c_->nodes[n];
         for (std::uint32_t k = 0; k < node.edge_count; ++k) {

@@ -94,6 +94,7 @@ struct analyzer::compiled {
         std::int32_t node = -1;
     };
     std::vector<edge_slot> edge_table;
+    std::size_t edge_mask = 0;   // edge_table.size() - 1
     static std::uint64_t edge_key(std::int32_t node, std::int32_t item) noexcept
     {
         return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(node)) << 32) |
@@ -107,7 +108,7 @@ struct analyzer::compiled {
     std::int32_t child(std::int32_t node, std::int32_t item) const noexcept
     {
         const auto key = edge_key(node, item);
-        const std::size_t mask = edge_table.size() - 1;
+        const std::size_t mask = edge_mask;
         for (std::size_t i = edge_hash(key) & mask;; i = (i + 1) & mask) {
             const auto& s = edge_table[i];
             if (s.key == key) return s.node;
