@@ -35,7 +35,9 @@ struct scratch {
     std::vector<analyzer::compiled::word_info> built;
     std::vector<std::int32_t> items;
     std::vector<std::int32_t> starts;
-    std::vector<std::uint32_t> feature_tokens;   // unquoted tokens with a word class or all caps
+    // Unquoted tokens with a word class or all caps: the token index in the low 32 bits, the
+    // word's classes above (so add_feature_hits() need not look the word up again).
+    std::vector<std::uint64_t> feature_tokens;
     std::vector<hit> hits;
     std::vector<std::uint32_t> masked;   // per token, == stamp when masked
     std::vector<std::uint32_t> cue_stamp;
@@ -96,6 +98,11 @@ public:
     }
 
 private:
+    static std::uint64_t feature_token(std::size_t i, std::uint32_t classes) noexcept
+    {
+        return static_cast<std::uint32_t>(i) | std::uint64_t{classes} << 32;
+    }
+
     // Per token its record for the phrase matcher (see scratch::per_token). For a known word
     // the constructor prepared it; other tokens get their registered prefixes (2*p+1), an emoji
     // its word (2*w), only the items the phrase trie uses. Also counts the tokens outside quotes
@@ -124,7 +131,7 @@ private:
         const std::int32_t* root = c_.root.data();
         const auto* nodes = c_.nodes.data();
         if (s_.feature_tokens.size() < n) s_.feature_tokens.resize(n);
-        std::uint32_t* feature_tokens = s_.feature_tokens.data();
+        std::uint64_t* feature_tokens = s_.feature_tokens.data();
         std::uint32_t features = 0;
         std::uint32_t quoted_tokens = 0;
         std::uint32_t used = 0;
@@ -138,13 +145,14 @@ private:
             if ((t.flags & slow_flags) == 0 && t.word != no_word) {
                 const auto& info = infos[w];
                 per_token[i] = &info;
-                if (info.classes != 0) feature_tokens[features++] = static_cast<std::uint32_t>(i);
+                if (info.classes != 0) feature_tokens[features++] = feature_token(i, info.classes);
                 continue;
             }
             const bool quoted = t.has(token::quoted);
             quoted_tokens += quoted ? 1 : 0;
-            if (!quoted && (t.has(token::all_caps) || (t.word != no_word && infos[w].classes != 0)))
-                feature_tokens[features++] = static_cast<std::uint32_t>(i);
+            const std::uint32_t classes = t.word != no_word ? infos[w].classes : 0;
+            if (!quoted && (t.has(token::all_caps) || classes != 0))
+                feature_tokens[features++] = feature_token(i, classes);
             if (t.word != no_word && !t.has(token::emoji)) {
                 per_token[i] = &infos[w];
                 continue;
@@ -318,11 +326,10 @@ private:
         std::uint32_t absolutes = 0;
         // Only the tokens collect_items() found with a word class or in capitals, in order.
         for (std::uint32_t f_index = 0; f_index < feature_count_; ++f_index) {
-            const std::uint32_t i = s_.feature_tokens[f_index];
+            const std::uint64_t entry = s_.feature_tokens[f_index];
+            const auto i = static_cast<std::uint32_t>(entry);
+            const auto classes = static_cast<std::uint32_t>(entry >> 32);
             const auto& t = toks[i];
-            std::uint8_t classes = t.word != no_word && static_cast<std::size_t>(t.word) < c_.word_classes.size()
-                                       ? c_.word_classes[static_cast<std::size_t>(t.word)]
-                                       : 0;
             if (classes & wc_second_person) {
                 f.second_person = true;
                 s_.hits.push_back({base + f_second_person, i, i, 0});
