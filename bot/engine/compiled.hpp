@@ -94,7 +94,7 @@ struct analyzer::compiled {
         std::int32_t node = -1;
     };
     std::vector<edge_slot> edge_table;
-    std::size_t edge_mask = 0;   // edge_table.size() - 1
+    std::size_t edge_mask = 0;   // edge_table.size() - 1, set with the table
     static std::uint64_t edge_key(std::int32_t node, std::int32_t item) noexcept
     {
         return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(node)) << 32) |
@@ -119,9 +119,9 @@ struct analyzer::compiled {
     // analyzer's constructor. Its items: 2*w followed by 2*p+1 for every prefix p of the word
     // (shortest first), keeping only items that occur in the phrase trie (as a root or an edge);
     // the others can neither start nor continue a phrase. Its starts: the root nodes of those
-    // items that have one, in item order, with their edge bits and terminal counts summed up,
-    // so a word that ends no phrase and whose phrases the next token does not continue is
-    // passed over after one test. One record per word, so a token's look-up touches one place
+    // items that have one, in item order, with the union of their edge bits and the sum of
+    // their terminal counts, so a word that ends no phrase and whose phrases the next token
+    // does not continue is passed over after one test. One record per word, so a token's look-up touches one place
     // (the analyzer builds the same record for a token that is no plain word). The pointers
     // point into word_items / word_starts.
     struct word_info {
