@@ -27,16 +27,17 @@ struct hit {
 // Per-thread buffers reused across messages and analyzers (sized up on demand).
 struct scratch {
     normalized_text text;
-    // Per token: its items (a known word's list in the compiled set, else written to `items`)
-    // and the OR of 1 << edge_bit(item) over them.
-    struct token_items {
-        const std::int32_t* items = nullptr;
-        std::uint32_t count = 0;
-        std::uint64_t bits = 0;
-    };
-    std::vector<token_items> per_token;
+    // Per token, what it brings to the phrase matcher (see compiled::word_info): a plain known
+    // word's record in the compiled set, else one built in `built` (indexed by token) from
+    // items and starts written to `items` / `starts`; one more entry, an empty record, ends
+    // the list, so the token after the last one continues no phrase.
+    std::vector<const analyzer::compiled::word_info*> per_token;
+    std::vector<analyzer::compiled::word_info> built;
     std::vector<std::int32_t> items;
-    std::vector<std::uint32_t> feature_tokens;   // unquoted tokens with a word class or all caps
+    std::vector<std::int32_t> starts;
+    // Unquoted tokens with a word class or all caps: the token index in the low 32 bits, the
+    // word's classes above (so add_feature_hits() need not look the word up again).
+    std::vector<std::uint64_t> feature_tokens;
     std::vector<hit> hits;
     std::vector<std::uint32_t> masked;   // per token, == stamp when masked
     std::vector<std::uint32_t> cue_stamp;
@@ -65,6 +66,8 @@ struct scratch {
         return stamp;
     }
 };
+
+const analyzer::compiled::word_info no_items{};
 
 float sigmoid(float x) noexcept { return 1.0f / (1.0f + std::exp(-x)); }
 
@@ -95,46 +98,64 @@ public:
     }
 
 private:
-    // Items per token: its exact word (2*w) and every registered prefix of it (2*p+1), only
-    // those the phrase trie uses. For a known word the list was prepared by the constructor.
+    static std::uint64_t feature_token(std::size_t i, std::uint32_t classes) noexcept
+    {
+        return static_cast<std::uint32_t>(i) | std::uint64_t{classes} << 32;
+    }
+
+    // Per token its record for the phrase matcher (see scratch::per_token). For a known word
+    // the constructor prepared it; other tokens get their registered prefixes (2*p+1), an emoji
+    // its word (2*w), only the items the phrase trie uses. Also counts the tokens outside quotes
+    // and gathers the tokens add_feature_hits() looks at.
     void collect_items()
     {
         const auto& toks = s_.text.tokens;
         const std::size_t n = toks.size();
-        if (s_.per_token.size() < n) s_.per_token.resize(n);
+        if (s_.per_token.size() < n + 1) {
+            s_.per_token.resize(n + 1);
+            s_.built.resize(n + 1);
+        }
         // Written through an index into a buffer sized once: a token has one word item and at
         // most one prefix item per byte, and token texts lie within chars.
-        auto& items = s_.items;
         const std::size_t bound = n + s_.text.chars.size();   // >= sum of (1 + text_size)
-        if (items.size() < bound) items.resize(2 * bound + 64);
-        std::int32_t* out = items.data();
-        scratch::token_items* per_token = s_.per_token.data();
+        if (s_.items.size() < bound) {
+            s_.items.resize(2 * bound + 64);
+            s_.starts.resize(2 * bound + 64);
+        }
+        std::int32_t* out = s_.items.data();
+        std::int32_t* starts_out = s_.starts.data();
+        const analyzer::compiled::word_info** per_token = s_.per_token.data();
+        analyzer::compiled::word_info* built = s_.built.data();
         const auto* infos = c_.word_infos.data();
-        const std::int32_t* wi = c_.word_items.data();
         const std::uint8_t* used_item = c_.item_used.data();
+        const std::int32_t* root = c_.root.data();
+        const auto* nodes = c_.nodes.data();
         if (s_.feature_tokens.size() < n) s_.feature_tokens.resize(n);
-        std::uint32_t* feature_tokens = s_.feature_tokens.data();
+        std::uint64_t* feature_tokens = s_.feature_tokens.data();
         std::uint32_t features = 0;
-        std::uint32_t unquoted = 0;
+        std::uint32_t quoted_tokens = 0;
         std::uint32_t used = 0;
+        std::uint32_t starts_used = 0;
+        constexpr std::uint8_t slow_flags = token::quoted | token::emoji | token::all_caps;
         for (std::size_t i = 0; i < n; ++i) {
             const auto& t = toks[i];
-            auto& ti = per_token[i];
             const auto w = static_cast<std::size_t>(t.word);
-            const bool quoted = t.has(token::quoted);
-            unquoted += quoted ? 0 : 1;
-            if (t.word != no_word) {
+            // Most tokens are known words, outside quotes, in lower case: take their record and
+            // note them for add_feature_hits() when they have a word class.
+            if ((t.flags & slow_flags) == 0 && t.word != no_word) {
                 const auto& info = infos[w];
-                if (!quoted && (t.has(token::all_caps) || info.classes != 0))
-                    feature_tokens[features++] = static_cast<std::uint32_t>(i);
-                if (!t.has(token::emoji)) {
-                    ti.items = wi + info.begin;
-                    ti.count = info.item_count;
-                    ti.bits = info.bits;
-                    continue;
-                }
-            } else if (!quoted && t.has(token::all_caps)) {
-                feature_tokens[features++] = static_cast<std::uint32_t>(i);
+                per_token[i] = &info;
+                if (info.classes != 0) feature_tokens[features++] = feature_token(i, info.classes);
+                continue;
+            }
+            const bool quoted = t.has(token::quoted);
+            quoted_tokens += quoted ? 1 : 0;
+            const std::uint32_t classes = t.word != no_word ? infos[w].classes : 0;
+            if (!quoted && (t.has(token::all_caps) || classes != 0))
+                feature_tokens[features++] = feature_token(i, classes);
+            if (t.word != no_word && !t.has(token::emoji)) {
+                per_token[i] = &infos[w];
+                continue;
             }
             const std::uint32_t first = used;
             std::uint64_t b = 0;
@@ -146,8 +167,10 @@ private:
             } else {
                 // A plain `@name` (Mattermost, Slack text, tweets) stays an unknown token starting
                 // with '@'; `@ss` folded to a known word does not.
-                const auto text = s_.text.text(t);
-                if (text.size() > 1 && text[0] == '@' && !t.has(token::quoted)) mention_ = true;
+                // The token's text (as s_.text.text(t), without substr()'s range check: token
+                // texts lie within chars).
+                const std::string_view text(s_.text.chars.data() + t.text_begin, t.text_size);
+                if (text.size() > 1 && text[0] == '@' && !quoted) mention_ = true;
                 c_.vocab.for_each_prefix(text, [&](word_id p) {
                     auto item = static_cast<std::size_t>(p) * 2 + 1;
                     if (!used_item[item]) return;
@@ -155,12 +178,31 @@ private:
                     b |= std::uint64_t{1} << analyzer::compiled::edge_bit(static_cast<std::int32_t>(item));
                 });
             }
-            ti.items = out + first;
-            ti.count = used - first;
-            ti.bits = b;
+            if (used == first) {   // the usual unknown word: no item
+                per_token[i] = &no_items;
+                continue;
+            }
+            auto& rec = built[i];
+            rec.bits = b;
+            rec.items = out + first;
+            rec.item_count = used - first;
+            rec.starts = starts_out + starts_used;
+            rec.start_count = 0;
+            rec.start_edges = 0;
+            rec.start_terms = 0;
+            for (std::uint32_t k = first; k < used; ++k) {
+                const auto node = root[static_cast<std::size_t>(out[k])];
+                if (node < 0) continue;
+                starts_out[starts_used++] = node;
+                ++rec.start_count;
+                rec.start_edges |= nodes[static_cast<std::size_t>(node)].edge_bits;
+                rec.start_terms += nodes[static_cast<std::size_t>(node)].term_count;
+            }
+            per_token[i] = &rec;
         }
+        per_token[n] = &no_items;
         feature_count_ = features;
-        unquoted_tokens_ = unquoted;
+        unquoted_tokens_ = static_cast<std::uint32_t>(n) - quoted_tokens;
     }
 
     void emit(std::int32_t node, std::uint32_t first, std::uint32_t last)
@@ -177,9 +219,9 @@ private:
     // phrase starts, and inlined it crowds the registers of the loop in match_phrases().
     [[gnu::noinline]] void extend(std::int32_t node, std::uint32_t first, std::uint32_t next)
     {
-        const auto& ti = s_.per_token[next];
+        const auto& ti = *s_.per_token[next];
         const std::uint64_t bits = c_.nodes[static_cast<std::size_t>(node)].edge_bits;
-        for (std::uint32_t k = 0; k < ti.count; ++k) {
+        for (std::uint32_t k = 0; k < ti.item_count; ++k) {
             const auto item = ti.items[k];
             if (((bits >> analyzer::compiled::edge_bit(item)) & 1u) == 0) continue;
             auto child = c_.child(node, item);
@@ -189,13 +231,13 @@ private:
         }
     }
 
-    // Token `next` exists, lies in the sentence of token `first`, and may have an item that is
-    // an edge of `node` (their edge bits meet; a node without edges has none).
+    // Token `next` may have an item that is an edge of `node` (their edge bits meet; a node
+    // without edges has none, and neither has the end of the token list) and lies in the
+    // sentence of token `first`.
     bool continues(std::int32_t node, std::uint32_t first, std::uint32_t next) const noexcept
     {
         const auto& toks = s_.text.tokens;
-        return next < toks.size() &&
-               (c_.nodes[static_cast<std::size_t>(node)].edge_bits & s_.per_token[next].bits) != 0 &&
+        return (c_.nodes[static_cast<std::size_t>(node)].edge_bits & s_.per_token[next]->bits) != 0 &&
                toks[next].sentence == toks[first].sentence;
     }
 
@@ -205,16 +247,20 @@ private:
         const auto n = static_cast<std::uint32_t>(s_.text.tokens.size());
         // Locals, not members: emit() writes memory, which would force members to be reloaded.
         const auto* per_token = s_.per_token.data();
-        const auto* root = c_.root.data();   // covers every item (see the constructor)
+        const auto* nodes = c_.nodes.data();
+        const auto* toks = s_.text.tokens.data();
         for (std::uint32_t i = 0; i < n; ++i) {
-            const auto* items = per_token[i].items;
-            const auto count = per_token[i].count;
-            for (std::uint32_t k = 0; k < count; ++k) {
-                auto item = static_cast<std::size_t>(items[k]);
-                auto node = root[item];
-                if (node < 0) continue;
+            const auto& ti = *per_token[i];
+            // The bits of the next token (none after the last one): most words end no phrase
+            // and start none that the next token continues.
+            const std::uint64_t next_bits = per_token[i + 1]->bits;
+            if (ti.start_terms == 0 && (ti.start_edges & next_bits) == 0) continue;
+            for (std::uint32_t k = 0; k < ti.start_count; ++k) {
+                const auto node = ti.starts[k];
                 emit(node, i, i);
-                if (continues(node, i, i + 1)) extend(node, i, i + 1);
+                if ((nodes[static_cast<std::size_t>(node)].edge_bits & next_bits) != 0 &&
+                    toks[i + 1].sentence == toks[i].sentence)
+                    extend(node, i, i + 1);
             }
         }
     }
@@ -270,7 +316,9 @@ private:
         hits.resize(write);
     }
 
-    void add_feature_hits()
+    // Out of line: inlined into run() with the other steps, it costs more in register moves
+    // than the call does (callgrind: 15 instructions per message).
+    [[gnu::noinline]] void add_feature_hits()
     {
         const auto& toks = s_.text.tokens;
         const auto base = static_cast<std::uint32_t>(c_.lexicons.size());
@@ -278,11 +326,10 @@ private:
         std::uint32_t absolutes = 0;
         // Only the tokens collect_items() found with a word class or in capitals, in order.
         for (std::uint32_t f_index = 0; f_index < feature_count_; ++f_index) {
-            const std::uint32_t i = s_.feature_tokens[f_index];
+            const std::uint64_t entry = s_.feature_tokens[f_index];
+            const auto i = static_cast<std::uint32_t>(entry);
+            const auto classes = static_cast<std::uint32_t>(entry >> 32);
             const auto& t = toks[i];
-            std::uint8_t classes = t.word != no_word && static_cast<std::size_t>(t.word) < c_.word_classes.size()
-                                       ? c_.word_classes[static_cast<std::size_t>(t.word)]
-                                       : 0;
             if (classes & wc_second_person) {
                 f.second_person = true;
                 s_.hits.push_back({base + f_second_person, i, i, 0});
@@ -314,6 +361,18 @@ private:
         f.intensity = std::min(intensity, 1.0f);
     }
 
+    // Two hits with the same cue and first token. Such hits come from one token's phrases
+    // (a feature hits a token once), which match_phrases() found one after the other: only
+    // neighbours with the same first token need comparing.
+    bool equal_hits() const noexcept
+    {
+        const auto& hits = s_.hits;
+        for (std::size_t k = 0; k < hits.size(); ++k)
+            for (std::size_t j = k + 1; j < hits.size() && hits[j].first == hits[k].first; ++j)
+                if (hits[j].cue == hits[k].cue) return true;
+        return false;
+    }
+
     void index_hits()
     {
         auto& hits = s_.hits;
@@ -322,28 +381,35 @@ private:
         };
         // std::sort sorts up to 16 elements by plain insertion; doing that here for the usual
         // few hits saves the call and keeps the order of equal hits exactly as std::sort's.
-        if (hits.size() <= 16) {
+        // Comparing cues alone gives the same order: insertion keeps the hits of one cue in
+        // the order found, which is by first token (match_phrases() and add_feature_hits() go
+        // through the tokens in order). Beyond 16 hits std::sort orders equal hits (same cue
+        // and first token) its own way; without such a pair every sort gives one order, so
+        // insertion serves up to 64 hits then too.
+        if (hits.size() <= 16 || (hits.size() <= 64 && !equal_hits())) {
             for (std::size_t i = 1; i < hits.size(); ++i) {
                 hit h = hits[i];
                 std::size_t j = i;
-                for (; j > 0 && before(h, hits[j - 1]); --j) hits[j] = hits[j - 1];
+                for (; j > 0 && h.cue < hits[j - 1].cue; --j) hits[j] = hits[j - 1];
                 hits[j] = h;
             }
         } else {
             std::sort(hits.begin(), hits.end(), before);
         }
+        // The hits of a cue are now one run: note where it starts and how long it is.
         s_.present.clear();
         analyzer::compiled::cue_set mask{};
-        for (std::uint32_t k = 0; k < hits.size(); ++k) {
-            auto cue = hits[k].cue;
-            if (s_.cue_stamp[cue] != stamp_) {
-                s_.cue_stamp[cue] = stamp_;
-                s_.cue_first[cue] = k;
-                s_.cue_count[cue] = 0;
-                s_.present.push_back(cue);
-                mask[(cue >> 6) & 1] |= std::uint64_t{1} << (cue & 63);
-            }
-            ++s_.cue_count[cue];
+        const auto n = static_cast<std::uint32_t>(hits.size());
+        for (std::uint32_t k = 0; k < n;) {
+            const auto cue = hits[k].cue;
+            std::uint32_t end = k + 1;
+            while (end < n && hits[end].cue == cue) ++end;
+            s_.cue_stamp[cue] = stamp_;
+            s_.cue_first[cue] = k;
+            s_.cue_count[cue] = end - k;
+            s_.present.push_back(cue);
+            mask[(cue >> 6) & 1] |= std::uint64_t{1} << (cue & 63);
+            k = end;
         }
         present_mask_ = mask;
         // feeling: the earliest hit of a slot lexicon
@@ -430,17 +496,31 @@ private:
         return true;
     }
 
-    void evaluate_rules()
+    // Inlined into run(): out of line (GCC's choice) it cost 13 instructions per message more.
+    [[gnu::always_inline]] void evaluate_rules()
     {
+        if (c_.cue_masks) {
+            // One test of the masks per triggered rule: all its `all` cues present, no `none`
+            // cue nor lower trigger cue present, some `any` cue present (see compiled.hpp).
+            const std::uint64_t p0 = present_mask_[0], p1 = present_mask_[1];
+            const auto* entries = c_.trigger_entries.data();
+            const auto* begin = c_.trigger_begin.data();
+            for (auto cue : s_.present) {
+                const auto* end = entries + begin[cue + 1];
+                for (const auto* e = entries + begin[cue]; e != end; ++e) {
+                    const auto& t = *e;
+                    if ((t.all[0] & ~p0) != 0 || (t.all[1] & ~p1) != 0) continue;
+                    if (((t.blocked[0] & p0) | (t.blocked[1] & p1)) != 0) continue;
+                    if (((t.any[0] & p0) | (t.any[1] & p1)) == 0) continue;
+                    evaluate(t.rule);
+                }
+            }
+            return;
+        }
         for (auto cue : s_.present) {
             for (auto r : c_.triggers[cue]) {
                 if (s_.rule_stamp[r] == stamp_) continue;
                 s_.rule_stamp[r] = stamp_;
-                if (c_.cue_masks) {   // what evaluate() checks first, on the masks
-                    const auto& m = c_.rule_cue_masks[r];
-                    if (!covers(m.all) || meets(m.none)) continue;
-                    if (c_.rules[r].any_count != 0 && !meets(m.any)) continue;
-                }
                 evaluate(r);
             }
         }
@@ -449,10 +529,12 @@ private:
     void evaluate(std::uint32_t index)
     {
         const auto& r = c_.rules[index];
-        for (std::uint32_t k = 0; k < r.all_count; ++k)
-            if (!present(c_.cue_refs[r.all_begin + k])) return;
-        for (std::uint32_t k = 0; k < r.none_count; ++k)
-            if (present(c_.cue_refs[r.none_begin + k])) return;
+        if (!c_.cue_masks) {   // else evaluate_rules() checked this on the (exact) masks
+            for (std::uint32_t k = 0; k < r.all_count; ++k)
+                if (!present(c_.cue_refs[r.all_begin + k])) return;
+            for (std::uint32_t k = 0; k < r.none_count; ++k)
+                if (present(c_.cue_refs[r.none_begin + k])) return;
+        }
         bool constrained = r.window || r.ordered || r.sentence;
         s_.chosen.clear();
         bool fired = false;
@@ -486,16 +568,23 @@ private:
 
     void apply_modifiers()
     {
-        if (std::none_of(fired_.begin(), fired_.end(), [](bool b) { return b; })) return;
+        std::uint32_t fired = 0;   // bit per category
+        for (std::size_t cat = 0; cat < category_count; ++cat) fired |= fired_[cat] ? 1u << cat : 0u;
+        if (fired == 0) return;
         const bool masks = c_.cue_masks;
         const auto* mod_masks = c_.modifier_cue_masks.data();
+        const auto* mod_cats = c_.modifier_categories.data();
         const std::size_t modifiers = c_.modifiers.size();
         for (std::size_t m = 0; m < modifiers; ++m) {
-            if (masks && !covers(mod_masks[m])) continue;
+            // A modifier that changes no category with a fired rule adds nothing.
+            if ((mod_cats[m] & fired) == 0) continue;
             const auto& mod = c_.modifiers[m];
-            bool all = std::all_of(mod.when.begin(), mod.when.end(),
-                                   [&](std::uint32_t cue) { return present(cue); });
-            if (!all) continue;
+            if (masks) {   // exact
+                if (!covers(mod_masks[m])) continue;
+            } else if (!std::all_of(mod.when.begin(), mod.when.end(),
+                                    [&](std::uint32_t cue) { return present(cue); })) {
+                continue;
+            }
             s_.chosen.clear();
             for (auto cue : mod.when) s_.chosen.push_back(&s_.hits[s_.cue_first[cue]]);
             auto span = span_of_chosen();
@@ -537,7 +626,7 @@ private:
 analyzer::analyzer(std::unique_ptr<compiled> c) : c_(std::move(c))
 {
     c_->vocab.build_letter_automaton();
-    // Items the phrase trie uses, and each word's items (see compiled.hpp).
+    // Items the phrase trie uses (see compiled.hpp).
     auto& used = c_->item_used;
     std::size_t item_count = std::max(c_->root.size(),
                                       2 * std::max(c_->vocab.word_count(), c_->vocab.prefix_count()) + 2);
@@ -546,21 +635,66 @@ analyzer::analyzer(std::unique_ptr<compiled> c) : c_(std::move(c))
     for (std::size_t item = 0; item < c_->root.size(); ++item)
         if (c_->root[item] >= 0) used[item] = 1;
     for (const auto& e : c_->edges) used[static_cast<std::size_t>(e.item)] = 1;
-    c_->word_infos.assign(c_->vocab.word_count(), {});
+    // The edge table and every node's edge bits (the word records below read them).
+    auto& table = c_->edge_table;
+    std::size_t size = 16;
+    while (size < 4 * c_->edges.size()) size *= 2;   // at most a quarter full: most lookups
+                                                     // miss, and a miss ends at an empty slot
+    table.assign(size, {});
+    const std::size_t mask = size - 1;
+    c_->edge_mask = mask;
+    for (std::size_t n = 0; n < c_->nodes.size(); ++n) {
+        auto& node = c_->nodes[n];
+        for (std::uint32_t k = 0; k < node.edge_count; ++k) {
+            const auto& e = c_->edges[node.edge_begin + k];
+            node.edge_bits |= std::uint64_t{1} << compiled::edge_bit(e.item);
+            const auto key = compiled::edge_key(static_cast<std::int32_t>(n), e.item);
+            std::size_t i = compiled::edge_hash(key) & mask;
+            while (table[i].node >= 0) i = (i + 1) & mask;
+            table[i] = {key, e.node};
+        }
+    }
+    // Each word's record for the phrase matcher (see compiled.hpp).
+    const std::size_t words = c_->vocab.word_count();
+    c_->word_infos.assign(words, {});
     c_->word_items.clear();
-    for (std::size_t w = 0; w < c_->vocab.word_count(); ++w) {
+    c_->word_starts.clear();
+    std::vector<std::uint32_t> items_begin(words + 1), starts_begin(words + 1);
+    for (std::size_t w = 0; w < words; ++w) {
         auto& info = c_->word_infos[w];
-        info.begin = static_cast<std::uint32_t>(c_->word_items.size());
+        items_begin[w] = static_cast<std::uint32_t>(c_->word_items.size());
+        starts_begin[w] = static_cast<std::uint32_t>(c_->word_starts.size());
         if (used[2 * w]) c_->word_items.push_back(static_cast<std::int32_t>(2 * w));
         c_->vocab.for_each_prefix(c_->vocab.word(static_cast<word_id>(w)), [&](word_id p) {
             auto item = static_cast<std::size_t>(p) * 2 + 1;
             if (used[item]) c_->word_items.push_back(static_cast<std::int32_t>(item));
         });
-        info.item_count = static_cast<std::uint32_t>(c_->word_items.size() - info.begin);
-        for (auto k = info.begin; k < c_->word_items.size(); ++k)
-            info.bits |= std::uint64_t{1} << compiled::edge_bit(c_->word_items[k]);
+        for (auto k = items_begin[w]; k < c_->word_items.size(); ++k) {
+            const auto item = c_->word_items[k];
+            info.bits |= std::uint64_t{1} << compiled::edge_bit(item);
+            const auto node = c_->root[static_cast<std::size_t>(item)];
+            if (node < 0) continue;
+            c_->word_starts.push_back(node);
+            info.start_edges |= c_->nodes[static_cast<std::size_t>(node)].edge_bits;
+            info.start_terms += c_->nodes[static_cast<std::size_t>(node)].term_count;
+        }
         if (w < c_->word_classes.size()) info.classes = c_->word_classes[w];
     }
+    items_begin[words] = static_cast<std::uint32_t>(c_->word_items.size());
+    starts_begin[words] = static_cast<std::uint32_t>(c_->word_starts.size());
+    for (std::size_t w = 0; w < words; ++w) {   // now that the lists no longer move
+        auto& info = c_->word_infos[w];
+        info.items = c_->word_items.data() + items_begin[w];
+        info.item_count = items_begin[w + 1] - items_begin[w];
+        info.starts = c_->word_starts.data() + starts_begin[w];
+        info.start_count = starts_begin[w + 1] - starts_begin[w];
+    }
+
+    // The categories each modifier changes (see compiled.hpp).
+    c_->modifier_categories.assign(c_->modifiers.size(), 0);
+    for (std::size_t m = 0; m < c_->modifiers.size(); ++m)
+        for (std::size_t cat = 0; cat < category_count; ++cat)
+            if (c_->modifiers[m].effect[cat] != 0) c_->modifier_categories[m] |= 1u << cat;
 
     // Cue masks (see compiled.hpp), when every cue id fits.
     c_->cue_masks = c_->cue_count() <= 128;
@@ -574,30 +708,40 @@ analyzer::analyzer(std::unique_ptr<compiled> c) : c_(std::move(c))
             for (std::uint32_t k = 0; k < rule.any_count; ++k) add(m.any, c_->cue_refs[rule.any_begin + k]);
             for (std::uint32_t k = 0; k < rule.none_count; ++k) add(m.none, c_->cue_refs[rule.none_begin + k]);
         }
+        c_->trigger_begin.assign(c_->cue_count() + 1, 0);
+        c_->trigger_entries.clear();
+        for (std::uint32_t cue = 0; cue < c_->cue_count(); ++cue) {
+            c_->trigger_begin[cue] = static_cast<std::uint32_t>(c_->trigger_entries.size());
+            const auto& list = c_->triggers[cue];
+            for (std::size_t k = 0; k < list.size(); ++k) {
+                const auto r = list[k];
+                if (k > 0 && list[k - 1] == r) continue;   // an `any` cue listed twice
+                const auto& rule = c_->rules[r];
+                const auto& m = c_->rule_cue_masks[r];
+                compiled::trigger_entry e;
+                e.rule = r;
+                e.all = m.all;
+                e.blocked = m.none;
+                bool cue_is_any = false;
+                if (rule.all_count == 0) {   // triggered by each of its `any` cues
+                    for (std::uint32_t j = 0; j < rule.any_count; ++j) {
+                        const auto other = c_->cue_refs[rule.any_begin + j];
+                        if (other < cue) add(e.blocked, other);
+                        cue_is_any = cue_is_any || other == cue;
+                    }
+                }
+                e.any = rule.any_count == 0 || cue_is_any ? compiled::cue_set{~std::uint64_t{0}, ~std::uint64_t{0}}
+                                                          : m.any;
+                c_->trigger_entries.push_back(e);
+            }
+        }
+        c_->trigger_begin[c_->cue_count()] = static_cast<std::uint32_t>(c_->trigger_entries.size());
         c_->modifier_cue_masks.assign(c_->modifiers.size(), {});
         for (std::size_t m = 0; m < c_->modifiers.size(); ++m)
             for (auto cue : c_->modifiers[m].when) add(c_->modifier_cue_masks[m], cue);
         c_->feeling_cues = {};
         for (std::uint32_t l = 0; l < c_->lexicons.size(); ++l)
             if (c_->lexicons[l].feeling) add(c_->feeling_cues, l);
-    }
-
-    auto& table = c_->edge_table;
-    std::size_t size = 16;
-    while (size < 4 * c_->edges.size()) size *= 2;   // at most a quarter full: most lookups
-                                                     // miss, and a miss ends at an empty slot
-    table.assign(size, {});
-    const std::size_t mask = size - 1;
-    for (std::size_t n = 0; n < c_->nodes.size(); ++n) {
-        auto& node = c_->nodes[n];
-        for (std::uint32_t k = 0; k < node.edge_count; ++k) {
-            const auto& e = c_->edges[node.edge_begin + k];
-            node.edge_bits |= std::uint64_t{1} << compiled::edge_bit(e.item);
-            const auto key = compiled::edge_key(static_cast<std::int32_t>(n), e.item);
-            std::size_t i = compiled::edge_hash(key) & mask;
-            while (table[i].node >= 0) i = (i + 1) & mask;
-            table[i] = {key, e.node};
-        }
     }
 }
 analyzer::~analyzer() = default;
@@ -646,11 +790,15 @@ std::size_t analyzer::memory_bytes() const noexcept
                         c.edges.capacity() * sizeof(compiled::edge) +
                         c.edge_table.capacity() * sizeof(compiled::edge_slot) +
                         c.word_infos.capacity() * sizeof(compiled::word_info) +
-                        c.word_items.capacity() * sizeof(std::int32_t) + c.item_used.capacity() +
+                        c.word_items.capacity() * sizeof(std::int32_t) +
+                        c.word_starts.capacity() * sizeof(std::int32_t) + c.item_used.capacity() +
                         c.terminals.capacity() * sizeof(compiled::terminal) +
                         c.cue_refs.capacity() * sizeof(std::uint32_t) + c.word_classes.capacity() +
                         c.rule_cue_masks.capacity() * sizeof(compiled::rule_masks) +
-                        c.modifier_cue_masks.capacity() * sizeof(compiled::cue_set);
+                        c.trigger_begin.capacity() * sizeof(std::uint32_t) +
+                        c.trigger_entries.capacity() * sizeof(compiled::trigger_entry) +
+                        c.modifier_cue_masks.capacity() * sizeof(compiled::cue_set) +
+                        c.modifier_categories.capacity() * sizeof(std::uint32_t);
     for (const auto& t : c.term_texts) total += sizeof(std::string) + t.capacity();
     for (const auto& t : c.triggers) total += sizeof(t) + t.capacity() * sizeof(std::uint32_t);
     for (const auto& e : c.examples) total += sizeof(e) + e.text.capacity();

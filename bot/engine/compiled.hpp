@@ -94,6 +94,7 @@ struct analyzer::compiled {
         std::int32_t node = -1;
     };
     std::vector<edge_slot> edge_table;
+    std::size_t edge_mask = 0;   // edge_table.size() - 1, set with the table
     static std::uint64_t edge_key(std::int32_t node, std::int32_t item) noexcept
     {
         return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(node)) << 32) |
@@ -107,26 +108,35 @@ struct analyzer::compiled {
     std::int32_t child(std::int32_t node, std::int32_t item) const noexcept
     {
         const auto key = edge_key(node, item);
-        const std::size_t mask = edge_table.size() - 1;
+        const std::size_t mask = edge_mask;
         for (std::size_t i = edge_hash(key) & mask;; i = (i + 1) & mask) {
             const auto& s = edge_table[i];
             if (s.key == key) return s.node;
             if (s.node < 0) return -1;
         }
     }
-    // Items of a token whose text is the exact word w, filled by the analyzer's constructor:
-    // word_items[begin .. begin + item_count) of word_infos[w] is 2*w followed by 2*p+1 for
-    // every prefix p of the word (shortest first), keeping only items that occur in the phrase
-    // trie (as a root or an edge); the others can neither start nor continue a phrase. One
-    // record per word, so a token's look-up touches one place.
+    // What a token whose text is the exact word w brings to the phrase matcher, filled by the
+    // analyzer's constructor. Its items: 2*w followed by 2*p+1 for every prefix p of the word
+    // (shortest first), keeping only items that occur in the phrase trie (as a root or an edge);
+    // the others can neither start nor continue a phrase. Its starts: the root nodes of those
+    // items that have one, in item order, with the union of their edge bits and the sum of
+    // their terminal counts, so a word that ends no phrase and whose phrases the next token
+    // does not continue is passed over after one test. One record per word, so a token's look-up touches one place
+    // (the analyzer builds the same record for a token that is no plain word). The pointers
+    // point into word_items / word_starts.
     struct word_info {
-        std::uint64_t bits = 0;          // OR of 1 << edge_bit(item) over the items
-        std::uint32_t begin = 0;         // into word_items
+        std::uint64_t bits = 0;           // OR of 1 << edge_bit(item) over the items
+        std::uint64_t start_edges = 0;    // OR of nodes[s].edge_bits over the starts s
+        const std::int32_t* items = nullptr;
+        const std::int32_t* starts = nullptr;
         std::uint32_t item_count = 0;
-        std::uint32_t classes = 0;       // word_classes[w] (0 beyond it)
+        std::uint32_t start_count = 0;
+        std::uint32_t start_terms = 0;    // sum of nodes[s].term_count over the starts s
+        std::uint32_t classes = 0;        // word_classes[w] (0 beyond it)
     };
     std::vector<word_info> word_infos;
     std::vector<std::int32_t> word_items;
+    std::vector<std::int32_t> word_starts;
     std::vector<std::uint8_t> item_used;   // item -> 1 when it is a root or an edge label
     std::vector<terminal> terminals;
     std::vector<std::string> term_texts;   // as written, without a trailing '*'
@@ -137,6 +147,9 @@ struct analyzer::compiled {
     std::vector<rule_info> rule_infos;
     std::vector<modifier> modifiers;
     std::vector<modifier_info> modifier_infos;
+    // Per modifier, bit c set when its effect on category c is not 0 (filled by the analyzer's
+    // constructor): a modifier whose categories have no fired rule is passed over unchecked.
+    std::vector<std::uint32_t> modifier_categories;
     std::vector<std::uint32_t> cue_refs;                 // rule cue lists point here
     std::vector<std::vector<std::uint32_t>> triggers;    // cue id -> rules to evaluate
     std::array<category_scoring, category_count> scoring{};
@@ -154,6 +167,18 @@ struct analyzer::compiled {
         cue_set all{}, any{}, none{};
     };
     std::vector<rule_masks> rule_cue_masks;
+    // The trigger lists with the masks at hand (with cue_masks): trigger_entries[
+    // trigger_begin[cue] .. trigger_begin[cue + 1]) are the rules `cue` triggers, in order,
+    // each once. A rule is evaluated at its lowest present trigger cue, so `blocked` is its
+    // `none` cues plus its trigger cues below `cue` (present, they took it already); `any` is
+    // its `any` cues, or every cue when it has none or `cue` is one of them (then the trigger
+    // being present meets it).
+    struct trigger_entry {
+        cue_set all{}, blocked{}, any{};
+        std::uint32_t rule = 0;
+    };
+    std::vector<std::uint32_t> trigger_begin;
+    std::vector<trigger_entry> trigger_entries;
     std::vector<cue_set> modifier_cue_masks;
     cue_set feeling_cues{};
 

@@ -193,6 +193,53 @@ TEST_CASE("Modifiers apply only to categories in which a rule fired and appear a
     CHECK(fired(smile) == strings{"t.insult"});
 }
 
+TEST_CASE("A rule is evaluated once however many of its trigger cues are present",
+          "[engine][analyzer]")
+{
+    // With few cues the analyzer tests rules on cue masks; beyond 128 cue ids it walks the cue
+    // lists. Both must agree, also for a rule triggered by several `any` cues at once.
+    const pack_source scoring{"r/scoring.json", R"({"categories": {
+  "conflict": {"bias": -1, "thresholds": {"low": 0.9, "medium": 0.75, "high": 0.6}}}})"};
+    auto compile = [&](int fillers) {
+        std::string lexicons = R"("a": {"label": "a", "terms": ["alpha"]},
+  "b": {"label": "b", "terms": ["beta"]}, "c": {"label": "c", "terms": ["gamma"]},
+  "d": {"label": "d", "terms": ["delta"]})";
+        for (int k = 0; k < fillers; ++k)
+            lexicons += ", \"f" + std::to_string(k) + "\": {\"label\": \"f\", \"terms\": [\"filler" +
+                        std::to_string(k) + "\"]}";
+        std::string pack = R"({"pack": "a", "lexicons": {)" + lexicons + R"(},
+  "rules": [
+    {"id": "a.any", "category": "conflict", "label": "a or b", "weight": 1, "any": ["a", "b"],
+     "none": ["c"]},
+    {"id": "a.all_any", "category": "conflict", "label": "a with b or d", "weight": 1,
+     "all": ["a"], "any": ["b", "d"]}]})";
+        diagnostics diags;
+        auto rules = compile_rules({{"r/a.json", pack}}, &scoring, diags);
+        INFO(diags.to_string());
+        REQUIRE(rules);
+        return rules;
+    };
+    auto sorted = [](strings ids) {
+        std::sort(ids.begin(), ids.end());
+        return ids;
+    };
+    for (int fillers : {0, 130}) {
+        INFO("filler lexicons: " << fillers);
+        auto rules = compile(fillers);
+        auto both = rules->analyze("alpha beta", sensitivity::medium);
+        CHECK(sorted(fired(both)) == strings{"a.all_any", "a.any"});
+        CHECK(both.score(category::conflict) == Approx(1.0f / (1.0f + std::exp(-1.0f))));
+        CHECK(sorted(fired(rules->analyze("beta then alpha", sensitivity::medium))) ==
+              strings{"a.all_any", "a.any"});
+        CHECK(fired(rules->analyze("beta", sensitivity::medium)) == strings{"a.any"});
+        CHECK(fired(rules->analyze("alpha", sensitivity::medium)) == strings{"a.any"});
+        CHECK(fired(rules->analyze("alpha beta gamma", sensitivity::medium)) == strings{"a.all_any"});
+        CHECK(sorted(fired(rules->analyze("delta alpha", sensitivity::medium))) ==
+              strings{"a.all_any", "a.any"});
+        CHECK(fired(rules->analyze("delta gamma", sensitivity::medium)).empty());
+    }
+}
+
 TEST_CASE("Every example written in the test pack behaves", "[engine][examples]")
 {
     auto report = run_examples(*test_rules());
