@@ -269,133 +269,167 @@ private:
     // or non-ASCII byte may continue). Between the words nothing changes but mark_run_ (reset
     // by letters, spaces, commas and dots alike) and the sentence and clause counters, so the
     // state stays in locals.
+    // Most of a message goes through here, a word at a time: the loop keeps few values live
+    // (they would be spilled to the stack), what is rare (squeezing, a possible URL, the word
+    // lookup without an automaton) is out of line, and what is needed once per run (whether
+    // the sentence has words) is worked out after it.
     // Kept out of line: inlined, it makes the general loop around it slower.
     [[gnu::noinline]] std::size_t plain_words(std::size_t i, bool& stopped)
     {
+        const std::size_t first_word = i;
         const std::size_t n = in_.size();
-        const auto* src = reinterpret_cast<const unsigned char*>(in_.data());
+        const auto* const src = reinterpret_cast<const unsigned char*>(in_.data());
         room_for(n - i);   // letters never grow: one check for the whole run
         char* const buf = buf_;
         std::size_t len = len_;
-        const std::uint8_t quoted = quoted_now() ? token::quoted : 0;
+        const std::uint8_t base = token::has_letter | (quoted_now() ? token::quoted : 0);
         std::uint32_t sentence = sentence_;
         std::uint32_t clause = clause_;
-        std::uint8_t fold = 0;
-        bool any = false;
-        bool sentence_words = false;
         // The vocabulary's letter automaton gives the word id as the letters are copied; without
         // one, a table whose every step is dead keeps the loop the same and find() is asked.
         static constexpr std::uint16_t dead[64] = {};
         const bool automaton = vocab_ && vocab_->has_letter_automaton();
         const std::uint16_t* const steps = automaton ? vocab_->letter_table() : dead;
         const word_id* const word_at = automaton ? vocab_->letter_words() : nullptr;
+        const std::size_t letters_end = letters_end_;
         auto& tokens = out_.tokens;
         for (;;) {
-            const unsigned first = src[i] | 0x20u;
-            if ((first == 'h' || first == 'w') && url_at(i)) {
+            unsigned c = src[i];
+            unsigned l = ascii_letter_lower[c];   // not 0: a letter
+            if ((l == 'h' || l == 'w') && url_ahead(i)) {
                 stopped = true;
                 break;
             }
-            char* const start = buf + len;
+            // Letter j goes to out[j]: copied as is, squeezing comes after (below).
+            char* const out = buf + len - i;
             unsigned seen = 0;   // the bytes OR-ed: its 0x20 bit is clear when all were upper case
-            bool squeezed = false;
             std::uint32_t state = vocabulary::letter_start();
             std::size_t j = i;
-            // Letter j goes to start[j - i]: copied as is, squeezing comes after (below). Before
-            // letters_end_ a non-letter byte always follows (the text's last byte is not a
-            // letter there), so that loop needs no end-of-text check.
-            char* const out = start - i;
-            if (i < letters_end_) {
-                for (;;) {
-                    const unsigned c = src[j];
-                    const unsigned l = ascii_letter_lower[c];
-                    if (l == 0) break;
+            if (i < letters_end) {
+                // Before letters_end a non-letter byte always follows (the text's last byte is
+                // not a letter there), so this loop needs no end-of-text check.
+                do {
                     seen |= c;
                     out[j] = static_cast<char>(l);
                     state = steps[(state << 5) + l - 96];   // column l & 31, since l is `a`-`z`
-                    ++j;
-                }
+                    c = src[++j];
+                    l = ascii_letter_lower[c];
+                } while (l != 0);
             } else {
-                for (; j < n; ++j) {
-                    const unsigned c = src[j];
-                    const unsigned l = ascii_letter_lower[c];
-                    if (l == 0) break;
+                for (;;) {
                     seen |= c;
                     out[j] = static_cast<char>(l);
                     state = steps[(state << 5) + l - 96];
+                    if (++j == n) break;
+                    c = src[j];
+                    l = ascii_letter_lower[c];
+                    if (l == 0) break;
                 }
             }
-            char* dst = out + j;
-            // Three equal letters in a row are squeezed to two. The automaton's walk ends in
-            // state 0 exactly when it saw such a run (without an automaton it always does).
-            if (state == 0 && dst - start >= 3) {
-                dst = start;
-                unsigned last = 0;
-                for (std::size_t k = i; k < j; ++k) {
-                    const unsigned l = ascii_letter_lower[src[k]];
-                    if (l == last && dst - start >= 2 && static_cast<unsigned char>(dst[-2]) == l) continue;
-                    last = l;
-                    *dst++ = static_cast<char>(l);
-                }
-                squeezed = dst != out + j;
-                state = vocabulary::letter_start();   // the walk again, over the squeezed letters
-                for (const char* p = start; p < dst; ++p)
-                    state = steps[(state << 5) + static_cast<unsigned char>(*p) - 96];
-            }
-            if (j < n && !ends_plain_word[src[j]]) {
+            // The byte after the word; the end of the text ends it as a space would.
+            const unsigned after = j < n ? src[j] : ' ';
+            if (after != ' ' && !ends_plain_word[after]) {
                 stopped = true;
                 break;
             }
             const auto letters = static_cast<std::uint32_t>(j - i);
-            const auto size = static_cast<std::uint32_t>(dst - start);
-            std::uint8_t f = token::has_letter | quoted;
-            if (letters >= 3 && (seen & 0x20u) == 0) f |= token::all_caps;
-            if (squeezed) f |= token::squeezed;
+            std::uint32_t size = letters;
+            std::uint8_t f = base;
             if (letters == 1) f |= token::single;   // then size == 1 too
-            fold |= f;
-            const word_id word = word_at ? word_at[state]
-                                 : vocab_ ? vocab_->find(std::string_view(start, size))
-                                          : no_word;
+            if (letters >= 3) {
+                if ((seen & 0x20u) == 0) f |= token::all_caps;
+                // The automaton's walk ends in state 0 exactly when it saw three equal letters
+                // in a row (without an automaton it always does).
+                if (state == 0) {
+                    const auto squeezed = squeeze(out + i, letters);
+                    size = squeezed.size;
+                    state = squeezed.state;
+                    if (size != letters) f |= token::squeezed;
+                }
+            }
+            const word_id word = word_at ? word_at[state] : lookup(out + i, size);
             tokens.push_back(token{static_cast<std::uint32_t>(len), size, sentence, clause,
                                    {static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j)},
                                    word, static_cast<std::uint16_t>(std::min<std::uint32_t>(letters, 0xFFFF)),
                                    f});
+            fold_flags_ |= f;
             len += size;
-            any = true;
-            sentence_words = true;
-            if (j + 1 < n) {
-                const unsigned after = src[j];
-                if (after == ' ' && static_cast<unsigned>((src[j + 1] | 0x20) - 'a') <= 25u) {
+            if (after == ' ') {
+                if (j + 1 < n && ascii_letter_lower[src[j + 1]] != 0) {
                     i = j + 1;
                     continue;
                 }
+            } else if ((after == ',' || after == '.') && j + 2 < n && src[j + 1] == ' ' &&
+                       ascii_letter_lower[src[j + 2]] != 0) {
                 // `, ` and `. ` before a letter, as ascii() and the space would take them: a
                 // comma ends the clause, a dot not followed by a letter or digit the sentence
                 // (which has words here).
-                if ((after == ',' || after == '.') && j + 2 < n && src[j + 1] == ' ' &&
-                    static_cast<unsigned>((src[j + 2] | 0x20) - 'a') <= 25u) {
-                    ++clause;
-                    if (after == '.') {
-                        ++sentence;
-                        sentence_words = false;   // until the next word (a URL next is none)
-                    }
-                    i = j + 2;
-                    continue;
-                }
+                ++clause;
+                if (after == '.') ++sentence;
+                i = j + 2;
+                continue;
             }
             i = j;
             break;
         }
-        if (any) {
+        if (i != first_word) {   // some word was emitted
             sentence_ = sentence;
             clause_ = clause;
             len_ = len;
-            fold_flags_ |= fold;
-            sentence_has_words_ = sentence_words;
+            // The sentence has words unless the run stopped at a word just after `. `.
+            sentence_has_words_ = !(stopped && src[i - 2] == '.');
             mark_run_ = 0;
             line_start_ = false;
         }
         return i;
+    }
+
+    // The first bytes of a possible URL (a word of letters starting with h or w): a four-byte
+    // compare rules out nearly all such words before url_at() is asked. (OR-ing 0x20 into
+    // every byte lower-cases letters and leaves `.` as is; what else it maps onto "http" or
+    // "www." url_at() rejects.)
+    bool url_ahead(std::size_t i) const noexcept
+    {
+        if (in_.size() - i < 4) return false;   // too short for "www." as for "http://"
+        std::uint32_t head;
+        std::memcpy(&head, in_.data() + i, 4);
+        head |= 0x20202020u;
+        std::uint32_t http, www;
+        std::memcpy(&http, "http", 4);
+        std::memcpy(&www, "www.", 4);
+        return (head == http || head == www) && url_at(i);
+    }
+
+    // Squeezes the letters of a plain word at `word` (each three equal letters in a row cut to
+    // two) in place; returns the new size and the automaton's state after the squeezed letters
+    // (0 without an automaton). Returned, not written through pointers: the caller keeps
+    // both in registers.
+    struct squeezed_word {
+        std::uint32_t size;
+        std::uint32_t state;
+    };
+    [[gnu::noinline]] squeezed_word squeeze(char* word, std::uint32_t letters) const noexcept
+    {
+        char* dst = word;
+        unsigned last = 0;
+        for (std::uint32_t k = 0; k < letters; ++k) {
+            const auto l = static_cast<unsigned char>(word[k]);
+            if (l == last && dst - word >= 2 && static_cast<unsigned char>(dst[-2]) == l) continue;
+            last = l;
+            *dst++ = static_cast<char>(l);
+        }
+        std::uint32_t state = 0;
+        if (vocab_ && vocab_->has_letter_automaton()) {
+            state = vocabulary::letter_start();   // the walk again, over the squeezed letters
+            for (const char* p = word; p < dst; ++p) state = vocab_->letter_step(state, *p);
+        }
+        return {static_cast<std::uint32_t>(dst - word), state};
+    }
+
+    // The word id of a plain word when there is no letter automaton.
+    [[gnu::noinline]] word_id lookup(const char* word, std::uint32_t size) const noexcept
+    {
+        return vocab_ ? vocab_->find(std::string_view(word, size)) : no_word;
     }
 
     // Copies a run of ASCII lower-case letters starting at i into the current word, squeezing
