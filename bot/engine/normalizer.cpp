@@ -176,12 +176,13 @@ public:
         out_.chars.resize(n + 64);   // ASCII never grows; other paths call room_for()
         buf_ = out_.chars.data();
         cap_ = out_.chars.size();
+        const bool automaton = vocab_ && vocab_->has_letter_automaton();
         while (i < n) {
             auto c = static_cast<unsigned char>(in_[i]);
             if (!in_word_ && static_cast<unsigned>((c | 0x20) - 'a') <= 25u) {
                 // The common case: words of ASCII letters between single spaces, in one loop.
                 bool stopped = false;
-                std::size_t next = plain_words(i, stopped);
+                std::size_t next = automaton ? plain_words<true>(i, stopped) : plain_words<false>(i, stopped);
                 if (!stopped) {
                     i = next;
                     continue;
@@ -273,7 +274,10 @@ private:
     // (they would be spilled to the stack), what is rare (squeezing, a possible URL, the word
     // lookup without an automaton) is out of line, and what is needed once per run (whether
     // the sentence has words) is worked out after it.
+    // `automaton`: the vocabulary has its letter automaton (then a word's id is known when its
+    // letters are copied).
     // Kept out of line: inlined, it makes the general loop around it slower.
+    template <bool automaton>
     [[gnu::noinline]] std::size_t plain_words(std::size_t i, bool& stopped)
     {
         const std::size_t first_word = i;
@@ -288,14 +292,15 @@ private:
         // The vocabulary's letter automaton gives the word id as the letters are copied; without
         // one, a table whose every step is dead keeps the loop the same and find() is asked.
         static constexpr std::uint16_t dead[64] = {};
-        const bool automaton = vocab_ && vocab_->has_letter_automaton();
         const std::uint16_t* const steps = automaton ? vocab_->letter_table() : dead;
         const word_id* const word_at = automaton ? vocab_->letter_words() : nullptr;
         const std::size_t letters_end = letters_end_;
         auto& tokens = out_.tokens;
+        // The word's first byte and its letter (each word's is read while checking that it
+        // follows the one before).
+        unsigned c = src[i];
+        unsigned l = ascii_letter_lower[c];
         for (;;) {
-            unsigned c = src[i];
-            unsigned l = ascii_letter_lower[c];   // not 0: a letter
             if ((l == 'h' || l == 'w') && url_ahead(i)) {
                 stopped = true;
                 break;
@@ -347,7 +352,7 @@ private:
                     if (size != letters) f |= token::squeezed;
                 }
             }
-            const word_id word = word_at ? word_at[state] : lookup(out + i, size);
+            const word_id word = automaton ? word_at[state] : lookup(out + i, size);
             tokens.push_back(token{static_cast<std::uint32_t>(len), size, sentence, clause,
                                    {static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j)},
                                    word, static_cast<std::uint16_t>(std::min<std::uint32_t>(letters, 0xFFFF)),
@@ -355,12 +360,16 @@ private:
             fold_flags_ |= f;
             len += size;
             if (after == ' ') {
-                if (j + 1 < n && ascii_letter_lower[src[j + 1]] != 0) {
-                    i = j + 1;
-                    continue;
+                if (j + 1 < n) {
+                    c = src[j + 1];
+                    l = ascii_letter_lower[c];
+                    if (l != 0) {
+                        i = j + 1;
+                        continue;
+                    }
                 }
             } else if ((after == ',' || after == '.') && j + 2 < n && src[j + 1] == ' ' &&
-                       ascii_letter_lower[src[j + 2]] != 0) {
+                       (l = ascii_letter_lower[c = src[j + 2]]) != 0) {
                 // `, ` and `. ` before a letter, as ascii() and the space would take them: a
                 // comma ends the clause, a dot not followed by a letter or digit the sentence
                 // (which has words here).
