@@ -225,7 +225,9 @@ public:
         }
         end_word();
         out_.chars.resize(len_);
-        for (const auto& t : out_.tokens) {   // has_lower: any unquoted token with a lower-case letter
+        // has_lower: any unquoted token with a lower-case letter (plain_words() has looked at its
+        // words already, and usually found one).
+        for (const auto& t : out_.tokens) {
             if (out_.has_lower) break;
             if (t.has(token::quoted) || t.letters == 0 || t.has(token::all_caps)) continue;
             out_.has_lower = lowercase_in(t);
@@ -273,7 +275,7 @@ private:
     // Most of a message goes through here, a word at a time: the loop keeps few values live
     // (they would be spilled to the stack), what is rare (squeezing, a possible URL, the word
     // lookup without an automaton) is out of line, and what is needed once per run (whether
-    // the sentence has words) is worked out after it.
+    // the sentence has words, has_lower) is worked out after it.
     // `automaton`: the vocabulary has its letter automaton (then a word's id is known when its
     // letters are copied).
     // Kept out of line: inlined, it makes the general loop around it slower.
@@ -389,6 +391,16 @@ private:
             sentence_has_words_ = !(stopped && src[i - 2] == '.');
             mark_run_ = 0;
             line_start_ = false;
+            // has_lower for these words: the bytes they span hold only their letters and the
+            // spaces, commas and dots between them, and a word of letters with a lower-case one
+            // is not all_caps, so a lower-case byte there is what go()'s loop would find in a
+            // token. The first word usually has one; after that the check is not made again.
+            if (!out_.has_lower && !(base & token::quoted))
+                for (std::size_t k = first_word; k < i; ++k)
+                    if (static_cast<unsigned>(src[k] - 'a') <= 25u) {
+                        out_.has_lower = true;
+                        break;
+                    }
         }
         return i;
     }
