@@ -945,10 +945,19 @@ private:
     void join_spaced_runs()
     {
         auto& toks = out_.tokens;
+        // Only a run of three or more singles can be joined; most texts have some single ("I",
+        // "a") but no such run. Looking at the last of three first: no single at k rules out
+        // the runs ending at k, k + 1 and k + 2, so most tokens are skipped.
         bool any = false;
-        for (std::size_t k = 2; k < toks.size() && !any; ++k)
-            any = toks[k].has(token::single) && toks[k - 1].has(token::single) &&
-                  toks[k - 2].has(token::single);
+        for (std::size_t k = 2; k < toks.size();) {
+            if (!toks[k].has(token::single)) k += 3;
+            else if (!toks[k - 1].has(token::single)) k += 2;
+            else if (!toks[k - 2].has(token::single)) k += 1;
+            else {
+                any = true;
+                break;
+            }
+        }
         if (!any) return;
         std::size_t write = 0;
         std::size_t i = 0;
