@@ -334,33 +334,43 @@ private:
                 }
             }
             // The byte after the word; the end of the text ends it as a space would.
-            const unsigned after = j < n ? src[j] : ' ';
-            if (after != ' ' && !ends_plain_word[after]) {
-                stopped = true;
-                break;
-            }
-            const auto letters = static_cast<std::uint32_t>(j - i);
-            std::uint32_t size = letters;
-            std::uint8_t f = base;
-            if (letters == 1) f |= token::single;   // then size == 1 too
-            if (letters >= 3) {
-                if ((seen & 0x20u) == 0) f |= token::all_caps;
-                // The automaton's walk ends in state 0 exactly when it saw three equal letters
-                // in a row (without an automaton it always does).
-                if (state == 0) {
-                    const auto squeezed = squeeze(out + i, letters);
-                    size = squeezed.size;
-                    state = squeezed.state;
-                    if (size != letters) f |= token::squeezed;
+            unsigned after = j < n ? src[j] : ' ';
+            if (after != ' ' && !ends_plain_word[after]) [[unlikely]] {
+                // A word the byte may continue: taken here only when it is letters with
+                // apostrophes inside ("don't"), else left to the general path.
+                const auto taken = after == '\'' ? apostrophe_word(i, len, sentence, clause, base)
+                                                 : taken_word{};
+                if (taken.end == 0) {
+                    stopped = true;
+                    break;
                 }
+                len += taken.size;
+                j = taken.end;
+                after = j < n ? src[j] : ' ';
+            } else {
+                const auto letters = static_cast<std::uint32_t>(j - i);
+                std::uint32_t size = letters;
+                std::uint8_t f = base;
+                if (letters == 1) f |= token::single;   // then size == 1 too
+                if (letters >= 3) {
+                    if ((seen & 0x20u) == 0) f |= token::all_caps;
+                    // The automaton's walk ends in state 0 exactly when it saw three equal
+                    // letters in a row (without an automaton it always does).
+                    if (state == 0) {
+                        const auto squeezed = squeeze(out + i, letters);
+                        size = squeezed.size;
+                        state = squeezed.state;
+                        if (size != letters) f |= token::squeezed;
+                    }
+                }
+                const word_id word = automaton ? word_at[state] : lookup(out + i, size);
+                tokens.push_back(token{static_cast<std::uint32_t>(len), size, sentence, clause,
+                                       {static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j)},
+                                       word, static_cast<std::uint16_t>(std::min<std::uint32_t>(letters, 0xFFFF)),
+                                       f});
+                fold_flags_ |= f;
+                len += size;
             }
-            const word_id word = automaton ? word_at[state] : lookup(out + i, size);
-            tokens.push_back(token{static_cast<std::uint32_t>(len), size, sentence, clause,
-                                   {static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j)},
-                                   word, static_cast<std::uint16_t>(std::min<std::uint32_t>(letters, 0xFFFF)),
-                                   f});
-            fold_flags_ |= f;
-            len += size;
             if (after == ' ') {
                 if (j + 1 < n) {
                     c = src[j + 1];
@@ -403,6 +413,62 @@ private:
                     }
         }
         return i;
+    }
+
+    // A word of ASCII letters with apostrophes inside ("don't", "y'all"), from i: the general
+    // path keeps an apostrophe between two letters in the word, counts it as no letter and
+    // starts counting repeated letters afresh after it. Emits its token as end_word() would
+    // (the letter automaton has no such words: find() gives its id) and returns the index
+    // after it and its size; end 0 when the byte after it may continue it (an apostrophe not
+    // before a letter, a digit...), or when it is no such word: the general path takes it then.
+    struct taken_word {
+        std::size_t end = 0;
+        std::uint32_t size = 0;
+    };
+    [[gnu::noinline]] taken_word apostrophe_word(std::size_t i, std::size_t len, std::uint32_t sentence,
+                                                 std::uint32_t clause, std::uint8_t base)
+    {
+        const std::size_t n = in_.size();
+        const auto* const src = reinterpret_cast<const unsigned char*>(in_.data());
+        char* const start = buf_ + len;
+        char* dst = start;
+        unsigned seen = 0;   // of the letters only (an apostrophe has the 0x20 bit)
+        std::uint32_t letters = 0;
+        bool squeezed = false;
+        std::size_t k = i;
+        for (;;) {
+            char* const part = dst;
+            const std::size_t from = k;
+            for (; k < n && ascii_letter_lower[src[k]] != 0; ++k) {
+                seen |= src[k];
+                *dst++ = static_cast<char>(ascii_letter_lower[src[k]]);
+            }
+            const auto part_letters = static_cast<std::uint32_t>(k - from);
+            letters += part_letters;
+            if (part_letters >= 3) {
+                const std::uint32_t size = squeeze(part, part_letters).size;
+                squeezed |= size != part_letters;
+                dst = part + size;
+            }
+            if (k + 1 < n && src[k] == '\'' && ascii_letter_lower[src[k + 1]] != 0) {
+                *dst++ = '\'';
+                ++k;
+                continue;
+            }
+            break;
+        }
+        if (k == i || (k < n && !ends_plain_word[src[k]])) return {};
+        const auto size = static_cast<std::uint32_t>(dst - start);
+        std::uint8_t f = base;
+        if (letters >= 3 && (seen & 0x20u) == 0) f |= token::all_caps;
+        if (squeezed) f |= token::squeezed;
+        fold_flags_ |= f;
+        const word_id word = vocab_ ? vocab_->find(std::string_view(start, size)) : no_word;
+        out_.tokens.push_back(token{static_cast<std::uint32_t>(len), size, sentence, clause,
+                                    {static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(k)},
+                                    word, static_cast<std::uint16_t>(std::min<std::uint32_t>(letters, 0xFFFF)),
+                                    f});
+        return {k, size};
     }
 
     // The first bytes of a possible URL (a word of letters starting with h or w): a four-byte
