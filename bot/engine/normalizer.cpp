@@ -76,6 +76,8 @@ constexpr std::array<bool, 256> make_ends_plain_word()
 }
 constexpr auto ends_plain_word = make_ends_plain_word();
 
+inline bool ends_sentence(unsigned c) noexcept { return c == '.' || c == '?' || c == '!'; }
+
 inline std::uint8_t klass(unsigned char c) noexcept
 {
     return c < 128 ? ascii_table[c] : static_cast<std::uint8_t>(c_sep);
@@ -335,7 +337,10 @@ private:
             }
             // The byte after the word; the end of the text ends it as a space would.
             unsigned after = j < n ? src[j] : ' ';
-            if (after != ' ' && !ends_plain_word[after]) [[unlikely]] {
+            // `!` is a leet symbol, but one before a space or the end of the text ends the word
+            // (ascii() finds no letter or digit after it) and then the sentence, as below.
+            if (after != ' ' && !ends_plain_word[after] &&
+                !(after == '!' && (j + 1 == n || src[j + 1] == ' '))) [[unlikely]] {
                 // A word the byte may continue: taken here only when it is letters with
                 // apostrophes inside ("don't"), else left to the general path.
                 const auto taken = after == '\'' ? apostrophe_word(i, len, sentence, clause, base)
@@ -389,6 +394,16 @@ private:
                 if (after == '.') ++sentence;
                 i = j + 2;
                 continue;
+            } else if (ends_sentence(after)) {
+                if (const std::size_t next = after_mark(j, base); next != 0) {
+                    ++clause;
+                    ++sentence;
+                    i = next;
+                    if (next == n) break;
+                    c = src[next];
+                    l = ascii_letter_lower[c];
+                    continue;
+                }
             }
             i = j;
             break;
@@ -397,9 +412,12 @@ private:
             sentence_ = sentence;
             clause_ = clause;
             len_ = len;
-            // The sentence has words unless the run stopped at a word just after `. `.
-            sentence_has_words_ = !(stopped && src[i - 2] == '.');
-            mark_run_ = 0;
+            // The sentence has words unless the run ended with a mark that ends it, or stopped at
+            // a word just after one and a space. A `?` or `!` at the end of the text is a mark
+            // run of one.
+            const unsigned last = src[i - (stopped ? 2 : 1)];
+            sentence_has_words_ = !ends_sentence(last);
+            mark_run_ = !stopped && last != '.' && ends_sentence(last) ? 1 : 0;
             line_start_ = false;
             // has_lower for these words: the bytes they span hold only their letters and the
             // spaces, commas and dots between them, and a word of letters with a lower-case one
@@ -413,6 +431,29 @@ private:
                     }
         }
         return i;
+    }
+
+    // A `.`, `?` or `!` at j just after a word that ends the text, or a `? ` or `! ` before a
+    // letter: what ascii() and the space would do for them but counting the sentence and
+    // clause (the mark ends the sentence, which has words here; a `?` outside quotes makes the
+    // text a question; letters came just before, so there is no burst). Returns the index of
+    // the next word, or of the end of the text; 0 for any other mark (left to the general path).
+    [[gnu::noinline]] std::size_t after_mark(std::size_t j, std::uint8_t base) noexcept
+    {
+        const std::size_t n = in_.size();
+        const auto* const src = reinterpret_cast<const unsigned char*>(in_.data());
+        const unsigned mark = src[j];
+        std::size_t next = n;
+        if (j + 1 < n) {
+            if (mark == '.' || src[j + 1] != ' ' || j + 2 >= n || ascii_letter_lower[src[j + 2]] == 0)
+                return 0;
+            next = j + 2;
+        }
+        if (mark != '.') {
+            if (mark == '?' && !(base & token::quoted)) out_.question = true;
+            last_mark_ = static_cast<char>(mark);
+        }
+        return next;
     }
 
     // A word of ASCII letters with apostrophes inside ("don't", "y'all"), from i: the general
