@@ -476,23 +476,27 @@ private:
         unsigned seen = 0;   // of the letters only (an apostrophe has the 0x20 bit)
         std::uint32_t letters = 0;
         bool squeezed = false;
+        unsigned last = 0;   // squeezing as put() does it
+        unsigned run = 0;
         std::size_t k = i;
         for (;;) {
-            char* const part = dst;
-            const std::size_t from = k;
-            for (; k < n && ascii_letter_lower[src[k]] != 0; ++k) {
+            for (unsigned l; k < n && (l = ascii_letter_lower[src[k]]) != 0; ++k) {
                 seen |= src[k];
-                *dst++ = static_cast<char>(ascii_letter_lower[src[k]]);
-            }
-            const auto part_letters = static_cast<std::uint32_t>(k - from);
-            letters += part_letters;
-            if (part_letters >= 3) {
-                const std::uint32_t size = squeeze(part, part_letters).size;
-                squeezed |= size != part_letters;
-                dst = part + size;
+                ++letters;
+                if (l == last) {
+                    if (++run > 2) {
+                        squeezed = true;
+                        continue;
+                    }
+                } else {
+                    last = l;
+                    run = 1;
+                }
+                *dst++ = static_cast<char>(l);
             }
             if (k + 1 < n && src[k] == '\'' && ascii_letter_lower[src[k + 1]] != 0) {
                 *dst++ = '\'';
+                last = 0;
                 ++k;
                 continue;
             }
