@@ -702,6 +702,12 @@ private:
     void end_sentence()
     {
         end_word();
+        close_sentence();
+    }
+
+    // end_sentence() when no word is open.
+    void close_sentence()
+    {
         if (sentence_has_words_) {
             ++sentence_;
             sentence_has_words_ = false;
@@ -764,7 +770,41 @@ private:
     }
 
     // --- ASCII -----------------------------------------------------------------------------
+    // Separators, dots and newlines, which most often come right after a word that
+    // plain_words() has ended, are done here when no word is open, exactly as ascii_any()
+    // does them but without its frame (it saves six registers for its other cases).
     std::size_t ascii(std::size_t i, unsigned char c)
+    {
+        if (!in_word_) {
+            switch (klass(c)) {
+            case c_sep:
+                mark_run_ = 0;
+                line_start_ = false;
+                if (c == ',' || c == ';' || c == ':' || c == '(' || c == ')' ||
+                    (c == '-' && i + 1 < in_.size() && (in_[i + 1] == ' ' || in_[i + 1] == '-')))
+                    ++clause_;
+                return i + 1;
+            case c_dot:
+                mark_run_ = 0;
+                line_start_ = false;
+                if (!(i + 1 < in_.size() && is_alnum(static_cast<unsigned char>(in_[i + 1]))))
+                    close_sentence();
+                return i + 1;
+            case c_newline:
+                mark_run_ = 0;
+                close_sentence();
+                quote_line_ = false;
+                quote_ = false;   // straight quotes do not span lines
+                line_start_ = true;
+                return i + 1;
+            default:
+                break;
+            }
+        }
+        return ascii_any(i, c);
+    }
+
+    [[gnu::noinline]] std::size_t ascii_any(std::size_t i, unsigned char c)
     {
         auto k = klass(c);
         if (k != c_leet && k != c_qmark) mark_run_ = 0;
