@@ -291,8 +291,11 @@ private:
         char* const buf = buf_;
         std::size_t len = len_;
         const std::uint8_t base = token::has_letter | (quoted_now() ? token::quoted : 0);
-        std::uint32_t sentence = sentence_;
-        std::uint32_t clause = clause_;
+        // The counters stay members (they change at a run's `, ` and `. ` only): as locals they
+        // took registers the word loop needs, and were spilled to the stack anyway. They change
+        // only after a word was emitted, as the run is to leave them.
+        std::uint32_t& sentence = sentence_;
+        std::uint32_t& clause = clause_;
         // The vocabulary's letter automaton gives the word id as the letters are copied; without
         // one, a table whose every step is dead keeps the loop the same and find() is asked.
         static constexpr std::uint16_t dead[64] = {};
@@ -409,8 +412,6 @@ private:
             break;
         }
         if (i != first_word) {   // some word was emitted
-            sentence_ = sentence;
-            clause_ = clause;
             len_ = len;
             // The sentence has words unless the run ended with a mark that ends it, or stopped at
             // a word just after one and a space. A `?` or `!` at the end of the text is a mark
