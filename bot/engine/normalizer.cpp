@@ -88,6 +88,28 @@ inline bool is_alnum(unsigned char c) noexcept
     return k == c_lower || k == c_upper || k == c_digit;
 }
 
+// The letters a digit or symbol can stand for in a leet spelling ("" for other bytes).
+constexpr std::array<std::string_view, 256> make_leet_readings()
+{
+    std::array<std::string_view, 256> t{};
+    t['0'] = "o";
+    t['1'] = "il";
+    t['3'] = "e";
+    t['4'] = "a";
+    t['5'] = "s";
+    t['7'] = "t";
+    t['8'] = "b";
+    t['9'] = "g";
+    t['@'] = "a";
+    t['$'] = "s";
+    t['!'] = "i";
+    t['|'] = "li";
+    t['+'] = "t";
+    t['*'] = "aeiou";
+    return t;
+}
+constexpr auto leet_readings = make_leet_readings();
+
 struct fold_pair {
     char32_t from;
     char32_t to;
@@ -1213,9 +1235,15 @@ private:
 
     // Tries leet readings (each symbol/digit as the letters it can stand for) and, for
     // doubled letters, single-letter readings; returns the first known spelling or "".
+    // Callers have found that `text` itself does not fit (fold() has a token without a word id
+    // and, unless exact_only, asked known(); try_join() asked known()), so a reading that
+    // changes nothing is not asked again.
     std::string_view fold_candidates(std::string_view text, bool leet, bool exact_only)
     {
-        static constexpr std::string_view vowels = "aeiou";
+        if (!leet) {
+            candidate_.assign(text);
+            return with_squeeze_variants(exact_only, true);
+        }
         // Options per position, left uninitialised beyond n (this runs for a few tokens per
         // message; zeroing 48 views each time showed in profiles).
         const char* options[48];
@@ -1223,28 +1251,15 @@ private:
         const char* src = text.data();
         std::size_t n = std::min<std::size_t>(text.size(), 48);
         std::size_t combos = 1;
+        bool changed = false;   // the first reading differs from `text`
         for (std::size_t k = 0; k < n; ++k) {
-            std::string_view o;
-            if (leet) {
-                switch (src[k]) {
-                case '0': o = "o"; break;
-                case '1': o = "il"; break;
-                case '3': o = "e"; break;
-                case '4': o = "a"; break;
-                case '5': o = "s"; break;
-                case '7': o = "t"; break;
-                case '8': o = "b"; break;
-                case '9': o = "g"; break;
-                case '@': o = "a"; break;
-                case '$': o = "s"; break;
-                case '!': o = "i"; break;
-                case '|': o = "li"; break;
-                case '+': o = "t"; break;
-                case '*': o = vowels; break;
-                default: break;
-                }
+            const std::string_view o = leet_readings[static_cast<unsigned char>(src[k])];
+            if (o.empty()) {
+                options[k] = src + k;
+                sizes[k] = 1;
+                continue;
             }
-            if (o.empty()) o = text.substr(k, 1);
+            changed = true;   // every leet reading differs from its symbol
             options[k] = o.data();
             sizes[k] = static_cast<std::uint8_t>(o.size());
             combos *= o.size();
@@ -1255,7 +1270,9 @@ private:
         for (std::size_t combo = 0; combo < combos; ++combo) {
             char* out = candidate_.data();
             for (std::size_t k = 0; k < n; ++k) out[k] = options[k][pick[k]];
-            if (auto hit = with_squeeze_variants(exact_only); !hit.empty()) return hit;
+            if (auto hit = with_squeeze_variants(exact_only, combo == 0 && !changed); !hit.empty())
+                return hit;
+            if (combo + 1 == combos) break;
             for (std::size_t k = 0; k < n; ++k) {   // odometer
                 if (++pick[k] < sizes[k]) break;
                 pick[k] = 0;
@@ -1264,19 +1281,21 @@ private:
         return {};
     }
 
-    // candidate_ as is, then with up to four doubled letters reduced to one each; with exact_only
-    // only an exact word (not a prefix match) is accepted.
-    std::string_view with_squeeze_variants(bool exact_only)
+    // candidate_ as is (unless it is the text, which does not fit), then with up to four
+    // doubled letters reduced to one each; with exact_only only an exact word (not a prefix
+    // match) is accepted.
+    std::string_view with_squeeze_variants(bool exact_only, bool is_text)
     {
         auto fits = [&](std::string_view w) {
             return exact_only ? vocab_->find(w) != no_word : vocab_->known(w);
         };
-        if (fits(candidate_)) return candidate_;
+        if (!is_text && fits(candidate_)) return candidate_;
         std::array<std::size_t, 4> doubles{};
         std::size_t count = 0;
-        for (std::size_t k = 1; k < candidate_.size() && count < doubles.size(); ++k)
-            if (candidate_[k] == candidate_[k - 1] && candidate_[k] >= 'a' && candidate_[k] <= 'z')
-                doubles[count++] = k;
+        const char* const c = candidate_.data();
+        const std::size_t n = candidate_.size();
+        for (std::size_t k = 1; k < n && count < doubles.size(); ++k)
+            if (c[k] == c[k - 1] && c[k] >= 'a' && c[k] <= 'z') doubles[count++] = k;
         for (std::size_t mask = 1; mask < (std::size_t{1} << count); ++mask) {
             variant_.clear();
             std::size_t next = 0;
