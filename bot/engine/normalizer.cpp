@@ -367,9 +367,9 @@ private:
             if (after != ' ' && !ends_plain_word[after] &&
                 !(after == '!' && (j + 1 == n || src[j + 1] == ' '))) [[unlikely]] {
                 // A word the byte may continue: taken here only when it is letters with
-                // apostrophes inside ("don't"), else left to the general path.
-                const auto taken = after == '\'' ? apostrophe_word(i, len, sentence, clause, base)
-                                                 : taken_word{};
+                // apostrophes inside ("don't", "don’t"), else left to the general path.
+                const bool apostrophe = after == '\'' || after == 0xE2 || after == 0xCA || after == 0xEF;
+                const auto taken = apostrophe ? apostrophe_word(i, len, sentence, clause, base) : taken_word{};
                 if (taken.end == 0) {
                     stopped = true;
                     break;
@@ -479,9 +479,30 @@ private:
         return next;
     }
 
-    // A word of ASCII letters with apostrophes inside ("don't", "y'all"), from i: the general
-    // path keeps an apostrophe between two letters in the word, counts it as no letter and
-    // starts counting repeated letters afresh after it. Emits its token as end_word() would
+    // The length of the apostrophe at k: `'` or one of the curly ones non_ascii() takes for an
+    // apostrophe (U+2018, U+2019, U+02BC, U+FF07); 0 when there is none.
+    std::size_t apostrophe_at(std::size_t k) const noexcept
+    {
+        const std::size_t n = in_.size();
+        const auto* const src = reinterpret_cast<const unsigned char*>(in_.data());
+        switch (src[k]) {
+        case '\'':
+            return 1;
+        case 0xE2:
+            return k + 2 < n && src[k + 1] == 0x80 && (src[k + 2] == 0x98 || src[k + 2] == 0x99) ? 3 : 0;
+        case 0xCA:
+            return k + 1 < n && src[k + 1] == 0xBC ? 2 : 0;
+        case 0xEF:
+            return k + 2 < n && src[k + 1] == 0xBC && src[k + 2] == 0x87 ? 3 : 0;
+        default:
+            return 0;
+        }
+    }
+
+    // A word of ASCII letters with apostrophes inside ("don't", "y'all", "don’t"), from i: the
+    // general path (ascii(), non_ascii()) keeps an apostrophe between two letters in the word
+    // as `'`, counts it as no letter and starts counting repeated letters afresh after it; it
+    // is no separator then, so the word goes on. Emits its token as end_word() would
     // (the letter automaton has no such words: find() gives its id) and returns the index
     // after it and its size; end 0 when the byte after it may continue it (an apostrophe not
     // before a letter, a digit...), or when it is no such word: the general path takes it then.
@@ -517,11 +538,14 @@ private:
                 }
                 *dst++ = static_cast<char>(l);
             }
-            if (k + 1 < n && src[k] == '\'' && ascii_letter_lower[src[k + 1]] != 0) {
-                *dst++ = '\'';
-                last = 0;
-                ++k;
-                continue;
+            if (k < n) {
+                const std::size_t apostrophe = apostrophe_at(k);
+                if (apostrophe != 0 && k + apostrophe < n && ascii_letter_lower[src[k + apostrophe]] != 0) {
+                    *dst++ = '\'';
+                    last = 0;
+                    k += apostrophe;
+                    continue;
+                }
             }
             break;
         }
