@@ -1157,6 +1157,7 @@ private:
             }
         }
         if (!any) return;
+        token joined;
         std::size_t write = 0;
         std::size_t i = 0;
         while (i < toks.size()) {
@@ -1176,13 +1177,13 @@ private:
                 while (s <= j) {
                     std::size_t best_end = s;
                     for (std::size_t e = j; e >= s + 2; --e) {
-                        if (try_join(s, e)) {
+                        if (try_join(s, e, joined)) {
                             best_end = e;
                             break;
                         }
                     }
                     if (best_end > s) {
-                        toks[write++] = joined_;
+                        toks[write++] = joined;
                         s = best_end + 1;
                     } else {
                         toks[write++] = toks[s++];
@@ -1196,17 +1197,17 @@ private:
         toks.resize(write);
     }
 
-    bool try_join(std::size_t s, std::size_t e)
+    bool try_join(std::size_t s, std::size_t e, token& joined)
     {
         auto& toks = out_.tokens;
-        scratch_.clear();
+        scratch_.size = 0;
         std::uint8_t flags = token::folded | (toks[s].flags & token::quoted);
         std::uint32_t letters = 0;
         std::uint32_t digits = 0;
         std::uint32_t caps = 0;
         for (std::size_t k = s; k <= e; ++k) {
             char c = out_.chars[toks[k].text_begin];
-            scratch_ += c;
+            scratch_.data[scratch_.size++] = c;   // at most 40 singles
             if (c >= '0' && c <= '9') ++digits;
             else ++letters;
             if (toks[k].has(token::all_caps) ||
@@ -1215,25 +1216,25 @@ private:
         }
         if (letters == 0) return false;
         std::string_view found;
-        if (vocab_->known(scratch_)) {
-            found = scratch_;
-        } else if (digits > 0 && (found = fold_candidates(scratch_, true, false)).empty()) {
+        if (vocab_->known(scratch_.view())) {
+            found = scratch_.view();
+        } else if (digits > 0 && (found = fold_candidates(scratch_.view(), true, false)).empty()) {
             return false;
         } else if (digits == 0) {
             return false;
         }
-        joined_ = token{};
-        joined_.text_begin = static_cast<std::uint32_t>(out_.chars.size());
+        joined = token{};
+        joined.text_begin = static_cast<std::uint32_t>(out_.chars.size());
         out_.chars += found;
-        joined_.text_size = static_cast<std::uint32_t>(found.size());
-        joined_.span = {toks[s].span.begin, toks[e].span.end};
-        joined_.sentence = toks[s].sentence;
-        joined_.clause = toks[s].clause;
-        joined_.letters = static_cast<std::uint16_t>(e - s + 1);
+        joined.text_size = static_cast<std::uint32_t>(found.size());
+        joined.span = {toks[s].span.begin, toks[e].span.end};
+        joined.sentence = toks[s].sentence;
+        joined.clause = toks[s].clause;
+        joined.letters = static_cast<std::uint16_t>(e - s + 1);
         flags |= token::has_letter;
         if (caps == e - s + 1 && e - s + 1 >= 3) flags |= token::all_caps;
-        joined_.flags = flags;
-        joined_.word = vocab_->find(found);
+        joined.flags = flags;
+        joined.word = vocab_->find(found);
         return true;
     }
 
@@ -1265,7 +1266,8 @@ private:
     std::string_view fold_candidates(std::string_view text, bool leet, bool exact_only)
     {
         if (!leet) {
-            candidate_.assign(text);
+            std::memcpy(candidate_.data, text.data(), text.size());   // at most 48 bytes
+            candidate_.size = text.size();
             return with_squeeze_variants(exact_only, true);
         }
         // Options per position, left uninitialised beyond n (this runs for a few tokens per
@@ -1290,9 +1292,9 @@ private:
             if (combos > 64) return {};
         }
         std::uint8_t pick[48] = {};
-        candidate_.resize(n);
+        candidate_.size = n;
         for (std::size_t combo = 0; combo < combos; ++combo) {
-            char* out = candidate_.data();
+            char* out = candidate_.data;
             for (std::size_t k = 0; k < n; ++k) out[k] = options[k][pick[k]];
             if (auto hit = with_squeeze_variants(exact_only, combo == 0 && !changed); !hit.empty())
                 return hit;
@@ -1313,25 +1315,25 @@ private:
         auto fits = [&](std::string_view w) {
             return exact_only ? vocab_->find(w) != no_word : vocab_->known(w);
         };
-        if (!is_text && fits(candidate_)) return candidate_;
+        if (!is_text && fits(candidate_.view())) return candidate_.view();
         std::array<std::size_t, 4> doubles{};
         std::size_t count = 0;
-        const char* const c = candidate_.data();
-        const std::size_t n = candidate_.size();
+        const char* const c = candidate_.data;
+        const std::size_t n = candidate_.size;
         for (std::size_t k = 1; k < n && count < doubles.size(); ++k)
             if (c[k] == c[k - 1] && c[k] >= 'a' && c[k] <= 'z') doubles[count++] = k;
         for (std::size_t mask = 1; mask < (std::size_t{1} << count); ++mask) {
-            variant_.clear();
+            variant_.size = 0;
             std::size_t next = 0;
-            for (std::size_t k = 0; k < candidate_.size(); ++k) {
+            for (std::size_t k = 0; k < n; ++k) {
                 if (next < count && doubles[next] == k) {
                     bool drop = (mask >> next) & 1;
                     ++next;
                     if (drop) continue;
                 }
-                variant_ += candidate_[k];
+                variant_.data[variant_.size++] = c[k];
             }
-            if (fits(variant_)) return variant_;
+            if (fits(variant_.view())) return variant_.view();
         }
         return {};
     }
@@ -1393,10 +1395,16 @@ private:
 
     std::uint8_t fold_flags_ = 0;   // union of the flags of the scanned words
     std::size_t letters_end_ = 0;   // start of the ASCII letters that end the text (n if none)
-    token joined_;
-    std::string scratch_;
-    std::string candidate_;
-    std::string variant_;
+    // Spellings tried by the folding passes, at most 48 bytes (longer tokens are not folded).
+    // Left uninitialised: a run is made for every message, and most fold nothing.
+    struct spelling {
+        char data[48];
+        std::size_t size;
+        std::string_view view() const noexcept { return {data, size}; }
+    };
+    spelling scratch_;
+    spelling candidate_;
+    spelling variant_;
 };
 
 }  // namespace
