@@ -336,14 +336,12 @@ private:
             }
             // Letter j goes to out[j]: copied as is, squeezing comes after (below).
             char* const out = buf + len - i;
-            unsigned seen = 0;   // the bytes OR-ed: its 0x20 bit is clear when all were upper case
             std::uint32_t state = vocabulary::letter_start();
             std::size_t j = i;
             if (i < letters_end) {
                 // Before letters_end a non-letter byte always follows (the text's last byte is
                 // not a letter there), so this loop needs no end-of-text check.
                 do {
-                    seen |= c;
                     out[j] = static_cast<char>(l);
                     state = steps[(state << 5) + l - 96];   // column l & 31, since l is `a`-`z`
                     c = src[++j];
@@ -351,7 +349,6 @@ private:
                 } while (l != 0);
             } else {
                 for (;;) {
-                    seen |= c;
                     out[j] = static_cast<char>(l);
                     state = steps[(state << 5) + l - 96];
                     if (++j == n) break;
@@ -383,7 +380,9 @@ private:
                 std::uint8_t f = base;
                 if (letters == 1) f |= token::single;   // then size == 1 too
                 if (letters >= 3) {
-                    if ((seen & 0x20u) == 0) f |= token::all_caps;
+                    // All upper case: asked only of a word that starts so (0x20 is the bit that
+                    // makes a letter lower case), not tracked letter by letter.
+                    if ((src[i] & 0x20u) == 0 && all_upper(src + i + 1, src + j)) f |= token::all_caps;
                     // The automaton's walk ends in state 0 exactly when it saw three equal
                     // letters in a row (without an automaton it always does).
                     if (state == 0) {
@@ -497,6 +496,14 @@ private:
         default:
             return 0;
         }
+    }
+
+    // Whether the ASCII letters [p, end) are all upper case.
+    static bool all_upper(const unsigned char* p, const unsigned char* end) noexcept
+    {
+        for (; p < end; ++p)
+            if (*p & 0x20u) return false;
+        return true;
     }
 
     // A word of ASCII letters with apostrophes inside ("don't", "y'all", "don’t"), from i: the
