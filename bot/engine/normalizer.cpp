@@ -428,19 +428,44 @@ private:
                     l = ascii_letter_lower[c];
                     continue;
                 }
+            } else if (j + 1 < n && (l = ascii_letter_lower[c = src[j + 1]]) != 0) {
+                // One byte between two words, as ascii() would take it: a separator (`a_b`,
+                // `a/b`; , ; : ( and ) end the clause), a dot (before a letter it ends no
+                // sentence), a tab, or a newline that ends no quote (it ends the sentence).
+                const auto kind = ascii_table[after];
+                if (kind == c_sep) {
+                    if (after == ',' || after == ';' || after == ':' || after == '(' || after == ')') ++clause;
+                } else if (kind == c_newline && !quote_ && !quote_line_) {
+                    ++clause;
+                    ++sentence;
+                } else if (kind != c_dot && kind != c_space) {
+                    i = j;
+                    break;
+                }
+                i = j + 1;
+                continue;
             }
             i = j;
             break;
         }
         if (i != first_word) {   // some word was emitted
             len_ = len;
-            // The sentence has words unless the run ended with a mark that ends it, or stopped at
-            // a word just after one and a space. A `?` or `!` at the end of the text is a mark
-            // run of one.
-            const unsigned last = src[i - (stopped ? 2 : 1)];
-            sentence_has_words_ = !ends_sentence(last);
-            mark_run_ = !stopped && last != '.' && ends_sentence(last) ? 1 : 0;
-            line_start_ = false;
+            if (stopped) {
+                // At a word after ` `, `, `, `. `, `? ` or `! ` (the sentence has words unless a
+                // mark ended it), or after one byte (only a newline ends the sentence, and the
+                // next line starts: the general path reads that word).
+                const unsigned before = src[i - 1];
+                sentence_has_words_ = before == ' ' ? !ends_sentence(src[i - 2]) : before != '\n';
+                line_start_ = before == '\n';
+                mark_run_ = 0;
+            } else {
+                // Just after a word, or after a mark that ends the text (a `?` or `!` there is
+                // a mark run of one).
+                const unsigned last = src[i - 1];
+                sentence_has_words_ = !ends_sentence(last);
+                mark_run_ = last == '?' || last == '!' ? 1 : 0;
+                line_start_ = false;
+            }
             // has_lower for these words: the bytes they span hold only their letters and the
             // spaces, commas and dots between them, and a word of letters with a lower-case one
             // is not all_caps, so a lower-case byte there is what go()'s loop would find in a
