@@ -1297,43 +1297,44 @@ private:
     // changes nothing is not asked again.
     std::string_view fold_candidates(std::string_view text, bool leet, bool exact_only)
     {
-        if (!leet) {
-            std::memcpy(candidate_.data, text.data(), text.size());   // at most 48 bytes
-            candidate_.size = text.size();
-            return with_squeeze_variants(exact_only, true);
-        }
-        // Options per position, left uninitialised beyond n (this runs for a few tokens per
-        // message; zeroing 48 views each time showed in profiles).
+        // The readings are the text with each leet symbol or digit replaced by one of its
+        // letters: candidate_ starts as the text and only those positions change (usually one
+        // or none), turned like an odometer, first position fastest.
+        const std::size_t n = std::min<std::size_t>(text.size(), 48);
+        std::memcpy(candidate_.data, text.data(), n);
+        candidate_.size = n;
+        // Per leet position: where, its letters, how many; left uninitialised beyond m.
+        std::uint8_t at[48];
         const char* options[48];
         std::uint8_t sizes[48];
-        const char* src = text.data();
-        std::size_t n = std::min<std::size_t>(text.size(), 48);
+        std::size_t m = 0;
         std::size_t combos = 1;
-        bool changed = false;   // the first reading differs from `text`
-        for (std::size_t k = 0; k < n; ++k) {
-            const std::string_view o = leet_readings[static_cast<unsigned char>(src[k])];
-            if (o.empty()) {
-                options[k] = src + k;
-                sizes[k] = 1;
-                continue;
+        if (leet) {
+            for (std::size_t k = 0; k < n; ++k) {
+                const std::string_view o = leet_readings[static_cast<unsigned char>(text[k])];
+                if (o.empty()) continue;
+                at[m] = static_cast<std::uint8_t>(k);
+                options[m] = o.data();
+                sizes[m] = static_cast<std::uint8_t>(o.size());
+                ++m;
+                combos *= o.size();
+                if (combos > 64) return {};
             }
-            changed = true;   // every leet reading differs from its symbol
-            options[k] = o.data();
-            sizes[k] = static_cast<std::uint8_t>(o.size());
-            combos *= o.size();
-            if (combos > 64) return {};
         }
-        std::uint8_t pick[48] = {};
-        candidate_.size = n;
+        std::uint8_t pick[48];
+        for (std::size_t p = 0; p < m; ++p) {
+            pick[p] = 0;
+            candidate_.data[at[p]] = options[p][0];
+        }
         for (std::size_t combo = 0; combo < combos; ++combo) {
-            char* out = candidate_.data;
-            for (std::size_t k = 0; k < n; ++k) out[k] = options[k][pick[k]];
-            if (auto hit = with_squeeze_variants(exact_only, combo == 0 && !changed); !hit.empty())
-                return hit;
+            // (every leet reading differs from its symbol: with none, this is the text)
+            if (auto hit = with_squeeze_variants(exact_only, m == 0); !hit.empty()) return hit;
             if (combo + 1 == combos) break;
-            for (std::size_t k = 0; k < n; ++k) {   // odometer
-                if (++pick[k] < sizes[k]) break;
-                pick[k] = 0;
+            for (std::size_t p = 0; p < m; ++p) {   // odometer
+                const bool carry = ++pick[p] == sizes[p];
+                if (carry) pick[p] = 0;
+                candidate_.data[at[p]] = options[p][pick[p]];
+                if (!carry) break;
             }
         }
         return {};
