@@ -366,7 +366,7 @@ private:
                 // A word the byte may continue: taken here only when it is letters with
                 // apostrophes inside ("don't", "don’t"), else left to the general path.
                 const bool apostrophe = after == '\'' || after == 0xE2 || after == 0xCA || after == 0xEF;
-                const auto taken = apostrophe ? apostrophe_word(i, len, sentence, clause, base) : taken_word{};
+                const auto taken = apostrophe ? apostrophe_word(i, j, len, base, state == 0) : taken_word{};
                 if (taken.end == 0) {
                     stopped = true;
                     break;
@@ -542,22 +542,33 @@ private:
         std::size_t end = 0;
         std::uint32_t size = 0;
     };
-    [[gnu::noinline]] taken_word apostrophe_word(std::size_t i, std::size_t len, std::uint32_t sentence,
-                                                 std::uint32_t clause, std::uint8_t base)
+    // The letters [i, j) are in buf_ + len already, as plain_words() copied them (not squeezed;
+    // `triple`: they may have three equal letters in a row, as the automaton's dead state says).
+    [[gnu::noinline]] taken_word apostrophe_word(std::size_t i, std::size_t j, std::size_t len, std::uint8_t base,
+                                                 bool triple)
     {
         const std::size_t n = in_.size();
         const auto* const src = reinterpret_cast<const unsigned char*>(in_.data());
         char* const start = buf_ + len;
-        char* dst = start;
-        unsigned seen = 0;   // of the letters only (an apostrophe has the 0x20 bit)
-        std::uint32_t letters = 0;
+        auto letters = static_cast<std::uint32_t>(j - i);
+        char* dst = start + letters;
         bool squeezed = false;
+        if (triple && letters >= 3) {
+            dst = start + squeeze(start, letters).size;
+            squeezed = dst != start + letters;
+        }
+        bool upper = true;   // the letters after the first apostrophe are all upper case
         unsigned last = 0;   // squeezing as put() does it
         unsigned run = 0;
-        std::size_t k = i;
+        std::size_t k = j;
         for (;;) {
+            const std::size_t apostrophe = apostrophe_at(k);
+            if (apostrophe == 0 || k + apostrophe >= n || ascii_letter_lower[src[k + apostrophe]] == 0) break;
+            *dst++ = '\'';
+            last = 0;
+            k += apostrophe;
             for (unsigned l; k < n && (l = ascii_letter_lower[src[k]]) != 0; ++k) {
-                seen |= src[k];
+                upper &= (src[k] & 0x20u) == 0;
                 ++letters;
                 if (l == last) {
                     if (++run > 2) {
@@ -570,25 +581,16 @@ private:
                 }
                 *dst++ = static_cast<char>(l);
             }
-            if (k < n) {
-                const std::size_t apostrophe = apostrophe_at(k);
-                if (apostrophe != 0 && k + apostrophe < n && ascii_letter_lower[src[k + apostrophe]] != 0) {
-                    *dst++ = '\'';
-                    last = 0;
-                    k += apostrophe;
-                    continue;
-                }
-            }
-            break;
+            if (k == n) break;
         }
-        if (k == i || (k < n && !ends_plain_word[src[k]])) return {};
+        if (k == j || (k < n && !ends_plain_word[src[k]])) return {};
         const auto size = static_cast<std::uint32_t>(dst - start);
         std::uint8_t f = base;
-        if (letters >= 3 && (seen & 0x20u) == 0) f |= token::all_caps;
+        if (letters >= 3 && upper && all_upper(src + i, src + j)) f |= token::all_caps;
         if (squeezed) f |= token::squeezed;
         fold_flags_ |= f;
         const word_id word = vocab_ ? vocab_->find(std::string_view(start, size)) : no_word;
-        out_.tokens.push_back(token{static_cast<std::uint32_t>(len), size, sentence, clause,
+        out_.tokens.push_back(token{static_cast<std::uint32_t>(len), size, sentence_, clause_,
                                     {static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(k)},
                                     word, static_cast<std::uint16_t>(std::min<std::uint32_t>(letters, 0xFFFF)),
                                     f});
