@@ -852,10 +852,19 @@ private:
 
     // --- ASCII -----------------------------------------------------------------------------
     // Separators, dots and newlines, which most often come right after a word that
-    // plain_words() has ended, are done here when no word is open, exactly as ascii_any()
-    // does them but without its frame (it saves six registers for its other cases).
+    // plain_words() has ended, are done here when no word is open, and digits (a number comes
+    // a digit at a time) always, exactly as ascii_any() does them but without its frame (it
+    // saves six registers for its other cases).
     std::size_t ascii(std::size_t i, unsigned char c)
     {
+        if (klass(c) == c_digit) {
+            mark_run_ = 0;
+            line_start_ = false;
+            if (!in_word_) begin_word(i);
+            ++w_digits_;
+            put(static_cast<char>(c), i + 1, false);
+            return i + 1;
+        }
         if (!in_word_) {
             switch (klass(c)) {
             case c_sep:
