@@ -851,7 +851,7 @@ private:
     }
 
     // --- ASCII -----------------------------------------------------------------------------
-    // Separators, dots and newlines, which most often come right after a word that
+    // Separators, dots, newlines, `?` and `!`, which most often come right after a word that
     // plain_words() has ended, are done here when no word is open, and digits (a number comes
     // a digit at a time) always, exactly as ascii_any() does them but without its frame (it
     // saves six registers for its other cases).
@@ -886,6 +886,14 @@ private:
                 quote_line_ = false;
                 quote_ = false;   // straight quotes do not span lines
                 line_start_ = true;
+                return i + 1;
+            case c_leet:   // `!` starts no word (a `@` or `$` may)
+                if (c != '!') break;
+                [[fallthrough]];
+            case c_qmark:
+                line_start_ = false;
+                punctuation_mark(static_cast<char>(c));
+                close_sentence();
                 return i + 1;
             default:
                 break;
