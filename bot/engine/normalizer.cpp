@@ -600,6 +600,51 @@ private:
         return {k, size};
     }
 
+    // A `@` and ASCII letters ("@name") from i, with no word open, as the general path takes
+    // it: ascii() keeps a leet symbol that a letter follows in the word (which makes it leet),
+    // and the letters after it are squeezed afresh (put() after the `@`). Emits its token at
+    // buf_ + len_ as end_word() would and returns its end and size; end 0 when the byte after
+    // the letters may continue the word (a digit, `'`, ...): the general path takes it then.
+    [[gnu::noinline]] taken_word at_word(std::size_t i)
+    {
+        const std::size_t n = in_.size();
+        const auto* const src = reinterpret_cast<const unsigned char*>(in_.data());
+        char* const start = buf_ + len_;
+        char* dst = start;
+        *dst++ = '@';
+        bool upper = true;   // every letter upper case
+        bool squeezed = false;
+        unsigned last = 0;   // squeezing as put() does it
+        unsigned run = 0;
+        std::size_t k = i + 1;
+        for (unsigned l; k < n && (l = ascii_letter_lower[src[k]]) != 0; ++k) {
+            upper &= (src[k] & 0x20u) == 0;
+            if (l == last) {
+                if (++run > 2) {
+                    squeezed = true;
+                    continue;
+                }
+            } else {
+                last = l;
+                run = 1;
+            }
+            *dst++ = static_cast<char>(l);
+        }
+        if (k < n && src[k] != ' ' && !ends_plain_word[src[k]]) return {};
+        const auto letters = static_cast<std::uint32_t>(k - i - 1);
+        const auto size = static_cast<std::uint32_t>(dst - start);
+        std::uint8_t f = token::has_letter | token::leet | (quoted_now() ? token::quoted : 0);
+        if (letters >= 3 && upper) f |= token::all_caps;
+        if (squeezed) f |= token::squeezed;
+        fold_flags_ |= f;
+        const word_id word = vocab_ ? vocab_->find(std::string_view(start, size)) : no_word;
+        out_.tokens.push_back(token{static_cast<std::uint32_t>(len_), size, sentence_, clause_,
+                                    {static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(k)},
+                                    word, static_cast<std::uint16_t>(std::min<std::uint32_t>(letters, 0xFFFF)),
+                                    f});
+        return {k, size};
+    }
+
     // The first bytes of a possible URL (a word of letters starting with h or w): a four-byte
     // compare rules out nearly all such words before url_at() is asked. (OR-ing 0x20 into
     // every byte lower-cases letters and leaves `.` as is; what else it maps onto "http" or
@@ -941,6 +986,17 @@ private:
             end_word();
             return i + 1;
         case c_leet: {
+            if (c == '@' && !in_word_ && i + 1 < in_.size() &&
+                ascii_letter_lower[static_cast<unsigned char>(in_[i + 1])] != 0) {
+                // A mention: `@` and letters, taken whole when nothing may continue it.
+                room_for(in_.size() - i);
+                if (const auto taken = at_word(i); taken.end != 0) {
+                    len_ += taken.size;
+                    sentence_has_words_ = true;
+                    mark_run_ = 0;
+                    return taken.end;
+                }
+            }
             bool starts = c == '@' || c == '$';
             if ((in_word_ || starts) && leet_run_continues(i)) {
                 if (!in_word_) begin_word(i);
