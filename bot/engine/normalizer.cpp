@@ -287,19 +287,20 @@ private:
         run_ = 0;
     }
 
-    // Words made only of ASCII letters, from i (not inside a word; in_[i] is an ASCII letter),
-    // each followed by the end of the text or a byte that ends a word before it does anything
-    // else (see ends_plain_word), consecutive ones separated by one space, `, ` or `. `: emits
-    // their tokens exactly as begin_word/lower_run/put/end_word (and ascii() for the comma or
-    // dot) would and returns the index after the last one. Sets `stopped` and returns the start
-    // of a word it leaves to the general path (a URL, or a word that a digit, `'`, leet symbol
-    // or non-ASCII byte may continue). Between the words nothing changes but mark_run_ (reset
-    // by letters, spaces, commas and dots alike) and the sentence and clause counters, so the
-    // state stays in locals.
+    // Words made only of ASCII letters (or letters with apostrophes inside, see
+    // apostrophe_word()), from i (not inside a word; in_[i] is an ASCII letter), each followed
+    // by the end of the text or a byte that ends a word before it does anything else (see
+    // ends_plain_word), consecutive ones separated by one space, `, `, `. `, `? `, `! ` or one
+    // separator, dot, tab or newline: emits their tokens exactly as begin_word/lower_run/put/
+    // end_word (and ascii() for what is between them) would and returns the index after the
+    // last one (after a `.`, `?` or `!` that ends the text). Sets `stopped` and returns the
+    // start of a word it leaves to the general path (a URL, or a word that a digit, `'`, leet
+    // symbol or non-ASCII byte may continue). Between the words nothing changes but mark_run_,
+    // line_start_, the marks of a `?` or `!` and the sentence and clause counters.
     // Most of a message goes through here, a word at a time: the loop keeps few values live
     // (they would be spilled to the stack), what is rare (squeezing, a possible URL, the word
-    // lookup without an automaton) is out of line, and what is needed once per run (whether
-    // the sentence has words, has_lower) is worked out after it.
+    // lookup without an automaton, apostrophes, marks) is out of line, and what is needed once
+    // per run (whether the sentence has words, has_lower) is worked out after it.
     // `automaton`: the vocabulary has its letter automaton (then a word's id is known when its
     // letters are copied).
     // Kept out of line: inlined, it makes the general loop around it slower.
@@ -469,10 +470,10 @@ private:
                 mark_run_ = last == '?' || last == '!' ? 1 : 0;
                 line_start_ = false;
             }
-            // has_lower for these words: the bytes they span hold only their letters and the
-            // spaces, commas and dots between them, and a word of letters with a lower-case one
-            // is not all_caps, so a lower-case byte there is what go()'s loop would find in a
-            // token. The first word usually has one; after that the check is not made again.
+            // has_lower for these words: the only letters in the bytes they span are theirs
+            // (what is between them is no letter), and a word with a lower-case letter is not
+            // all_caps, so a lower-case byte there is what go()'s loop would find in a token.
+            // The first word usually has one; after that the check is not made again.
             if (!out_.has_lower && !(base & token::quoted))
                 for (std::size_t k = first_word; k < i; ++k)
                     if (static_cast<unsigned>(src[k] - 'a') <= 25u) {
