@@ -1246,7 +1246,7 @@ private:
         if (fold_flags_ & token::single) join_spaced_runs();
         if (fold_flags_ & (token::leet | token::squeezed))
             for (auto& t : out_.tokens)
-                if (t.word == no_word && (t.flags & (token::leet | token::squeezed))) fold(t);
+                if ((t.flags & (token::leet | token::squeezed)) && t.word == no_word) fold(t);
     }
 
     // `k i l l`, `s.t.u.p.i.d`: runs of single characters separated by one space, dot, dash,
