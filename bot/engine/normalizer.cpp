@@ -76,6 +76,8 @@ constexpr std::array<bool, 256> make_ends_plain_word()
 }
 constexpr auto ends_plain_word = make_ends_plain_word();
 
+inline bool ends_sentence(unsigned c) noexcept { return c == '.' || c == '?' || c == '!'; }
+
 inline std::uint8_t klass(unsigned char c) noexcept
 {
     return c < 128 ? ascii_table[c] : static_cast<std::uint8_t>(c_sep);
@@ -85,6 +87,28 @@ inline bool is_alnum(unsigned char c) noexcept
     auto k = klass(c);
     return k == c_lower || k == c_upper || k == c_digit;
 }
+
+// The letters a digit or symbol can stand for in a leet spelling ("" for other bytes).
+constexpr std::array<std::string_view, 256> make_leet_readings()
+{
+    std::array<std::string_view, 256> t{};
+    t['0'] = "o";
+    t['1'] = "il";
+    t['3'] = "e";
+    t['4'] = "a";
+    t['5'] = "s";
+    t['7'] = "t";
+    t['8'] = "b";
+    t['9'] = "g";
+    t['@'] = "a";
+    t['$'] = "s";
+    t['!'] = "i";
+    t['|'] = "li";
+    t['+'] = "t";
+    t['*'] = "aeiou";
+    return t;
+}
+constexpr auto leet_readings = make_leet_readings();
 
 struct fold_pair {
     char32_t from;
@@ -176,12 +200,13 @@ public:
         out_.chars.resize(n + 64);   // ASCII never grows; other paths call room_for()
         buf_ = out_.chars.data();
         cap_ = out_.chars.size();
+        const bool automaton = vocab_ && vocab_->has_letter_automaton();
         while (i < n) {
             auto c = static_cast<unsigned char>(in_[i]);
             if (!in_word_ && static_cast<unsigned>((c | 0x20) - 'a') <= 25u) {
                 // The common case: words of ASCII letters between single spaces, in one loop.
                 bool stopped = false;
-                std::size_t next = plain_words(i, stopped);
+                std::size_t next = automaton ? plain_words<true>(i, stopped) : plain_words<false>(i, stopped);
                 if (!stopped) {
                     i = next;
                     continue;
@@ -224,7 +249,9 @@ public:
         }
         end_word();
         out_.chars.resize(len_);
-        for (const auto& t : out_.tokens) {   // has_lower: any unquoted token with a lower-case letter
+        // has_lower: any unquoted token with a lower-case letter (plain_words() has looked at its
+        // words already, and usually found one).
+        for (const auto& t : out_.tokens) {
             if (out_.has_lower) break;
             if (t.has(token::quoted) || t.letters == 0 || t.has(token::all_caps)) continue;
             out_.has_lower = lowercase_in(t);
@@ -260,142 +287,411 @@ private:
         run_ = 0;
     }
 
-    // Words made only of ASCII letters, from i (not inside a word; in_[i] is an ASCII letter),
-    // each followed by the end of the text or a byte that ends a word before it does anything
-    // else (see ends_plain_word), consecutive ones separated by one space, `, ` or `. `: emits
-    // their tokens exactly as begin_word/lower_run/put/end_word (and ascii() for the comma or
-    // dot) would and returns the index after the last one. Sets `stopped` and returns the start
-    // of a word it leaves to the general path (a URL, or a word that a digit, `'`, leet symbol
-    // or non-ASCII byte may continue). Between the words nothing changes but mark_run_ (reset
-    // by letters, spaces, commas and dots alike) and the sentence and clause counters, so the
-    // state stays in locals.
+    // Words made only of ASCII letters (or letters with apostrophes inside, see
+    // apostrophe_word()), from i (not inside a word; in_[i] is an ASCII letter), each followed
+    // by the end of the text or a byte that ends a word before it does anything else (see
+    // ends_plain_word), consecutive ones separated by one space, `, `, `. `, `? `, `! ` or one
+    // separator, dot, tab or newline: emits their tokens exactly as begin_word/lower_run/put/
+    // end_word (and ascii() for what is between them) would and returns the index after the
+    // last one (after a `.`, `?` or `!` that ends the text). Sets `stopped` and returns the
+    // start of a word it leaves to the general path (a URL, or a word that a digit, `'`, leet
+    // symbol or non-ASCII byte may continue). Between the words nothing changes but mark_run_,
+    // line_start_, the marks of a `?` or `!` and the sentence and clause counters.
+    // Most of a message goes through here, a word at a time: the loop keeps few values live
+    // (they would be spilled to the stack), what is rare (squeezing, a possible URL, the word
+    // lookup without an automaton, apostrophes, marks) is out of line, and what is needed once
+    // per run (whether the sentence has words, has_lower) is worked out after it.
+    // `automaton`: the vocabulary has its letter automaton (then a word's id is known when its
+    // letters are copied).
     // Kept out of line: inlined, it makes the general loop around it slower.
+    template <bool automaton>
     [[gnu::noinline]] std::size_t plain_words(std::size_t i, bool& stopped)
     {
+        const std::size_t first_word = i;
         const std::size_t n = in_.size();
-        const auto* src = reinterpret_cast<const unsigned char*>(in_.data());
+        const auto* const src = reinterpret_cast<const unsigned char*>(in_.data());
         room_for(n - i);   // letters never grow: one check for the whole run
         char* const buf = buf_;
         std::size_t len = len_;
-        const std::uint8_t quoted = quoted_now() ? token::quoted : 0;
-        std::uint32_t sentence = sentence_;
-        std::uint32_t clause = clause_;
-        std::uint8_t fold = 0;
-        bool any = false;
-        bool sentence_words = false;
+        const std::uint8_t base = token::has_letter | (quoted_now() ? token::quoted : 0);
+        // The counters stay members (they change at a run's `, ` and `. ` only): as locals they
+        // took registers the word loop needs, and were spilled to the stack anyway. They change
+        // only after a word was emitted, as the run is to leave them.
+        std::uint32_t& sentence = sentence_;
+        std::uint32_t& clause = clause_;
         // The vocabulary's letter automaton gives the word id as the letters are copied; without
         // one, a table whose every step is dead keeps the loop the same and find() is asked.
         static constexpr std::uint16_t dead[64] = {};
-        const bool automaton = vocab_ && vocab_->has_letter_automaton();
         const std::uint16_t* const steps = automaton ? vocab_->letter_table() : dead;
         const word_id* const word_at = automaton ? vocab_->letter_words() : nullptr;
+        const std::size_t letters_end = letters_end_;
         auto& tokens = out_.tokens;
+        // The word's first byte and its letter (each word's is read while checking that it
+        // follows the one before).
+        unsigned c = src[i];
+        unsigned l = ascii_letter_lower[c];
         for (;;) {
-            const unsigned first = src[i] | 0x20u;
-            if ((first == 'h' || first == 'w') && url_at(i)) {
+            // A word starting with h or w may be a link: one bit test (a bit per letter, by its
+            // low five bits) instead of two compares.
+            constexpr unsigned link_letters = (1u << ('h' & 31)) | (1u << ('w' & 31));
+            if (((1u << (l & 31)) & link_letters) && url_ahead(i)) {
                 stopped = true;
                 break;
             }
-            char* const start = buf + len;
-            unsigned seen = 0;   // the bytes OR-ed: its 0x20 bit is clear when all were upper case
-            bool squeezed = false;
+            // Letter j goes to out[j]: copied as is, squeezing comes after (below).
+            char* const out = buf + len - i;
             std::uint32_t state = vocabulary::letter_start();
             std::size_t j = i;
-            // Letter j goes to start[j - i]: copied as is, squeezing comes after (below). Before
-            // letters_end_ a non-letter byte always follows (the text's last byte is not a
-            // letter there), so that loop needs no end-of-text check.
-            char* const out = start - i;
-            if (i < letters_end_) {
-                for (;;) {
-                    const unsigned c = src[j];
-                    const unsigned l = ascii_letter_lower[c];
-                    if (l == 0) break;
-                    seen |= c;
+            if (i < letters_end) {
+                // Before letters_end a non-letter byte always follows (the text's last byte is
+                // not a letter there), so this loop needs no end-of-text check.
+                do {
                     out[j] = static_cast<char>(l);
                     state = steps[(state << 5) + l - 96];   // column l & 31, since l is `a`-`z`
-                    ++j;
-                }
+                    c = src[++j];
+                    l = ascii_letter_lower[c];
+                } while (l != 0);
             } else {
-                for (; j < n; ++j) {
-                    const unsigned c = src[j];
-                    const unsigned l = ascii_letter_lower[c];
-                    if (l == 0) break;
-                    seen |= c;
+                for (;;) {
                     out[j] = static_cast<char>(l);
                     state = steps[(state << 5) + l - 96];
+                    if (++j == n) break;
+                    c = src[j];
+                    l = ascii_letter_lower[c];
+                    if (l == 0) break;
                 }
             }
-            char* dst = out + j;
-            // Three equal letters in a row are squeezed to two. The automaton's walk ends in
-            // state 0 exactly when it saw such a run (without an automaton it always does).
-            if (state == 0 && dst - start >= 3) {
-                dst = start;
-                unsigned last = 0;
-                for (std::size_t k = i; k < j; ++k) {
-                    const unsigned l = ascii_letter_lower[src[k]];
-                    if (l == last && dst - start >= 2 && static_cast<unsigned char>(dst[-2]) == l) continue;
-                    last = l;
-                    *dst++ = static_cast<char>(l);
+            // The byte after the word; the end of the text ends it as a space would.
+            unsigned after = j < n ? src[j] : ' ';
+            // `!` is a leet symbol, but one before a space or the end of the text ends the word
+            // (ascii() finds no letter or digit after it) and then the sentence, as below.
+            if (after != ' ' && !ends_plain_word[after] &&
+                !(after == '!' && (j + 1 == n || src[j + 1] == ' '))) [[unlikely]] {
+                // A word the byte may continue: taken here only when it is letters with
+                // apostrophes inside ("don't", "don’t"), else left to the general path.
+                const bool apostrophe = after == '\'' || after == 0xE2 || after == 0xCA || after == 0xEF;
+                const auto taken = apostrophe ? apostrophe_word(i, j, len, base, state == 0) : taken_word{};
+                if (taken.end == 0) {
+                    stopped = true;
+                    break;
                 }
-                squeezed = dst != out + j;
-                state = vocabulary::letter_start();   // the walk again, over the squeezed letters
-                for (const char* p = start; p < dst; ++p)
-                    state = steps[(state << 5) + static_cast<unsigned char>(*p) - 96];
-            }
-            if (j < n && !ends_plain_word[src[j]]) {
-                stopped = true;
-                break;
-            }
-            const auto letters = static_cast<std::uint32_t>(j - i);
-            const auto size = static_cast<std::uint32_t>(dst - start);
-            std::uint8_t f = token::has_letter | quoted;
-            if (letters >= 3 && (seen & 0x20u) == 0) f |= token::all_caps;
-            if (squeezed) f |= token::squeezed;
-            if (letters == 1) f |= token::single;   // then size == 1 too
-            fold |= f;
-            const word_id word = word_at ? word_at[state]
-                                 : vocab_ ? vocab_->find(std::string_view(start, size))
-                                          : no_word;
-            tokens.push_back(token{static_cast<std::uint32_t>(len), size, sentence, clause,
-                                   {static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j)},
-                                   word, static_cast<std::uint16_t>(std::min<std::uint32_t>(letters, 0xFFFF)),
-                                   f});
-            len += size;
-            any = true;
-            sentence_words = true;
-            if (j + 1 < n) {
-                const unsigned after = src[j];
-                if (after == ' ' && static_cast<unsigned>((src[j + 1] | 0x20) - 'a') <= 25u) {
-                    i = j + 1;
-                    continue;
+                len += taken.size;
+                j = taken.end;
+                after = j < n ? src[j] : ' ';
+            } else {
+                const auto letters = static_cast<std::uint32_t>(j - i);
+                std::uint32_t size = letters;
+                std::uint8_t f = base;
+                if (letters == 1) f |= token::single;   // then size == 1 too
+                if (letters >= 3) {
+                    // All upper case: asked only of a word that starts so (0x20 is the bit that
+                    // makes a letter lower case), not tracked letter by letter.
+                    if ((src[i] & 0x20u) == 0 && all_upper(src + i + 1, src + j)) f |= token::all_caps;
+                    // The automaton's walk ends in state 0 exactly when it saw three equal
+                    // letters in a row (without an automaton it always does).
+                    if (state == 0) {
+                        const auto squeezed = squeeze(out + i, letters);
+                        size = squeezed.size;
+                        state = squeezed.state;
+                        if (size != letters) f |= token::squeezed;
+                    }
                 }
+                const word_id word = automaton ? word_at[state] : lookup(out + i, size);
+                tokens.push_back(token{static_cast<std::uint32_t>(len), size, sentence, clause,
+                                       {static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j)},
+                                       word, static_cast<std::uint16_t>(std::min<std::uint32_t>(letters, 0xFFFF)),
+                                       f});
+                fold_flags_ |= f;
+                len += size;
+            }
+            if (after == ' ') {
+                if (j + 1 < n) {
+                    c = src[j + 1];
+                    l = ascii_letter_lower[c];
+                    if (l != 0) {
+                        i = j + 1;
+                        continue;
+                    }
+                }
+            } else if ((after == ',' || after == '.') && j + 2 < n && src[j + 1] == ' ' &&
+                       (l = ascii_letter_lower[c = src[j + 2]]) != 0) {
                 // `, ` and `. ` before a letter, as ascii() and the space would take them: a
                 // comma ends the clause, a dot not followed by a letter or digit the sentence
                 // (which has words here).
-                if ((after == ',' || after == '.') && j + 2 < n && src[j + 1] == ' ' &&
-                    static_cast<unsigned>((src[j + 2] | 0x20) - 'a') <= 25u) {
+                ++clause;
+                if (after == '.') ++sentence;
+                i = j + 2;
+                continue;
+            } else if (ends_sentence(after)) {
+                if (const std::size_t next = after_mark(j, base); next != 0) {
                     ++clause;
-                    if (after == '.') {
-                        ++sentence;
-                        sentence_words = false;   // until the next word (a URL next is none)
-                    }
-                    i = j + 2;
+                    ++sentence;
+                    i = next;
+                    if (next == n) break;
+                    c = src[next];
+                    l = ascii_letter_lower[c];
                     continue;
                 }
+            } else if (j + 1 < n && (l = ascii_letter_lower[c = src[j + 1]]) != 0) {
+                // One byte between two words, as ascii() would take it: a separator (`a_b`,
+                // `a/b`; , ; : ( and ) end the clause), a dot (before a letter it ends no
+                // sentence), a tab, or a newline that ends no quote (it ends the sentence).
+                const auto kind = ascii_table[after];
+                if (kind == c_sep) {
+                    if (after == ',' || after == ';' || after == ':' || after == '(' || after == ')') ++clause;
+                } else if (kind == c_newline && !quote_ && !quote_line_) {
+                    ++clause;
+                    ++sentence;
+                } else if (kind != c_dot && kind != c_space) {
+                    i = j;
+                    break;
+                }
+                i = j + 1;
+                continue;
             }
             i = j;
             break;
         }
-        if (any) {
-            sentence_ = sentence;
-            clause_ = clause;
+        if (i != first_word) {   // some word was emitted
             len_ = len;
-            fold_flags_ |= fold;
-            sentence_has_words_ = sentence_words;
-            mark_run_ = 0;
-            line_start_ = false;
+            if (stopped) {
+                // At a word after ` `, `, `, `. `, `? ` or `! ` (the sentence has words unless a
+                // mark ended it), or after one byte (only a newline ends the sentence, and the
+                // next line starts: the general path reads that word).
+                const unsigned before = src[i - 1];
+                sentence_has_words_ = before == ' ' ? !ends_sentence(src[i - 2]) : before != '\n';
+                line_start_ = before == '\n';
+                mark_run_ = 0;
+            } else {
+                // Just after a word, or after a mark that ends the text (a `?` or `!` there is
+                // a mark run of one).
+                const unsigned last = src[i - 1];
+                sentence_has_words_ = !ends_sentence(last);
+                mark_run_ = last == '?' || last == '!' ? 1 : 0;
+                line_start_ = false;
+            }
+            // has_lower for these words: the only letters in the bytes they span are theirs
+            // (what is between them is no letter), and a word with a lower-case letter is not
+            // all_caps, so a lower-case byte there is what go()'s loop would find in a token.
+            // The first word usually has one; after that the check is not made again.
+            if (!out_.has_lower && !(base & token::quoted))
+                for (std::size_t k = first_word; k < i; ++k)
+                    if (static_cast<unsigned>(src[k] - 'a') <= 25u) {
+                        out_.has_lower = true;
+                        break;
+                    }
         }
         return i;
+    }
+
+    // A `.`, `?` or `!` at j just after a word that ends the text, or a `? ` or `! ` before a
+    // letter: what ascii() and the space would do for them but counting the sentence and
+    // clause (the mark ends the sentence, which has words here; a `?` outside quotes makes the
+    // text a question; letters came just before, so there is no burst). Returns the index of
+    // the next word, or of the end of the text; 0 for any other mark (left to the general path).
+    [[gnu::noinline]] std::size_t after_mark(std::size_t j, std::uint8_t base) noexcept
+    {
+        const std::size_t n = in_.size();
+        const auto* const src = reinterpret_cast<const unsigned char*>(in_.data());
+        const unsigned mark = src[j];
+        std::size_t next = n;
+        if (j + 1 < n) {
+            if (mark == '.' || src[j + 1] != ' ' || j + 2 >= n || ascii_letter_lower[src[j + 2]] == 0)
+                return 0;
+            next = j + 2;
+        }
+        if (mark != '.') {
+            if (mark == '?' && !(base & token::quoted)) out_.question = true;
+            last_mark_ = static_cast<char>(mark);
+        }
+        return next;
+    }
+
+    // The length of the apostrophe at k: `'` or one of the curly ones non_ascii() takes for an
+    // apostrophe (U+2018, U+2019, U+02BC, U+FF07); 0 when there is none.
+    std::size_t apostrophe_at(std::size_t k) const noexcept
+    {
+        const std::size_t n = in_.size();
+        const auto* const src = reinterpret_cast<const unsigned char*>(in_.data());
+        switch (src[k]) {
+        case '\'':
+            return 1;
+        case 0xE2:
+            return k + 2 < n && src[k + 1] == 0x80 && (src[k + 2] == 0x98 || src[k + 2] == 0x99) ? 3 : 0;
+        case 0xCA:
+            return k + 1 < n && src[k + 1] == 0xBC ? 2 : 0;
+        case 0xEF:
+            return k + 2 < n && src[k + 1] == 0xBC && src[k + 2] == 0x87 ? 3 : 0;
+        default:
+            return 0;
+        }
+    }
+
+    // Whether the ASCII letters [p, end) are all upper case.
+    static bool all_upper(const unsigned char* p, const unsigned char* end) noexcept
+    {
+        for (; p < end; ++p)
+            if (*p & 0x20u) return false;
+        return true;
+    }
+
+    // A word of ASCII letters with apostrophes inside ("don't", "y'all", "don’t"), from i: the
+    // general path (ascii(), non_ascii()) keeps an apostrophe between two letters in the word
+    // as `'`, counts it as no letter and starts counting repeated letters afresh after it; it
+    // is no separator then, so the word goes on. Emits its token as end_word() would
+    // (the letter automaton has no such words: find() gives its id) and returns the index
+    // after it and its size; end 0 when the byte after it may continue it (an apostrophe not
+    // before a letter, a digit...), or when it is no such word: the general path takes it then.
+    struct taken_word {
+        std::size_t end = 0;
+        std::uint32_t size = 0;
+    };
+    // The letters [i, j) are in buf_ + len already, as plain_words() copied them (not squeezed;
+    // `triple`: they may have three equal letters in a row, as the automaton's dead state says).
+    [[gnu::noinline]] taken_word apostrophe_word(std::size_t i, std::size_t j, std::size_t len, std::uint8_t base,
+                                                 bool triple)
+    {
+        const std::size_t n = in_.size();
+        const auto* const src = reinterpret_cast<const unsigned char*>(in_.data());
+        char* const start = buf_ + len;
+        auto letters = static_cast<std::uint32_t>(j - i);
+        char* dst = start + letters;
+        bool squeezed = false;
+        if (triple && letters >= 3) {
+            dst = start + squeeze(start, letters).size;
+            squeezed = dst != start + letters;
+        }
+        bool upper = true;   // the letters after the first apostrophe are all upper case
+        unsigned last = 0;   // squeezing as put() does it
+        unsigned run = 0;
+        std::size_t k = j;
+        for (;;) {
+            const std::size_t apostrophe = apostrophe_at(k);
+            if (apostrophe == 0 || k + apostrophe >= n || ascii_letter_lower[src[k + apostrophe]] == 0) break;
+            *dst++ = '\'';
+            last = 0;
+            k += apostrophe;
+            for (unsigned l; k < n && (l = ascii_letter_lower[src[k]]) != 0; ++k) {
+                upper &= (src[k] & 0x20u) == 0;
+                ++letters;
+                if (l == last) {
+                    if (++run > 2) {
+                        squeezed = true;
+                        continue;
+                    }
+                } else {
+                    last = l;
+                    run = 1;
+                }
+                *dst++ = static_cast<char>(l);
+            }
+            if (k == n) break;
+        }
+        if (k == j || (k < n && !ends_plain_word[src[k]])) return {};
+        const auto size = static_cast<std::uint32_t>(dst - start);
+        std::uint8_t f = base;
+        if (letters >= 3 && upper && all_upper(src + i, src + j)) f |= token::all_caps;
+        if (squeezed) f |= token::squeezed;
+        fold_flags_ |= f;
+        const word_id word = vocab_ ? vocab_->find(std::string_view(start, size)) : no_word;
+        out_.tokens.push_back(token{static_cast<std::uint32_t>(len), size, sentence_, clause_,
+                                    {static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(k)},
+                                    word, static_cast<std::uint16_t>(std::min<std::uint32_t>(letters, 0xFFFF)),
+                                    f});
+        return {k, size};
+    }
+
+    // A `@` and ASCII letters ("@name") from i, with no word open, as the general path takes
+    // it: ascii() keeps a leet symbol that a letter follows in the word (which makes it leet),
+    // and the letters after it are squeezed afresh (put() after the `@`). Emits its token at
+    // buf_ + len_ as end_word() would and returns its end and size; end 0 when the byte after
+    // the letters may continue the word (a digit, `'`, ...): the general path takes it then.
+    [[gnu::noinline]] taken_word at_word(std::size_t i)
+    {
+        const std::size_t n = in_.size();
+        const auto* const src = reinterpret_cast<const unsigned char*>(in_.data());
+        char* const start = buf_ + len_;
+        char* dst = start;
+        *dst++ = '@';
+        bool upper = true;   // every letter upper case
+        bool squeezed = false;
+        unsigned last = 0;   // squeezing as put() does it
+        unsigned run = 0;
+        std::size_t k = i + 1;
+        for (unsigned l; k < n && (l = ascii_letter_lower[src[k]]) != 0; ++k) {
+            upper &= (src[k] & 0x20u) == 0;
+            if (l == last) {
+                if (++run > 2) {
+                    squeezed = true;
+                    continue;
+                }
+            } else {
+                last = l;
+                run = 1;
+            }
+            *dst++ = static_cast<char>(l);
+        }
+        if (k < n && src[k] != ' ' && !ends_plain_word[src[k]]) return {};
+        const auto letters = static_cast<std::uint32_t>(k - i - 1);
+        const auto size = static_cast<std::uint32_t>(dst - start);
+        std::uint8_t f = token::has_letter | token::leet | (quoted_now() ? token::quoted : 0);
+        if (letters >= 3 && upper) f |= token::all_caps;
+        if (squeezed) f |= token::squeezed;
+        fold_flags_ |= f;
+        const word_id word = vocab_ ? vocab_->find(std::string_view(start, size)) : no_word;
+        out_.tokens.push_back(token{static_cast<std::uint32_t>(len_), size, sentence_, clause_,
+                                    {static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(k)},
+                                    word, static_cast<std::uint16_t>(std::min<std::uint32_t>(letters, 0xFFFF)),
+                                    f});
+        return {k, size};
+    }
+
+    // The first bytes of a possible URL (a word of letters starting with h or w): a four-byte
+    // compare rules out nearly all such words before url_at() is asked. (OR-ing 0x20 into
+    // every byte lower-cases letters and leaves `.` as is; what else it maps onto "http" or
+    // "www." url_at() rejects.)
+    bool url_ahead(std::size_t i) const noexcept
+    {
+        if (in_.size() - i < 4) return false;   // too short for "www." as for "http://"
+        std::uint32_t head;
+        std::memcpy(&head, in_.data() + i, 4);
+        head |= 0x20202020u;
+        std::uint32_t http, www;
+        std::memcpy(&http, "http", 4);
+        std::memcpy(&www, "www.", 4);
+        return (head == http || head == www) && url_at(i);
+    }
+
+    // Squeezes the letters of a plain word at `word` (each three equal letters in a row cut to
+    // two) in place; returns the new size and the automaton's state after the squeezed letters
+    // (0 without an automaton). Returned, not written through pointers: the caller keeps
+    // both in registers.
+    struct squeezed_word {
+        std::uint32_t size;
+        std::uint32_t state;
+    };
+    [[gnu::noinline]] squeezed_word squeeze(char* word, std::uint32_t letters) const noexcept
+    {
+        char* dst = word;
+        unsigned last = 0;
+        for (std::uint32_t k = 0; k < letters; ++k) {
+            const auto l = static_cast<unsigned char>(word[k]);
+            if (l == last && dst - word >= 2 && static_cast<unsigned char>(dst[-2]) == l) continue;
+            last = l;
+            *dst++ = static_cast<char>(l);
+        }
+        std::uint32_t state = 0;
+        if (vocab_ && vocab_->has_letter_automaton()) {
+            state = vocabulary::letter_start();   // the walk again, over the squeezed letters
+            for (const char* p = word; p < dst; ++p) state = vocab_->letter_step(state, *p);
+        }
+        return {static_cast<std::uint32_t>(dst - word), state};
+    }
+
+    // The word id of a plain word when there is no letter automaton.
+    [[gnu::noinline]] word_id lookup(const char* word, std::uint32_t size) const noexcept
+    {
+        return vocab_ ? vocab_->find(std::string_view(word, size)) : no_word;
     }
 
     // Copies a run of ASCII lower-case letters starting at i into the current word, squeezing
@@ -536,6 +832,12 @@ private:
     void end_sentence()
     {
         end_word();
+        close_sentence();
+    }
+
+    // end_sentence() when no word is open.
+    void close_sentence()
+    {
         if (sentence_has_words_) {
             ++sentence_;
             sentence_has_words_ = false;
@@ -598,7 +900,58 @@ private:
     }
 
     // --- ASCII -----------------------------------------------------------------------------
+    // Separators, dots, newlines, `?` and `!`, which most often come right after a word that
+    // plain_words() has ended, are done here when no word is open, and digits (a number comes
+    // a digit at a time) always, exactly as ascii_any() does them but without its frame (it
+    // saves six registers for its other cases).
     std::size_t ascii(std::size_t i, unsigned char c)
+    {
+        if (klass(c) == c_digit) {
+            mark_run_ = 0;
+            line_start_ = false;
+            if (!in_word_) begin_word(i);
+            ++w_digits_;
+            put(static_cast<char>(c), i + 1, false);
+            return i + 1;
+        }
+        if (!in_word_) {
+            switch (klass(c)) {
+            case c_sep:
+                mark_run_ = 0;
+                line_start_ = false;
+                if (c == ',' || c == ';' || c == ':' || c == '(' || c == ')' ||
+                    (c == '-' && i + 1 < in_.size() && (in_[i + 1] == ' ' || in_[i + 1] == '-')))
+                    ++clause_;
+                return i + 1;
+            case c_dot:
+                mark_run_ = 0;
+                line_start_ = false;
+                if (!(i + 1 < in_.size() && is_alnum(static_cast<unsigned char>(in_[i + 1]))))
+                    close_sentence();
+                return i + 1;
+            case c_newline:
+                mark_run_ = 0;
+                close_sentence();
+                quote_line_ = false;
+                quote_ = false;   // straight quotes do not span lines
+                line_start_ = true;
+                return i + 1;
+            case c_leet:   // `!` starts no word (a `@` or `$` may)
+                if (c != '!') break;
+                [[fallthrough]];
+            case c_qmark:
+                line_start_ = false;
+                punctuation_mark(static_cast<char>(c));
+                close_sentence();
+                return i + 1;
+            default:
+                break;
+            }
+        }
+        return ascii_any(i, c);
+    }
+
+    [[gnu::noinline]] std::size_t ascii_any(std::size_t i, unsigned char c)
     {
         auto k = klass(c);
         if (k != c_leet && k != c_qmark) mark_run_ = 0;
@@ -634,6 +987,17 @@ private:
             end_word();
             return i + 1;
         case c_leet: {
+            if (c == '@' && !in_word_ && i + 1 < in_.size() &&
+                ascii_letter_lower[static_cast<unsigned char>(in_[i + 1])] != 0) {
+                // A mention: `@` and letters, taken whole when nothing may continue it.
+                room_for(in_.size() - i);
+                if (const auto taken = at_word(i); taken.end != 0) {
+                    len_ += taken.size;
+                    sentence_has_words_ = true;
+                    mark_run_ = 0;
+                    return taken.end;
+                }
+            }
             bool starts = c == '@' || c == '$';
             if ((in_word_ || starts) && leet_run_continues(i)) {
                 if (!in_word_) begin_word(i);
@@ -882,7 +1246,7 @@ private:
         if (fold_flags_ & token::single) join_spaced_runs();
         if (fold_flags_ & (token::leet | token::squeezed))
             for (auto& t : out_.tokens)
-                if (t.word == no_word && (t.flags & (token::leet | token::squeezed))) fold(t);
+                if ((t.flags & (token::leet | token::squeezed)) && t.word == no_word) fold(t);
     }
 
     // `k i l l`, `s.t.u.p.i.d`: runs of single characters separated by one space, dot, dash,
@@ -890,11 +1254,21 @@ private:
     void join_spaced_runs()
     {
         auto& toks = out_.tokens;
+        // Only a run of three or more singles can be joined; most texts have some single ("I",
+        // "a") but no such run. Looking at the last of three first: no single at k rules out
+        // the runs ending at k, k + 1 and k + 2, so most tokens are skipped.
         bool any = false;
-        for (std::size_t k = 2; k < toks.size() && !any; ++k)
-            any = toks[k].has(token::single) && toks[k - 1].has(token::single) &&
-                  toks[k - 2].has(token::single);
+        for (std::size_t k = 2; k < toks.size();) {
+            if (!toks[k].has(token::single)) k += 3;
+            else if (!toks[k - 1].has(token::single)) k += 2;
+            else if (!toks[k - 2].has(token::single)) k += 1;
+            else {
+                any = true;
+                break;
+            }
+        }
         if (!any) return;
+        token joined;
         std::size_t write = 0;
         std::size_t i = 0;
         while (i < toks.size()) {
@@ -914,13 +1288,13 @@ private:
                 while (s <= j) {
                     std::size_t best_end = s;
                     for (std::size_t e = j; e >= s + 2; --e) {
-                        if (try_join(s, e)) {
+                        if (try_join(s, e, joined)) {
                             best_end = e;
                             break;
                         }
                     }
                     if (best_end > s) {
-                        toks[write++] = joined_;
+                        toks[write++] = joined;
                         s = best_end + 1;
                     } else {
                         toks[write++] = toks[s++];
@@ -934,17 +1308,17 @@ private:
         toks.resize(write);
     }
 
-    bool try_join(std::size_t s, std::size_t e)
+    bool try_join(std::size_t s, std::size_t e, token& joined)
     {
         auto& toks = out_.tokens;
-        scratch_.clear();
+        scratch_.size = 0;
         std::uint8_t flags = token::folded | (toks[s].flags & token::quoted);
         std::uint32_t letters = 0;
         std::uint32_t digits = 0;
         std::uint32_t caps = 0;
         for (std::size_t k = s; k <= e; ++k) {
             char c = out_.chars[toks[k].text_begin];
-            scratch_ += c;
+            scratch_.data[scratch_.size++] = c;   // at most 40 singles
             if (c >= '0' && c <= '9') ++digits;
             else ++letters;
             if (toks[k].has(token::all_caps) ||
@@ -953,25 +1327,25 @@ private:
         }
         if (letters == 0) return false;
         std::string_view found;
-        if (vocab_->known(scratch_)) {
-            found = scratch_;
-        } else if (digits > 0 && (found = fold_candidates(scratch_, true, false)).empty()) {
+        if (vocab_->known(scratch_.view())) {
+            found = scratch_.view();
+        } else if (digits > 0 && (found = fold_candidates(scratch_.view(), true, false)).empty()) {
             return false;
         } else if (digits == 0) {
             return false;
         }
-        joined_ = token{};
-        joined_.text_begin = static_cast<std::uint32_t>(out_.chars.size());
+        joined = token{};
+        joined.text_begin = static_cast<std::uint32_t>(out_.chars.size());
         out_.chars += found;
-        joined_.text_size = static_cast<std::uint32_t>(found.size());
-        joined_.span = {toks[s].span.begin, toks[e].span.end};
-        joined_.sentence = toks[s].sentence;
-        joined_.clause = toks[s].clause;
-        joined_.letters = static_cast<std::uint16_t>(e - s + 1);
+        joined.text_size = static_cast<std::uint32_t>(found.size());
+        joined.span = {toks[s].span.begin, toks[e].span.end};
+        joined.sentence = toks[s].sentence;
+        joined.clause = toks[s].clause;
+        joined.letters = static_cast<std::uint16_t>(e - s + 1);
         flags |= token::has_letter;
         if (caps == e - s + 1 && e - s + 1 >= 3) flags |= token::all_caps;
-        joined_.flags = flags;
-        joined_.word = vocab_->find(found);
+        joined.flags = flags;
+        joined.word = vocab_->find(found);
         return true;
     }
 
@@ -997,82 +1371,81 @@ private:
 
     // Tries leet readings (each symbol/digit as the letters it can stand for) and, for
     // doubled letters, single-letter readings; returns the first known spelling or "".
+    // Callers have found that `text` itself does not fit (fold() has a token without a word id
+    // and, unless exact_only, asked known(); try_join() asked known()), so a reading that
+    // changes nothing is not asked again.
     std::string_view fold_candidates(std::string_view text, bool leet, bool exact_only)
     {
-        static constexpr std::string_view vowels = "aeiou";
-        // Options per position, left uninitialised beyond n (this runs for a few tokens per
-        // message; zeroing 48 views each time showed in profiles).
+        // The readings are the text with each leet symbol or digit replaced by one of its
+        // letters: candidate_ starts as the text and only those positions change (usually one
+        // or none), turned like an odometer, first position fastest.
+        const std::size_t n = std::min<std::size_t>(text.size(), 48);
+        std::memcpy(candidate_.data, text.data(), n);
+        candidate_.size = n;
+        // Per leet position: where, its letters, how many; left uninitialised beyond m.
+        std::uint8_t at[48];
         const char* options[48];
         std::uint8_t sizes[48];
-        const char* src = text.data();
-        std::size_t n = std::min<std::size_t>(text.size(), 48);
+        std::size_t m = 0;
         std::size_t combos = 1;
-        for (std::size_t k = 0; k < n; ++k) {
-            std::string_view o;
-            if (leet) {
-                switch (src[k]) {
-                case '0': o = "o"; break;
-                case '1': o = "il"; break;
-                case '3': o = "e"; break;
-                case '4': o = "a"; break;
-                case '5': o = "s"; break;
-                case '7': o = "t"; break;
-                case '8': o = "b"; break;
-                case '9': o = "g"; break;
-                case '@': o = "a"; break;
-                case '$': o = "s"; break;
-                case '!': o = "i"; break;
-                case '|': o = "li"; break;
-                case '+': o = "t"; break;
-                case '*': o = vowels; break;
-                default: break;
-                }
+        if (leet) {
+            for (std::size_t k = 0; k < n; ++k) {
+                const std::string_view o = leet_readings[static_cast<unsigned char>(text[k])];
+                if (o.empty()) continue;
+                at[m] = static_cast<std::uint8_t>(k);
+                options[m] = o.data();
+                sizes[m] = static_cast<std::uint8_t>(o.size());
+                ++m;
+                combos *= o.size();
+                if (combos > 64) return {};
             }
-            if (o.empty()) o = text.substr(k, 1);
-            options[k] = o.data();
-            sizes[k] = static_cast<std::uint8_t>(o.size());
-            combos *= o.size();
-            if (combos > 64) return {};
         }
-        std::uint8_t pick[48] = {};
-        candidate_.resize(n);
+        std::uint8_t pick[48];
+        for (std::size_t p = 0; p < m; ++p) {
+            pick[p] = 0;
+            candidate_.data[at[p]] = options[p][0];
+        }
         for (std::size_t combo = 0; combo < combos; ++combo) {
-            char* out = candidate_.data();
-            for (std::size_t k = 0; k < n; ++k) out[k] = options[k][pick[k]];
-            if (auto hit = with_squeeze_variants(exact_only); !hit.empty()) return hit;
-            for (std::size_t k = 0; k < n; ++k) {   // odometer
-                if (++pick[k] < sizes[k]) break;
-                pick[k] = 0;
+            // (every leet reading differs from its symbol: with none, this is the text)
+            if (auto hit = with_squeeze_variants(exact_only, m == 0); !hit.empty()) return hit;
+            if (combo + 1 == combos) break;
+            for (std::size_t p = 0; p < m; ++p) {   // odometer
+                const bool carry = ++pick[p] == sizes[p];
+                if (carry) pick[p] = 0;
+                candidate_.data[at[p]] = options[p][pick[p]];
+                if (!carry) break;
             }
         }
         return {};
     }
 
-    // candidate_ as is, then with up to four doubled letters reduced to one each; with exact_only
-    // only an exact word (not a prefix match) is accepted.
-    std::string_view with_squeeze_variants(bool exact_only)
+    // candidate_ as is (unless it is the text, which does not fit), then with up to four
+    // doubled letters reduced to one each; with exact_only only an exact word (not a prefix
+    // match) is accepted.
+    std::string_view with_squeeze_variants(bool exact_only, bool is_text)
     {
         auto fits = [&](std::string_view w) {
             return exact_only ? vocab_->find(w) != no_word : vocab_->known(w);
         };
-        if (fits(candidate_)) return candidate_;
+        if (!is_text && fits(candidate_.view())) return candidate_.view();
         std::array<std::size_t, 4> doubles{};
         std::size_t count = 0;
-        for (std::size_t k = 1; k < candidate_.size() && count < doubles.size(); ++k)
-            if (candidate_[k] == candidate_[k - 1] && candidate_[k] >= 'a' && candidate_[k] <= 'z')
-                doubles[count++] = k;
+        const char* const c = candidate_.data;
+        const std::size_t n = candidate_.size;
+        for (std::size_t k = 1; k < n && count < doubles.size(); ++k)
+            if (c[k] == c[k - 1] && c[k] >= 'a' && c[k] <= 'z') doubles[count++] = k;
         for (std::size_t mask = 1; mask < (std::size_t{1} << count); ++mask) {
-            variant_.clear();
+            variant_.size = 0;
             std::size_t next = 0;
-            for (std::size_t k = 0; k < candidate_.size(); ++k) {
+            for (std::size_t k = 0; k < n; ++k) {
                 if (next < count && doubles[next] == k) {
                     bool drop = (mask >> next) & 1;
                     ++next;
                     if (drop) continue;
                 }
-                variant_ += candidate_[k];
+                variant_.data[variant_.size++] = c[k];
             }
-            if (fits(variant_)) return variant_;
+            if (fits(variant_.view())) return variant_.view();
         }
         return {};
     }
@@ -1134,10 +1507,16 @@ private:
 
     std::uint8_t fold_flags_ = 0;   // union of the flags of the scanned words
     std::size_t letters_end_ = 0;   // start of the ASCII letters that end the text (n if none)
-    token joined_;
-    std::string scratch_;
-    std::string candidate_;
-    std::string variant_;
+    // Spellings tried by the folding passes, at most 48 bytes (longer tokens are not folded).
+    // Left uninitialised: a run is made for every message, and most fold nothing.
+    struct spelling {
+        char data[48];
+        std::size_t size;
+        std::string_view view() const noexcept { return {data, size}; }
+    };
+    spelling scratch_;
+    spelling candidate_;
+    spelling variant_;
 };
 
 }  // namespace

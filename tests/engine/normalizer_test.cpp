@@ -446,3 +446,56 @@ TEST_CASE("Letter-only words keep flags, spans and hand-over to the general path
     // Spaced-out single letters are still joined.
     CHECK(f.words("k i l l it") == strings{"kill", "it"});
 }
+
+TEST_CASE("Apostrophes, marks and one-byte separators between plain words keep tokens and flags",
+          "[engine][normalizer]")
+{
+    fixture f;
+    // Apostrophes inside a word (straight or curly) keep it one token; letters count without them.
+    std::string_view text = "I'm fine, you\xE2\x80\x99re NOT. Don't";
+    REQUIRE(f.words(text) == strings{"i'm", "fine", "you're", "not", "don't"});
+    const auto& t = f.out.tokens;
+    CHECK(f.original(text, 2) == "you\xE2\x80\x99re");
+    CHECK(t[2].letters == 5);
+    CHECK(t[2].clause == 1);
+    CHECK(t[3].has(token::all_caps));
+    CHECK(t[4].sentence == 1);
+    CHECK(f.out.sentences == 2);
+    REQUIRE(f.words("WHAT'S UP") == strings{"what's", "up"});
+    CHECK(f.out.tokens[0].has(token::all_caps));
+    CHECK(f.out.tokens[0].letters == 5);
+    CHECK_FALSE(f.out.has_lower);
+    // `?` and `!` after a word end the sentence; one mark is no burst.
+    REQUIRE(f.words("so? you! ok.") == strings{"so", "you", "ok"});
+    for (std::uint32_t k = 0; k < 3; ++k) CHECK(f.out.tokens[k].sentence == k);
+    CHECK(f.out.question);
+    CHECK_FALSE(f.out.question_burst);
+    CHECK_FALSE(f.out.exclamation_burst);
+    CHECK(f.out.sentences == 3);
+    // One separator, dot or newline between two words: only the newline ends the sentence.
+    REQUIRE(f.words("a_b a/b a.b c\nd").size() == 8);
+    for (std::size_t k = 0; k < 7; ++k) CHECK(f.out.tokens[k].sentence == 0);
+    CHECK(f.out.tokens[7].sentence == 1);
+    CHECK(f.out.tokens[7].clause == 1);
+    REQUIRE(f.words("kill, kill; kill:kill(kill)kill").size() == 6);
+    for (std::uint32_t k = 0; k < 6; ++k) CHECK(f.out.tokens[k].clause == k);
+    // has_lower ignores quoted words and capitals.
+    f.words("\"quoted text\" HEY YOU");
+    CHECK_FALSE(f.out.has_lower);
+    f.words("\"quoted\" hey");
+    CHECK(f.out.has_lower);
+    // Only whole link prefixes are links.
+    CHECK(f.words("see http") == strings{"see", "http"});
+    CHECK(f.words("wwwx now") == strings{"wwx", "now"});
+    CHECK(f.words("go www.") == strings{"go"});
+    CHECK(f.words("go http://x") == strings{"go"});
+    f.words("you. http://x.y");
+    CHECK(f.out.sentences == 1);
+    // A link at the start of a line leaves the line start for a `> ` quote after it.
+    REQUIRE(f.words("x\nhttp://a > b") == strings{"x", "b"});
+    CHECK(f.out.tokens[1].has(token::quoted));
+    CHECK(f.out.tokens[1].sentence == 1);
+    // A mention is one leet token.
+    REQUIRE(f.words("hey @john you") == strings{"hey", "@john", "you"});
+    CHECK(f.out.tokens[1].has(token::leet));
+}
