@@ -46,8 +46,9 @@ word_id vocabulary::add_prefix(std::string_view prefix)
     letter_word_.clear();
     if (prefix.size() < 3) {
         short_prefixes_ = true;
+        trigrams_.fill(~std::uint64_t{0});   // every word of three bytes or more may have it
     } else {
-        auto t = trigram(prefix);
+        auto t = trigram(prefix.data());
         trigrams_[t >> 6] |= std::uint64_t{1} << (t & 63);
     }
     std::int32_t node = 0;
