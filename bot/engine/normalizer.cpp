@@ -1357,7 +1357,8 @@ private:
         // A squeezed word that is known only through a prefix ("shitt" under "shit*") still
         // becomes the exact word its doubled letters stand for ("shit"), so that phrases such as
         // "oh shit" match it.
-        const bool exact_only = vocab_->known(text);
+        // (A mention, `@name`, starts with a byte no word or prefix starts with.)
+        const bool exact_only = vocab_->may_start(text[0]) && vocab_->known(text);
         if (exact_only && !t.has(token::squeezed)) return;
         auto found = fold_candidates(text, t.has(token::leet), exact_only);
         if (found.empty()) return;
@@ -1386,6 +1387,7 @@ private:
         std::uint8_t at[48];
         const char* options[48];
         std::uint8_t sizes[48];
+        std::uint8_t pick[48];   // the reading taken at each
         std::size_t m = 0;
         std::size_t combos = 1;
         if (leet) {
@@ -1393,6 +1395,7 @@ private:
                 const std::string_view o = leet_readings[static_cast<unsigned char>(text[k])];
                 if (o.empty()) continue;
                 at[m] = static_cast<std::uint8_t>(k);
+                pick[m] = 0;
                 options[m] = o.data();
                 sizes[m] = static_cast<std::uint8_t>(o.size());
                 ++m;
@@ -1400,11 +1403,7 @@ private:
                 if (combos > 64) return {};
             }
         }
-        std::uint8_t pick[48];
-        for (std::size_t p = 0; p < m; ++p) {
-            pick[p] = 0;
-            candidate_.data[at[p]] = options[p][0];
-        }
+        for (std::size_t p = 0; p < m; ++p) candidate_.data[at[p]] = options[p][0];
         for (std::size_t combo = 0; combo < combos; ++combo) {
             // (every leet reading differs from its symbol: with none, this is the text)
             if (auto hit = with_squeeze_variants(exact_only, m == 0); !hit.empty()) return hit;

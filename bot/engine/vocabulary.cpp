@@ -32,6 +32,7 @@ word_id vocabulary::add_word(std::string_view word)
     auto id = static_cast<word_id>(words_.size());
     words_.emplace_back(word);
     if (!word.empty()) {
+        note_first_byte(word[0]);
         auto t = outline(word);
         outlines_[t >> 6] |= std::uint64_t{1} << (t & 63);
     }
@@ -44,6 +45,7 @@ word_id vocabulary::add_prefix(std::string_view prefix)
 {
     letter_next_.clear();   // (prefixes are not in the automaton; kept simple: any add drops it)
     letter_word_.clear();
+    if (!prefix.empty()) note_first_byte(prefix[0]);
     if (prefix.size() < 3) {
         short_prefixes_ = true;
         trigrams_.fill(~std::uint64_t{0});   // every word of three bytes or more may have it
@@ -141,7 +143,7 @@ std::size_t vocabulary::memory_bytes() const noexcept
 {
     std::size_t total = slots_.capacity() * sizeof(slot) + trie_.capacity() * sizeof(trie_node) +
                         letter_next_.capacity() * sizeof(std::uint16_t) +
-                        letter_word_.capacity() * sizeof(word_id);
+                        letter_word_.capacity() * sizeof(word_id) + sizeof(first_bytes_);
     for (const auto& w : words_) total += sizeof(std::string) + (w.size() > 15 ? w.capacity() : 0);
     return total;
 }

@@ -70,6 +70,13 @@ public:
 
     // True when `word` is an exact word or starts with a registered prefix.
     bool known(std::string_view word) const noexcept;
+    // False when no word or prefix starts with the byte `c` (then no word starting with it is
+    // known()).
+    bool may_start(char c) const noexcept
+    {
+        const auto b = static_cast<unsigned char>(c);
+        return (first_bytes_[b >> 6] >> (b & 63)) & 1u;
+    }
     // Calls f(prefix_id) for every registered prefix of `word`, shortest first.
     template <typename F>
     void for_each_prefix(std::string_view word, F&& f) const;
@@ -170,6 +177,11 @@ private:
         char c = 0;
     };
     void grow();
+    void note_first_byte(char c) noexcept
+    {
+        const auto b = static_cast<unsigned char>(c);
+        first_bytes_[b >> 6] |= std::uint64_t{1} << (b & 63);
+    }
 
     std::vector<std::string> words_;
     std::vector<slot> slots_;   // open addressing, power-of-two size
@@ -180,6 +192,7 @@ private:
     std::array<std::uint64_t, 1024> trigrams_{};    // first three bytes of every prefix (all set
                                                     // when a prefix is shorter than that)
     std::array<std::uint64_t, 1024> outlines_{};    // outline() of every word
+    std::array<std::uint64_t, 4> first_bytes_{};    // first byte of every word and prefix
     std::vector<std::uint16_t> letter_next_;        // state * 32 + (letter & 31) -> state
     std::vector<word_id> letter_word_;              // state -> word id or no_word
 };
