@@ -197,9 +197,9 @@ public:
         letters_end_ = n;   // where the text's trailing ASCII letters begin
         while (letters_end_ > 0 && ascii_letter_lower[static_cast<unsigned char>(in_[letters_end_ - 1])] != 0)
             --letters_end_;
-        out_.chars.resize(n + 64);   // ASCII never grows; other paths call room_for()
+        out_.chars.reserve(n + 64);   // ASCII never grows; other paths call room_for()
         buf_ = out_.chars.data();
-        cap_ = out_.chars.size();
+        cap_ = out_.chars.capacity();
         const bool automaton = vocab_ && vocab_->has_letter_automaton();
         while (i < n) {
             auto c = static_cast<unsigned char>(in_[i]);
@@ -248,7 +248,7 @@ public:
             }
         }
         end_word();
-        out_.chars.resize(len_);
+        out_.chars.set_size(len_);
         // has_lower: any unquoted token with a lower-case letter (plain_words() has looked at its
         // words already, and usually found one).
         for (const auto& t : out_.tokens) {
@@ -269,9 +269,10 @@ public:
     void room_for(std::size_t extra)
     {
         if (len_ + extra <= cap_) return;
-        out_.chars.resize(std::max(cap_ * 2, len_ + extra + 64));
+        out_.chars.set_size(len_);   // what is kept
+        out_.chars.reserve(std::max(cap_ * 2, len_ + extra + 64));
         buf_ = out_.chars.data();
-        cap_ = out_.chars.size();
+        cap_ = out_.chars.capacity();
     }
 
 private:
