@@ -618,6 +618,7 @@ private:
         bool squeezed = false;
         unsigned last = 0;   // squeezing as put() does it
         unsigned run = 0;
+        std::size_t doubles = 0;   // letters kept that equal the one before
         std::size_t k = i + 1;
         for (unsigned l; k < n && (l = ascii_letter_lower[src[k]]) != 0; ++k) {
             upper &= (src[k] & 0x20u) == 0;
@@ -626,6 +627,7 @@ private:
                     squeezed = true;
                     continue;
                 }
+                ++doubles;
             } else {
                 last = l;
                 run = 1;
@@ -640,11 +642,34 @@ private:
         if (squeezed) f |= token::squeezed;
         fold_flags_ |= f;
         const word_id word = vocab_ ? vocab_->find(std::string_view(start, size)) : no_word;
+        if (word == no_word && vocab_ && out_.tokens.size() < 64 && unfoldable_mention(start, size, doubles))
+            unfoldable_ |= std::uint64_t{1} << out_.tokens.size();
         out_.tokens.push_back(token{static_cast<std::uint32_t>(len_), size, sentence_, clause_,
                                     {static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(k)},
                                     word, static_cast<std::uint16_t>(std::min<std::uint32_t>(letters, 0xFFFF)),
                                     f});
         return {k, size};
+    }
+
+    // Whether fold() would find no spelling of a mention that at_word() took (`@` and `size` - 1
+    // lower-case letters at `text`, no three equal in a row, `doubles` of them equal to the one
+    // before): its only leet reading is `a` and those letters (fold_candidates()), tried as is
+    // and with up to four of the doubled letters dropped (with_squeeze_variants()). Every such
+    // spelling starts with the same three bytes when neither the second nor the third byte
+    // doubles the one before, and ends with the last letter (dropping a doubled letter keeps
+    // it); so when no prefix shares those three bytes and no word has that first and last byte
+    // and one of those sizes, none is known (see vocabulary::may_be_word, may_have_prefix).
+    // False when that cannot be told this way.
+    bool unfoldable_mention(const char* text, std::size_t size, std::size_t doubles) const noexcept
+    {
+        if (size < 3 || size > 48 || text[1] == 'a' || text[2] == text[1]) return false;
+        const std::size_t dropped = std::min<std::size_t>(doubles, 4);
+        if (size - dropped < 3) return false;
+        const char first[3] = {'a', text[1], text[2]};
+        if (vocab_->may_have_prefix(first)) return false;
+        for (std::size_t s = size - dropped; s <= size; ++s)
+            if (vocab_->may_be_word('a', text[size - 1], s)) return false;
+        return true;
     }
 
     // The first bytes of a possible URL (a word of letters starting with h or w): a four-byte
@@ -1246,8 +1271,12 @@ private:
         // token could need them (joined tokens come from singles and are never refolded).
         if (fold_flags_ & token::single) join_spaced_runs();
         if (fold_flags_ & (token::leet | token::squeezed))
-            for (auto& t : out_.tokens)
-                if ((t.flags & (token::leet | token::squeezed)) && t.word == no_word) fold(t);
+            for (std::size_t k = 0; k < out_.tokens.size(); ++k) {
+                auto& t = out_.tokens[k];
+                if ((t.flags & (token::leet | token::squeezed)) && t.word == no_word &&
+                    !(k < 64 && ((unfoldable_ >> k) & 1u)))
+                    fold(t);
+            }
     }
 
     // `k i l l`, `s.t.u.p.i.d`: runs of single characters separated by one space, dot, dash,
@@ -1269,6 +1298,7 @@ private:
             }
         }
         if (!any) return;
+        unfoldable_ = 0;   // (tokens move below)
         token joined;
         std::size_t write = 0;
         std::size_t i = 0;
@@ -1506,6 +1536,7 @@ private:
     int mark_run_ = 0;
 
     std::uint8_t fold_flags_ = 0;   // union of the flags of the scanned words
+    std::uint64_t unfoldable_ = 0;  // tokens (by index, the first 64) fold() would not change
     std::size_t letters_end_ = 0;   // start of the ASCII letters that end the text (n if none)
     // Spellings tried by the folding passes, at most 48 bytes (longer tokens are not folded).
     // Left uninitialised: a run is made for every message, and most fold nothing.

@@ -70,6 +70,20 @@ public:
 
     // True when `word` is an exact word or starts with a registered prefix.
     bool known(std::string_view word) const noexcept;
+    // Exact rejections, for callers that reason about many spellings at once: false when no
+    // word of `size` bytes starts with `first` and ends with `last` (then find() of such a word
+    // is no_word); false when no prefix is shared by a word of three bytes or more whose first
+    // three bytes are those at `p` (then for_each_prefix() calls nothing for it).
+    bool may_be_word(char first, char last, std::size_t size) const noexcept
+    {
+        const auto t = outline(first, last, size);
+        return (outlines_[t >> 6] >> (t & 63)) & 1u;
+    }
+    bool may_have_prefix(const char* p) const noexcept
+    {
+        auto t = trigram(p);
+        return (trigrams_[t >> 6] >> (t & 63)) & 1u;
+    }
     // False when no word or prefix starts with the byte `c` (then no word starting with it is
     // known()).
     bool may_start(char c) const noexcept
@@ -137,10 +151,11 @@ private:
 
     // Cheap pre-check on (first byte, last byte, length): most tokens of a message are not
     // words of any lexicon, and this rejects them before hashing.
-    static std::size_t outline(std::string_view w) noexcept
+    static std::size_t outline(std::string_view w) noexcept { return outline(w.front(), w.back(), w.size()); }
+    static std::size_t outline(char first, char last, std::size_t size) noexcept
     {
-        auto a = static_cast<unsigned char>(w.front()), z = static_cast<unsigned char>(w.back());
-        return ((a * 263u) ^ (z * 31u) ^ (static_cast<unsigned>(w.size()) * 4099u)) & 0xFFFFu;
+        auto a = static_cast<unsigned char>(first), z = static_cast<unsigned char>(last);
+        return ((a * 263u) ^ (z * 31u) ^ (static_cast<unsigned>(size) * 4099u)) & 0xFFFFu;
     }
     bool maybe_word(std::string_view w) const noexcept
     {
@@ -157,12 +172,6 @@ private:
         const std::uint32_t x = ab | (static_cast<std::uint32_t>(static_cast<unsigned char>(p[2])) << 16);
         return (x * 0x9E3779B1u) >> 16;
     }
-    bool may_have_prefix(const char* p) const noexcept
-    {
-        auto t = trigram(p);
-        return (trigrams_[t >> 6] >> (t & 63)) & 1u;
-    }
-
     // 16 bytes, so the table stays small enough for the cache. Words of up to eight bytes are
     // identified exactly by (head, size); longer ones are compared in full.
     struct slot {
