@@ -499,3 +499,72 @@ TEST_CASE("Apostrophes, marks and one-byte separators between plain words keep t
     REQUIRE(f.words("hey @john you") == strings{"hey", "@john", "you"});
     CHECK(f.out.tokens[1].has(token::leet));
 }
+
+TEST_CASE("A mention is folded exactly when one of its readings is known", "[engine][normalizer]")
+{
+    // at_word() rules out the readings of most mentions (`a` and the letters, some doubled
+    // letters dropped) from their first three bytes, last byte and sizes; these are the cases
+    // where a reading is known, or where that cannot be told so.
+    vocabulary vocab;
+    for (auto w : {"ass", "angry", "abalon", "aardvark", "allow"}) vocab.add_word(w);
+    vocab.add_prefix("abso");
+    normalizer norm;
+    normalized_text out;
+    auto words = [&](std::string_view text) {
+        norm.normalize(text, out, &vocab);
+        std::vector<std::string> w;
+        for (const auto& t : out.tokens) w.emplace_back(out.text(t));
+        return w;
+    };
+    CHECK(words("@ngry") == strings{"angry"});
+    CHECK(words("@NGRY") == strings{"angry"});
+    CHECK(words("@bsolutely") == strings{"absolutely"});   // through the prefix abso*
+    CHECK(words("@baloon") == strings{"abalon"});          // a doubled letter dropped
+    CHECK(words("@baloo") == strings{"@baloo"});           // abalo, abaloo: no such word
+    CHECK(words("@ardvark") == strings{"aardvark"});       // second byte doubles the first
+    CHECK(words("@llow") == strings{"allow"});             // third byte doubles the second
+    CHECK(words("@llo") == strings{"@llo"});
+    CHECK(words("@user @ss") == strings{"@user", "ass"});
+    CHECK(words("@b @bc") == strings{"@b", "@bc"});
+    // Past the first 64 tokens, and after spaced letters were joined (tokens move).
+    std::string many;
+    for (int k = 0; k < 70; ++k) many += "word ";
+    REQUIRE(words(many + "@user @ngry").size() == 72);
+    CHECK(out.text(out.tokens[70]) == "@user");
+    CHECK(out.text(out.tokens[71]) == "angry");
+    vocab.add_word("kill");
+    CHECK(words("@user k i l l @ngry @ss") == strings{"@user", "kill", "angry", "ass"});
+}
+
+TEST_CASE("Token texts survive growth of the text buffer and copies of the result", "[engine][normalizer]")
+{
+    // U+3316 (a square katakana word) decomposes to six letters: the output outgrows the room
+    // sized for the input.
+    std::string ligatures;
+    for (int k = 0; k < 200; ++k) ligatures += "\xE3\x8C\x96";
+    normalizer norm;
+    normalized_text alone;
+    norm.normalize(ligatures, alone);
+    REQUIRE(alone.tokens.size() == 1);
+    CHECK(alone.text(alone.tokens[0]).size() > ligatures.size());
+    normalized_text out;
+    norm.normalize("short", out);
+    norm.normalize("you " + ligatures + " there", out);
+    REQUIRE(out.tokens.size() == 3);
+    CHECK(out.text(out.tokens[0]) == "you");
+    CHECK(out.text(out.tokens[1]) == alone.text(alone.tokens[0]));
+    CHECK(out.text(out.tokens[2]) == "there");
+    CHECK(out.chars.size() == 3 + alone.chars.size() + 5);
+    const normalized_text copy = out;
+    REQUIRE(copy.tokens.size() == 3);
+    for (std::size_t k = 0; k < 3; ++k) CHECK(copy.text(copy.tokens[k]) == out.text(out.tokens[k]));
+    normalized_text assigned;
+    norm.normalize("other words", assigned);
+    assigned = copy;
+    CHECK(assigned.text(assigned.tokens[1]) == alone.text(alone.tokens[0]));
+    normalized_text moved = std::move(assigned);
+    CHECK(moved.text(moved.tokens[2]) == "there");
+    norm.normalize("", moved);
+    CHECK(moved.tokens.empty());
+    CHECK(moved.chars.size() == 0);
+}
