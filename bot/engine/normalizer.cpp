@@ -194,9 +194,10 @@ public:
     {
         std::size_t i = 0;
         const std::size_t n = in_.size();
-        letters_end_ = n;   // where the text's trailing ASCII letters begin
-        while (letters_end_ > 0 && ascii_letter_lower[static_cast<unsigned char>(in_[letters_end_ - 1])] != 0)
-            --letters_end_;
+        std::size_t letters_end = n;   // where the text's trailing ASCII letters begin
+        while (letters_end > 0 && ascii_letter_lower[static_cast<unsigned char>(in_[letters_end - 1])] != 0)
+            --letters_end;
+        letters_end_ = letters_end;
         out_.chars.reserve(n + 64);   // ASCII never grows; other paths call room_for()
         buf_ = out_.chars.data();
         cap_ = out_.chars.capacity();
