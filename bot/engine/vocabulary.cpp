@@ -49,9 +49,18 @@ word_id vocabulary::add_prefix(std::string_view prefix)
     if (prefix.size() < 3) {
         short_prefixes_ = true;
         trigrams_.fill(~std::uint64_t{0});   // every word of three bytes or more may have it
+        quads_.fill(~std::uint64_t{0});
     } else {
         auto t = trigram(prefix.data());
         trigrams_[t >> 6] |= std::uint64_t{1} << (t & 63);
+        char four[4] = {prefix[0], prefix[1], prefix[2], 0};
+        for (unsigned fourth = 0; fourth < 256; ++fourth) {
+            if (prefix.size() >= 4) four[3] = prefix[3];
+            else four[3] = static_cast<char>(fourth);
+            const auto q = quad(four);
+            quads_[q >> 6] |= std::uint64_t{1} << (q & 63);
+            if (prefix.size() >= 4) break;
+        }
     }
     std::int32_t node = 0;
     for (char c : prefix) {
@@ -143,7 +152,8 @@ std::size_t vocabulary::memory_bytes() const noexcept
 {
     std::size_t total = slots_.capacity() * sizeof(slot) + trie_.capacity() * sizeof(trie_node) +
                         letter_next_.capacity() * sizeof(std::uint16_t) +
-                        letter_word_.capacity() * sizeof(word_id) + sizeof(first_bytes_);
+                        letter_word_.capacity() * sizeof(word_id) + sizeof(first_bytes_) +
+                        sizeof(quads_);
     for (const auto& w : words_) total += sizeof(std::string) + (w.size() > 15 ? w.capacity() : 0);
     return total;
 }

@@ -164,6 +164,8 @@ private:
         return (outlines_[t >> 6] >> (t & 63)) & 1u;
     }
 
+    // The first four bytes hashed to 16 bits by one multiply.
+    static std::size_t quad(const char* p) noexcept { return (load32(p) * 0x9E3779B1u) >> 16; }
     // The first three bytes (one 16-bit and one 8-bit load) hashed to 16 bits by one multiply.
     static std::size_t trigram(const char* p) noexcept
     {
@@ -200,6 +202,8 @@ private:
     bool short_prefixes_ = false;                   // a prefix shorter than three bytes exists
     std::array<std::uint64_t, 1024> trigrams_{};    // first three bytes of every prefix (all set
                                                     // when a prefix is shorter than that)
+    std::array<std::uint64_t, 1024> quads_{};       // first four bytes of every prefix (of a
+                                                    // prefix of three, with any fourth byte)
     std::array<std::uint64_t, 1024> outlines_{};    // outline() of every word
     std::array<std::uint64_t, 4> first_bytes_{};    // first byte of every word and prefix
     std::vector<std::uint16_t> letter_next_;        // state * 32 + (letter & 31) -> state
@@ -209,10 +213,15 @@ private:
 template <typename F>
 void vocabulary::for_each_prefix(std::string_view word, F&& f) const
 {
-    // Most tokens share no first three bytes with any prefix: a bit test rejects them. (With no
-    // prefix no bit is set; with a prefix shorter than three bytes every bit is, and shorter
-    // words are walked.)
-    if (word.size() >= 3 ? !may_have_prefix(word.data()) : !short_prefixes_) return;
+    // Most tokens share no first four bytes with any prefix (no first three with one of three
+    // bytes): one bit test rejects them. (With no prefix no bit is set; with a prefix shorter
+    // than three bytes every bit is, and shorter words are walked.)
+    if (word.size() >= 4) {
+        const auto t = quad(word.data());
+        if (!((quads_[t >> 6] >> (t & 63)) & 1u)) return;
+    } else if (word.size() == 3 ? !may_have_prefix(word.data()) : !short_prefixes_) {
+        return;
+    }
     std::int32_t node = 0;
     bool first = true;
     for (char c : word) {
