@@ -568,3 +568,57 @@ TEST_CASE("Token texts survive growth of the text buffer and copies of the resul
     CHECK(moved.tokens.empty());
     CHECK(moved.chars.size() == 0);
 }
+
+TEST_CASE("Prefix lookups and the vocabulary's exact rejections agree with a plain reference",
+          "[engine][vocabulary]")
+{
+    // for_each_prefix() and known() filter on the first three or four bytes before walking the
+    // trie; may_start(), may_be_word() and may_have_prefix() must never reject a word that is
+    // there. Prefixes of three bytes (any fourth byte) and shorter ones (every word) included.
+    std::mt19937 random(5);
+    const std::string letters = "abcs@'";
+    auto random_word = [&](std::size_t max_size) {
+        std::string w(1 + random() % max_size, 'a');
+        for (auto& c : w) c = letters[random() % letters.size()];
+        return w;
+    };
+    for (int round = 0; round < 3; ++round) {
+        vocabulary vocab;
+        std::vector<std::string> words, prefixes;
+        std::vector<word_id> prefix_ids;
+        for (int k = 0; k < 30; ++k) {
+            words.push_back(random_word(6));
+            vocab.add_word(words.back());
+            std::string p = random_word(round == 2 ? 6 : 5);
+            if (round < 2 && p.size() < 3) p += "abc";   // rounds 0, 1: no prefix shorter than three
+            prefixes.push_back(p);
+            prefix_ids.push_back(vocab.add_prefix(p));
+        }
+        if (round == 1) {
+            prefixes.push_back("sab");
+            prefix_ids.push_back(vocab.add_prefix("sab"));
+        }
+        auto id_of = [&](const std::string& p) {
+            return prefix_ids[static_cast<std::size_t>(std::find(prefixes.begin(), prefixes.end(), p) - prefixes.begin())];
+        };
+        for (int k = 0; k < 3000; ++k) {
+            const std::string w = random_word(7);
+            std::vector<std::string> expected;
+            for (const auto& p : prefixes)
+                if (w.compare(0, p.size(), p) == 0 &&
+                    std::find(expected.begin(), expected.end(), p) == expected.end())
+                    expected.push_back(p);
+            std::sort(expected.begin(), expected.end(),
+                      [](const std::string& a, const std::string& b) { return a.size() < b.size(); });
+            std::vector<word_id> ids;
+            vocab.for_each_prefix(w, [&](word_id id) { ids.push_back(id); });
+            REQUIRE(ids.size() == expected.size());
+            for (std::size_t e = 0; e < ids.size(); ++e) CHECK(ids[e] == id_of(expected[e]));
+            const bool is_word = std::find(words.begin(), words.end(), w) != words.end();
+            CHECK(vocab.known(w) == (is_word || !expected.empty()));
+            if (is_word || !expected.empty()) CHECK(vocab.may_start(w[0]));
+            if (is_word) CHECK(vocab.may_be_word(w.front(), w.back(), w.size()));
+            if (w.size() >= 3 && !expected.empty()) CHECK(vocab.may_have_prefix(w.data()));
+        }
+    }
+}
