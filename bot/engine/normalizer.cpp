@@ -641,10 +641,12 @@ private:
         std::uint8_t f = token::has_letter | token::leet | (quoted_now() ? token::quoted : 0);
         if (letters >= 3 && upper) f |= token::all_caps;
         if (squeezed) f |= token::squeezed;
-        fold_flags_ |= f;
-        const word_id word = vocab_ ? vocab_->find(std::string_view(start, size)) : no_word;
-        if (word == no_word && vocab_ && out_.tokens.size() < 64 && unfoldable_mention(start, size, doubles))
-            unfoldable_ |= std::uint64_t{1} << out_.tokens.size();
+        // No word starts with `@` in most vocabularies (then no find()). The flags that make
+        // finish() fold tokens are left out of fold_flags_ for a mention fold() would not change
+        // (should another token need folding, fold() finds that again).
+        const word_id word = vocab_ && vocab_->may_start('@') ? vocab_->find(std::string_view(start, size)) : no_word;
+        const bool unfoldable = word == no_word && vocab_ && unfoldable_mention(start, size, doubles);
+        fold_flags_ |= unfoldable ? static_cast<std::uint8_t>(f & ~(token::leet | token::squeezed)) : f;
         out_.tokens.push_back(token{static_cast<std::uint32_t>(len_), size, sentence_, clause_,
                                     {static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(k)},
                                     word, static_cast<std::uint16_t>(std::min<std::uint32_t>(letters, 0xFFFF)),
@@ -1272,12 +1274,8 @@ private:
         // token could need them (joined tokens come from singles and are never refolded).
         if (fold_flags_ & token::single) join_spaced_runs();
         if (fold_flags_ & (token::leet | token::squeezed))
-            for (std::size_t k = 0; k < out_.tokens.size(); ++k) {
-                auto& t = out_.tokens[k];
-                if ((t.flags & (token::leet | token::squeezed)) && t.word == no_word &&
-                    !(k < 64 && ((unfoldable_ >> k) & 1u)))
-                    fold(t);
-            }
+            for (auto& t : out_.tokens)
+                if ((t.flags & (token::leet | token::squeezed)) && t.word == no_word) fold(t);
     }
 
     // `k i l l`, `s.t.u.p.i.d`: runs of single characters separated by one space, dot, dash,
@@ -1299,7 +1297,6 @@ private:
             }
         }
         if (!any) return;
-        unfoldable_ = 0;   // (tokens move below)
         token joined;
         std::size_t write = 0;
         std::size_t i = 0;
@@ -1536,8 +1533,7 @@ private:
     char last_mark_ = 0;
     int mark_run_ = 0;
 
-    std::uint8_t fold_flags_ = 0;   // union of the flags of the scanned words
-    std::uint64_t unfoldable_ = 0;  // tokens (by index, the first 64) fold() would not change
+    std::uint8_t fold_flags_ = 0;   // union of the flags of the scanned words (see at_word())
     std::size_t letters_end_ = 0;   // start of the ASCII letters that end the text (n if none)
     // Spellings tried by the folding passes, at most 48 bytes (longer tokens are not folded).
     // Left uninitialised: a run is made for every message, and most fold nothing.
