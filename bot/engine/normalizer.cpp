@@ -930,7 +930,7 @@ private:
 
     // --- ASCII -----------------------------------------------------------------------------
     // Separators, dots, newlines, `?` and `!`, which most often come right after a word that
-    // plain_words() has ended, are done here when no word is open, and digits (a number comes
+    // plain_words() has ended, and mentions (`@name`) are done here when no word is open, and digits (a number comes
     // a digit at a time) always, exactly as ascii_any() does them but without its frame (it
     // saves six registers for its other cases).
     std::size_t ascii(std::size_t i, unsigned char c)
@@ -966,6 +966,19 @@ private:
                 line_start_ = true;
                 return i + 1;
             case c_leet:   // `!` starts no word (a `@` or `$` may)
+                if (c == '@' && i + 1 < in_.size() &&
+                    ascii_letter_lower[static_cast<unsigned char>(in_[i + 1])] != 0) {
+                    // A mention, as ascii_any() takes it (which tries again when at_word()
+                    // leaves it).
+                    line_start_ = false;
+                    room_for(in_.size() - i);
+                    if (const auto taken = at_word(i); taken.end != 0) {
+                        len_ += taken.size;
+                        sentence_has_words_ = true;
+                        mark_run_ = 0;
+                        return taken.end;
+                    }
+                }
                 if (c != '!') break;
                 [[fallthrough]];
             case c_qmark:
