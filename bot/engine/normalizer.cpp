@@ -930,9 +930,9 @@ private:
 
     // --- ASCII -----------------------------------------------------------------------------
     // Separators, dots, newlines, `?` and `!`, which most often come right after a word that
-    // plain_words() has ended, and mentions (`@name`) are done here when no word is open, and digits (a number comes
-    // a digit at a time) always, exactly as ascii_any() does them but without its frame (it
-    // saves six registers for its other cases).
+    // plain_words() has ended, and mentions (`@name`) are done here when no word is open, and
+    // digits (a number comes a digit at a time) always, exactly as ascii_any() does them but
+    // without its frame (it saves six registers for its other cases).
     std::size_t ascii(std::size_t i, unsigned char c)
     {
         if (klass(c) == c_digit) {

@@ -526,7 +526,7 @@ TEST_CASE("A mention is folded exactly when one of its readings is known", "[eng
     CHECK(words("@llo") == strings{"@llo"});
     CHECK(words("@user @ss") == strings{"@user", "ass"});
     CHECK(words("@b @bc") == strings{"@b", "@bc"});
-    // Past the first 64 tokens, and after spaced letters were joined (tokens move).
+    // Among many tokens, and next to spaced letters that are joined (tokens move).
     std::string many;
     for (int k = 0; k < 70; ++k) many += "word ";
     REQUIRE(words(many + "@user @ngry").size() == 72);
