@@ -1448,7 +1448,8 @@ private:
         for (std::size_t p = 0; p < m; ++p) candidate_.data[at[p]] = options[p][0];
         for (std::size_t combo = 0; combo < combos; ++combo) {
             // (every leet reading differs from its symbol: with none, this is the text)
-            if (auto hit = with_squeeze_variants(exact_only, m == 0); !hit.empty()) return hit;
+            if (!hopeless(candidate_.view()))
+                if (auto hit = with_squeeze_variants(exact_only, m == 0); !hit.empty()) return hit;
             if (combo + 1 == combos) break;
             for (std::size_t p = 0; p < m; ++p) {   // odometer
                 const bool carry = ++pick[p] == sizes[p];
@@ -1458,6 +1459,21 @@ private:
             }
         }
         return {};
+    }
+
+    // Whether no spelling with_squeeze_variants() tries for `c` can fit: they all start with
+    // its first three bytes when neither the second nor the third equals the one before (only
+    // the second of two equal letters is dropped), end with its last byte (which stays when a
+    // doubled letter is dropped), and are up to four bytes shorter. No prefix shares those
+    // three bytes (so none is shorter than three either) and no word has that first and last
+    // byte and one of those sizes: the rejections find() and for_each_prefix() make.
+    bool hopeless(std::string_view c) const noexcept
+    {
+        const std::size_t n = c.size();
+        if (n < 3 || c[1] == c[0] || c[2] == c[1] || vocab_->may_have_prefix(c.data())) return false;
+        for (std::size_t size = n > 4 ? n - 4 : 1; size <= n; ++size)
+            if (vocab_->may_be_word(c[0], c[n - 1], size)) return false;
+        return true;
     }
 
     // candidate_ as is (unless it is the text, which does not fit), then with up to four
