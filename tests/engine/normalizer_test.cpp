@@ -622,3 +622,33 @@ TEST_CASE("Prefix lookups and the vocabulary's exact rejections agree with a pla
         }
     }
 }
+
+TEST_CASE("Leet readings that fit only with doubled letters dropped or through a prefix are found",
+          "[engine][normalizer]")
+{
+    // fold_candidates() skips a reading from its first three bytes, last byte and sizes; these
+    // readings pass that test only with the right sizes or prefixes.
+    vocabulary vocab;
+    for (auto w : {"killer", "bigot", "ok", "loser", "moron"}) vocab.add_word(w);
+    vocab.add_prefix("idio");
+    normalizer norm;
+    normalized_text out;
+    auto words = [&](std::string_view text) {
+        norm.normalize(text, out, &vocab);
+        std::vector<std::string> w;
+        for (const auto& t : out.tokens) w.emplace_back(out.text(t));
+        return w;
+    };
+    CHECK(words("k1llerr") == strings{"killer"});      // one doubled letter dropped
+    CHECK(words("k1lllerrr") == strings{"killer"});    // squeezed, then dropped
+    CHECK(words("b1gg0t") == strings{"bigot"});
+    CHECK(words("b1gg0tt") == strings{"bigot"});       // two dropped
+    CHECK(words("b1ggg0tt") == strings{"bigot"});
+    CHECK(words("1d10tic") == strings{"idiotic"});     // through the prefix idio*
+    CHECK(words("1d10t") == strings{"idiot"});
+    CHECK(words("0kk") == strings{"ok"});              // down to two bytes
+    CHECK(words("l0s3r") == strings{"loser"});
+    CHECK(words("m0r0nnn") == strings{"moron"});
+    CHECK(words("m0r0ns") == strings{"m0r0ns"});       // no such word
+    CHECK(words("k1ll3d") == strings{"k1ll3d"});
+}
