@@ -372,7 +372,7 @@ private:
                 // A word the byte may continue: taken here only when it is letters with
                 // apostrophes inside ("don't", "don’t"), else left to the general path.
                 const bool apostrophe = after == '\'' || after == 0xE2 || after == 0xCA || after == 0xEF;
-                const auto taken = apostrophe ? apostrophe_word(i, j, len, base, state == 0) : taken_word{};
+                const auto taken = apostrophe ? apostrophe_word(i, j, len, base, state) : taken_word{};
                 if (taken.end == 0) {
                     stopped = true;
                     break;
@@ -549,19 +549,26 @@ private:
         std::uint32_t size = 0;
     };
     // The letters [i, j) are in buf_ + len already, as plain_words() copied them (not squeezed;
-    // `triple`: they may have three equal letters in a row, as the automaton's dead state says).
+    // `state`: the letter automaton's state after them, 0 when they may have three equal letters
+    // in a row or there is no automaton). With an automaton the walk goes on through the
+    // apostrophes (column letter_apostrophe) and the letters kept, and ends in the word's id.
     [[gnu::noinline]] taken_word apostrophe_word(std::size_t i, std::size_t j, std::size_t len, std::uint8_t base,
-                                                 bool triple)
+                                                 std::uint32_t state)
     {
+        const bool walk = vocab_ && vocab_->has_letter_automaton();
+        static constexpr std::uint16_t dead[64] = {};   // without one, state 0 throughout
+        const std::uint16_t* const steps = walk ? vocab_->letter_table() : dead;
         const std::size_t n = in_.size();
         const auto* const src = reinterpret_cast<const unsigned char*>(in_.data());
         char* const start = buf_ + len;
         auto letters = static_cast<std::uint32_t>(j - i);
         char* dst = start + letters;
         bool squeezed = false;
-        if (triple && letters >= 3) {
-            dst = start + squeeze(start, letters).size;
+        if (state == 0 && letters >= 3) {
+            const auto squeezed_letters = squeeze(start, letters);
+            dst = start + squeezed_letters.size;
             squeezed = dst != start + letters;
+            state = squeezed_letters.state;
         }
         bool upper = true;   // the letters after the first apostrophe are all upper case
         unsigned last = 0;   // squeezing as put() does it
@@ -571,6 +578,7 @@ private:
             const std::size_t apostrophe = apostrophe_at(k);
             if (apostrophe == 0 || k + apostrophe >= n || ascii_letter_lower[src[k + apostrophe]] == 0) break;
             *dst++ = '\'';
+            state = steps[(state << 5) | vocabulary::letter_apostrophe];
             last = 0;
             k += apostrophe;
             for (unsigned l; k < n && (l = ascii_letter_lower[src[k]]) != 0; ++k) {
@@ -586,6 +594,7 @@ private:
                     run = 1;
                 }
                 *dst++ = static_cast<char>(l);
+                state = steps[(state << 5) + l - 96];   // column l & 31, since l is `a`-`z`
             }
             if (k == n) break;
         }
@@ -595,7 +604,9 @@ private:
         if (letters >= 3 && upper && all_upper(src + i, src + j)) f |= token::all_caps;
         if (squeezed) f |= token::squeezed;
         fold_flags_ |= f;
-        const word_id word = vocab_ ? vocab_->find(std::string_view(start, size)) : no_word;
+        const word_id word = walk && state != 0 ? vocab_->letter_word(state)
+                             : vocab_          ? vocab_->find(std::string_view(start, size))
+                                               : no_word;
         out_.tokens.push_back(token{static_cast<std::uint32_t>(len), size, sentence_, clause_,
                                     {static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(k)},
                                     word, static_cast<std::uint16_t>(std::min<std::uint32_t>(letters, 0xFFFF)),

@@ -47,8 +47,8 @@ public:
                 return s.id;
         }
     }
-    // The letter automaton: a trie over the exact words made only of `a`-`z` with no letter three
-    // times in a row (the normaliser squeezes such runs, so no token has one), one row of 32
+    // The letter automaton: a trie over the exact words made only of `a`-`z` (and `'`, see
+    // letter_apostrophe) with no letter three times in a row (the normaliser squeezes such runs, so no token has one), one row of 32
     // states per node, plus states for spellings that are no word any more. letter_start() is
     // the root; state 0 means three equal letters in a row were seen (every step stays there),
     // and only such a walk reaches it. After stepping through the letters of a token,
@@ -59,6 +59,11 @@ public:
     void build_letter_automaton();
     bool has_letter_automaton() const noexcept { return !letter_next_.empty(); }
     static constexpr std::uint32_t letter_start() noexcept { return 1; }
+    // The automaton also has the exact words made of `a`-`z` and `'`: column 27 of a row is
+    // the step for `'` (letter_step() takes letters only), so walking a token with apostrophes
+    // through letter_table() ends in its id the same way (three equal bytes in a row, `'`
+    // included, lead to state 0).
+    static constexpr unsigned letter_apostrophe = 27;
     // `c` is one of `a`-`z` (its low five bits pick the column).
     std::uint32_t letter_step(std::uint32_t state, char c) const noexcept
     {
