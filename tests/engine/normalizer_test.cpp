@@ -652,3 +652,61 @@ TEST_CASE("Leet readings that fit only with doubled letters dropped or through a
     CHECK(words("m0r0ns") == strings{"m0r0ns"});       // no such word
     CHECK(words("k1ll3d") == strings{"k1ll3d"});
 }
+
+TEST_CASE("Words with apostrophes walk the letter automaton to the ids the word table gives",
+          "[engine][vocabulary][normalizer]")
+{
+    vocabulary vocab;
+    for (auto w : {"don't", "dont", "don", "y'all", "rock'n'roll", "i'm", "'tis", "o''", "ab'''c", "it's",
+                   "its", "s'", "aa'aa"})
+        vocab.add_word(w);
+    vocab.add_prefix("don");
+    vocab.build_letter_automaton();
+    REQUIRE(vocab.has_letter_automaton());
+    auto walk = [&](std::string_view w) {
+        std::uint32_t state = vocabulary::letter_start();
+        for (char c : w) {
+            const unsigned column = c == '\'' ? vocabulary::letter_apostrophe : static_cast<unsigned char>(c) & 31u;
+            state = vocab.letter_table()[(state << 5) | column];
+        }
+        return state;
+    };
+    std::mt19937 random(3);
+    const std::string alphabet = "dont'yalsim";
+    for (int round = 0; round < 20000; ++round) {
+        std::string w;
+        auto length = random() % 12;
+        for (unsigned k = 0; k < length; ++k) w += alphabet[random() % alphabet.size()];
+        bool triple = false;
+        for (std::size_t k = 2; k < w.size(); ++k) triple |= w[k] == w[k - 1] && w[k] == w[k - 2];
+        INFO(w);
+        const auto state = walk(w);
+        REQUIRE((state == 0) == triple);
+        if (!triple) REQUIRE(vocab.letter_word(state) == vocab.find(w));
+    }
+    for (auto w : {"don't", "y'all", "rock'n'roll", "i'm", "'tis", "s'", "aa'aa"})
+        CHECK(vocab.letter_word(walk(w)) == vocab.find(w));
+    CHECK(walk("ab'''c") == 0);
+    // The normaliser gives the same ids with and without the automaton.
+    vocabulary plain;
+    for (std::size_t id = 0; id < vocab.word_count(); ++id) plain.add_word(vocab.word(static_cast<word_id>(id)));
+    normalizer norm;
+    normalized_text a, b;
+    for (auto text : {"don't", "DON'T stop", "y'all rock'n'roll", "I'm", "don\xE2\x80\x99t", "doooon't",
+                      "don'tttt it's", "aaa'aa", "aa'aaa", "its it's'", "o'' don'", "dont'don't"}) {
+        norm.normalize(text, a, &vocab);
+        norm.normalize(text, b, &plain);
+        INFO(text);
+        REQUIRE(a.tokens.size() == b.tokens.size());
+        for (std::size_t k = 0; k < a.tokens.size(); ++k) {
+            CHECK(a.text(a.tokens[k]) == b.text(b.tokens[k]));
+            CHECK(a.tokens[k].word == b.tokens[k].word);
+            CHECK(a.tokens[k].word == vocab.find(a.text(a.tokens[k])));
+            CHECK(a.tokens[k].flags == b.tokens[k].flags);
+        }
+    }
+    norm.normalize("don't", a, &vocab);
+    REQUIRE(a.tokens.size() == 1);
+    CHECK(a.tokens[0].word == vocab.find("don't"));
+    CHECK(a.tokens[0].word != no_word);
+}
