@@ -1117,8 +1117,24 @@ private:
         }
     }
 
-    bool url_at(std::size_t i) const noexcept
+    [[gnu::noinline]] bool url_at(std::size_t i) const noexcept
     {
+        if (in_.size() - i >= 8) {
+            // Eight bytes at once: OR-ing 0x20 into a byte gives a lower-case letter exactly for
+            // that letter and its capital, so it goes into the letters' bytes only; the others
+            // (`:`, `/`, `.`) are compared as they are. (As starts_with_ci(), which lower-cases
+            // A-Z only.)
+            std::uint64_t v, https, http, www;
+            std::memcpy(&v, in_.data() + i, 8);
+            std::memcpy(&https, "https://", 8);
+            http = 0;
+            std::memcpy(&http, "http://", 7);
+            www = 0;
+            std::memcpy(&www, "www.", 4);
+            const std::uint64_t letters5 = 0x2020202020ull, letters4 = 0x20202020ull, letters3 = 0x202020ull;
+            return (v | letters5) == https || ((v | letters4) & 0x00FFFFFFFFFFFFFFull) == http ||
+                   ((v | letters3) & 0xFFFFFFFFull) == www;
+        }
         return starts_with_ci(in_, i, "http://") || starts_with_ci(in_, i, "https://") ||
                starts_with_ci(in_, i, "www.");
     }
