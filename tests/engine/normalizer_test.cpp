@@ -710,3 +710,23 @@ TEST_CASE("Words with apostrophes walk the letter automaton to the ids the word 
     CHECK(a.tokens[0].word == vocab.find("don't"));
     CHECK(a.tokens[0].word != no_word);
 }
+
+TEST_CASE("Link prefixes are matched in any case, with eight bytes left or fewer", "[engine][normalizer]")
+{
+    fixture f;
+    // url_at() compares eight bytes at once when eight are left, else byte by byte.
+    CHECK(f.words("a HtTpS://x b") == strings{"a", "b"});
+    CHECK(f.words("a hTTp://x b") == strings{"a", "b"});
+    CHECK(f.words("a wWw.x b") == strings{"a", "b"});
+    CHECK(f.words("a WWW.example.org") == strings{"a"});
+    CHECK(f.words("a http://") == strings{"a"});
+    CHECK(f.words("a https:/") == strings{"a", "https"});
+    CHECK(f.words("a www.") == strings{"a"});
+    CHECK(f.words("a http:/x b") == strings{"a", "http", "x", "b"});
+    CHECK(f.words("a https:x b") == strings{"a", "https", "x", "b"});
+    CHECK(f.words("a http:\x0F/x b") == strings{"a", "http", "x", "b"});   // 0x0F | 0x20 is '/'
+    CHECK(f.words("a www\x0Ex b") == strings{"a", "ww", "x", "b"});        // 0x0E | 0x20 is '.'
+    CHECK(f.words("a wwwx.y b") == strings{"a", "wwx", "y", "b"});
+    CHECK(f.words("a httpsx://y b") == strings{"a", "httpsx", "y", "b"});
+    CHECK(f.words("x\nWWW.a") == strings{"x"});
+}
