@@ -270,6 +270,12 @@ public:
     void room_for(std::size_t extra)
     {
         if (len_ + extra <= cap_) return;
+        grow(extra);
+    }
+
+    // Out of line: inlined, it costs plain_words() registers.
+    [[gnu::noinline]] void grow(std::size_t extra)
+    {
         out_.chars.set_size(len_);   // what is kept
         out_.chars.reserve(std::max(cap_ * 2, len_ + extra + 64));
         buf_ = out_.chars.data();
