@@ -909,7 +909,26 @@ private:
     // Finds a closing double quote (straight or curly) before the end of the line.
     bool closing_quote_ahead(std::size_t i) const noexcept
     {
-        for (; i < in_.size(); ++i) {
+        const std::size_t n = in_.size();
+        // Eight bytes at a time past those that cannot matter: only `"`, a newline and the lead
+        // bytes of U+201D (0xE2) and U+00BB (0xC2) are looked at one by one.
+        constexpr std::uint64_t ones = 0x0101010101010101ull;
+        constexpr std::uint64_t low7 = 0x7F7F7F7F7F7F7F7Full;
+        auto zero_bytes = [](std::uint64_t z) {   // high bit of each byte that is zero, exactly
+            return ~(((z & low7) + low7) | z | low7);
+        };
+        while (i < n) {
+            if (i + 8 <= n) {
+                std::uint64_t v;
+                std::memcpy(&v, in_.data() + i, 8);
+                const std::uint64_t hit = zero_bytes(v ^ (ones * '"')) | zero_bytes(v ^ (ones * '\n')) |
+                                          zero_bytes(v ^ (ones * 0xE2)) | zero_bytes(v ^ (ones * 0xC2));
+                if (hit == 0) {
+                    i += 8;
+                    continue;
+                }
+                i += static_cast<std::size_t>(__builtin_ctzll(hit)) / 8;
+            }
             char c = in_[i];
             if (c == '"' || c == '\n') return c == '"';
             if (static_cast<unsigned char>(c) == 0xE2 && i + 2 < in_.size() &&
@@ -919,6 +938,7 @@ private:
             if (static_cast<unsigned char>(c) == 0xC2 && i + 1 < in_.size() &&
                 static_cast<unsigned char>(in_[i + 1]) == 0xBB)   // U+00BB
                 return true;
+            ++i;
         }
         return false;
     }
