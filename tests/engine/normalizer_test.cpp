@@ -730,3 +730,27 @@ TEST_CASE("Link prefixes are matched in any case, with eight bytes left or fewer
     CHECK(f.words("a httpsx://y b") == strings{"a", "httpsx", "y", "b"});
     CHECK(f.words("x\nWWW.a") == strings{"x"});
 }
+
+TEST_CASE("A quotation opens only when its closing mark comes before the end of the line, near or far",
+          "[engine][normalizer]")
+{
+    // closing_quote_ahead() skips eight bytes at a time up to `"`, a newline or a lead byte of
+    // U+201D or U+00BB; a lead byte of something else (an em dash, U+00A0) is passed over.
+    fixture f;
+    auto first_quoted = [&](std::string_view text) {
+        f.words(text);
+        REQUIRE(!f.out.tokens.empty());
+        return f.out.tokens[0].has(token::quoted);
+    };
+    CHECK(first_quoted("\"you are such an idiot today friend\" ok"));
+    CHECK(first_quoted("\"ab\""));
+    CHECK(first_quoted("\"abcdefghijklmnop\xE2\x80\x94qrstuvw\xC2\xA0xyz idiot\xE2\x80\x9D"));
+    CHECK(first_quoted("\"abcdefghijklmnopqrstuvwxyz\xC2\xBB"));
+    CHECK(first_quoted("\"abcdefgh\xC2\xBB"));
+    CHECK_FALSE(first_quoted("\"abcdefghijklmnopqrstuvwxyz\nclose\" later"));
+    CHECK_FALSE(first_quoted("\"abcdefghijklmnopqrstuvwxyz \xE2\x80\x94 \xE2\x80 \xC2"));
+    CHECK_FALSE(first_quoted("\"abcdefghijklmnopqrstuvwxyz \xE2\x80"));
+    CHECK_FALSE(first_quoted("\"abcdefg"));
+    CHECK(first_quoted("\xE2\x80\x9C" "abcdefghijklmnopqrstuvwxyz\xE2\x80\x9D"));
+    CHECK_FALSE(first_quoted("\xE2\x80\x9C" "abcdefghijklmnopqrstuvwxyz\n\xE2\x80\x9D"));
+}
