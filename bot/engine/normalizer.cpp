@@ -390,7 +390,10 @@ private:
                 const auto letters = static_cast<std::uint32_t>(j - i);
                 std::uint32_t size = letters;
                 std::uint8_t f = base;
-                if (letters == 1) f |= token::single;   // then size == 1 too
+                if (letters == 1) {   // then size == 1 too
+                    f |= token::single;
+                    ++singles_;
+                }
                 if (letters >= 3) {
                     // All upper case: asked only of a word that starts so (0x20 is the bit that
                     // makes a letter lower case), not tracked letter by letter.
@@ -849,7 +852,10 @@ private:
             if (w_letters_ >= 3 && w_upper_ == w_letters_) f |= token::all_caps;
         }
         if (w_squeezed_) f |= token::squeezed;
-        if (size == 1 && w_letters_ + w_digits_ == 1) f |= token::single;
+        if (size == 1 && w_letters_ + w_digits_ == 1) {
+            f |= token::single;
+            ++singles_;
+        }
         fold_flags_ |= f;
         // Looked up now, while the word is in cache; folding (rare) waits for finish().
         word_id word = vocab_ ? vocab_->find(std::string_view(buf_ + w_text_, size)) : no_word;
@@ -1338,7 +1344,7 @@ private:
         if (!vocab_) return;
         // Both passes below are for rare tokens; the flags seen while scanning say whether any
         // token could need them (joined tokens come from singles and are never refolded).
-        if (fold_flags_ & token::single) join_spaced_runs();
+        if (singles_ >= 3) join_spaced_runs();   // (a run to join has three at least)
         if (fold_flags_ & (token::leet | token::squeezed))
             for (auto& t : out_.tokens)
                 if ((t.flags & (token::leet | token::squeezed)) && t.word == no_word) fold(t);
@@ -1616,6 +1622,7 @@ private:
     int mark_run_ = 0;
 
     std::uint8_t fold_flags_ = 0;   // union of the flags of the scanned words (see at_word())
+    std::uint32_t singles_ = 0;     // tokens flagged single
     std::size_t letters_end_ = 0;   // start of the ASCII letters that end the text (n if none)
     // Spellings tried by the folding passes, at most 48 bytes (longer tokens are not folded).
     // Left uninitialised: a run is made for every message, and most fold nothing.
