@@ -754,3 +754,18 @@ TEST_CASE("A quotation opens only when its closing mark comes before the end of 
     CHECK(first_quoted("\xE2\x80\x9C" "abcdefghijklmnopqrstuvwxyz\xE2\x80\x9D"));
     CHECK_FALSE(first_quoted("\xE2\x80\x9C" "abcdefghijklmnopqrstuvwxyz\n\xE2\x80\x9D"));
 }
+
+TEST_CASE("Three single characters are enough to join, from either path", "[engine][normalizer]")
+{
+    // finish() joins only when three tokens at least are single; singles come from plain words
+    // and from the general path (digits, capitals inside a word's run, non-ASCII letters).
+    fixture f;
+    CHECK(f.words("k m s") == strings{"kms"});
+    CHECK(f.words("so k m s") == strings{"so", "kms"});
+    CHECK(f.words("K M S") == strings{"kms"});
+    CHECK(f.words("k m") == strings{"k", "m"});
+    CHECK(f.words("k 1 l l") == strings{"kill"});
+    CHECK(f.words("\xEF\xBD\x8B m s") == strings{"kms"});   // fullwidth k
+    CHECK(f.words("k. m. s") == strings{"k", "m", "s"});   // one byte between only
+    CHECK(f.words("k, m s") == strings{"k", "m", "s"});
+}
