@@ -252,11 +252,11 @@ public:
         out_.chars.set_size(len_);
         // has_lower: any unquoted token with a lower-case letter (plain_words() has looked at its
         // words already, and usually found one).
-        for (const auto& t : out_.tokens) {
-            if (out_.has_lower) break;
-            if (t.has(token::quoted) || t.letters == 0 || t.has(token::all_caps)) continue;
-            out_.has_lower = lowercase_in(t);
-        }
+        if (!out_.has_lower)
+            for (const auto& t : out_.tokens) {
+                if (t.has(token::quoted) || t.letters == 0 || t.has(token::all_caps)) continue;
+                if ((out_.has_lower = lowercase_in(t))) break;
+            }
         finish();
     }
 
