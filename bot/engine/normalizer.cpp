@@ -194,12 +194,13 @@ public:
     {
         std::size_t i = 0;
         const std::size_t n = in_.size();
-        letters_end_ = n;   // where the text's trailing ASCII letters begin
-        while (letters_end_ > 0 && ascii_letter_lower[static_cast<unsigned char>(in_[letters_end_ - 1])] != 0)
-            --letters_end_;
-        out_.chars.resize(n + 64);   // ASCII never grows; other paths call room_for()
+        std::size_t letters_end = n;   // where the text's trailing ASCII letters begin
+        while (letters_end > 0 && ascii_letter_lower[static_cast<unsigned char>(in_[letters_end - 1])] != 0)
+            --letters_end;
+        letters_end_ = letters_end;
+        out_.chars.reserve(n + 64);   // ASCII never grows; other paths call room_for()
         buf_ = out_.chars.data();
-        cap_ = out_.chars.size();
+        cap_ = out_.chars.capacity();
         const bool automaton = vocab_ && vocab_->has_letter_automaton();
         while (i < n) {
             auto c = static_cast<unsigned char>(in_[i]);
@@ -248,14 +249,14 @@ public:
             }
         }
         end_word();
-        out_.chars.resize(len_);
+        out_.chars.set_size(len_);
         // has_lower: any unquoted token with a lower-case letter (plain_words() has looked at its
         // words already, and usually found one).
-        for (const auto& t : out_.tokens) {
-            if (out_.has_lower) break;
-            if (t.has(token::quoted) || t.letters == 0 || t.has(token::all_caps)) continue;
-            out_.has_lower = lowercase_in(t);
-        }
+        if (!out_.has_lower)
+            for (const auto& t : out_.tokens) {
+                if (t.has(token::quoted) || t.letters == 0 || t.has(token::all_caps)) continue;
+                if ((out_.has_lower = lowercase_in(t))) break;
+            }
         finish();
     }
 
@@ -269,9 +270,16 @@ public:
     void room_for(std::size_t extra)
     {
         if (len_ + extra <= cap_) return;
-        out_.chars.resize(std::max(cap_ * 2, len_ + extra + 64));
+        grow(extra);
+    }
+
+    // Out of line: inlined, it costs plain_words() registers.
+    [[gnu::noinline]] void grow(std::size_t extra)
+    {
+        out_.chars.set_size(len_);   // what is kept
+        out_.chars.reserve(std::max(cap_ * 2, len_ + extra + 64));
         buf_ = out_.chars.data();
-        cap_ = out_.chars.size();
+        cap_ = out_.chars.capacity();
     }
 
 private:
@@ -370,7 +378,7 @@ private:
                 // A word the byte may continue: taken here only when it is letters with
                 // apostrophes inside ("don't", "don’t"), else left to the general path.
                 const bool apostrophe = after == '\'' || after == 0xE2 || after == 0xCA || after == 0xEF;
-                const auto taken = apostrophe ? apostrophe_word(i, j, len, base, state == 0) : taken_word{};
+                const auto taken = apostrophe ? apostrophe_word(i, j, len, base, state) : taken_word{};
                 if (taken.end == 0) {
                     stopped = true;
                     break;
@@ -382,7 +390,10 @@ private:
                 const auto letters = static_cast<std::uint32_t>(j - i);
                 std::uint32_t size = letters;
                 std::uint8_t f = base;
-                if (letters == 1) f |= token::single;   // then size == 1 too
+                if (letters == 1) {   // then size == 1 too
+                    f |= token::single;
+                    ++singles_;
+                }
                 if (letters >= 3) {
                     // All upper case: asked only of a word that starts so (0x20 is the bit that
                     // makes a letter lower case), not tracked letter by letter.
@@ -547,19 +558,26 @@ private:
         std::uint32_t size = 0;
     };
     // The letters [i, j) are in buf_ + len already, as plain_words() copied them (not squeezed;
-    // `triple`: they may have three equal letters in a row, as the automaton's dead state says).
+    // `state`: the letter automaton's state after them, 0 when they may have three equal letters
+    // in a row or there is no automaton). With an automaton the walk goes on through the
+    // apostrophes (column letter_apostrophe) and the letters kept, and ends in the word's id.
     [[gnu::noinline]] taken_word apostrophe_word(std::size_t i, std::size_t j, std::size_t len, std::uint8_t base,
-                                                 bool triple)
+                                                 std::uint32_t state)
     {
+        const bool walk = vocab_ && vocab_->has_letter_automaton();
+        static constexpr std::uint16_t dead[64] = {};   // without one, state 0 throughout
+        const std::uint16_t* const steps = walk ? vocab_->letter_table() : dead;
         const std::size_t n = in_.size();
         const auto* const src = reinterpret_cast<const unsigned char*>(in_.data());
         char* const start = buf_ + len;
         auto letters = static_cast<std::uint32_t>(j - i);
         char* dst = start + letters;
         bool squeezed = false;
-        if (triple && letters >= 3) {
-            dst = start + squeeze(start, letters).size;
+        if (state == 0 && letters >= 3) {
+            const auto squeezed_letters = squeeze(start, letters);
+            dst = start + squeezed_letters.size;
             squeezed = dst != start + letters;
+            state = squeezed_letters.state;
         }
         bool upper = true;   // the letters after the first apostrophe are all upper case
         unsigned last = 0;   // squeezing as put() does it
@@ -569,6 +587,7 @@ private:
             const std::size_t apostrophe = apostrophe_at(k);
             if (apostrophe == 0 || k + apostrophe >= n || ascii_letter_lower[src[k + apostrophe]] == 0) break;
             *dst++ = '\'';
+            state = steps[(state << 5) | vocabulary::letter_apostrophe];
             last = 0;
             k += apostrophe;
             for (unsigned l; k < n && (l = ascii_letter_lower[src[k]]) != 0; ++k) {
@@ -584,6 +603,7 @@ private:
                     run = 1;
                 }
                 *dst++ = static_cast<char>(l);
+                state = steps[(state << 5) + l - 96];   // column l & 31, since l is `a`-`z`
             }
             if (k == n) break;
         }
@@ -593,7 +613,9 @@ private:
         if (letters >= 3 && upper && all_upper(src + i, src + j)) f |= token::all_caps;
         if (squeezed) f |= token::squeezed;
         fold_flags_ |= f;
-        const word_id word = vocab_ ? vocab_->find(std::string_view(start, size)) : no_word;
+        const word_id word = walk && state != 0 ? vocab_->letter_word(state)
+                             : vocab_          ? vocab_->find(std::string_view(start, size))
+                                               : no_word;
         out_.tokens.push_back(token{static_cast<std::uint32_t>(len), size, sentence_, clause_,
                                     {static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(k)},
                                     word, static_cast<std::uint16_t>(std::min<std::uint32_t>(letters, 0xFFFF)),
@@ -617,6 +639,7 @@ private:
         bool squeezed = false;
         unsigned last = 0;   // squeezing as put() does it
         unsigned run = 0;
+        std::size_t doubles = 0;   // letters kept that equal the one before
         std::size_t k = i + 1;
         for (unsigned l; k < n && (l = ascii_letter_lower[src[k]]) != 0; ++k) {
             upper &= (src[k] & 0x20u) == 0;
@@ -625,6 +648,7 @@ private:
                     squeezed = true;
                     continue;
                 }
+                ++doubles;
             } else {
                 last = l;
                 run = 1;
@@ -637,13 +661,38 @@ private:
         std::uint8_t f = token::has_letter | token::leet | (quoted_now() ? token::quoted : 0);
         if (letters >= 3 && upper) f |= token::all_caps;
         if (squeezed) f |= token::squeezed;
-        fold_flags_ |= f;
-        const word_id word = vocab_ ? vocab_->find(std::string_view(start, size)) : no_word;
+        // No word starts with `@` in most vocabularies (then no find()). The flags that make
+        // finish() fold tokens are left out of fold_flags_ for a mention fold() would not change
+        // (should another token need folding, fold() finds that again).
+        const word_id word = vocab_ && vocab_->may_start('@') ? vocab_->find(std::string_view(start, size)) : no_word;
+        const bool unfoldable = word == no_word && vocab_ && unfoldable_mention(start, size, doubles);
+        fold_flags_ |= unfoldable ? static_cast<std::uint8_t>(f & ~(token::leet | token::squeezed)) : f;
         out_.tokens.push_back(token{static_cast<std::uint32_t>(len_), size, sentence_, clause_,
                                     {static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(k)},
                                     word, static_cast<std::uint16_t>(std::min<std::uint32_t>(letters, 0xFFFF)),
                                     f});
         return {k, size};
+    }
+
+    // Whether fold() would find no spelling of a mention that at_word() took (`@` and `size` - 1
+    // lower-case letters at `text`, no three equal in a row, `doubles` of them equal to the one
+    // before): its only leet reading is `a` and those letters (fold_candidates()), tried as is
+    // and with up to four of the doubled letters dropped (with_squeeze_variants()). Every such
+    // spelling starts with the same three bytes when neither the second nor the third byte
+    // doubles the one before, and ends with the last letter (dropping a doubled letter keeps
+    // it); so when no prefix shares those three bytes and no word has that first and last byte
+    // and one of those sizes, none is known (see vocabulary::may_be_word, may_have_prefix).
+    // False when that cannot be told this way.
+    bool unfoldable_mention(const char* text, std::size_t size, std::size_t doubles) const noexcept
+    {
+        if (size < 3 || size > 48 || text[1] == 'a' || text[2] == text[1]) return false;
+        const std::size_t dropped = std::min<std::size_t>(doubles, 4);
+        if (size - dropped < 3) return false;
+        const char first[3] = {'a', text[1], text[2]};
+        if (vocab_->may_have_prefix(first)) return false;
+        for (std::size_t s = size - dropped; s <= size; ++s)
+            if (vocab_->may_be_word('a', text[size - 1], s)) return false;
+        return true;
     }
 
     // The first bytes of a possible URL (a word of letters starting with h or w): a four-byte
@@ -803,7 +852,10 @@ private:
             if (w_letters_ >= 3 && w_upper_ == w_letters_) f |= token::all_caps;
         }
         if (w_squeezed_) f |= token::squeezed;
-        if (size == 1 && w_letters_ + w_digits_ == 1) f |= token::single;
+        if (size == 1 && w_letters_ + w_digits_ == 1) {
+            f |= token::single;
+            ++singles_;
+        }
         fold_flags_ |= f;
         // Looked up now, while the word is in cache; folding (rare) waits for finish().
         word_id word = vocab_ ? vocab_->find(std::string_view(buf_ + w_text_, size)) : no_word;
@@ -863,7 +915,26 @@ private:
     // Finds a closing double quote (straight or curly) before the end of the line.
     bool closing_quote_ahead(std::size_t i) const noexcept
     {
-        for (; i < in_.size(); ++i) {
+        const std::size_t n = in_.size();
+        // Eight bytes at a time past those that cannot matter: only `"`, a newline and the lead
+        // bytes of U+201D (0xE2) and U+00BB (0xC2) are looked at one by one.
+        constexpr std::uint64_t ones = 0x0101010101010101ull;
+        constexpr std::uint64_t low7 = 0x7F7F7F7F7F7F7F7Full;
+        auto zero_bytes = [](std::uint64_t z) {   // high bit of each byte that is zero, exactly
+            return ~(((z & low7) + low7) | z | low7);
+        };
+        while (i < n) {
+            if (i + 8 <= n) {
+                std::uint64_t v;
+                std::memcpy(&v, in_.data() + i, 8);
+                const std::uint64_t hit = zero_bytes(v ^ (ones * '"')) | zero_bytes(v ^ (ones * '\n')) |
+                                          zero_bytes(v ^ (ones * 0xE2)) | zero_bytes(v ^ (ones * 0xC2));
+                if (hit == 0) {
+                    i += 8;
+                    continue;
+                }
+                i += static_cast<std::size_t>(__builtin_ctzll(hit)) / 8;
+            }
             char c = in_[i];
             if (c == '"' || c == '\n') return c == '"';
             if (static_cast<unsigned char>(c) == 0xE2 && i + 2 < in_.size() &&
@@ -873,6 +944,7 @@ private:
             if (static_cast<unsigned char>(c) == 0xC2 && i + 1 < in_.size() &&
                 static_cast<unsigned char>(in_[i + 1]) == 0xBB)   // U+00BB
                 return true;
+            ++i;
         }
         return false;
     }
@@ -901,9 +973,9 @@ private:
 
     // --- ASCII -----------------------------------------------------------------------------
     // Separators, dots, newlines, `?` and `!`, which most often come right after a word that
-    // plain_words() has ended, are done here when no word is open, and digits (a number comes
-    // a digit at a time) always, exactly as ascii_any() does them but without its frame (it
-    // saves six registers for its other cases).
+    // plain_words() has ended, and mentions (`@name`) are done here when no word is open, and
+    // digits (a number comes a digit at a time) always, exactly as ascii_any() does them but
+    // without its frame (it saves six registers for its other cases).
     std::size_t ascii(std::size_t i, unsigned char c)
     {
         if (klass(c) == c_digit) {
@@ -937,6 +1009,19 @@ private:
                 line_start_ = true;
                 return i + 1;
             case c_leet:   // `!` starts no word (a `@` or `$` may)
+                if (c == '@' && i + 1 < in_.size() &&
+                    ascii_letter_lower[static_cast<unsigned char>(in_[i + 1])] != 0) {
+                    // A mention, as ascii_any() takes it (which tries again when at_word()
+                    // leaves it).
+                    line_start_ = false;
+                    room_for(in_.size() - i);
+                    if (const auto taken = at_word(i); taken.end != 0) {
+                        len_ += taken.size;
+                        sentence_has_words_ = true;
+                        mark_run_ = 0;
+                        return taken.end;
+                    }
+                }
                 if (c != '!') break;
                 [[fallthrough]];
             case c_qmark:
@@ -1064,8 +1149,24 @@ private:
         }
     }
 
-    bool url_at(std::size_t i) const noexcept
+    [[gnu::noinline]] bool url_at(std::size_t i) const noexcept
     {
+        if (in_.size() - i >= 8) {
+            // Eight bytes at once: OR-ing 0x20 into a byte gives a lower-case letter exactly for
+            // that letter and its capital, so it goes into the letters' bytes only; the others
+            // (`:`, `/`, `.`) are compared as they are. (As starts_with_ci(), which lower-cases
+            // A-Z only.)
+            std::uint64_t v, https, http, www;
+            std::memcpy(&v, in_.data() + i, 8);
+            std::memcpy(&https, "https://", 8);
+            http = 0;
+            std::memcpy(&http, "http://", 7);
+            www = 0;
+            std::memcpy(&www, "www.", 4);
+            const std::uint64_t letters5 = 0x2020202020ull, letters4 = 0x20202020ull, letters3 = 0x202020ull;
+            return (v | letters5) == https || ((v | letters4) & 0x00FFFFFFFFFFFFFFull) == http ||
+                   ((v | letters3) & 0xFFFFFFFFull) == www;
+        }
         return starts_with_ci(in_, i, "http://") || starts_with_ci(in_, i, "https://") ||
                starts_with_ci(in_, i, "www.");
     }
@@ -1243,7 +1344,7 @@ private:
         if (!vocab_) return;
         // Both passes below are for rare tokens; the flags seen while scanning say whether any
         // token could need them (joined tokens come from singles and are never refolded).
-        if (fold_flags_ & token::single) join_spaced_runs();
+        if (singles_ >= 3) join_spaced_runs();   // (a run to join has three at least)
         if (fold_flags_ & (token::leet | token::squeezed))
             for (auto& t : out_.tokens)
                 if ((t.flags & (token::leet | token::squeezed)) && t.word == no_word) fold(t);
@@ -1357,7 +1458,8 @@ private:
         // A squeezed word that is known only through a prefix ("shitt" under "shit*") still
         // becomes the exact word its doubled letters stand for ("shit"), so that phrases such as
         // "oh shit" match it.
-        const bool exact_only = vocab_->known(text);
+        // (A mention, `@name`, starts with a byte no word or prefix starts with.)
+        const bool exact_only = vocab_->may_start(text[0]) && vocab_->known(text);
         if (exact_only && !t.has(token::squeezed)) return;
         auto found = fold_candidates(text, t.has(token::leet), exact_only);
         if (found.empty()) return;
@@ -1386,6 +1488,7 @@ private:
         std::uint8_t at[48];
         const char* options[48];
         std::uint8_t sizes[48];
+        std::uint8_t pick[48];   // the reading taken at each
         std::size_t m = 0;
         std::size_t combos = 1;
         if (leet) {
@@ -1393,6 +1496,7 @@ private:
                 const std::string_view o = leet_readings[static_cast<unsigned char>(text[k])];
                 if (o.empty()) continue;
                 at[m] = static_cast<std::uint8_t>(k);
+                pick[m] = 0;
                 options[m] = o.data();
                 sizes[m] = static_cast<std::uint8_t>(o.size());
                 ++m;
@@ -1400,14 +1504,11 @@ private:
                 if (combos > 64) return {};
             }
         }
-        std::uint8_t pick[48];
-        for (std::size_t p = 0; p < m; ++p) {
-            pick[p] = 0;
-            candidate_.data[at[p]] = options[p][0];
-        }
+        for (std::size_t p = 0; p < m; ++p) candidate_.data[at[p]] = options[p][0];
         for (std::size_t combo = 0; combo < combos; ++combo) {
             // (every leet reading differs from its symbol: with none, this is the text)
-            if (auto hit = with_squeeze_variants(exact_only, m == 0); !hit.empty()) return hit;
+            if (!hopeless(candidate_.view()))
+                if (auto hit = with_squeeze_variants(exact_only, m == 0); !hit.empty()) return hit;
             if (combo + 1 == combos) break;
             for (std::size_t p = 0; p < m; ++p) {   // odometer
                 const bool carry = ++pick[p] == sizes[p];
@@ -1417,6 +1518,21 @@ private:
             }
         }
         return {};
+    }
+
+    // Whether no spelling with_squeeze_variants() tries for `c` can fit: they all start with
+    // its first three bytes when neither the second nor the third equals the one before (only
+    // the second of two equal letters is dropped), end with its last byte (which stays when a
+    // doubled letter is dropped), and are up to four bytes shorter. No prefix shares those
+    // three bytes (so none is shorter than three either) and no word has that first and last
+    // byte and one of those sizes: the rejections find() and for_each_prefix() make.
+    bool hopeless(std::string_view c) const noexcept
+    {
+        const std::size_t n = c.size();
+        if (n < 3 || c[1] == c[0] || c[2] == c[1] || vocab_->may_have_prefix(c.data())) return false;
+        for (std::size_t size = n > 4 ? n - 4 : 1; size <= n; ++size)
+            if (vocab_->may_be_word(c[0], c[n - 1], size)) return false;
+        return true;
     }
 
     // candidate_ as is (unless it is the text, which does not fit), then with up to four
@@ -1505,7 +1621,8 @@ private:
     char last_mark_ = 0;
     int mark_run_ = 0;
 
-    std::uint8_t fold_flags_ = 0;   // union of the flags of the scanned words
+    std::uint8_t fold_flags_ = 0;   // union of the flags of the scanned words (see at_word())
+    std::uint32_t singles_ = 0;     // tokens flagged single
     std::size_t letters_end_ = 0;   // start of the ASCII letters that end the text (n if none)
     // Spellings tried by the folding passes, at most 48 bytes (longer tokens are not folded).
     // Left uninitialised: a run is made for every message, and most fold nothing.

@@ -15,7 +15,10 @@
 // `800mg`, `2fa` and `a b c` stay as they are. Owner: engine.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,9 +51,61 @@ struct token {
     bool has(flag f) const noexcept { return (flags & f) != 0; }
 };
 
+// The bytes of token texts: like a std::string (data(), size(), clear()), but growing it leaves
+// the new bytes uninitialised, so the normaliser can size it for a message without writing
+// every byte first. Owner: engine.
+class text_bytes {
+public:
+    text_bytes() = default;
+    text_bytes(const text_bytes& o) { *this += o.view(); }
+    text_bytes(text_bytes&&) noexcept = default;
+    text_bytes& operator=(const text_bytes& o)
+    {
+        if (this != &o) {
+            clear();
+            *this += o.view();
+        }
+        return *this;
+    }
+    text_bytes& operator=(text_bytes&&) noexcept = default;
+
+    const char* data() const noexcept { return bytes_.get(); }
+    char* data() noexcept { return bytes_.get(); }
+    std::size_t size() const noexcept { return size_; }
+    bool empty() const noexcept { return size_ == 0; }
+    std::size_t capacity() const noexcept { return capacity_; }
+    char operator[](std::size_t k) const noexcept { return bytes_[k]; }
+    std::string_view view() const noexcept { return {bytes_.get(), size_}; }
+    operator std::string_view() const noexcept { return view(); }
+    void clear() noexcept { size_ = 0; }
+    // Room for n bytes: keeps the first size() bytes, the others are uninitialised.
+    void reserve(std::size_t n)
+    {
+        if (n <= capacity_) return;
+        std::unique_ptr<char[]> bigger(new char[n]);
+        if (size_ > 0) std::memcpy(bigger.get(), bytes_.get(), size_);
+        bytes_ = std::move(bigger);
+        capacity_ = n;
+    }
+    // n <= capacity(): the bytes up to n are whatever was written there.
+    void set_size(std::size_t n) noexcept { size_ = n; }
+    text_bytes& operator+=(std::string_view s)
+    {
+        if (size_ + s.size() > capacity_) reserve(std::max(2 * capacity_, size_ + s.size()));
+        if (!s.empty()) std::memcpy(bytes_.get() + size_, s.data(), s.size());
+        size_ += s.size();
+        return *this;
+    }
+
+private:
+    std::unique_ptr<char[]> bytes_;
+    std::size_t size_ = 0;
+    std::size_t capacity_ = 0;
+};
+
 // Reusable output of normalize(); clear() keeps capacity.
 struct normalized_text {
-    std::string chars;   // token texts back to back
+    text_bytes chars;   // token texts back to back
     std::vector<token> tokens;
     bool has_lower = false;           // some lower-case letter in the message (outside markup)
     bool question = false;            // a '?' outside quotes/code
@@ -61,7 +116,7 @@ struct normalized_text {
 
     std::string_view text(const token& t) const noexcept
     {
-        return std::string_view(chars).substr(t.text_begin, t.text_size);
+        return chars.view().substr(t.text_begin, t.text_size);
     }
     void clear() noexcept
     {

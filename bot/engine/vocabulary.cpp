@@ -32,6 +32,7 @@ word_id vocabulary::add_word(std::string_view word)
     auto id = static_cast<word_id>(words_.size());
     words_.emplace_back(word);
     if (!word.empty()) {
+        note_first_byte(word[0]);
         auto t = outline(word);
         outlines_[t >> 6] |= std::uint64_t{1} << (t & 63);
     }
@@ -44,11 +45,22 @@ word_id vocabulary::add_prefix(std::string_view prefix)
 {
     letter_next_.clear();   // (prefixes are not in the automaton; kept simple: any add drops it)
     letter_word_.clear();
+    if (!prefix.empty()) note_first_byte(prefix[0]);
     if (prefix.size() < 3) {
         short_prefixes_ = true;
+        trigrams_.fill(~std::uint64_t{0});   // every word of three bytes or more may have it
+        quads_.fill(~std::uint64_t{0});
     } else {
-        auto t = trigram(prefix);
+        auto t = trigram(prefix.data());
         trigrams_[t >> 6] |= std::uint64_t{1} << (t & 63);
+        char four[4] = {prefix[0], prefix[1], prefix[2], 0};
+        for (unsigned fourth = 0; fourth < 256; ++fourth) {
+            if (prefix.size() >= 4) four[3] = prefix[3];
+            else four[3] = static_cast<char>(fourth);
+            const auto q = quad(four);
+            quads_[q >> 6] |= std::uint64_t{1} << (q & 63);
+            if (prefix.size() >= 4) break;
+        }
     }
     std::int32_t node = 0;
     for (char c : prefix) {
@@ -74,16 +86,17 @@ word_id vocabulary::add_prefix(std::string_view prefix)
 
 void vocabulary::build_letter_automaton()
 {
-    // Rows of 32: column (c & 31) for c in `a`-`z` is 1..26; the other columns go to state 0.
-    // State 0: three equal letters in a row were seen (absorbing). 1: the root. Then the trie of
-    // the words, then the 52 states "no word any more; the last letter was x, once or twice".
+    // Rows of 32: column (c & 31) for c in `a`-`z` is 1..26, `'` is column 27
+    // (letter_apostrophe); the other columns go to state 0. State 0: three equal bytes in a row
+    // were seen (absorbing). 1: the root. Then the trie of the words, then the 54 states "no
+    // word any more; the last byte was x, once or twice".
     std::vector<std::uint16_t> next(2 * 32, 0);
     std::vector<word_id> word_at(2, no_word);
     std::vector<std::uint8_t> last(2, 0);   // per state: its last letter (column), run length
     std::vector<std::uint8_t> run(2, 0);
     for (std::size_t id = 0; id < words_.size(); ++id) {
         const auto& w = words_[id];
-        if (w.empty() || !std::all_of(w.begin(), w.end(), [](char c) { return c >= 'a' && c <= 'z'; }))
+        if (w.empty() || !std::all_of(w.begin(), w.end(), [](char c) { return (c >= 'a' && c <= 'z') || c == '\''; }))
             continue;
         // A word with three equal letters in a row is left out (see the header): the normaliser
         // squeezes such runs, so no token is spelt that way.
@@ -92,11 +105,11 @@ void vocabulary::build_letter_automaton()
         if (triple) continue;
         std::size_t state = 1;
         for (char c : w) {
-            const unsigned column = static_cast<unsigned char>(c) & 31u;
+            const unsigned column = c == '\'' ? letter_apostrophe : static_cast<unsigned char>(c) & 31u;
             const std::size_t cell = (state << 5) | column;
             if (next[cell] == 0) {
                 const std::size_t fresh = word_at.size();
-                if (fresh > 0xFFFF - 52) return;   // too many states for 16 bits: no automaton
+                if (fresh > 0xFFFF - 54) return;   // too many states for 16 bits: no automaton
                 next[cell] = static_cast<std::uint16_t>(fresh);
                 next.resize(next.size() + 32, 0);
                 word_at.push_back(no_word);
@@ -108,20 +121,20 @@ void vocabulary::build_letter_automaton()
         word_at[state] = static_cast<word_id>(id);
     }
     const std::size_t trie_states = word_at.size();
-    auto off_trie = [&](unsigned column, unsigned r) -> std::uint16_t {   // column 1..26, r 1..3
+    auto off_trie = [&](unsigned column, unsigned r) -> std::uint16_t {   // column 1..27, r 1..3
         return r >= 3 ? 0 : static_cast<std::uint16_t>(trie_states + 2 * (column - 1) + (r - 1));
     };
-    next.resize((trie_states + 52) * 32, 0);
-    word_at.resize(trie_states + 52, no_word);
+    next.resize((trie_states + 54) * 32, 0);
+    word_at.resize(trie_states + 54, no_word);
     for (std::size_t state = 1; state < trie_states; ++state)
-        for (unsigned column = 1; column <= 26; ++column) {
+        for (unsigned column = 1; column <= letter_apostrophe; ++column) {
             auto& cell = next[(state << 5) | column];
             if (cell == 0) cell = off_trie(column, last[state] == column ? run[state] + 1u : 1u);
         }
-    for (unsigned x = 1; x <= 26; ++x)
+    for (unsigned x = 1; x <= letter_apostrophe; ++x)
         for (unsigned r = 1; r <= 2; ++r) {
             const std::size_t state = off_trie(x, r);
-            for (unsigned column = 1; column <= 26; ++column)
+            for (unsigned column = 1; column <= letter_apostrophe; ++column)
                 next[(state << 5) | column] = off_trie(column, column == x ? r + 1 : 1);
         }
     letter_next_ = std::move(next);
@@ -140,7 +153,8 @@ std::size_t vocabulary::memory_bytes() const noexcept
 {
     std::size_t total = slots_.capacity() * sizeof(slot) + trie_.capacity() * sizeof(trie_node) +
                         letter_next_.capacity() * sizeof(std::uint16_t) +
-                        letter_word_.capacity() * sizeof(word_id);
+                        letter_word_.capacity() * sizeof(word_id) + sizeof(first_bytes_) +
+                        sizeof(quads_);
     for (const auto& w : words_) total += sizeof(std::string) + (w.size() > 15 ? w.capacity() : 0);
     return total;
 }

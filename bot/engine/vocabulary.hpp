@@ -47,8 +47,8 @@ public:
                 return s.id;
         }
     }
-    // The letter automaton: a trie over the exact words made only of `a`-`z` with no letter three
-    // times in a row (the normaliser squeezes such runs, so no token has one), one row of 32
+    // The letter automaton: a trie over the exact words made only of `a`-`z` (and `'`, see
+    // letter_apostrophe) with no letter three times in a row (the normaliser squeezes such runs, so no token has one), one row of 32
     // states per node, plus states for spellings that are no word any more. letter_start() is
     // the root; state 0 means three equal letters in a row were seen (every step stays there),
     // and only such a walk reaches it. After stepping through the letters of a token,
@@ -59,6 +59,11 @@ public:
     void build_letter_automaton();
     bool has_letter_automaton() const noexcept { return !letter_next_.empty(); }
     static constexpr std::uint32_t letter_start() noexcept { return 1; }
+    // The automaton also has the exact words made of `a`-`z` and `'`: column 27 of a row is
+    // the step for `'` (letter_step() takes letters only), so walking a token with apostrophes
+    // through letter_table() ends in its id the same way (three equal bytes in a row, `'`
+    // included, lead to state 0).
+    static constexpr unsigned letter_apostrophe = 27;
     // `c` is one of `a`-`z` (its low five bits pick the column).
     std::uint32_t letter_step(std::uint32_t state, char c) const noexcept
     {
@@ -70,6 +75,27 @@ public:
 
     // True when `word` is an exact word or starts with a registered prefix.
     bool known(std::string_view word) const noexcept;
+    // Exact rejections, for callers that reason about many spellings at once: false when no
+    // word of `size` bytes starts with `first` and ends with `last` (then find() of such a word
+    // is no_word); false when no prefix is shared by a word of three bytes or more whose first
+    // three bytes are those at `p` (then for_each_prefix() calls nothing for it).
+    bool may_be_word(char first, char last, std::size_t size) const noexcept
+    {
+        const auto t = outline(first, last, size);
+        return (outlines_[t >> 6] >> (t & 63)) & 1u;
+    }
+    bool may_have_prefix(const char* p) const noexcept
+    {
+        auto t = trigram(p);
+        return (trigrams_[t >> 6] >> (t & 63)) & 1u;
+    }
+    // False when no word or prefix starts with the byte `c` (then no word starting with it is
+    // known()).
+    bool may_start(char c) const noexcept
+    {
+        const auto b = static_cast<unsigned char>(c);
+        return (first_bytes_[b >> 6] >> (b & 63)) & 1u;
+    }
     // Calls f(prefix_id) for every registered prefix of `word`, shortest first.
     template <typename F>
     void for_each_prefix(std::string_view word, F&& f) const;
@@ -130,10 +156,11 @@ private:
 
     // Cheap pre-check on (first byte, last byte, length): most tokens of a message are not
     // words of any lexicon, and this rejects them before hashing.
-    static std::size_t outline(std::string_view w) noexcept
+    static std::size_t outline(std::string_view w) noexcept { return outline(w.front(), w.back(), w.size()); }
+    static std::size_t outline(char first, char last, std::size_t size) noexcept
     {
-        auto a = static_cast<unsigned char>(w.front()), z = static_cast<unsigned char>(w.back());
-        return ((a * 263u) ^ (z * 31u) ^ (static_cast<unsigned>(w.size()) * 4099u)) & 0xFFFFu;
+        auto a = static_cast<unsigned char>(first), z = static_cast<unsigned char>(last);
+        return ((a * 263u) ^ (z * 31u) ^ (static_cast<unsigned>(size) * 4099u)) & 0xFFFFu;
     }
     bool maybe_word(std::string_view w) const noexcept
     {
@@ -142,18 +169,16 @@ private:
         return (outlines_[t >> 6] >> (t & 63)) & 1u;
     }
 
-    static std::size_t trigram(std::string_view w) noexcept
+    // The first four bytes hashed to 16 bits by one multiply.
+    static std::size_t quad(const char* p) noexcept { return (load32(p) * 0x9E3779B1u) >> 16; }
+    // The first three bytes (one 16-bit and one 8-bit load) hashed to 16 bits by one multiply.
+    static std::size_t trigram(const char* p) noexcept
     {
-        auto a = static_cast<unsigned char>(w[0]), b = static_cast<unsigned char>(w[1]),
-             c = static_cast<unsigned char>(w[2]);
-        return ((a * 977u) ^ (b * 131u) ^ (c * 7u) ^ (static_cast<unsigned>(a) << 9)) & 0xFFFFu;
+        std::uint16_t ab;
+        std::memcpy(&ab, p, 2);
+        const std::uint32_t x = ab | (static_cast<std::uint32_t>(static_cast<unsigned char>(p[2])) << 16);
+        return (x * 0x9E3779B1u) >> 16;
     }
-    bool may_have_prefix(std::string_view w) const noexcept
-    {
-        auto t = trigram(w);
-        return (trigrams_[t >> 6] >> (t & 63)) & 1u;
-    }
-
     // 16 bytes, so the table stays small enough for the cache. Words of up to eight bytes are
     // identified exactly by (head, size); longer ones are compared in full.
     struct slot {
@@ -168,6 +193,11 @@ private:
         char c = 0;
     };
     void grow();
+    void note_first_byte(char c) noexcept
+    {
+        const auto b = static_cast<unsigned char>(c);
+        first_bytes_[b >> 6] |= std::uint64_t{1} << (b & 63);
+    }
 
     std::vector<std::string> words_;
     std::vector<slot> slots_;   // open addressing, power-of-two size
@@ -175,8 +205,12 @@ private:
     std::array<std::int32_t, 256> root_;    // first byte -> node, for a fast first step
     std::size_t prefix_count_ = 0;
     bool short_prefixes_ = false;                   // a prefix shorter than three bytes exists
-    std::array<std::uint64_t, 1024> trigrams_{};    // first three bytes of every prefix
+    std::array<std::uint64_t, 1024> trigrams_{};    // first three bytes of every prefix (all set
+                                                    // when a prefix is shorter than that)
+    std::array<std::uint64_t, 1024> quads_{};       // first four bytes of every prefix (of a
+                                                    // prefix of three, with any fourth byte)
     std::array<std::uint64_t, 1024> outlines_{};    // outline() of every word
+    std::array<std::uint64_t, 4> first_bytes_{};    // first byte of every word and prefix
     std::vector<std::uint16_t> letter_next_;        // state * 32 + (letter & 31) -> state
     std::vector<word_id> letter_word_;              // state -> word id or no_word
 };
@@ -184,9 +218,15 @@ private:
 template <typename F>
 void vocabulary::for_each_prefix(std::string_view word, F&& f) const
 {
-    if (word.empty() || prefix_count_ == 0) return;
-    // Most tokens share no first three bytes with any prefix: a bit test rejects them.
-    if (word.size() >= 3 && !short_prefixes_ && !may_have_prefix(word)) return;
+    // Most tokens share no first four bytes with any prefix (no first three with one of three
+    // bytes): one bit test rejects them. (With no prefix no bit is set; with a prefix shorter
+    // than three bytes every bit is, and shorter words are walked.)
+    if (word.size() >= 4) {
+        const auto t = quad(word.data());
+        if (!((quads_[t >> 6] >> (t & 63)) & 1u)) return;
+    } else if (word.size() == 3 ? !may_have_prefix(word.data()) : !short_prefixes_) {
+        return;
+    }
     std::int32_t node = 0;
     bool first = true;
     for (char c : word) {

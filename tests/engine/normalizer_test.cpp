@@ -499,3 +499,273 @@ TEST_CASE("Apostrophes, marks and one-byte separators between plain words keep t
     REQUIRE(f.words("hey @john you") == strings{"hey", "@john", "you"});
     CHECK(f.out.tokens[1].has(token::leet));
 }
+
+TEST_CASE("A mention is folded exactly when one of its readings is known", "[engine][normalizer]")
+{
+    // at_word() rules out the readings of most mentions (`a` and the letters, some doubled
+    // letters dropped) from their first three bytes, last byte and sizes; these are the cases
+    // where a reading is known, or where that cannot be told so.
+    vocabulary vocab;
+    for (auto w : {"ass", "angry", "abalon", "aardvark", "allow"}) vocab.add_word(w);
+    vocab.add_prefix("abso");
+    normalizer norm;
+    normalized_text out;
+    auto words = [&](std::string_view text) {
+        norm.normalize(text, out, &vocab);
+        std::vector<std::string> w;
+        for (const auto& t : out.tokens) w.emplace_back(out.text(t));
+        return w;
+    };
+    CHECK(words("@ngry") == strings{"angry"});
+    CHECK(words("@NGRY") == strings{"angry"});
+    CHECK(words("@bsolutely") == strings{"absolutely"});   // through the prefix abso*
+    CHECK(words("@baloon") == strings{"abalon"});          // a doubled letter dropped
+    CHECK(words("@baloo") == strings{"@baloo"});           // abalo, abaloo: no such word
+    CHECK(words("@ardvark") == strings{"aardvark"});       // second byte doubles the first
+    CHECK(words("@llow") == strings{"allow"});             // third byte doubles the second
+    CHECK(words("@llo") == strings{"@llo"});
+    CHECK(words("@user @ss") == strings{"@user", "ass"});
+    CHECK(words("@b @bc") == strings{"@b", "@bc"});
+    // Among many tokens, and next to spaced letters that are joined (tokens move).
+    std::string many;
+    for (int k = 0; k < 70; ++k) many += "word ";
+    REQUIRE(words(many + "@user @ngry").size() == 72);
+    CHECK(out.text(out.tokens[70]) == "@user");
+    CHECK(out.text(out.tokens[71]) == "angry");
+    vocab.add_word("kill");
+    CHECK(words("@user k i l l @ngry @ss") == strings{"@user", "kill", "angry", "ass"});
+}
+
+TEST_CASE("Token texts survive growth of the text buffer and copies of the result", "[engine][normalizer]")
+{
+    // U+3316 (a square katakana word) decomposes to six letters: the output outgrows the room
+    // sized for the input.
+    std::string ligatures;
+    for (int k = 0; k < 200; ++k) ligatures += "\xE3\x8C\x96";
+    normalizer norm;
+    normalized_text alone;
+    norm.normalize(ligatures, alone);
+    REQUIRE(alone.tokens.size() == 1);
+    CHECK(alone.text(alone.tokens[0]).size() > ligatures.size());
+    normalized_text out;
+    norm.normalize("short", out);
+    norm.normalize("you " + ligatures + " there", out);
+    REQUIRE(out.tokens.size() == 3);
+    CHECK(out.text(out.tokens[0]) == "you");
+    CHECK(out.text(out.tokens[1]) == alone.text(alone.tokens[0]));
+    CHECK(out.text(out.tokens[2]) == "there");
+    CHECK(out.chars.size() == 3 + alone.chars.size() + 5);
+    const normalized_text copy = out;
+    REQUIRE(copy.tokens.size() == 3);
+    for (std::size_t k = 0; k < 3; ++k) CHECK(copy.text(copy.tokens[k]) == out.text(out.tokens[k]));
+    normalized_text assigned;
+    norm.normalize("other words", assigned);
+    assigned = copy;
+    CHECK(assigned.text(assigned.tokens[1]) == alone.text(alone.tokens[0]));
+    normalized_text moved = std::move(assigned);
+    CHECK(moved.text(moved.tokens[2]) == "there");
+    norm.normalize("", moved);
+    CHECK(moved.tokens.empty());
+    CHECK(moved.chars.size() == 0);
+}
+
+TEST_CASE("Prefix lookups and the vocabulary's exact rejections agree with a plain reference",
+          "[engine][vocabulary]")
+{
+    // for_each_prefix() and known() filter on the first three or four bytes before walking the
+    // trie; may_start(), may_be_word() and may_have_prefix() must never reject a word that is
+    // there. Prefixes of three bytes (any fourth byte) and shorter ones (every word) included.
+    std::mt19937 random(5);
+    const std::string letters = "abcs@'";
+    auto random_word = [&](std::size_t max_size) {
+        std::string w(1 + random() % max_size, 'a');
+        for (auto& c : w) c = letters[random() % letters.size()];
+        return w;
+    };
+    for (int round = 0; round < 3; ++round) {
+        vocabulary vocab;
+        std::vector<std::string> words, prefixes;
+        std::vector<word_id> prefix_ids;
+        for (int k = 0; k < 30; ++k) {
+            words.push_back(random_word(6));
+            vocab.add_word(words.back());
+            std::string p = random_word(round == 2 ? 6 : 5);
+            if (round < 2 && p.size() < 3) p += "abc";   // rounds 0, 1: no prefix shorter than three
+            prefixes.push_back(p);
+            prefix_ids.push_back(vocab.add_prefix(p));
+        }
+        if (round == 1) {
+            prefixes.push_back("sab");
+            prefix_ids.push_back(vocab.add_prefix("sab"));
+        }
+        auto id_of = [&](const std::string& p) {
+            return prefix_ids[static_cast<std::size_t>(std::find(prefixes.begin(), prefixes.end(), p) - prefixes.begin())];
+        };
+        for (int k = 0; k < 3000; ++k) {
+            const std::string w = random_word(7);
+            std::vector<std::string> expected;
+            for (const auto& p : prefixes)
+                if (w.compare(0, p.size(), p) == 0 &&
+                    std::find(expected.begin(), expected.end(), p) == expected.end())
+                    expected.push_back(p);
+            std::sort(expected.begin(), expected.end(),
+                      [](const std::string& a, const std::string& b) { return a.size() < b.size(); });
+            std::vector<word_id> ids;
+            vocab.for_each_prefix(w, [&](word_id id) { ids.push_back(id); });
+            REQUIRE(ids.size() == expected.size());
+            for (std::size_t e = 0; e < ids.size(); ++e) CHECK(ids[e] == id_of(expected[e]));
+            const bool is_word = std::find(words.begin(), words.end(), w) != words.end();
+            CHECK(vocab.known(w) == (is_word || !expected.empty()));
+            if (is_word || !expected.empty()) CHECK(vocab.may_start(w[0]));
+            if (is_word) CHECK(vocab.may_be_word(w.front(), w.back(), w.size()));
+            if (w.size() >= 3 && !expected.empty()) CHECK(vocab.may_have_prefix(w.data()));
+        }
+    }
+}
+
+TEST_CASE("Leet readings that fit only with doubled letters dropped or through a prefix are found",
+          "[engine][normalizer]")
+{
+    // fold_candidates() skips a reading from its first three bytes, last byte and sizes; these
+    // readings pass that test only with the right sizes or prefixes.
+    vocabulary vocab;
+    for (auto w : {"killer", "bigot", "ok", "loser", "moron"}) vocab.add_word(w);
+    vocab.add_prefix("idio");
+    normalizer norm;
+    normalized_text out;
+    auto words = [&](std::string_view text) {
+        norm.normalize(text, out, &vocab);
+        std::vector<std::string> w;
+        for (const auto& t : out.tokens) w.emplace_back(out.text(t));
+        return w;
+    };
+    CHECK(words("k1llerr") == strings{"killer"});      // one doubled letter dropped
+    CHECK(words("k1lllerrr") == strings{"killer"});    // squeezed, then dropped
+    CHECK(words("b1gg0t") == strings{"bigot"});
+    CHECK(words("b1gg0tt") == strings{"bigot"});       // two dropped
+    CHECK(words("b1ggg0tt") == strings{"bigot"});
+    CHECK(words("1d10tic") == strings{"idiotic"});     // through the prefix idio*
+    CHECK(words("1d10t") == strings{"idiot"});
+    CHECK(words("0kk") == strings{"ok"});              // down to two bytes
+    CHECK(words("l0s3r") == strings{"loser"});
+    CHECK(words("m0r0nnn") == strings{"moron"});
+    CHECK(words("m0r0ns") == strings{"m0r0ns"});       // no such word
+    CHECK(words("k1ll3d") == strings{"k1ll3d"});
+}
+
+TEST_CASE("Words with apostrophes walk the letter automaton to the ids the word table gives",
+          "[engine][vocabulary][normalizer]")
+{
+    vocabulary vocab;
+    for (auto w : {"don't", "dont", "don", "y'all", "rock'n'roll", "i'm", "'tis", "o''", "ab'''c", "it's",
+                   "its", "s'", "aa'aa"})
+        vocab.add_word(w);
+    vocab.add_prefix("don");
+    vocab.build_letter_automaton();
+    REQUIRE(vocab.has_letter_automaton());
+    auto walk = [&](std::string_view w) {
+        std::uint32_t state = vocabulary::letter_start();
+        for (char c : w) {
+            const unsigned column = c == '\'' ? vocabulary::letter_apostrophe : static_cast<unsigned char>(c) & 31u;
+            state = vocab.letter_table()[(state << 5) | column];
+        }
+        return state;
+    };
+    std::mt19937 random(3);
+    const std::string alphabet = "dont'yalsim";
+    for (int round = 0; round < 20000; ++round) {
+        std::string w;
+        auto length = random() % 12;
+        for (unsigned k = 0; k < length; ++k) w += alphabet[random() % alphabet.size()];
+        bool triple = false;
+        for (std::size_t k = 2; k < w.size(); ++k) triple |= w[k] == w[k - 1] && w[k] == w[k - 2];
+        INFO(w);
+        const auto state = walk(w);
+        REQUIRE((state == 0) == triple);
+        if (!triple) REQUIRE(vocab.letter_word(state) == vocab.find(w));
+    }
+    for (auto w : {"don't", "y'all", "rock'n'roll", "i'm", "'tis", "s'", "aa'aa"})
+        CHECK(vocab.letter_word(walk(w)) == vocab.find(w));
+    CHECK(walk("ab'''c") == 0);
+    // The normaliser gives the same ids with and without the automaton.
+    vocabulary plain;
+    for (std::size_t id = 0; id < vocab.word_count(); ++id) plain.add_word(vocab.word(static_cast<word_id>(id)));
+    normalizer norm;
+    normalized_text a, b;
+    for (auto text : {"don't", "DON'T stop", "y'all rock'n'roll", "I'm", "don\xE2\x80\x99t", "doooon't",
+                      "don'tttt it's", "aaa'aa", "aa'aaa", "its it's'", "o'' don'", "dont'don't"}) {
+        norm.normalize(text, a, &vocab);
+        norm.normalize(text, b, &plain);
+        INFO(text);
+        REQUIRE(a.tokens.size() == b.tokens.size());
+        for (std::size_t k = 0; k < a.tokens.size(); ++k) {
+            CHECK(a.text(a.tokens[k]) == b.text(b.tokens[k]));
+            CHECK(a.tokens[k].word == b.tokens[k].word);
+            CHECK(a.tokens[k].word == vocab.find(a.text(a.tokens[k])));
+            CHECK(a.tokens[k].flags == b.tokens[k].flags);
+        }
+    }
+    norm.normalize("don't", a, &vocab);
+    REQUIRE(a.tokens.size() == 1);
+    CHECK(a.tokens[0].word == vocab.find("don't"));
+    CHECK(a.tokens[0].word != no_word);
+}
+
+TEST_CASE("Link prefixes are matched in any case, with eight bytes left or fewer", "[engine][normalizer]")
+{
+    fixture f;
+    // url_at() compares eight bytes at once when eight are left, else byte by byte.
+    CHECK(f.words("a HtTpS://x b") == strings{"a", "b"});
+    CHECK(f.words("a hTTp://x b") == strings{"a", "b"});
+    CHECK(f.words("a wWw.x b") == strings{"a", "b"});
+    CHECK(f.words("a WWW.example.org") == strings{"a"});
+    CHECK(f.words("a http://") == strings{"a"});
+    CHECK(f.words("a https:/") == strings{"a", "https"});
+    CHECK(f.words("a www.") == strings{"a"});
+    CHECK(f.words("a http:/x b") == strings{"a", "http", "x", "b"});
+    CHECK(f.words("a https:x b") == strings{"a", "https", "x", "b"});
+    CHECK(f.words("a http:\x0F/x b") == strings{"a", "http", "x", "b"});   // 0x0F | 0x20 is '/'
+    CHECK(f.words("a www\x0Ex b") == strings{"a", "ww", "x", "b"});        // 0x0E | 0x20 is '.'
+    CHECK(f.words("a wwwx.y b") == strings{"a", "wwx", "y", "b"});
+    CHECK(f.words("a httpsx://y b") == strings{"a", "httpsx", "y", "b"});
+    CHECK(f.words("x\nWWW.a") == strings{"x"});
+}
+
+TEST_CASE("A quotation opens only when its closing mark comes before the end of the line, near or far",
+          "[engine][normalizer]")
+{
+    // closing_quote_ahead() skips eight bytes at a time up to `"`, a newline or a lead byte of
+    // U+201D or U+00BB; a lead byte of something else (an em dash, U+00A0) is passed over.
+    fixture f;
+    auto first_quoted = [&](std::string_view text) {
+        f.words(text);
+        REQUIRE(!f.out.tokens.empty());
+        return f.out.tokens[0].has(token::quoted);
+    };
+    CHECK(first_quoted("\"you are such an idiot today friend\" ok"));
+    CHECK(first_quoted("\"ab\""));
+    CHECK(first_quoted("\"abcdefghijklmnop\xE2\x80\x94qrstuvw\xC2\xA0xyz idiot\xE2\x80\x9D"));
+    CHECK(first_quoted("\"abcdefghijklmnopqrstuvwxyz\xC2\xBB"));
+    CHECK(first_quoted("\"abcdefgh\xC2\xBB"));
+    CHECK_FALSE(first_quoted("\"abcdefghijklmnopqrstuvwxyz\nclose\" later"));
+    CHECK_FALSE(first_quoted("\"abcdefghijklmnopqrstuvwxyz \xE2\x80\x94 \xE2\x80 \xC2"));
+    CHECK_FALSE(first_quoted("\"abcdefghijklmnopqrstuvwxyz \xE2\x80"));
+    CHECK_FALSE(first_quoted("\"abcdefg"));
+    CHECK(first_quoted("\xE2\x80\x9C" "abcdefghijklmnopqrstuvwxyz\xE2\x80\x9D"));
+    CHECK_FALSE(first_quoted("\xE2\x80\x9C" "abcdefghijklmnopqrstuvwxyz\n\xE2\x80\x9D"));
+}
+
+TEST_CASE("Three single characters are enough to join, from either path", "[engine][normalizer]")
+{
+    // finish() joins only when three tokens at least are single; singles come from plain words
+    // and from the general path (digits, capitals inside a word's run, non-ASCII letters).
+    fixture f;
+    CHECK(f.words("k m s") == strings{"kms"});
+    CHECK(f.words("so k m s") == strings{"so", "kms"});
+    CHECK(f.words("K M S") == strings{"kms"});
+    CHECK(f.words("k m") == strings{"k", "m"});
+    CHECK(f.words("k 1 l l") == strings{"kill"});
+    CHECK(f.words("\xEF\xBD\x8B m s") == strings{"kms"});   // fullwidth k
+    CHECK(f.words("k. m. s") == strings{"k", "m", "s"});   // one byte between only
+    CHECK(f.words("k, m s") == strings{"k", "m", "s"});
+}
