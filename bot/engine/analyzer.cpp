@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 
 #include "engine/compiled.hpp"
 
@@ -24,6 +25,65 @@ struct hit {
     std::uint32_t term = 0;
 };
 
+// The hits of a message: a buffer that only grows (so two of them swap without copying, and
+// growing is the only time it is written beyond the hits in use).
+class hit_list {
+public:
+    std::size_t size() const noexcept { return size_; }
+    bool empty() const noexcept { return size_ == 0; }
+    std::size_t capacity() const noexcept { return capacity_; }
+    hit* data() noexcept { return store_.get(); }
+    const hit* data() const noexcept { return store_.get(); }
+    hit* begin() noexcept { return data(); }
+    hit* end() noexcept { return data() + size_; }
+    const hit* begin() const noexcept { return data(); }
+    const hit* end() const noexcept { return data() + size_; }
+    hit& operator[](std::size_t k) noexcept { return store_[k]; }
+    const hit& operator[](std::size_t k) const noexcept { return store_[k]; }
+    void clear() noexcept { size_ = 0; }
+    // To at most capacity(); hits beyond the old size() must have been written.
+    void resize(std::size_t n) noexcept { size_ = n; }
+    void push_back(const hit& h)
+    {
+        if (size_ == capacity_) grow(size_ + 1);
+        store_[size_++] = h;
+    }
+    // Room for `n` more hits, counted in size(): the caller writes them.
+    hit* append(std::size_t n)
+    {
+        if (capacity_ - size_ < n) grow(size_ + n);
+        hit* at = data() + size_;
+        size_ += n;
+        return at;
+    }
+    // At least `n` hits of room (the contents are kept up to size()).
+    void reserve(std::size_t n)
+    {
+        if (capacity_ < n) grow(n);
+    }
+    void swap(hit_list& o) noexcept
+    {
+        std::swap(store_, o.store_);
+        std::swap(size_, o.size_);
+        std::swap(capacity_, o.capacity_);
+    }
+
+private:
+    [[gnu::noinline]] void grow(std::size_t n)
+    {
+        std::size_t cap = std::max<std::size_t>(64, 2 * capacity_);
+        while (cap < n) cap *= 2;
+        std::unique_ptr<hit[]> bigger(new hit[cap]);
+        std::copy(data(), data() + size_, bigger.get());
+        store_ = std::move(bigger);
+        capacity_ = cap;
+    }
+
+    std::unique_ptr<hit[]> store_;
+    std::size_t size_ = 0;
+    std::size_t capacity_ = 0;
+};
+
 // Per-thread buffers reused across messages and analyzers (sized up on demand).
 struct scratch {
     normalized_text text;
@@ -38,13 +98,18 @@ struct scratch {
     // Unquoted tokens with a word class or all caps: the token index in the low 32 bits, the
     // word's classes above (so add_feature_hits() need not look the word up again).
     std::vector<std::uint64_t> feature_tokens;
-    std::vector<hit> hits;
+    hit_list hits;
     std::vector<std::uint32_t> masked;   // per token, == stamp when masked
     std::vector<std::uint32_t> cue_stamp;
     std::vector<std::uint32_t> cue_first;
     std::vector<std::uint32_t> cue_count;
     std::vector<std::uint32_t> rule_stamp;
-    std::vector<std::uint32_t> present;   // distinct present cues
+    std::vector<std::uint32_t> present;   // distinct present cues (without cue masks)
+    // Counting sort of the hits by cue (with cue masks, so cue ids below 128): per cue its
+    // count (0 between messages) and next place, and the buffer the hits are moved to.
+    std::array<std::uint32_t, 128> bucket_count{};
+    std::array<std::uint32_t, 128> bucket_place{};
+    hit_list sorted_hits;
     std::vector<const hit*> chosen;
     std::uint32_t stamp = 0;
 
@@ -376,6 +441,79 @@ private:
     void index_hits()
     {
         auto& hits = s_.hits;
+        const auto n = static_cast<std::uint32_t>(hits.size());
+        // With cue masks (every cue below 128) the hits are put in order by counting them per
+        // cue (stable: the hits of a cue stay in the order found, which is by first token).
+        // That is the order sort_hits() gives unless it hands more than 16 hits, two with the
+        // same cue and first token, to std::sort: then sort_hits() orders them.
+        if (c_.cue_masks && (n <= 16 || !equal_hits())) {
+            bucket_hits();
+        } else {
+            sort_hits();
+        }
+        // feeling: the earliest hit of a slot lexicon
+        if (c_.cue_masks && !meets(c_.feeling_cues)) return;
+        std::uint32_t best = no_position;
+        for (const auto& h : hits) {
+            if (h.cue >= c_.lexicons.size() || !c_.lexicons[h.cue].feeling) continue;
+            if (h.first < best) {
+                best = h.first;
+                out_.feeling = c_.term_texts[h.term];
+            }
+        }
+    }
+
+    // Counting sort by cue (cue_masks only): counts per cue and the present mask in one pass,
+    // then each present cue's run (cue_first, cue_count) in cue order from the mask's bits,
+    // then the hits moved to their places, unless they were in order already.
+    void bucket_hits()
+    {
+        auto& hits = s_.hits;
+        const auto n = static_cast<std::uint32_t>(hits.size());
+        std::uint32_t* count = s_.bucket_count.data();   // all 0 between messages
+        std::uint64_t m0 = 0, m1 = 0;
+        std::uint32_t prev = 0;
+        bool in_order = true;
+        const hit* h = hits.data();
+        for (std::uint32_t k = 0; k < n; ++k) {
+            const std::uint32_t cue = h[k].cue;
+            ++count[cue];
+            const std::uint64_t bit = std::uint64_t{1} << (cue & 63);
+            if (cue < 64)
+                m0 |= bit;
+            else
+                m1 |= bit;
+            in_order = in_order && cue >= prev;
+            prev = cue;
+        }
+        present_mask_ = {m0, m1};
+        std::uint32_t* first = s_.cue_first.data();
+        std::uint32_t* runs = s_.cue_count.data();
+        std::uint32_t* place = s_.bucket_place.data();
+        std::uint32_t at = 0;
+        for (std::uint32_t word = 0; word < 2; ++word) {
+            for (std::uint64_t m = word == 0 ? m0 : m1; m != 0; m &= m - 1) {
+                const std::uint32_t cue = word * 64 + static_cast<std::uint32_t>(__builtin_ctzll(m));
+                const std::uint32_t c = count[cue];
+                count[cue] = 0;
+                first[cue] = at;
+                runs[cue] = c;
+                place[cue] = at;
+                at += c;
+            }
+        }
+        if (in_order) return;
+        auto& sorted = s_.sorted_hits;
+        sorted.reserve(n);
+        hit* out = sorted.data();
+        for (std::uint32_t k = 0; k < n; ++k) out[place[h[k].cue]++] = h[k];
+        sorted.resize(n);
+        hits.swap(sorted);
+    }
+
+    void sort_hits()
+    {
+        auto& hits = s_.hits;
         auto before = [](const hit& a, const hit& b) {
             return a.cue != b.cue ? a.cue < b.cue : a.first < b.first;
         };
@@ -412,19 +550,14 @@ private:
             k = end;
         }
         present_mask_ = mask;
-        // feeling: the earliest hit of a slot lexicon
-        if (c_.cue_masks && !meets(c_.feeling_cues)) return;
-        std::uint32_t best = no_position;
-        for (const auto& h : hits) {
-            if (h.cue >= c_.lexicons.size() || !c_.lexicons[h.cue].feeling) continue;
-            if (h.first < best) {
-                best = h.first;
-                out_.feeling = c_.term_texts[h.term];
-            }
-        }
     }
 
-    bool present(std::uint32_t cue) const noexcept { return s_.cue_stamp[cue] == stamp_; }
+    // With cue masks the mask is exact and cue_stamp is not kept (see index_hits()).
+    bool present(std::uint32_t cue) const noexcept
+    {
+        if (c_.cue_masks) return ((present_mask_[(cue >> 6) & 1] >> (cue & 63)) & 1) != 0;
+        return s_.cue_stamp[cue] == stamp_;
+    }
 
     // Some cue of `set` is present (with exact masks: c_.cue_masks).
     bool meets(const analyzer::compiled::cue_set& set) const noexcept
@@ -505,14 +638,18 @@ private:
             const std::uint64_t p0 = present_mask_[0], p1 = present_mask_[1];
             const auto* entries = c_.trigger_entries.data();
             const auto* begin = c_.trigger_begin.data();
-            for (auto cue : s_.present) {
-                const auto* end = entries + begin[cue + 1];
-                for (const auto* e = entries + begin[cue]; e != end; ++e) {
-                    const auto& t = *e;
-                    if ((t.all[0] & ~p0) != 0 || (t.all[1] & ~p1) != 0) continue;
-                    if (((t.blocked[0] & p0) | (t.blocked[1] & p1)) != 0) continue;
-                    if (((t.any[0] & p0) | (t.any[1] & p1)) == 0) continue;
-                    evaluate(t.rule);
+            // The present cues in order: the bits of the mask, low to high.
+            for (std::uint32_t word = 0; word < 2; ++word) {
+                for (std::uint64_t m = word == 0 ? p0 : p1; m != 0; m &= m - 1) {
+                    const std::uint32_t cue = word * 64 + static_cast<std::uint32_t>(__builtin_ctzll(m));
+                    const auto* end = entries + begin[cue + 1];
+                    for (const auto* e = entries + begin[cue]; e != end; ++e) {
+                        const auto& t = *e;
+                        if ((t.all[0] & ~p0) != 0 || (t.all[1] & ~p1) != 0) continue;
+                        if (((t.blocked[0] & p0) | (t.blocked[1] & p1)) != 0) continue;
+                        if (((t.any[0] & p0) | (t.any[1] & p1)) == 0) continue;
+                        evaluate(t.rule);
+                    }
                 }
             }
             return;
