@@ -353,10 +353,20 @@ private:
         auto& hits = s_.hits;
         if (hits.empty()) return;
         bool any_mask = false;
-        std::size_t write = 0;
         // Every token outside quotes (collect_items() counted them): no hit is quoted.
         const bool any_quoted = unquoted_tokens_ != s_.text.tokens.size();
-        for (const auto& h : hits) {
+        // Without quotes, the hits up to the first of a negatable or mask lexicon stay where
+        // they are (in most messages that is every hit).
+        std::size_t write = 0;
+        if (!any_quoted) {
+            const std::uint8_t* needs = c_.lexicon_filters.data();
+            const std::size_t n = hits.size();
+            const hit* h = hits.data();
+            while (write < n && needs[h[write].cue] == 0) ++write;
+            if (write == n) return;
+        }
+        for (auto it = hits.begin() + write; it != hits.end(); ++it) {
+            const auto& h = *it;
             const auto& lex = c_.lexicons[h.cue];
             if (any_quoted && quoted(h)) {
                 out_.features.quoted = true;
@@ -827,6 +837,12 @@ analyzer::analyzer(std::unique_ptr<compiled> c) : c_(std::move(c))
         info.start_count = starts_begin[w + 1] - starts_begin[w];
     }
 
+    // Per lexicon whether filter_hits() has more to do than keep its hits (see compiled.hpp).
+    c_->lexicon_filters.assign(c_->lexicons.size(), 0);
+    for (std::size_t l = 0; l < c_->lexicons.size(); ++l)
+        c_->lexicon_filters[l] = static_cast<std::uint8_t>((c_->lexicons[l].negatable ? 1 : 0) |
+                                                           (c_->lexicons[l].mask ? 2 : 0));
+
     // The categories each modifier changes (see compiled.hpp).
     c_->modifier_categories.assign(c_->modifiers.size(), 0);
     for (std::size_t m = 0; m < c_->modifiers.size(); ++m)
@@ -935,7 +951,8 @@ std::size_t analyzer::memory_bytes() const noexcept
                         c.trigger_begin.capacity() * sizeof(std::uint32_t) +
                         c.trigger_entries.capacity() * sizeof(compiled::trigger_entry) +
                         c.modifier_cue_masks.capacity() * sizeof(compiled::cue_set) +
-                        c.modifier_categories.capacity() * sizeof(std::uint32_t);
+                        c.modifier_categories.capacity() * sizeof(std::uint32_t) +
+                        c.lexicon_filters.capacity();
     for (const auto& t : c.term_texts) total += sizeof(std::string) + t.capacity();
     for (const auto& t : c.triggers) total += sizeof(t) + t.capacity() * sizeof(std::uint32_t);
     for (const auto& e : c.examples) total += sizeof(e) + e.text.capacity();

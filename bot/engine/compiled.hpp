@@ -142,6 +142,9 @@ struct analyzer::compiled {
     std::vector<std::string> term_texts;   // as written, without a trailing '*'
 
     std::vector<lexicon> lexicons;
+    // Per lexicon 1 when negatable, | 2 when a mask (filled by the analyzer's constructor): a
+    // hit of a lexicon with 0 outside quotes is kept without looking further.
+    std::vector<std::uint8_t> lexicon_filters;
     std::vector<lexicon_info> lexicon_infos;
     std::vector<rule> rules;
     std::vector<rule_info> rule_infos;
