@@ -648,9 +648,9 @@ private:
             const std::uint64_t p0 = present_mask_[0], p1 = present_mask_[1];
             const auto* entries = c_.trigger_entries.data();
             const auto* begin = c_.trigger_begin.data();
-            // The present cues in order: the bits of the mask, low to high.
+            // The present cues that trigger some rule in order: the bits of the mask, low to high.
             for (std::uint32_t word = 0; word < 2; ++word) {
-                for (std::uint64_t m = word == 0 ? p0 : p1; m != 0; m &= m - 1) {
+                for (std::uint64_t m = (word == 0 ? p0 : p1) & c_.trigger_cues[word]; m != 0; m &= m - 1) {
                     const std::uint32_t cue = word * 64 + static_cast<std::uint32_t>(__builtin_ctzll(m));
                     const auto* end = entries + begin[cue + 1];
                     for (const auto* e = entries + begin[cue]; e != end; ++e) {
@@ -889,6 +889,9 @@ analyzer::analyzer(std::unique_ptr<compiled> c) : c_(std::move(c))
             }
         }
         c_->trigger_begin[c_->cue_count()] = static_cast<std::uint32_t>(c_->trigger_entries.size());
+        c_->trigger_cues = {};
+        for (std::uint32_t cue = 0; cue < c_->cue_count(); ++cue)
+            if (c_->trigger_begin[cue + 1] != c_->trigger_begin[cue]) add(c_->trigger_cues, cue);
         c_->modifier_cue_masks.assign(c_->modifiers.size(), {});
         for (std::size_t m = 0; m < c_->modifiers.size(); ++m)
             for (auto cue : c_->modifiers[m].when) add(c_->modifier_cue_masks[m], cue);

@@ -182,6 +182,7 @@ struct analyzer::compiled {
     };
     std::vector<std::uint32_t> trigger_begin;
     std::vector<trigger_entry> trigger_entries;
+    cue_set trigger_cues{};   // the cues with some trigger entry
     std::vector<cue_set> modifier_cue_masks;
     cue_set feeling_cues{};
 
