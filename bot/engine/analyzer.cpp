@@ -720,6 +720,18 @@ private:
         if (fired == 0) return;
         const bool masks = c_.cue_masks;
         const auto* mod_masks = c_.modifier_cue_masks.data();
+        if (masks && c_.modifier_sets_exact) {
+            // The modifiers that change a category with a fired rule, in order, from the bits
+            // of their sets; of those, the ones whose cues are all present.
+            std::uint64_t candidates = 0;
+            for (std::size_t cat = 0; cat < category_count; ++cat)
+                if ((fired >> cat) & 1u) candidates |= c_.modifier_sets[cat];
+            for (; candidates != 0; candidates &= candidates - 1) {
+                const auto m = static_cast<std::size_t>(__builtin_ctzll(candidates));
+                if (covers(mod_masks[m])) apply_modifier(m);
+            }
+            return;
+        }
         const auto* mod_cats = c_.modifier_categories.data();
         const std::size_t modifiers = c_.modifiers.size();
         for (std::size_t m = 0; m < modifiers; ++m) {
@@ -732,15 +744,22 @@ private:
                                     [&](std::uint32_t cue) { return present(cue); })) {
                 continue;
             }
-            s_.chosen.clear();
-            for (auto cue : mod.when) s_.chosen.push_back(&s_.hits[s_.cue_first[cue]]);
-            auto span = span_of_chosen();
-            const auto& info = c_.modifier_infos[m];
-            for (std::size_t cat = 0; cat < category_count; ++cat) {
-                if (mod.effect[cat] == 0 || !fired_[cat]) continue;
-                logits_[cat] += mod.effect[cat];
-                out_.cues.push_back({info.id, static_cast<category>(cat), info.label, span, mod.effect[cat]});
-            }
+            apply_modifier(m);
+        }
+    }
+
+    // Modifier m applies (its cues are present, some category it changes has a fired rule).
+    void apply_modifier(std::size_t m)
+    {
+        const auto& mod = c_.modifiers[m];
+        s_.chosen.clear();
+        for (auto cue : mod.when) s_.chosen.push_back(&s_.hits[s_.cue_first[cue]]);
+        auto span = span_of_chosen();
+        const auto& info = c_.modifier_infos[m];
+        for (std::size_t cat = 0; cat < category_count; ++cat) {
+            if (mod.effect[cat] == 0 || !fired_[cat]) continue;
+            logits_[cat] += mod.effect[cat];
+            out_.cues.push_back({info.id, static_cast<category>(cat), info.label, span, mod.effect[cat]});
         }
     }
 
@@ -843,11 +862,16 @@ analyzer::analyzer(std::unique_ptr<compiled> c) : c_(std::move(c))
         c_->lexicon_filters[l] = static_cast<std::uint8_t>((c_->lexicons[l].negatable ? 1 : 0) |
                                                            (c_->lexicons[l].mask ? 2 : 0));
 
-    // The categories each modifier changes (see compiled.hpp).
+    // The categories each modifier changes, and per category its modifiers (see compiled.hpp).
     c_->modifier_categories.assign(c_->modifiers.size(), 0);
+    c_->modifier_sets = {};
+    c_->modifier_sets_exact = c_->modifiers.size() <= 64;
     for (std::size_t m = 0; m < c_->modifiers.size(); ++m)
         for (std::size_t cat = 0; cat < category_count; ++cat)
-            if (c_->modifiers[m].effect[cat] != 0) c_->modifier_categories[m] |= 1u << cat;
+            if (c_->modifiers[m].effect[cat] != 0) {
+                c_->modifier_categories[m] |= 1u << cat;
+                if (c_->modifier_sets_exact) c_->modifier_sets[cat] |= std::uint64_t{1} << m;
+            }
 
     // Cue masks (see compiled.hpp), when every cue id fits.
     c_->cue_masks = c_->cue_count() <= 128;

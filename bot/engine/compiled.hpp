@@ -153,6 +153,11 @@ struct analyzer::compiled {
     // Per modifier, bit c set when its effect on category c is not 0 (filled by the analyzer's
     // constructor): a modifier whose categories have no fired rule is passed over unchecked.
     std::vector<std::uint32_t> modifier_categories;
+    // Per category, bit m set when modifier m changes it (when there are at most 64 modifiers:
+    // `modifier_sets_exact`), so the modifiers of the fired categories are found without
+    // looking at the others.
+    std::array<std::uint64_t, category_count> modifier_sets{};
+    bool modifier_sets_exact = false;
     std::vector<std::uint32_t> cue_refs;                 // rule cue lists point here
     std::vector<std::vector<std::uint32_t>> triggers;    // cue id -> rules to evaluate
     std::array<category_scoring, category_count> scoring{};
