@@ -701,7 +701,7 @@ private:
         const auto& info = c_.rule_infos[index];
         auto cat = static_cast<std::size_t>(r.cat);
         logits_[cat] += r.weight;
-        fired_[cat] = true;
+        fired_ |= 1u << cat;
         out_.cues.push_back({info.id, r.cat, info.label, span_of_chosen(), r.weight});
     }
 
@@ -715,8 +715,7 @@ private:
 
     void apply_modifiers()
     {
-        std::uint32_t fired = 0;   // bit per category
-        for (std::size_t cat = 0; cat < category_count; ++cat) fired |= fired_[cat] ? 1u << cat : 0u;
+        const std::uint32_t fired = fired_;
         if (fired == 0) return;
         const bool masks = c_.cue_masks;
         const auto* mod_masks = c_.modifier_cue_masks.data();
@@ -757,7 +756,7 @@ private:
         auto span = span_of_chosen();
         const auto& info = c_.modifier_infos[m];
         for (std::size_t cat = 0; cat < category_count; ++cat) {
-            if (mod.effect[cat] == 0 || !fired_[cat]) continue;
+            if (mod.effect[cat] == 0 || ((fired_ >> cat) & 1u) == 0) continue;
             logits_[cat] += mod.effect[cat];
             out_.cues.push_back({info.id, static_cast<category>(cat), info.label, span, mod.effect[cat]});
         }
@@ -766,7 +765,7 @@ private:
     void score(sensitivity sens)
     {
         for (std::size_t cat = 0; cat < category_count; ++cat) {
-            if (!fired_[cat]) continue;
+            if (((fired_ >> cat) & 1u) == 0) continue;
             const auto& sc = c_.scoring[cat];
             float s = sigmoid(sc.bias + logits_[cat]);
             out_.scores[cat] = s;
@@ -784,7 +783,7 @@ private:
     analyzer::compiled::cue_set present_mask_{};   // present cues (exact when c_.cue_masks)
     bool mention_ = false;                // a plain @name token outside quotes (for @mention)
     std::array<float, category_count> logits_{};
-    std::array<bool, category_count> fired_{};
+    std::uint32_t fired_ = 0;   // bit per category with a fired rule
 };
 
 }  // namespace
