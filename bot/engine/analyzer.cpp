@@ -203,16 +203,19 @@ private:
         std::uint32_t starts_used = 0;
         constexpr std::uint8_t slow_flags = token::quoted | token::emoji | token::all_caps;
         for (std::size_t i = 0; i < n; ++i) {
-            const auto& t = toks[i];
-            const auto w = static_cast<std::size_t>(t.word);
             // Most tokens are known words, outside quotes, in lower case: take their record and
-            // note them for add_feature_hits() when they have a word class.
-            if ((t.flags & slow_flags) == 0 && t.word != no_word) {
-                const auto& info = infos[w];
+            // note them for add_feature_hits() when they have a word class. A loop of their own
+            // (it needs few registers) until a token that is not one of them.
+            for (; i < n; ++i) {
+                const auto& t = toks[i];
+                if ((t.flags & slow_flags) != 0 || t.word == no_word) break;
+                const auto& info = infos[static_cast<std::size_t>(t.word)];
                 per_token[i] = &info;
                 if (info.classes != 0) feature_tokens[features++] = feature_token(i, info.classes);
-                continue;
             }
+            if (i == n) break;
+            const auto& t = toks[i];
+            const auto w = static_cast<std::size_t>(t.word);
             const bool quoted = t.has(token::quoted);
             quoted_tokens += quoted ? 1 : 0;
             const std::uint32_t classes = t.word != no_word ? infos[w].classes : 0;
