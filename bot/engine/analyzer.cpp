@@ -451,32 +451,74 @@ private:
         return false;
     }
 
+    // The present cues (present_mask_) and the feeling. Ordering the hits by cue, which only
+    // evaluate() needs, waits for its first call (ensure_indexed()) with cue masks: most
+    // messages have no rule to evaluate.
     void index_hits()
     {
         auto& hits = s_.hits;
         const auto n = static_cast<std::uint32_t>(hits.size());
-        // With cue masks (every cue below 128) the hits are put in order by counting them per
-        // cue (stable: the hits of a cue stay in the order found, which is by first token).
-        // That is the order sort_hits() gives unless it hands more than 16 hits, two with the
-        // same cue and first token, to std::sort: then sort_hits() orders them.
-        if (c_.cue_masks && (n <= 16 || !equal_hits())) {
-            bucket_hits();
-        } else {
+        if (!c_.cue_masks) {
             sort_hits();
+            indexed_ = true;
+            find_feeling();
+            return;
         }
-        // feeling: the earliest hit of a slot lexicon
-        if (c_.cue_masks && !meets(c_.feeling_cues)) return;
-        std::uint32_t best = no_position;
-        for (const auto& h : hits) {
+        indexed_ = false;
+        std::uint64_t m0 = 0, m1 = 0;
+        const hit* h = hits.data();
+        for (std::uint32_t k = 0; k < n; ++k) {
+            const std::uint32_t cue = h[k].cue;
+            const std::uint64_t bit = std::uint64_t{1} << (cue & 63);
+            if (cue < 64)
+                m0 |= bit;
+            else
+                m1 |= bit;
+        }
+        present_mask_ = {m0, m1};
+        if (!meets(c_.feeling_cues)) return;
+        // Which of two hits with the same cue and first token the feeling takes follows their
+        // order, which std::sort may choose (see ensure_indexed()): order them first then.
+        if (n > 16 && equal_hits()) {
+            sort_hits();
+            indexed_ = true;
+        }
+        find_feeling();
+    }
+
+    // The hits ordered by cue with each present cue's run (cue_first, cue_count), once per
+    // message. With cue masks (every cue below 128) by counting them per cue (stable: the hits
+    // of a cue stay in the order found, which is by first token). That is the order
+    // sort_hits() gives unless it hands more than 16 hits, two with the same cue and first
+    // token, to std::sort: then sort_hits() orders them.
+    void ensure_indexed()
+    {
+        if (indexed_) return;
+        indexed_ = true;
+        if (s_.hits.size() <= 16 || !equal_hits())
+            bucket_hits();
+        else
+            sort_hits();
+    }
+
+    // feeling: the earliest hit of a slot lexicon, of the lowest cue among hits on one token,
+    // the first of those in the order of the hits (in ensure_indexed()'s order, which keeps
+    // the order found unless std::sort ordered them).
+    void find_feeling()
+    {
+        std::uint32_t best_first = no_position;
+        std::uint32_t best_cue = 0;
+        for (const auto& h : s_.hits) {
             if (h.cue >= c_.lexicons.size() || !c_.lexicons[h.cue].feeling) continue;
-            if (h.first < best) {
-                best = h.first;
+            if (h.first < best_first || (h.first == best_first && h.cue < best_cue)) {
+                best_first = h.first;
+                best_cue = h.cue;
                 out_.feeling = c_.term_texts[h.term];
             }
         }
     }
 
-    // Counting sort by cue (cue_masks only): counts per cue and the present mask in one pass,
+    // Counting sort by cue (cue_masks only, present_mask_ set): counts per cue in one pass,
     // then each present cue's run (cue_first, cue_count) in cue order from the mask's bits,
     // then the hits moved to their places, unless they were in order already.
     void bucket_hits()
@@ -484,22 +526,16 @@ private:
         auto& hits = s_.hits;
         const auto n = static_cast<std::uint32_t>(hits.size());
         std::uint32_t* count = s_.bucket_count.data();   // all 0 between messages
-        std::uint64_t m0 = 0, m1 = 0;
         std::uint32_t prev = 0;
         bool in_order = true;
         const hit* h = hits.data();
         for (std::uint32_t k = 0; k < n; ++k) {
             const std::uint32_t cue = h[k].cue;
             ++count[cue];
-            const std::uint64_t bit = std::uint64_t{1} << (cue & 63);
-            if (cue < 64)
-                m0 |= bit;
-            else
-                m1 |= bit;
             in_order = in_order && cue >= prev;
             prev = cue;
         }
-        present_mask_ = {m0, m1};
+        const std::uint64_t m0 = present_mask_[0], m1 = present_mask_[1];
         std::uint32_t* first = s_.cue_first.data();
         std::uint32_t* runs = s_.cue_count.data();
         std::uint32_t* place = s_.bucket_place.data();
@@ -678,6 +714,7 @@ private:
 
     void evaluate(std::uint32_t index)
     {
+        ensure_indexed();
         const auto& r = c_.rules[index];
         if (!c_.cue_masks) {   // else evaluate_rules() checked this on the (exact) masks
             for (std::uint32_t k = 0; k < r.all_count; ++k)
@@ -785,6 +822,7 @@ private:
     std::uint32_t unquoted_tokens_ = 0;   // tokens outside quotes (for @short)
     analyzer::compiled::cue_set present_mask_{};   // present cues (exact when c_.cue_masks)
     bool mention_ = false;                // a plain @name token outside quotes (for @mention)
+    bool indexed_ = false;                // hits ordered by cue, cue_first / cue_count set
     std::array<float, category_count> logits_{};
     std::uint32_t fired_ = 0;   // bit per category with a fired rule
 };

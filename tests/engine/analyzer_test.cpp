@@ -254,7 +254,9 @@ TEST_CASE("Many hits give the same analysis with and without cue masks", "[engin
                                (phrase ? R"(, "alpha beta")" : "") + R"(]},
   "b": {"label": "b", "terms": ["beta"]}, "c": {"label": "c", "terms": ["gamma"]},
   "d": {"label": "d", "terms": ["delta", "deli*"], "slot": "feeling"},
-  "e": {"label": "e", "terms": ["epsilon"], "negatable": true})";
+  "e": {"label": "e", "terms": ["epsilon"], "negatable": true},
+  "g": {"label": "g", "terms": ["omega", "ome*"], "slot": "feeling"},
+  "h": {"label": "h", "terms": ["omega"], "slot": "feeling"})";
         for (int k = 0; k < fillers; ++k)
             lexicons += ", \"f" + std::to_string(k) + "\": {\"label\": \"f\", \"terms\": [\"filler" +
                         std::to_string(k) + "\"]}";
@@ -286,6 +288,12 @@ TEST_CASE("Many hits give the same analysis with and without cue masks", "[engin
     }
     texts.push_back("alpha beta alpha beta delta gamma epsilon you delta alpha beta alpha beta alpha "
                     "beta gamma you alpha beta delta");
+    // Feeling words: two lexicons and two terms of one lexicon on one token, with few hits and
+    // with many (where std::sort orders the two hits of one lexicon on one token).
+    texts.push_back("alpha beta omega delta");
+    texts.push_back("you omega. delta alpha beta");
+    texts.push_back(texts[3] + " omega");
+    texts.push_back("omega " + texts[3]);
     for (bool phrase : {false, true}) {
         auto with_masks = compile(0, phrase);
         auto without = compile(130, phrase);
@@ -304,6 +312,8 @@ TEST_CASE("Many hits give the same analysis with and without cue masks", "[engin
             CHECK(x.scores == y.scores);
             CHECK(x.flags == y.flags);
             CHECK(x.feeling == y.feeling);
+            if (t.find("omega") != std::string::npos && t.find("delta") > t.find("omega"))
+                CHECK(x.feeling.substr(0, 3) == "ome");   // "omega" or "ome*", by the order of the hits
             CHECK(x.features.second_person == y.features.second_person);
             CHECK(x.features.intensity == y.features.intensity);
         }
