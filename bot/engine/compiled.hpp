@@ -181,7 +181,7 @@ struct analyzer::compiled {
     // `none` cues plus its trigger cues below `cue` (present, they took it already); `any` is
     // its `any` cues, or every cue when it has none or `cue` is one of them (then the trigger
     // being present meets it).
-    struct trigger_entry {
+    struct alignas(64) trigger_entry {   // 64 bytes: an entry's address is one shift away
         cue_set all{}, blocked{}, any{};
         std::uint32_t rule = 0;
     };
