@@ -124,7 +124,7 @@ struct analyzer::compiled {
     // does not continue is passed over after one test. One record per word, so a token's look-up touches one place
     // (the analyzer builds the same record for a token that is no plain word). The pointers
     // point into word_items / word_starts.
-    struct word_info {
+    struct alignas(64) word_info {   // 64 bytes: a word's record is one shift away
         std::uint64_t bits = 0;           // OR of 1 << edge_bit(item) over the items
         std::uint64_t start_edges = 0;    // OR of nodes[s].edge_bits over the starts s
         const std::int32_t* items = nullptr;
