@@ -41,7 +41,7 @@ enum word_class : std::uint8_t {
 };
 
 struct analyzer::compiled {
-    struct trie_node {
+    struct alignas(32) trie_node {   // 32 bytes: a node is one shift from its index
         std::uint32_t edge_begin = 0, edge_count = 0;
         std::uint32_t term_begin = 0, term_count = 0;
         // Bit edge_bit(item) set for every edge item (filled by the analyzer's constructor):
