@@ -60,7 +60,7 @@ struct analyzer::compiled {
         std::uint32_t lexicon = 0;
         std::uint32_t term = 0;   // index into term_texts
     };
-    struct lexicon {
+    struct alignas(4) lexicon {   // 4 bytes: one shift from its index
         bool negatable = false;
         bool mask = false;
         bool feeling = false;
