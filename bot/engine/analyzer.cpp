@@ -94,7 +94,7 @@ struct scratch {
     std::vector<const analyzer::compiled::word_info*> per_token;
     std::vector<analyzer::compiled::word_info> built;
     std::vector<std::int32_t> items;
-    std::vector<std::int32_t> starts;
+    std::vector<const analyzer::compiled::trie_node*> starts;
     // Unquoted tokens with a word class or all caps: the token index in the low 32 bits, the
     // word's classes above (so add_feature_hits() need not look the word up again).
     std::vector<std::uint64_t> feature_tokens;
@@ -188,7 +188,7 @@ private:
             s_.starts.resize(2 * bound + 64);
         }
         std::int32_t* out = s_.items.data();
-        std::int32_t* starts_out = s_.starts.data();
+        const analyzer::compiled::trie_node** starts_out = s_.starts.data();
         const analyzer::compiled::word_info** per_token = s_.per_token.data();
         analyzer::compiled::word_info* built = s_.built.data();
         const auto* infos = c_.word_infos.data();
@@ -261,7 +261,7 @@ private:
             for (std::uint32_t k = first; k < used; ++k) {
                 const auto node = root[static_cast<std::size_t>(out[k])];
                 if (node < 0) continue;
-                starts_out[starts_used++] = node;
+                starts_out[starts_used++] = nodes + node;
                 ++rec.start_count;
                 rec.start_edges |= nodes[static_cast<std::size_t>(node)].edge_bits;
                 rec.start_terms += nodes[static_cast<std::size_t>(node)].term_count;
@@ -275,7 +275,11 @@ private:
 
     void emit(std::int32_t node, std::uint32_t first, std::uint32_t last)
     {
-        const auto& n = c_.nodes[static_cast<std::size_t>(node)];
+        emit(c_.nodes[static_cast<std::size_t>(node)], first, last);
+    }
+
+    void emit(const analyzer::compiled::trie_node& n, std::uint32_t first, std::uint32_t last)
+    {
         for (std::uint32_t k = 0; k < n.term_count; ++k) {
             const auto& t = c_.terminals[n.term_begin + k];
             s_.hits.push_back({t.lexicon, first, last, t.term});
@@ -324,11 +328,10 @@ private:
             const std::uint64_t next_bits = per_token[i + 1]->bits;
             if (ti.start_terms == 0 && (ti.start_edges & next_bits) == 0) continue;
             for (std::uint32_t k = 0; k < ti.start_count; ++k) {
-                const auto node = ti.starts[k];
+                const auto& node = *ti.starts[k];
                 emit(node, i, i);
-                if ((nodes[static_cast<std::size_t>(node)].edge_bits & next_bits) != 0 &&
-                    toks[i + 1].sentence == toks[i].sentence)
-                    extend(node, i, i + 1);
+                if ((node.edge_bits & next_bits) != 0 && toks[i + 1].sentence == toks[i].sentence)
+                    extend(static_cast<std::int32_t>(&node - nodes), i, i + 1);
             }
         }
     }
@@ -880,7 +883,7 @@ analyzer::analyzer(std::unique_ptr<compiled> c) : c_(std::move(c))
             info.bits |= std::uint64_t{1} << compiled::edge_bit(item);
             const auto node = c_->root[static_cast<std::size_t>(item)];
             if (node < 0) continue;
-            c_->word_starts.push_back(node);
+            c_->word_starts.push_back(c_->nodes.data() + node);
             info.start_edges |= c_->nodes[static_cast<std::size_t>(node)].edge_bits;
             info.start_terms += c_->nodes[static_cast<std::size_t>(node)].term_count;
         }
@@ -1011,7 +1014,7 @@ std::size_t analyzer::memory_bytes() const noexcept
                         c.edge_table.capacity() * sizeof(compiled::edge_slot) +
                         c.word_infos.capacity() * sizeof(compiled::word_info) +
                         c.word_items.capacity() * sizeof(std::int32_t) +
-                        c.word_starts.capacity() * sizeof(std::int32_t) + c.item_used.capacity() +
+                        c.word_starts.capacity() * sizeof(const compiled::trie_node*) + c.item_used.capacity() +
                         c.terminals.capacity() * sizeof(compiled::terminal) +
                         c.cue_refs.capacity() * sizeof(std::uint32_t) + c.word_classes.capacity() +
                         c.rule_cue_masks.capacity() * sizeof(compiled::rule_masks) +

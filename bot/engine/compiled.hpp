@@ -128,7 +128,7 @@ struct analyzer::compiled {
         std::uint64_t bits = 0;           // OR of 1 << edge_bit(item) over the items
         std::uint64_t start_edges = 0;    // OR of nodes[s].edge_bits over the starts s
         const std::int32_t* items = nullptr;
-        const std::int32_t* starts = nullptr;
+        const trie_node* const* starts = nullptr;   // the start nodes
         std::uint32_t item_count = 0;
         std::uint32_t start_count = 0;
         std::uint32_t start_terms = 0;    // sum of nodes[s].term_count over the starts s
@@ -136,7 +136,7 @@ struct analyzer::compiled {
     };
     std::vector<word_info> word_infos;
     std::vector<std::int32_t> word_items;
-    std::vector<std::int32_t> word_starts;
+    std::vector<const trie_node*> word_starts;   // into nodes
     std::vector<std::uint8_t> item_used;   // item -> 1 when it is a root or an edge label
     std::vector<terminal> terminals;
     std::vector<std::string> term_texts;   // as written, without a trailing '*'
