@@ -273,11 +273,6 @@ private:
         unquoted_tokens_ = static_cast<std::uint32_t>(n) - quoted_tokens;
     }
 
-    void emit(std::int32_t node, std::uint32_t first, std::uint32_t last)
-    {
-        emit(c_.nodes[static_cast<std::size_t>(node)], first, last);
-    }
-
     void emit(const analyzer::compiled::trie_node& n, std::uint32_t first, std::uint32_t last)
     {
         for (std::uint32_t k = 0; k < n.term_count; ++k) {
@@ -289,27 +284,28 @@ private:
     // Continues the phrase at `node` (matched tokens first..next-1) with the items of token
     // `next`. The caller has checked continues(node, first, next). Out of line: it runs for few
     // phrase starts, and inlined it crowds the registers of the loop in match_phrases().
-    [[gnu::noinline]] void extend(std::int32_t node, std::uint32_t first, std::uint32_t next)
+    [[gnu::noinline]] void extend(const analyzer::compiled::trie_node& node, std::uint32_t first,
+                                  std::uint32_t next)
     {
         const auto& ti = *s_.per_token[next];
-        const std::uint64_t bits = c_.nodes[static_cast<std::size_t>(node)].edge_bits;
+        const std::uint64_t bits = node.edge_bits;
         for (std::uint32_t k = 0; k < ti.item_count; ++k) {
             const auto item = ti.items[k];
             if (((bits >> analyzer::compiled::edge_bit(item)) & 1u) == 0) continue;
-            auto child = c_.child(node, item);
-            if (child < 0) continue;
-            emit(child, first, next);
-            if (continues(child, first, next + 1)) extend(child, first, next + 1);
+            const auto* child = c_.child(node, item);
+            if (child == nullptr) continue;
+            emit(*child, first, next);
+            if (continues(*child, first, next + 1)) extend(*child, first, next + 1);
         }
     }
 
     // Token `next` may have an item that is an edge of `node` (their edge bits meet; a node
     // without edges has none, and neither has the end of the token list) and lies in the
     // sentence of token `first`.
-    bool continues(std::int32_t node, std::uint32_t first, std::uint32_t next) const noexcept
+    bool continues(const analyzer::compiled::trie_node& node, std::uint32_t first, std::uint32_t next) const noexcept
     {
         const auto& toks = s_.text.tokens;
-        return (c_.nodes[static_cast<std::size_t>(node)].edge_bits & s_.per_token[next]->bits) != 0 &&
+        return (node.edge_bits & s_.per_token[next]->bits) != 0 &&
                toks[next].sentence == toks[first].sentence;
     }
 
@@ -319,7 +315,6 @@ private:
         const auto n = static_cast<std::uint32_t>(s_.text.tokens.size());
         // Locals, not members: emit() writes memory, which would force members to be reloaded.
         const auto* per_token = s_.per_token.data();
-        const auto* nodes = c_.nodes.data();
         const auto* toks = s_.text.tokens.data();
         for (std::uint32_t i = 0; i < n; ++i) {
             const auto& ti = *per_token[i];
@@ -331,7 +326,7 @@ private:
                 const auto& node = *ti.starts[k];
                 emit(node, i, i);
                 if ((node.edge_bits & next_bits) != 0 && toks[i + 1].sentence == toks[i].sentence)
-                    extend(static_cast<std::int32_t>(&node - nodes), i, i + 1);
+                    extend(node, i, i + 1);
             }
         }
     }
@@ -854,13 +849,14 @@ analyzer::analyzer(std::unique_ptr<compiled> c) : c_(std::move(c))
     c_->edge_mask = mask;
     for (std::size_t n = 0; n < c_->nodes.size(); ++n) {
         auto& node = c_->nodes[n];
+        node.id = static_cast<std::int32_t>(n);
         for (std::uint32_t k = 0; k < node.edge_count; ++k) {
             const auto& e = c_->edges[node.edge_begin + k];
             node.edge_bits |= std::uint64_t{1} << compiled::edge_bit(e.item);
             const auto key = compiled::edge_key(static_cast<std::int32_t>(n), e.item);
             std::size_t i = compiled::edge_hash(key) & mask;
-            while (table[i].node >= 0) i = (i + 1) & mask;
-            table[i] = {key, e.node};
+            while (table[i].child != nullptr) i = (i + 1) & mask;
+            table[i] = {key, c_->nodes.data() + e.node};
         }
     }
     // Each word's record for the phrase matcher (see compiled.hpp).

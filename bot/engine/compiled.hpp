@@ -47,6 +47,7 @@ struct analyzer::compiled {
         // Bit edge_bit(item) set for every edge item (filled by the analyzer's constructor):
         // most tokens after a phrase start continue no phrase, and this rejects them unprobed.
         std::uint64_t edge_bits = 0;
+        std::int32_t id = 0;   // its index in nodes (filled by the analyzer's constructor)
     };
     static unsigned edge_bit(std::int32_t item) noexcept
     {
@@ -91,7 +92,7 @@ struct analyzer::compiled {
     // analyzer's constructor: one probe per candidate item instead of a binary search.
     struct edge_slot {
         std::uint64_t key = ~std::uint64_t{0};   // node << 32 | item; all ones = empty
-        std::int32_t node = -1;
+        const trie_node* child = nullptr;         // into nodes; nullptr = empty
     };
     std::vector<edge_slot> edge_table;
     std::size_t edge_mask = 0;   // edge_table.size() - 1, set with the table
@@ -105,14 +106,15 @@ struct analyzer::compiled {
         key *= 0x9E3779B97F4A7C15ull;
         return static_cast<std::size_t>(key ^ (key >> 29));
     }
-    std::int32_t child(std::int32_t node, std::int32_t item) const noexcept
+    // The child of `node` by `item`, nullptr when none.
+    const trie_node* child(const trie_node& node, std::int32_t item) const noexcept
     {
-        const auto key = edge_key(node, item);
+        const auto key = edge_key(node.id, item);
         const std::size_t mask = edge_mask;
         for (std::size_t i = edge_hash(key) & mask;; i = (i + 1) & mask) {
             const auto& s = edge_table[i];
-            if (s.key == key) return s.node;
-            if (s.node < 0) return -1;
+            if (s.key == key) return s.child;
+            if (s.child == nullptr) return nullptr;
         }
     }
     // What a token whose text is the exact word w brings to the phrase matcher, filled by the
