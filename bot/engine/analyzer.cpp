@@ -276,7 +276,7 @@ private:
     void emit(const analyzer::compiled::trie_node& n, std::uint32_t first, std::uint32_t last)
     {
         for (std::uint32_t k = 0; k < n.term_count; ++k) {
-            const auto& t = c_.terminals[n.term_begin + k];
+            const auto& t = n.terms[k];
             s_.hits.push_back({t.lexicon, first, last, t.term});
         }
     }
@@ -849,11 +849,11 @@ analyzer::analyzer(std::unique_ptr<compiled> c) : c_(std::move(c))
     c_->edge_mask = mask;
     for (std::size_t n = 0; n < c_->nodes.size(); ++n) {
         auto& node = c_->nodes[n];
-        node.id = static_cast<std::int32_t>(n);
+        node.terms = c_->terminals.data() + node.term_begin;
         for (std::uint32_t k = 0; k < node.edge_count; ++k) {
             const auto& e = c_->edges[node.edge_begin + k];
             node.edge_bits |= std::uint64_t{1} << compiled::edge_bit(e.item);
-            const auto key = compiled::edge_key(static_cast<std::int32_t>(n), e.item);
+            const auto key = compiled::edge_key(node, e.item);
             std::size_t i = compiled::edge_hash(key) & mask;
             while (table[i].child != nullptr) i = (i + 1) & mask;
             table[i] = {key, c_->nodes.data() + e.node};

@@ -41,13 +41,14 @@ enum word_class : std::uint8_t {
 };
 
 struct analyzer::compiled {
+    struct terminal;
     struct alignas(32) trie_node {   // 32 bytes: a node is one shift from its index
         std::uint32_t edge_begin = 0, edge_count = 0;
         std::uint32_t term_begin = 0, term_count = 0;
         // Bit edge_bit(item) set for every edge item (filled by the analyzer's constructor):
         // most tokens after a phrase start continue no phrase, and this rejects them unprobed.
         std::uint64_t edge_bits = 0;
-        std::int32_t id = 0;   // its index in nodes (filled by the analyzer's constructor)
+        const terminal* terms = nullptr;   // terminals + term_begin (filled by the analyzer's constructor)
     };
     static unsigned edge_bit(std::int32_t item) noexcept
     {
@@ -91,15 +92,17 @@ struct analyzer::compiled {
     // (node, item) -> child, open addressing, power-of-two size, filled from `edges` by the
     // analyzer's constructor: one probe per candidate item instead of a binary search.
     struct edge_slot {
-        std::uint64_t key = ~std::uint64_t{0};   // node << 32 | item; all ones = empty
+        std::uint64_t key = ~std::uint64_t{0};   // edge_key(node, item); all ones = empty
         const trie_node* child = nullptr;         // into nodes; nullptr = empty
     };
     std::vector<edge_slot> edge_table;
     std::size_t edge_mask = 0;   // edge_table.size() - 1, set with the table
-    static std::uint64_t edge_key(std::int32_t node, std::int32_t item) noexcept
+    // The node's address over 32 (nodes are 32 bytes in one array, so these are consecutive
+    // numbers, distinct in their low 32 bits) above the item.
+    static std::uint64_t edge_key(const trie_node& node, std::int32_t item) noexcept
     {
-        return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(node)) << 32) |
-               static_cast<std::uint32_t>(item);
+        const auto at = static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(&node) >> 5);
+        return (static_cast<std::uint64_t>(at) << 32) | static_cast<std::uint32_t>(item);
     }
     static std::size_t edge_hash(std::uint64_t key) noexcept
     {
@@ -109,7 +112,7 @@ struct analyzer::compiled {
     // The child of `node` by `item`, nullptr when none.
     const trie_node* child(const trie_node& node, std::int32_t item) const noexcept
     {
-        const auto key = edge_key(node.id, item);
+        const auto key = edge_key(node, item);
         const std::size_t mask = edge_mask;
         for (std::size_t i = edge_hash(key) & mask;; i = (i + 1) & mask) {
             const auto& s = edge_table[i];
