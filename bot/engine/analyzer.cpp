@@ -400,6 +400,7 @@ private:
         const auto base = static_cast<std::uint32_t>(c_.lexicons.size());
         auto& f = out_.features;
         std::uint32_t absolutes = 0;
+        lexicon_hits_ = static_cast<std::uint32_t>(s_.hits.size());
         // Only the tokens collect_items() found with a word class or in capitals, in order.
         for (std::uint32_t f_index = 0; f_index < feature_count_; ++f_index) {
             const std::uint64_t entry = s_.feature_tokens[f_index];
@@ -440,13 +441,19 @@ private:
     // Two hits with the same cue and first token. Such hits come from one token's phrases
     // (a feature hits a token once), which match_phrases() found one after the other: only
     // neighbours with the same first token need comparing.
-    bool equal_hits() const noexcept
+    // Only lexicon hits (those before add_feature_hits()'s) can be such a pair: a feature hits
+    // a token once. Asked at most twice per message (index_hits(), ensure_indexed()), answered
+    // once.
+    bool equal_hits() noexcept
     {
+        if (equal_known_) return equal_;
+        equal_known_ = true;
         const auto& hits = s_.hits;
-        for (std::size_t k = 0; k < hits.size(); ++k)
-            for (std::size_t j = k + 1; j < hits.size() && hits[j].first == hits[k].first; ++j)
-                if (hits[j].cue == hits[k].cue) return true;
-        return false;
+        const std::size_t n = lexicon_hits_;
+        for (std::size_t k = 0; k < n; ++k)
+            for (std::size_t j = k + 1; j < n && hits[j].first == hits[k].first; ++j)
+                if (hits[j].cue == hits[k].cue) return equal_ = true;
+        return equal_ = false;
     }
 
     // The present cues (present_mask_) and the feeling. Ordering the hits by cue, which only
@@ -817,6 +824,9 @@ private:
     analysis& out_;
     std::uint32_t stamp_ = 0;
     std::uint32_t feature_count_ = 0;   // entries of s_.feature_tokens filled for this message
+    std::uint32_t lexicon_hits_ = 0;    // s_.hits before add_feature_hits(): the lexicons' hits
+    bool equal_known_ = false;          // equal_hits() has been asked
+    bool equal_ = false;                // and answered this
     std::uint32_t unquoted_tokens_ = 0;   // tokens outside quotes (for @short)
     analyzer::compiled::cue_set present_mask_{};   // present cues (exact when c_.cue_masks)
     bool mention_ = false;                // a plain @name token outside quotes (for @mention)
