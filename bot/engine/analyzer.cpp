@@ -359,8 +359,8 @@ private:
         // Without quotes, the hits up to the first of a negatable or mask lexicon stay where
         // they are (in most messages that is every hit).
         std::size_t write = 0;
+        const std::uint8_t* needs = c_.lexicon_filters.data();
         if (!any_quoted) {
-            const std::uint8_t* needs = c_.lexicon_filters.data();
             const std::size_t n = hits.size();
             const hit* h = hits.data();
             while (write < n && needs[h[write].cue] == 0) ++write;
@@ -368,13 +368,13 @@ private:
         }
         for (auto it = hits.begin() + write; it != hits.end(); ++it) {
             const auto& h = *it;
-            const auto& lex = c_.lexicons[h.cue];
+            const std::uint8_t need = needs[h.cue];
             if (any_quoted && quoted(h)) {
                 out_.features.quoted = true;
                 continue;
             }
-            if (lex.negatable && negated(h)) continue;
-            if (lex.mask) {
+            if ((need & 1) && negated(h)) continue;   // negatable
+            if (need & 2) {                           // a mask
                 any_mask = true;
                 for (auto k = h.first; k <= h.last; ++k) s_.masked[k] = stamp_;
             }
