@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 
 #include "engine/compiled.hpp"
 
@@ -24,6 +25,65 @@ struct hit {
     std::uint32_t term = 0;
 };
 
+// The hits of a message: a buffer that only grows (so two of them swap without copying, and
+// growing is the only time it is written beyond the hits in use).
+class hit_list {
+public:
+    std::size_t size() const noexcept { return size_; }
+    bool empty() const noexcept { return size_ == 0; }
+    std::size_t capacity() const noexcept { return capacity_; }
+    hit* data() noexcept { return store_.get(); }
+    const hit* data() const noexcept { return store_.get(); }
+    hit* begin() noexcept { return data(); }
+    hit* end() noexcept { return data() + size_; }
+    const hit* begin() const noexcept { return data(); }
+    const hit* end() const noexcept { return data() + size_; }
+    hit& operator[](std::size_t k) noexcept { return store_[k]; }
+    const hit& operator[](std::size_t k) const noexcept { return store_[k]; }
+    void clear() noexcept { size_ = 0; }
+    // To at most capacity(); hits beyond the old size() must have been written.
+    void resize(std::size_t n) noexcept { size_ = n; }
+    void push_back(const hit& h)
+    {
+        if (size_ == capacity_) grow(size_ + 1);
+        store_[size_++] = h;
+    }
+    // Room for `n` more hits, counted in size(): the caller writes them.
+    hit* append(std::size_t n)
+    {
+        if (capacity_ - size_ < n) grow(size_ + n);
+        hit* at = data() + size_;
+        size_ += n;
+        return at;
+    }
+    // At least `n` hits of room (the contents are kept up to size()).
+    void reserve(std::size_t n)
+    {
+        if (capacity_ < n) grow(n);
+    }
+    void swap(hit_list& o) noexcept
+    {
+        std::swap(store_, o.store_);
+        std::swap(size_, o.size_);
+        std::swap(capacity_, o.capacity_);
+    }
+
+private:
+    [[gnu::noinline]] void grow(std::size_t n)
+    {
+        std::size_t cap = std::max<std::size_t>(64, 2 * capacity_);
+        while (cap < n) cap *= 2;
+        std::unique_ptr<hit[]> bigger(new hit[cap]);
+        std::copy(data(), data() + size_, bigger.get());
+        store_ = std::move(bigger);
+        capacity_ = cap;
+    }
+
+    std::unique_ptr<hit[]> store_;
+    std::size_t size_ = 0;
+    std::size_t capacity_ = 0;
+};
+
 // Per-thread buffers reused across messages and analyzers (sized up on demand).
 struct scratch {
     normalized_text text;
@@ -34,17 +94,22 @@ struct scratch {
     std::vector<const analyzer::compiled::word_info*> per_token;
     std::vector<analyzer::compiled::word_info> built;
     std::vector<std::int32_t> items;
-    std::vector<std::int32_t> starts;
+    std::vector<const analyzer::compiled::trie_node*> starts;
     // Unquoted tokens with a word class or all caps: the token index in the low 32 bits, the
     // word's classes above (so add_feature_hits() need not look the word up again).
     std::vector<std::uint64_t> feature_tokens;
-    std::vector<hit> hits;
+    hit_list hits;
     std::vector<std::uint32_t> masked;   // per token, == stamp when masked
     std::vector<std::uint32_t> cue_stamp;
     std::vector<std::uint32_t> cue_first;
     std::vector<std::uint32_t> cue_count;
     std::vector<std::uint32_t> rule_stamp;
-    std::vector<std::uint32_t> present;   // distinct present cues
+    std::vector<std::uint32_t> present;   // distinct present cues (without cue masks)
+    // Counting sort of the hits by cue (with cue masks, so cue ids below 128): per cue its
+    // count (0 between messages) and next place, and the buffer the hits are moved to.
+    std::array<std::uint32_t, 128> bucket_count{};
+    std::array<std::uint32_t, 128> bucket_place{};
+    hit_list sorted_hits;
     std::vector<const hit*> chosen;
     std::uint32_t stamp = 0;
 
@@ -123,7 +188,7 @@ private:
             s_.starts.resize(2 * bound + 64);
         }
         std::int32_t* out = s_.items.data();
-        std::int32_t* starts_out = s_.starts.data();
+        const analyzer::compiled::trie_node** starts_out = s_.starts.data();
         const analyzer::compiled::word_info** per_token = s_.per_token.data();
         analyzer::compiled::word_info* built = s_.built.data();
         const auto* infos = c_.word_infos.data();
@@ -138,16 +203,19 @@ private:
         std::uint32_t starts_used = 0;
         constexpr std::uint8_t slow_flags = token::quoted | token::emoji | token::all_caps;
         for (std::size_t i = 0; i < n; ++i) {
-            const auto& t = toks[i];
-            const auto w = static_cast<std::size_t>(t.word);
             // Most tokens are known words, outside quotes, in lower case: take their record and
-            // note them for add_feature_hits() when they have a word class.
-            if ((t.flags & slow_flags) == 0 && t.word != no_word) {
-                const auto& info = infos[w];
+            // note them for add_feature_hits() when they have a word class. A loop of their own
+            // (it needs few registers) until a token that is not one of them.
+            for (; i < n; ++i) {
+                const auto& t = toks[i];
+                if ((t.flags & slow_flags) != 0 || t.word == no_word) break;
+                const auto& info = infos[static_cast<std::size_t>(t.word)];
                 per_token[i] = &info;
                 if (info.classes != 0) feature_tokens[features++] = feature_token(i, info.classes);
-                continue;
             }
+            if (i == n) break;
+            const auto& t = toks[i];
+            const auto w = static_cast<std::size_t>(t.word);
             const bool quoted = t.has(token::quoted);
             quoted_tokens += quoted ? 1 : 0;
             const std::uint32_t classes = t.word != no_word ? infos[w].classes : 0;
@@ -193,7 +261,7 @@ private:
             for (std::uint32_t k = first; k < used; ++k) {
                 const auto node = root[static_cast<std::size_t>(out[k])];
                 if (node < 0) continue;
-                starts_out[starts_used++] = node;
+                starts_out[starts_used++] = nodes + node;
                 ++rec.start_count;
                 rec.start_edges |= nodes[static_cast<std::size_t>(node)].edge_bits;
                 rec.start_terms += nodes[static_cast<std::size_t>(node)].term_count;
@@ -205,11 +273,10 @@ private:
         unquoted_tokens_ = static_cast<std::uint32_t>(n) - quoted_tokens;
     }
 
-    void emit(std::int32_t node, std::uint32_t first, std::uint32_t last)
+    void emit(const analyzer::compiled::trie_node& n, std::uint32_t first, std::uint32_t last)
     {
-        const auto& n = c_.nodes[static_cast<std::size_t>(node)];
         for (std::uint32_t k = 0; k < n.term_count; ++k) {
-            const auto& t = c_.terminals[n.term_begin + k];
+            const auto& t = n.terms[k];
             s_.hits.push_back({t.lexicon, first, last, t.term});
         }
     }
@@ -217,27 +284,28 @@ private:
     // Continues the phrase at `node` (matched tokens first..next-1) with the items of token
     // `next`. The caller has checked continues(node, first, next). Out of line: it runs for few
     // phrase starts, and inlined it crowds the registers of the loop in match_phrases().
-    [[gnu::noinline]] void extend(std::int32_t node, std::uint32_t first, std::uint32_t next)
+    [[gnu::noinline]] void extend(const analyzer::compiled::trie_node& node, std::uint32_t first,
+                                  std::uint32_t next)
     {
         const auto& ti = *s_.per_token[next];
-        const std::uint64_t bits = c_.nodes[static_cast<std::size_t>(node)].edge_bits;
+        const std::uint64_t bits = node.edge_bits;
         for (std::uint32_t k = 0; k < ti.item_count; ++k) {
             const auto item = ti.items[k];
             if (((bits >> analyzer::compiled::edge_bit(item)) & 1u) == 0) continue;
-            auto child = c_.child(node, item);
-            if (child < 0) continue;
-            emit(child, first, next);
-            if (continues(child, first, next + 1)) extend(child, first, next + 1);
+            const auto* child = c_.child(node, item);
+            if (child == nullptr) continue;
+            emit(*child, first, next);
+            if (continues(*child, first, next + 1)) extend(*child, first, next + 1);
         }
     }
 
     // Token `next` may have an item that is an edge of `node` (their edge bits meet; a node
     // without edges has none, and neither has the end of the token list) and lies in the
     // sentence of token `first`.
-    bool continues(std::int32_t node, std::uint32_t first, std::uint32_t next) const noexcept
+    bool continues(const analyzer::compiled::trie_node& node, std::uint32_t first, std::uint32_t next) const noexcept
     {
         const auto& toks = s_.text.tokens;
-        return (c_.nodes[static_cast<std::size_t>(node)].edge_bits & s_.per_token[next]->bits) != 0 &&
+        return (node.edge_bits & s_.per_token[next]->bits) != 0 &&
                toks[next].sentence == toks[first].sentence;
     }
 
@@ -247,7 +315,6 @@ private:
         const auto n = static_cast<std::uint32_t>(s_.text.tokens.size());
         // Locals, not members: emit() writes memory, which would force members to be reloaded.
         const auto* per_token = s_.per_token.data();
-        const auto* nodes = c_.nodes.data();
         const auto* toks = s_.text.tokens.data();
         for (std::uint32_t i = 0; i < n; ++i) {
             const auto& ti = *per_token[i];
@@ -256,10 +323,9 @@ private:
             const std::uint64_t next_bits = per_token[i + 1]->bits;
             if (ti.start_terms == 0 && (ti.start_edges & next_bits) == 0) continue;
             for (std::uint32_t k = 0; k < ti.start_count; ++k) {
-                const auto node = ti.starts[k];
+                const auto& node = *ti.starts[k];
                 emit(node, i, i);
-                if ((nodes[static_cast<std::size_t>(node)].edge_bits & next_bits) != 0 &&
-                    toks[i + 1].sentence == toks[i].sentence)
+                if ((node.edge_bits & next_bits) != 0 && toks[i + 1].sentence == toks[i].sentence)
                     extend(node, i, i + 1);
             }
         }
@@ -288,17 +354,27 @@ private:
         auto& hits = s_.hits;
         if (hits.empty()) return;
         bool any_mask = false;
-        std::size_t write = 0;
         // Every token outside quotes (collect_items() counted them): no hit is quoted.
         const bool any_quoted = unquoted_tokens_ != s_.text.tokens.size();
-        for (const auto& h : hits) {
-            const auto& lex = c_.lexicons[h.cue];
+        // Without quotes, the hits up to the first of a negatable or mask lexicon stay where
+        // they are (in most messages that is every hit).
+        std::size_t write = 0;
+        const std::uint8_t* needs = c_.lexicon_filters.data();
+        if (!any_quoted) {
+            const std::size_t n = hits.size();
+            const hit* h = hits.data();
+            while (write < n && needs[h[write].cue] == 0) ++write;
+            if (write == n) return;
+        }
+        for (auto it = hits.begin() + write; it != hits.end(); ++it) {
+            const auto& h = *it;
+            const std::uint8_t need = needs[h.cue];
             if (any_quoted && quoted(h)) {
                 out_.features.quoted = true;
                 continue;
             }
-            if (lex.negatable && negated(h)) continue;
-            if (lex.mask) {
+            if ((need & 1) && negated(h)) continue;   // negatable
+            if (need & 2) {                           // a mask
                 any_mask = true;
                 for (auto k = h.first; k <= h.last; ++k) s_.masked[k] = stamp_;
             }
@@ -324,6 +400,7 @@ private:
         const auto base = static_cast<std::uint32_t>(c_.lexicons.size());
         auto& f = out_.features;
         std::uint32_t absolutes = 0;
+        lexicon_hits_ = static_cast<std::uint32_t>(s_.hits.size());
         // Only the tokens collect_items() found with a word class or in capitals, in order.
         for (std::uint32_t f_index = 0; f_index < feature_count_; ++f_index) {
             const std::uint64_t entry = s_.feature_tokens[f_index];
@@ -364,16 +441,131 @@ private:
     // Two hits with the same cue and first token. Such hits come from one token's phrases
     // (a feature hits a token once), which match_phrases() found one after the other: only
     // neighbours with the same first token need comparing.
-    bool equal_hits() const noexcept
+    // Only lexicon hits (those before add_feature_hits()'s) can be such a pair: a feature hits
+    // a token once. Asked at most twice per message (index_hits(), ensure_indexed()), answered
+    // once.
+    bool equal_hits() noexcept
     {
+        if (equal_known_) return equal_;
+        equal_known_ = true;
         const auto& hits = s_.hits;
-        for (std::size_t k = 0; k < hits.size(); ++k)
-            for (std::size_t j = k + 1; j < hits.size() && hits[j].first == hits[k].first; ++j)
-                if (hits[j].cue == hits[k].cue) return true;
-        return false;
+        const std::size_t n = lexicon_hits_;
+        for (std::size_t k = 0; k < n; ++k)
+            for (std::size_t j = k + 1; j < n && hits[j].first == hits[k].first; ++j)
+                if (hits[j].cue == hits[k].cue) return equal_ = true;
+        return equal_ = false;
     }
 
+    // The present cues (present_mask_) and the feeling. Ordering the hits by cue, which only
+    // evaluate() needs, waits for its first call (ensure_indexed()) with cue masks: most
+    // messages have no rule to evaluate.
     void index_hits()
+    {
+        auto& hits = s_.hits;
+        const auto n = static_cast<std::uint32_t>(hits.size());
+        if (!c_.cue_masks) {
+            sort_hits();
+            indexed_ = true;
+            find_feeling();
+            return;
+        }
+        indexed_ = false;
+        std::uint64_t m0 = 0, m1 = 0;
+        const hit* h = hits.data();
+        for (std::uint32_t k = 0; k < n; ++k) {
+            const std::uint32_t cue = h[k].cue;
+            const std::uint64_t bit = std::uint64_t{1} << (cue & 63);
+            if (cue < 64)
+                m0 |= bit;
+            else
+                m1 |= bit;
+        }
+        present_mask_ = {m0, m1};
+        if (!meets(c_.feeling_cues)) return;
+        // Which of two hits with the same cue and first token the feeling takes follows their
+        // order, which std::sort may choose (see ensure_indexed()): order them first then.
+        if (n > 16 && equal_hits()) {
+            sort_hits();
+            indexed_ = true;
+        }
+        find_feeling();
+    }
+
+    // The hits ordered by cue with each present cue's run (cue_first, cue_count), once per
+    // message. With cue masks (every cue below 128) by counting them per cue (stable: the hits
+    // of a cue stay in the order found, which is by first token). That is the order
+    // sort_hits() gives unless it hands more than 16 hits, two with the same cue and first
+    // token, to std::sort: then sort_hits() orders them.
+    void ensure_indexed()
+    {
+        if (indexed_) return;
+        indexed_ = true;
+        if (s_.hits.size() <= 16 || !equal_hits())
+            bucket_hits();
+        else
+            sort_hits();
+    }
+
+    // feeling: the earliest hit of a slot lexicon, of the lowest cue among hits on one token,
+    // the first of those in the order of the hits (in ensure_indexed()'s order, which keeps
+    // the order found unless std::sort ordered them).
+    void find_feeling()
+    {
+        std::uint32_t best_first = no_position;
+        std::uint32_t best_cue = 0;
+        for (const auto& h : s_.hits) {
+            if (h.cue >= c_.lexicons.size() || !c_.lexicons[h.cue].feeling) continue;
+            if (h.first < best_first || (h.first == best_first && h.cue < best_cue)) {
+                best_first = h.first;
+                best_cue = h.cue;
+                out_.feeling = c_.term_texts[h.term];
+            }
+        }
+    }
+
+    // Counting sort by cue (cue_masks only, present_mask_ set): counts per cue in one pass,
+    // then each present cue's run (cue_first, cue_count) in cue order from the mask's bits,
+    // then the hits moved to their places, unless they were in order already.
+    void bucket_hits()
+    {
+        auto& hits = s_.hits;
+        const auto n = static_cast<std::uint32_t>(hits.size());
+        std::uint32_t* count = s_.bucket_count.data();   // all 0 between messages
+        std::uint32_t prev = 0;
+        bool in_order = true;
+        const hit* h = hits.data();
+        for (std::uint32_t k = 0; k < n; ++k) {
+            const std::uint32_t cue = h[k].cue;
+            ++count[cue];
+            in_order = in_order && cue >= prev;
+            prev = cue;
+        }
+        const std::uint64_t m0 = present_mask_[0], m1 = present_mask_[1];
+        std::uint32_t* first = s_.cue_first.data();
+        std::uint32_t* runs = s_.cue_count.data();
+        std::uint32_t* place = s_.bucket_place.data();
+        std::uint32_t at = 0;
+        for (std::uint32_t word = 0; word < 2; ++word) {
+            for (std::uint64_t m = word == 0 ? m0 : m1; m != 0; m &= m - 1) {
+                const std::uint32_t cue = word * 64 + static_cast<std::uint32_t>(__builtin_ctzll(m));
+                const std::uint32_t c = count[cue];
+                count[cue] = 0;
+                first[cue] = at;
+                runs[cue] = c;
+                place[cue] = at;
+                at += c;
+            }
+        }
+        if (in_order) return;
+        auto& sorted = s_.sorted_hits;
+        sorted.reserve(n);
+        hit* out = sorted.data();
+        for (std::uint32_t k = 0; k < n; ++k) out[place[h[k].cue]++] = h[k];
+        sorted.resize(n);
+        hits.swap(sorted);
+    }
+
+    void sort_hits()
     {
         auto& hits = s_.hits;
         auto before = [](const hit& a, const hit& b) {
@@ -412,19 +604,14 @@ private:
             k = end;
         }
         present_mask_ = mask;
-        // feeling: the earliest hit of a slot lexicon
-        if (c_.cue_masks && !meets(c_.feeling_cues)) return;
-        std::uint32_t best = no_position;
-        for (const auto& h : hits) {
-            if (h.cue >= c_.lexicons.size() || !c_.lexicons[h.cue].feeling) continue;
-            if (h.first < best) {
-                best = h.first;
-                out_.feeling = c_.term_texts[h.term];
-            }
-        }
     }
 
-    bool present(std::uint32_t cue) const noexcept { return s_.cue_stamp[cue] == stamp_; }
+    // With cue masks the mask is exact and cue_stamp is not kept (see index_hits()).
+    bool present(std::uint32_t cue) const noexcept
+    {
+        if (c_.cue_masks) return ((present_mask_[(cue >> 6) & 1] >> (cue & 63)) & 1) != 0;
+        return s_.cue_stamp[cue] == stamp_;
+    }
 
     // Some cue of `set` is present (with exact masks: c_.cue_masks).
     bool meets(const analyzer::compiled::cue_set& set) const noexcept
@@ -505,14 +692,18 @@ private:
             const std::uint64_t p0 = present_mask_[0], p1 = present_mask_[1];
             const auto* entries = c_.trigger_entries.data();
             const auto* begin = c_.trigger_begin.data();
-            for (auto cue : s_.present) {
-                const auto* end = entries + begin[cue + 1];
-                for (const auto* e = entries + begin[cue]; e != end; ++e) {
-                    const auto& t = *e;
-                    if ((t.all[0] & ~p0) != 0 || (t.all[1] & ~p1) != 0) continue;
-                    if (((t.blocked[0] & p0) | (t.blocked[1] & p1)) != 0) continue;
-                    if (((t.any[0] & p0) | (t.any[1] & p1)) == 0) continue;
-                    evaluate(t.rule);
+            // The present cues that trigger some rule in order: the bits of the mask, low to high.
+            for (std::uint32_t word = 0; word < 2; ++word) {
+                for (std::uint64_t m = (word == 0 ? p0 : p1) & c_.trigger_cues[word]; m != 0; m &= m - 1) {
+                    const std::uint32_t cue = word * 64 + static_cast<std::uint32_t>(__builtin_ctzll(m));
+                    const auto* end = entries + begin[cue + 1];
+                    for (const auto* e = entries + begin[cue]; e != end; ++e) {
+                        const auto& t = *e;
+                        if ((t.all[0] & ~p0) != 0 || (t.all[1] & ~p1) != 0) continue;
+                        if (((t.blocked[0] & p0) | (t.blocked[1] & p1)) != 0) continue;
+                        if (((t.any[0] & p0) | (t.any[1] & p1)) == 0) continue;
+                        evaluate(t.rule);
+                    }
                 }
             }
             return;
@@ -528,6 +719,7 @@ private:
 
     void evaluate(std::uint32_t index)
     {
+        ensure_indexed();
         const auto& r = c_.rules[index];
         if (!c_.cue_masks) {   // else evaluate_rules() checked this on the (exact) masks
             for (std::uint32_t k = 0; k < r.all_count; ++k)
@@ -554,7 +746,7 @@ private:
         const auto& info = c_.rule_infos[index];
         auto cat = static_cast<std::size_t>(r.cat);
         logits_[cat] += r.weight;
-        fired_[cat] = true;
+        fired_ |= 1u << cat;
         out_.cues.push_back({info.id, r.cat, info.label, span_of_chosen(), r.weight});
     }
 
@@ -568,11 +760,22 @@ private:
 
     void apply_modifiers()
     {
-        std::uint32_t fired = 0;   // bit per category
-        for (std::size_t cat = 0; cat < category_count; ++cat) fired |= fired_[cat] ? 1u << cat : 0u;
+        const std::uint32_t fired = fired_;
         if (fired == 0) return;
         const bool masks = c_.cue_masks;
         const auto* mod_masks = c_.modifier_cue_masks.data();
+        if (masks && c_.modifier_sets_exact) {
+            // The modifiers that change a category with a fired rule, in order, from the bits
+            // of their sets; of those, the ones whose cues are all present.
+            std::uint64_t candidates = 0;
+            for (std::size_t cat = 0; cat < category_count; ++cat)
+                if ((fired >> cat) & 1u) candidates |= c_.modifier_sets[cat];
+            for (; candidates != 0; candidates &= candidates - 1) {
+                const auto m = static_cast<std::size_t>(__builtin_ctzll(candidates));
+                if (covers(mod_masks[m])) apply_modifier(m);
+            }
+            return;
+        }
         const auto* mod_cats = c_.modifier_categories.data();
         const std::size_t modifiers = c_.modifiers.size();
         for (std::size_t m = 0; m < modifiers; ++m) {
@@ -585,22 +788,29 @@ private:
                                     [&](std::uint32_t cue) { return present(cue); })) {
                 continue;
             }
-            s_.chosen.clear();
-            for (auto cue : mod.when) s_.chosen.push_back(&s_.hits[s_.cue_first[cue]]);
-            auto span = span_of_chosen();
-            const auto& info = c_.modifier_infos[m];
-            for (std::size_t cat = 0; cat < category_count; ++cat) {
-                if (mod.effect[cat] == 0 || !fired_[cat]) continue;
-                logits_[cat] += mod.effect[cat];
-                out_.cues.push_back({info.id, static_cast<category>(cat), info.label, span, mod.effect[cat]});
-            }
+            apply_modifier(m);
+        }
+    }
+
+    // Modifier m applies (its cues are present, some category it changes has a fired rule).
+    void apply_modifier(std::size_t m)
+    {
+        const auto& mod = c_.modifiers[m];
+        s_.chosen.clear();
+        for (auto cue : mod.when) s_.chosen.push_back(&s_.hits[s_.cue_first[cue]]);
+        auto span = span_of_chosen();
+        const auto& info = c_.modifier_infos[m];
+        for (std::size_t cat = 0; cat < category_count; ++cat) {
+            if (mod.effect[cat] == 0 || ((fired_ >> cat) & 1u) == 0) continue;
+            logits_[cat] += mod.effect[cat];
+            out_.cues.push_back({info.id, static_cast<category>(cat), info.label, span, mod.effect[cat]});
         }
     }
 
     void score(sensitivity sens)
     {
         for (std::size_t cat = 0; cat < category_count; ++cat) {
-            if (!fired_[cat]) continue;
+            if (((fired_ >> cat) & 1u) == 0) continue;
             const auto& sc = c_.scoring[cat];
             float s = sigmoid(sc.bias + logits_[cat]);
             out_.scores[cat] = s;
@@ -614,11 +824,15 @@ private:
     analysis& out_;
     std::uint32_t stamp_ = 0;
     std::uint32_t feature_count_ = 0;   // entries of s_.feature_tokens filled for this message
+    std::uint32_t lexicon_hits_ = 0;    // s_.hits before add_feature_hits(): the lexicons' hits
+    bool equal_known_ = false;          // equal_hits() has been asked
+    bool equal_ = false;                // and answered this
     std::uint32_t unquoted_tokens_ = 0;   // tokens outside quotes (for @short)
     analyzer::compiled::cue_set present_mask_{};   // present cues (exact when c_.cue_masks)
     bool mention_ = false;                // a plain @name token outside quotes (for @mention)
+    bool indexed_ = false;                // hits ordered by cue, cue_first / cue_count set
     std::array<float, category_count> logits_{};
-    std::array<bool, category_count> fired_{};
+    std::uint32_t fired_ = 0;   // bit per category with a fired rule
 };
 
 }  // namespace
@@ -645,13 +859,14 @@ analyzer::analyzer(std::unique_ptr<compiled> c) : c_(std::move(c))
     c_->edge_mask = mask;
     for (std::size_t n = 0; n < c_->nodes.size(); ++n) {
         auto& node = c_->nodes[n];
+        node.terms = c_->terminals.data() + node.term_begin;
         for (std::uint32_t k = 0; k < node.edge_count; ++k) {
             const auto& e = c_->edges[node.edge_begin + k];
             node.edge_bits |= std::uint64_t{1} << compiled::edge_bit(e.item);
-            const auto key = compiled::edge_key(static_cast<std::int32_t>(n), e.item);
+            const auto key = compiled::edge_key(node, e.item);
             std::size_t i = compiled::edge_hash(key) & mask;
-            while (table[i].node >= 0) i = (i + 1) & mask;
-            table[i] = {key, e.node};
+            while (table[i].child != nullptr) i = (i + 1) & mask;
+            table[i] = {key, c_->nodes.data() + e.node};
         }
     }
     // Each word's record for the phrase matcher (see compiled.hpp).
@@ -674,7 +889,7 @@ analyzer::analyzer(std::unique_ptr<compiled> c) : c_(std::move(c))
             info.bits |= std::uint64_t{1} << compiled::edge_bit(item);
             const auto node = c_->root[static_cast<std::size_t>(item)];
             if (node < 0) continue;
-            c_->word_starts.push_back(node);
+            c_->word_starts.push_back(c_->nodes.data() + node);
             info.start_edges |= c_->nodes[static_cast<std::size_t>(node)].edge_bits;
             info.start_terms += c_->nodes[static_cast<std::size_t>(node)].term_count;
         }
@@ -690,11 +905,22 @@ analyzer::analyzer(std::unique_ptr<compiled> c) : c_(std::move(c))
         info.start_count = starts_begin[w + 1] - starts_begin[w];
     }
 
-    // The categories each modifier changes (see compiled.hpp).
+    // Per lexicon whether filter_hits() has more to do than keep its hits (see compiled.hpp).
+    c_->lexicon_filters.assign(c_->lexicons.size(), 0);
+    for (std::size_t l = 0; l < c_->lexicons.size(); ++l)
+        c_->lexicon_filters[l] = static_cast<std::uint8_t>((c_->lexicons[l].negatable ? 1 : 0) |
+                                                           (c_->lexicons[l].mask ? 2 : 0));
+
+    // The categories each modifier changes, and per category its modifiers (see compiled.hpp).
     c_->modifier_categories.assign(c_->modifiers.size(), 0);
+    c_->modifier_sets = {};
+    c_->modifier_sets_exact = c_->modifiers.size() <= 64;
     for (std::size_t m = 0; m < c_->modifiers.size(); ++m)
         for (std::size_t cat = 0; cat < category_count; ++cat)
-            if (c_->modifiers[m].effect[cat] != 0) c_->modifier_categories[m] |= 1u << cat;
+            if (c_->modifiers[m].effect[cat] != 0) {
+                c_->modifier_categories[m] |= 1u << cat;
+                if (c_->modifier_sets_exact) c_->modifier_sets[cat] |= std::uint64_t{1} << m;
+            }
 
     // Cue masks (see compiled.hpp), when every cue id fits.
     c_->cue_masks = c_->cue_count() <= 128;
@@ -736,6 +962,9 @@ analyzer::analyzer(std::unique_ptr<compiled> c) : c_(std::move(c))
             }
         }
         c_->trigger_begin[c_->cue_count()] = static_cast<std::uint32_t>(c_->trigger_entries.size());
+        c_->trigger_cues = {};
+        for (std::uint32_t cue = 0; cue < c_->cue_count(); ++cue)
+            if (c_->trigger_begin[cue + 1] != c_->trigger_begin[cue]) add(c_->trigger_cues, cue);
         c_->modifier_cue_masks.assign(c_->modifiers.size(), {});
         for (std::size_t m = 0; m < c_->modifiers.size(); ++m)
             for (auto cue : c_->modifiers[m].when) add(c_->modifier_cue_masks[m], cue);
@@ -791,14 +1020,15 @@ std::size_t analyzer::memory_bytes() const noexcept
                         c.edge_table.capacity() * sizeof(compiled::edge_slot) +
                         c.word_infos.capacity() * sizeof(compiled::word_info) +
                         c.word_items.capacity() * sizeof(std::int32_t) +
-                        c.word_starts.capacity() * sizeof(std::int32_t) + c.item_used.capacity() +
+                        c.word_starts.capacity() * sizeof(const compiled::trie_node*) + c.item_used.capacity() +
                         c.terminals.capacity() * sizeof(compiled::terminal) +
                         c.cue_refs.capacity() * sizeof(std::uint32_t) + c.word_classes.capacity() +
                         c.rule_cue_masks.capacity() * sizeof(compiled::rule_masks) +
                         c.trigger_begin.capacity() * sizeof(std::uint32_t) +
                         c.trigger_entries.capacity() * sizeof(compiled::trigger_entry) +
                         c.modifier_cue_masks.capacity() * sizeof(compiled::cue_set) +
-                        c.modifier_categories.capacity() * sizeof(std::uint32_t);
+                        c.modifier_categories.capacity() * sizeof(std::uint32_t) +
+                        c.lexicon_filters.capacity();
     for (const auto& t : c.term_texts) total += sizeof(std::string) + t.capacity();
     for (const auto& t : c.triggers) total += sizeof(t) + t.capacity() * sizeof(std::uint32_t);
     for (const auto& e : c.examples) total += sizeof(e) + e.text.capacity();

@@ -41,12 +41,14 @@ enum word_class : std::uint8_t {
 };
 
 struct analyzer::compiled {
-    struct trie_node {
+    struct terminal;
+    struct alignas(32) trie_node {   // 32 bytes: a node is one shift from its index
         std::uint32_t edge_begin = 0, edge_count = 0;
         std::uint32_t term_begin = 0, term_count = 0;
         // Bit edge_bit(item) set for every edge item (filled by the analyzer's constructor):
         // most tokens after a phrase start continue no phrase, and this rejects them unprobed.
         std::uint64_t edge_bits = 0;
+        const terminal* terms = nullptr;   // terminals + term_begin (filled by the analyzer's constructor)
     };
     static unsigned edge_bit(std::int32_t item) noexcept
     {
@@ -60,7 +62,7 @@ struct analyzer::compiled {
         std::uint32_t lexicon = 0;
         std::uint32_t term = 0;   // index into term_texts
     };
-    struct lexicon {
+    struct alignas(4) lexicon {   // 4 bytes: one shift from its index
         bool negatable = false;
         bool mask = false;
         bool feeling = false;
@@ -90,29 +92,32 @@ struct analyzer::compiled {
     // (node, item) -> child, open addressing, power-of-two size, filled from `edges` by the
     // analyzer's constructor: one probe per candidate item instead of a binary search.
     struct edge_slot {
-        std::uint64_t key = ~std::uint64_t{0};   // node << 32 | item; all ones = empty
-        std::int32_t node = -1;
+        std::uint64_t key = ~std::uint64_t{0};   // edge_key(node, item); all ones = empty
+        const trie_node* child = nullptr;         // into nodes; nullptr = empty
     };
     std::vector<edge_slot> edge_table;
     std::size_t edge_mask = 0;   // edge_table.size() - 1, set with the table
-    static std::uint64_t edge_key(std::int32_t node, std::int32_t item) noexcept
+    // The node's address over 32 (nodes are 32 bytes in one array, so these are consecutive
+    // numbers, distinct in their low 32 bits) above the item.
+    static std::uint64_t edge_key(const trie_node& node, std::int32_t item) noexcept
     {
-        return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(node)) << 32) |
-               static_cast<std::uint32_t>(item);
+        const auto at = static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(&node) >> 5);
+        return (static_cast<std::uint64_t>(at) << 32) | static_cast<std::uint32_t>(item);
     }
     static std::size_t edge_hash(std::uint64_t key) noexcept
     {
         key *= 0x9E3779B97F4A7C15ull;
         return static_cast<std::size_t>(key ^ (key >> 29));
     }
-    std::int32_t child(std::int32_t node, std::int32_t item) const noexcept
+    // The child of `node` by `item`, nullptr when none.
+    const trie_node* child(const trie_node& node, std::int32_t item) const noexcept
     {
         const auto key = edge_key(node, item);
         const std::size_t mask = edge_mask;
         for (std::size_t i = edge_hash(key) & mask;; i = (i + 1) & mask) {
             const auto& s = edge_table[i];
-            if (s.key == key) return s.node;
-            if (s.node < 0) return -1;
+            if (s.key == key) return s.child;
+            if (s.child == nullptr) return nullptr;
         }
     }
     // What a token whose text is the exact word w brings to the phrase matcher, filled by the
@@ -124,11 +129,11 @@ struct analyzer::compiled {
     // does not continue is passed over after one test. One record per word, so a token's look-up touches one place
     // (the analyzer builds the same record for a token that is no plain word). The pointers
     // point into word_items / word_starts.
-    struct word_info {
+    struct alignas(64) word_info {   // 64 bytes: a word's record is one shift away
         std::uint64_t bits = 0;           // OR of 1 << edge_bit(item) over the items
         std::uint64_t start_edges = 0;    // OR of nodes[s].edge_bits over the starts s
         const std::int32_t* items = nullptr;
-        const std::int32_t* starts = nullptr;
+        const trie_node* const* starts = nullptr;   // the start nodes
         std::uint32_t item_count = 0;
         std::uint32_t start_count = 0;
         std::uint32_t start_terms = 0;    // sum of nodes[s].term_count over the starts s
@@ -136,12 +141,15 @@ struct analyzer::compiled {
     };
     std::vector<word_info> word_infos;
     std::vector<std::int32_t> word_items;
-    std::vector<std::int32_t> word_starts;
+    std::vector<const trie_node*> word_starts;   // into nodes
     std::vector<std::uint8_t> item_used;   // item -> 1 when it is a root or an edge label
     std::vector<terminal> terminals;
     std::vector<std::string> term_texts;   // as written, without a trailing '*'
 
     std::vector<lexicon> lexicons;
+    // Per lexicon 1 when negatable, | 2 when a mask (filled by the analyzer's constructor): a
+    // hit of a lexicon with 0 outside quotes is kept without looking further.
+    std::vector<std::uint8_t> lexicon_filters;
     std::vector<lexicon_info> lexicon_infos;
     std::vector<rule> rules;
     std::vector<rule_info> rule_infos;
@@ -150,6 +158,11 @@ struct analyzer::compiled {
     // Per modifier, bit c set when its effect on category c is not 0 (filled by the analyzer's
     // constructor): a modifier whose categories have no fired rule is passed over unchecked.
     std::vector<std::uint32_t> modifier_categories;
+    // Per category, bit m set when modifier m changes it (when there are at most 64 modifiers:
+    // `modifier_sets_exact`), so the modifiers of the fired categories are found without
+    // looking at the others.
+    std::array<std::uint64_t, category_count> modifier_sets{};
+    bool modifier_sets_exact = false;
     std::vector<std::uint32_t> cue_refs;                 // rule cue lists point here
     std::vector<std::vector<std::uint32_t>> triggers;    // cue id -> rules to evaluate
     std::array<category_scoring, category_count> scoring{};
@@ -173,12 +186,13 @@ struct analyzer::compiled {
     // `none` cues plus its trigger cues below `cue` (present, they took it already); `any` is
     // its `any` cues, or every cue when it has none or `cue` is one of them (then the trigger
     // being present meets it).
-    struct trigger_entry {
+    struct alignas(64) trigger_entry {   // 64 bytes: an entry's address is one shift away
         cue_set all{}, blocked{}, any{};
         std::uint32_t rule = 0;
     };
     std::vector<std::uint32_t> trigger_begin;
     std::vector<trigger_entry> trigger_entries;
+    cue_set trigger_cues{};   // the cues with some trigger entry
     std::vector<cue_set> modifier_cue_masks;
     cue_set feeling_cues{};
 

@@ -240,6 +240,86 @@ TEST_CASE("A rule is evaluated once however many of its trigger cues are present
     }
 }
 
+TEST_CASE("Many hits give the same analysis with and without cue masks", "[engine][analyzer]")
+{
+    // With every cue id below 128 the analyzer orders hits by counting them per cue and tests
+    // rules on cue masks; beyond 128 cue ids it sorts them and walks the cue lists. Texts with
+    // more than 16 and more than 64 hits, with and without two hits of one cue on one token
+    // (the phrase "alpha beta" and the word "alpha"), must give the same analysis both ways.
+    const pack_source scoring{"r/scoring.json", R"({"categories": {
+  "conflict": {"bias": -1, "thresholds": {"low": 0.9, "medium": 0.75, "high": 0.6}},
+  "distress": {"bias": -2, "thresholds": {"low": 0.9, "medium": 0.75, "high": 0.6}}}})"};
+    auto compile = [&](int fillers, bool phrase) {
+        std::string lexicons = std::string(R"("a": {"label": "a", "terms": ["alpha")") +
+                               (phrase ? R"(, "alpha beta")" : "") + R"(]},
+  "b": {"label": "b", "terms": ["beta"]}, "c": {"label": "c", "terms": ["gamma"]},
+  "d": {"label": "d", "terms": ["delta", "deli*"], "slot": "feeling"},
+  "e": {"label": "e", "terms": ["epsilon"], "negatable": true},
+  "g": {"label": "g", "terms": ["omega", "ome*"], "slot": "feeling"},
+  "h": {"label": "h", "terms": ["omega"], "slot": "feeling"})";
+        for (int k = 0; k < fillers; ++k)
+            lexicons += ", \"f" + std::to_string(k) + "\": {\"label\": \"f\", \"terms\": [\"filler" +
+                        std::to_string(k) + "\"]}";
+        std::string pack = R"({"pack": "a", "lexicons": {)" + lexicons + R"(},
+  "rules": [
+    {"id": "a.near", "category": "conflict", "label": "a near b", "weight": 1, "all": ["a", "b"],
+     "window": 2},
+    {"id": "a.ordered", "category": "conflict", "label": "d then a", "weight": 0.5,
+     "all": ["d", "a"], "ordered": true},
+    {"id": "a.sentence", "category": "distress", "label": "c and e", "weight": 1.5,
+     "all": ["c"], "any": ["e", "@second_person"], "sentence": true},
+    {"id": "a.any", "category": "distress", "label": "b or d", "weight": 0.25, "any": ["b", "d"],
+     "none": ["@question"]},
+    {"id": "a.you", "category": "conflict", "label": "you and d", "weight": 0.75,
+     "all": ["@second_person", "d"]}],
+  "modifiers": [
+    {"id": "a.mod", "label": "e and c", "when": ["e", "c"], "effect": {"distress": 0.5}}]})";
+        diagnostics diags;
+        auto rules = compile_rules({{"r/a.json", pack}}, &scoring, diags);
+        INFO(diags.to_string());
+        REQUIRE(rules);
+        return rules;
+    };
+    std::vector<std::string> texts;
+    std::string text;
+    for (int k = 0; k < 40; ++k) {
+        text += k % 3 == 0 ? "delta alpha beta gamma. " : k % 3 == 1 ? "you epsilon gamma alpha, " : "not epsilon delights beta alpha! ";
+        if (k == 3 || k == 10 || k == 20 || k == 39) texts.push_back(text);
+    }
+    texts.push_back("alpha beta alpha beta delta gamma epsilon you delta alpha beta alpha beta alpha "
+                    "beta gamma you alpha beta delta");
+    // Feeling words: two lexicons and two terms of one lexicon on one token, with few hits and
+    // with many (where std::sort orders the two hits of one lexicon on one token).
+    texts.push_back("alpha beta omega delta");
+    texts.push_back("you omega. delta alpha beta");
+    texts.push_back(texts[3] + " omega");
+    texts.push_back("omega " + texts[3]);
+    for (bool phrase : {false, true}) {
+        auto with_masks = compile(0, phrase);
+        auto without = compile(130, phrase);
+        for (const auto& t : texts) {
+            INFO("phrase: " << phrase << ", text: " << t);
+            auto x = with_masks->analyze(t, sensitivity::medium);
+            auto y = without->analyze(t, sensitivity::medium);
+            CHECK_FALSE(x.cues.empty());
+            REQUIRE(x.cues.size() == y.cues.size());
+            for (std::size_t k = 0; k < x.cues.size(); ++k) {
+                CHECK(x.cues[k].rule_id == y.cues[k].rule_id);
+                CHECK(x.cues[k].span.begin == y.cues[k].span.begin);
+                CHECK(x.cues[k].span.end == y.cues[k].span.end);
+                CHECK(x.cues[k].weight == y.cues[k].weight);
+            }
+            CHECK(x.scores == y.scores);
+            CHECK(x.flags == y.flags);
+            CHECK(x.feeling == y.feeling);
+            if (t.find("omega") != std::string::npos && t.find("delta") > t.find("omega"))
+                CHECK(x.feeling.substr(0, 3) == "ome");   // "omega" or "ome*", by the order of the hits
+            CHECK(x.features.second_person == y.features.second_person);
+            CHECK(x.features.intensity == y.features.intensity);
+        }
+    }
+}
+
 TEST_CASE("Every example written in the test pack behaves", "[engine][examples]")
 {
     auto report = run_examples(*test_rules());
