@@ -1014,13 +1014,7 @@ private:
                     // A mention, as ascii_any() takes it (which tries again when at_word()
                     // leaves it).
                     line_start_ = false;
-                    room_for(in_.size() - i);
-                    if (const auto taken = at_word(i); taken.end != 0) {
-                        len_ += taken.size;
-                        sentence_has_words_ = true;
-                        mark_run_ = 0;
-                        return taken.end;
-                    }
+                    if (const auto end = take_mention(i); end != 0) return end;
                 }
                 if (c != '!') break;
                 [[fallthrough]];
@@ -1034,6 +1028,19 @@ private:
             }
         }
         return ascii_any(i, c);
+    }
+
+    // A mention at i (`@` and a letter, no word open) taken whole by at_word(): returns the
+    // index after it, or 0 when at_word() leaves it to the general path.
+    [[gnu::always_inline]] std::size_t take_mention(std::size_t i)
+    {
+        room_for(in_.size() - i);
+        const auto taken = at_word(i);
+        if (taken.end == 0) return 0;
+        len_ += taken.size;
+        sentence_has_words_ = true;
+        mark_run_ = 0;
+        return taken.end;
     }
 
     [[gnu::noinline]] std::size_t ascii_any(std::size_t i, unsigned char c)
@@ -1075,13 +1082,7 @@ private:
             if (c == '@' && !in_word_ && i + 1 < in_.size() &&
                 ascii_letter_lower[static_cast<unsigned char>(in_[i + 1])] != 0) {
                 // A mention: `@` and letters, taken whole when nothing may continue it.
-                room_for(in_.size() - i);
-                if (const auto taken = at_word(i); taken.end != 0) {
-                    len_ += taken.size;
-                    sentence_has_words_ = true;
-                    mark_run_ = 0;
-                    return taken.end;
-                }
+                if (const auto end = take_mention(i); end != 0) return end;
             }
             bool starts = c == '@' || c == '$';
             if ((in_word_ || starts) && leet_run_continues(i)) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cctype>
+#include <initializer_list>
 #include <random>
 #include <string>
 #include <vector>
@@ -18,9 +19,13 @@ struct fixture {
     vocabulary vocab;
     normalized_text out;
 
-    fixture()
+    fixture() : fixture({"idiot", "stupid", "ass", "kill", "so", "kms", "you", "hate"}) {}
+    // A vocabulary of just these exact words and prefixes (`word*`), added in this order.
+    fixture(std::initializer_list<std::string_view> words,
+            std::initializer_list<std::string_view> prefixes = {})
     {
-        for (auto w : {"idiot", "stupid", "ass", "kill", "so", "kms", "you", "hate"}) vocab.add_word(w);
+        for (auto w : words) vocab.add_word(w);
+        for (auto p : prefixes) vocab.add_prefix(p);
     }
 
     std::vector<std::string> words(std::string_view text, bool with_vocab = true)
@@ -97,22 +102,11 @@ TEST_CASE("Stretched letters are squeezed, and further when that gives a known w
 
 TEST_CASE("A squeezed word known only through a prefix still becomes the exact word", "[engine][normalizer]")
 {
-    vocabulary vocab;
-    vocab.add_word("shit");
-    vocab.add_prefix("shit");   // as a pack with both "shit" and "shit*" registers them
-    vocab.add_word("soo");
-    normalizer norm;
-    normalized_text out;
-    auto words = [&](std::string_view text) {
-        norm.normalize(text, out, &vocab);
-        std::vector<std::string> w;
-        for (const auto& t : out.tokens) w.emplace_back(out.text(t));
-        return w;
-    };
-    CHECK(words("oh shitttt") == strings{"oh", "shit"});   // "shitt" matched shit* but not "oh shit"
-    CHECK(out.tokens[1].word == vocab.find("shit"));
-    CHECK(words("shitty") == strings{"shitty"});           // not squeezed: left as written
-    CHECK(words("soooo") == strings{"soo"});               // squeezed and already an exact word
+    fixture f({"shit", "soo"}, {"shit"});   // as a pack with both "shit" and "shit*" registers them
+    CHECK(f.words("oh shitttt") == strings{"oh", "shit"});   // "shitt" matched shit* but not "oh shit"
+    CHECK(f.out.tokens[1].word == f.vocab.find("shit"));
+    CHECK(f.words("shitty") == strings{"shitty"});           // not squeezed: left as written
+    CHECK(f.words("soooo") == strings{"soo"});               // squeezed and already an exact word
 }
 
 TEST_CASE("Leetspeak folds only inside words that mix letters with digits or symbols",
@@ -505,35 +499,25 @@ TEST_CASE("A mention is folded exactly when one of its readings is known", "[eng
     // at_word() rules out the readings of most mentions (`a` and the letters, some doubled
     // letters dropped) from their first three bytes, last byte and sizes; these are the cases
     // where a reading is known, or where that cannot be told so.
-    vocabulary vocab;
-    for (auto w : {"ass", "angry", "abalon", "aardvark", "allow"}) vocab.add_word(w);
-    vocab.add_prefix("abso");
-    normalizer norm;
-    normalized_text out;
-    auto words = [&](std::string_view text) {
-        norm.normalize(text, out, &vocab);
-        std::vector<std::string> w;
-        for (const auto& t : out.tokens) w.emplace_back(out.text(t));
-        return w;
-    };
-    CHECK(words("@ngry") == strings{"angry"});
-    CHECK(words("@NGRY") == strings{"angry"});
-    CHECK(words("@bsolutely") == strings{"absolutely"});   // through the prefix abso*
-    CHECK(words("@baloon") == strings{"abalon"});          // a doubled letter dropped
-    CHECK(words("@baloo") == strings{"@baloo"});           // abalo, abaloo: no such word
-    CHECK(words("@ardvark") == strings{"aardvark"});       // second byte doubles the first
-    CHECK(words("@llow") == strings{"allow"});             // third byte doubles the second
-    CHECK(words("@llo") == strings{"@llo"});
-    CHECK(words("@user @ss") == strings{"@user", "ass"});
-    CHECK(words("@b @bc") == strings{"@b", "@bc"});
+    fixture f({"ass", "angry", "abalon", "aardvark", "allow"}, {"abso"});
+    CHECK(f.words("@ngry") == strings{"angry"});
+    CHECK(f.words("@NGRY") == strings{"angry"});
+    CHECK(f.words("@bsolutely") == strings{"absolutely"});   // through the prefix abso*
+    CHECK(f.words("@baloon") == strings{"abalon"});          // a doubled letter dropped
+    CHECK(f.words("@baloo") == strings{"@baloo"});           // abalo, abaloo: no such word
+    CHECK(f.words("@ardvark") == strings{"aardvark"});       // second byte doubles the first
+    CHECK(f.words("@llow") == strings{"allow"});             // third byte doubles the second
+    CHECK(f.words("@llo") == strings{"@llo"});
+    CHECK(f.words("@user @ss") == strings{"@user", "ass"});
+    CHECK(f.words("@b @bc") == strings{"@b", "@bc"});
     // Among many tokens, and next to spaced letters that are joined (tokens move).
     std::string many;
     for (int k = 0; k < 70; ++k) many += "word ";
-    REQUIRE(words(many + "@user @ngry").size() == 72);
-    CHECK(out.text(out.tokens[70]) == "@user");
-    CHECK(out.text(out.tokens[71]) == "angry");
-    vocab.add_word("kill");
-    CHECK(words("@user k i l l @ngry @ss") == strings{"@user", "kill", "angry", "ass"});
+    REQUIRE(f.words(many + "@user @ngry").size() == 72);
+    CHECK(f.out.text(f.out.tokens[70]) == "@user");
+    CHECK(f.out.text(f.out.tokens[71]) == "angry");
+    f.vocab.add_word("kill");
+    CHECK(f.words("@user k i l l @ngry @ss") == strings{"@user", "kill", "angry", "ass"});
 }
 
 TEST_CASE("Token texts survive growth of the text buffer and copies of the result", "[engine][normalizer]")
@@ -628,29 +612,19 @@ TEST_CASE("Leet readings that fit only with doubled letters dropped or through a
 {
     // fold_candidates() skips a reading from its first three bytes, last byte and sizes; these
     // readings pass that test only with the right sizes or prefixes.
-    vocabulary vocab;
-    for (auto w : {"killer", "bigot", "ok", "loser", "moron"}) vocab.add_word(w);
-    vocab.add_prefix("idio");
-    normalizer norm;
-    normalized_text out;
-    auto words = [&](std::string_view text) {
-        norm.normalize(text, out, &vocab);
-        std::vector<std::string> w;
-        for (const auto& t : out.tokens) w.emplace_back(out.text(t));
-        return w;
-    };
-    CHECK(words("k1llerr") == strings{"killer"});      // one doubled letter dropped
-    CHECK(words("k1lllerrr") == strings{"killer"});    // squeezed, then dropped
-    CHECK(words("b1gg0t") == strings{"bigot"});
-    CHECK(words("b1gg0tt") == strings{"bigot"});       // two dropped
-    CHECK(words("b1ggg0tt") == strings{"bigot"});
-    CHECK(words("1d10tic") == strings{"idiotic"});     // through the prefix idio*
-    CHECK(words("1d10t") == strings{"idiot"});
-    CHECK(words("0kk") == strings{"ok"});              // down to two bytes
-    CHECK(words("l0s3r") == strings{"loser"});
-    CHECK(words("m0r0nnn") == strings{"moron"});
-    CHECK(words("m0r0ns") == strings{"m0r0ns"});       // no such word
-    CHECK(words("k1ll3d") == strings{"k1ll3d"});
+    fixture f({"killer", "bigot", "ok", "loser", "moron"}, {"idio"});
+    CHECK(f.words("k1llerr") == strings{"killer"});      // one doubled letter dropped
+    CHECK(f.words("k1lllerrr") == strings{"killer"});    // squeezed, then dropped
+    CHECK(f.words("b1gg0t") == strings{"bigot"});
+    CHECK(f.words("b1gg0tt") == strings{"bigot"});       // two dropped
+    CHECK(f.words("b1ggg0tt") == strings{"bigot"});
+    CHECK(f.words("1d10tic") == strings{"idiotic"});     // through the prefix idio*
+    CHECK(f.words("1d10t") == strings{"idiot"});
+    CHECK(f.words("0kk") == strings{"ok"});              // down to two bytes
+    CHECK(f.words("l0s3r") == strings{"loser"});
+    CHECK(f.words("m0r0nnn") == strings{"moron"});
+    CHECK(f.words("m0r0ns") == strings{"m0r0ns"});       // no such word
+    CHECK(f.words("k1ll3d") == strings{"k1ll3d"});
 }
 
 TEST_CASE("Words with apostrophes walk the letter automaton to the ids the word table gives",
