@@ -42,6 +42,18 @@ bool has(const analysis& a, std::string_view id)
 
 using strings = std::vector<std::string>;
 
+// `count` more lexicons of one word each (", \"f0\": {...}, ..."), to follow the others in a
+// pack's "lexicons" object: with 130 of them cue ids pass 128 and the analyzer works without its
+// cue bit masks.
+std::string filler_lexicons(int count)
+{
+    std::string out;
+    for (int k = 0; k < count; ++k)
+        out += ", \"f" + std::to_string(k) + "\": {\"label\": \"f\", \"terms\": [\"filler" +
+               std::to_string(k) + "\"]}";
+    return out;
+}
+
 }  // namespace
 
 TEST_CASE("A rule fires when all its cues are present within its window and sentence",
@@ -204,9 +216,7 @@ TEST_CASE("A rule is evaluated once however many of its trigger cues are present
         std::string lexicons = R"("a": {"label": "a", "terms": ["alpha"]},
   "b": {"label": "b", "terms": ["beta"]}, "c": {"label": "c", "terms": ["gamma"]},
   "d": {"label": "d", "terms": ["delta"]})";
-        for (int k = 0; k < fillers; ++k)
-            lexicons += ", \"f" + std::to_string(k) + "\": {\"label\": \"f\", \"terms\": [\"filler" +
-                        std::to_string(k) + "\"]}";
+        lexicons += filler_lexicons(fillers);
         std::string pack = R"({"pack": "a", "lexicons": {)" + lexicons + R"(},
   "rules": [
     {"id": "a.any", "category": "conflict", "label": "a or b", "weight": 1, "any": ["a", "b"],
@@ -257,9 +267,7 @@ TEST_CASE("Many hits give the same analysis with and without cue masks", "[engin
   "e": {"label": "e", "terms": ["epsilon"], "negatable": true},
   "g": {"label": "g", "terms": ["omega", "ome*"], "slot": "feeling"},
   "h": {"label": "h", "terms": ["omega"], "slot": "feeling"})";
-        for (int k = 0; k < fillers; ++k)
-            lexicons += ", \"f" + std::to_string(k) + "\": {\"label\": \"f\", \"terms\": [\"filler" +
-                        std::to_string(k) + "\"]}";
+        lexicons += filler_lexicons(fillers);
         std::string pack = R"({"pack": "a", "lexicons": {)" + lexicons + R"(},
   "rules": [
     {"id": "a.near", "category": "conflict", "label": "a near b", "weight": 1, "all": ["a", "b"],
