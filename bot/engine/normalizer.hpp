@@ -21,6 +21,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engine/analysis.hpp"
@@ -58,7 +59,12 @@ class text_bytes {
 public:
     text_bytes() = default;
     text_bytes(const text_bytes& o) { *this += o.view(); }
-    text_bytes(text_bytes&&) noexcept = default;
+    // A moved-from text is empty (as a moved-from std::string in practice), not a size without
+    // bytes.
+    text_bytes(text_bytes&& o) noexcept
+        : bytes_(std::move(o.bytes_)), size_(std::exchange(o.size_, 0)),
+          capacity_(std::exchange(o.capacity_, 0))
+    {}
     text_bytes& operator=(const text_bytes& o)
     {
         if (this != &o) {
@@ -67,7 +73,15 @@ public:
         }
         return *this;
     }
-    text_bytes& operator=(text_bytes&&) noexcept = default;
+    text_bytes& operator=(text_bytes&& o) noexcept
+    {
+        if (this != &o) {
+            bytes_ = std::move(o.bytes_);
+            size_ = std::exchange(o.size_, 0);
+            capacity_ = std::exchange(o.capacity_, 0);
+        }
+        return *this;
+    }
 
     const char* data() const noexcept { return bytes_.get(); }
     char* data() noexcept { return bytes_.get(); }

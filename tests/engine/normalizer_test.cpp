@@ -548,6 +548,9 @@ TEST_CASE("Token texts survive growth of the text buffer and copies of the resul
     CHECK(assigned.text(assigned.tokens[1]) == alone.text(alone.tokens[0]));
     normalized_text moved = std::move(assigned);
     CHECK(moved.text(moved.tokens[2]) == "there");
+    CHECK(assigned.chars.size() == 0);   // NOLINT(bugprone-use-after-move): moved-from is empty
+    norm.normalize("again", assigned);   // and usable
+    CHECK(assigned.text(assigned.tokens[0]) == "again");
     norm.normalize("", moved);
     CHECK(moved.tokens.empty());
     CHECK(moved.chars.size() == 0);
