@@ -46,6 +46,23 @@ struct fixture {
 
 using strings = std::vector<std::string>;
 
+// Up to `max_length` bytes drawn from `alphabet`.
+std::string random_word(std::mt19937& random, std::string_view alphabet, unsigned max_length)
+{
+    std::string w;
+    const auto length = random() % (max_length + 1);
+    for (unsigned k = 0; k < length; ++k) w += alphabet[random() % alphabet.size()];
+    return w;
+}
+
+// Some byte comes three times in a row (the normaliser squeezes such runs).
+bool has_triple(std::string_view w)
+{
+    for (std::size_t k = 2; k < w.size(); ++k)
+        if (w[k] == w[k - 1] && w[k] == w[k - 2]) return true;
+    return false;
+}
+
 }  // namespace
 
 TEST_CASE("Plain ASCII text is lower-cased into words with exact byte spans", "[engine][normalizer]")
@@ -334,11 +351,8 @@ TEST_CASE("The letter automaton gives exactly the ids the word table gives", "[e
     std::mt19937 random(7);
     const std::string alphabet = "youraeidthsmkz";
     for (int round = 0; round < 20000; ++round) {
-        std::string w;
-        auto length = random() % 17;
-        for (unsigned k = 0; k < length; ++k) w += alphabet[random() % alphabet.size()];
-        bool triple = false;
-        for (std::size_t k = 2; k < w.size(); ++k) triple |= w[k] == w[k - 1] && w[k] == w[k - 2];
+        const std::string w = random_word(random, alphabet, 16);
+        const bool triple = has_triple(w);
         INFO(w);
         REQUIRE(walk(w) == (triple ? no_word : vocab.find(w)));
         std::uint32_t state = vocabulary::letter_start();
@@ -651,11 +665,8 @@ TEST_CASE("Words with apostrophes walk the letter automaton to the ids the word 
     std::mt19937 random(3);
     const std::string alphabet = "dont'yalsim";
     for (int round = 0; round < 20000; ++round) {
-        std::string w;
-        auto length = random() % 12;
-        for (unsigned k = 0; k < length; ++k) w += alphabet[random() % alphabet.size()];
-        bool triple = false;
-        for (std::size_t k = 2; k < w.size(); ++k) triple |= w[k] == w[k - 1] && w[k] == w[k - 2];
+        const std::string w = random_word(random, alphabet, 11);
+        const bool triple = has_triple(w);
         INFO(w);
         const auto state = walk(w);
         REQUIRE((state == 0) == triple);
