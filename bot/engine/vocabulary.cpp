@@ -33,8 +33,7 @@ word_id vocabulary::add_word(std::string_view word)
     words_.emplace_back(word);
     if (!word.empty()) {
         note_first_byte(word[0]);
-        auto t = outline(word);
-        outlines_[t >> 6] |= std::uint64_t{1} << (t & 63);
+        set_bit(outlines_, outline(word));
     }
     slots_[i] = {head(word.data(), std::min<std::size_t>(word.size(), 8)),
                  static_cast<std::uint32_t>(word.size()), id};
@@ -51,15 +50,15 @@ word_id vocabulary::add_prefix(std::string_view prefix)
         trigrams_.fill(~std::uint64_t{0});   // every word of three bytes or more may have it
         quads_.fill(~std::uint64_t{0});
     } else {
-        auto t = trigram(prefix.data());
-        trigrams_[t >> 6] |= std::uint64_t{1} << (t & 63);
-        char four[4] = {prefix[0], prefix[1], prefix[2], 0};
-        for (unsigned fourth = 0; fourth < 256; ++fourth) {
-            if (prefix.size() >= 4) four[3] = prefix[3];
-            else four[3] = static_cast<char>(fourth);
-            const auto q = quad(four);
-            quads_[q >> 6] |= std::uint64_t{1} << (q & 63);
-            if (prefix.size() >= 4) break;
+        set_bit(trigrams_, trigram(prefix.data()));
+        if (prefix.size() >= 4) {
+            set_bit(quads_, quad(prefix.data()));
+        } else {   // a word starting with these three bytes may have any fourth
+            char four[4] = {prefix[0], prefix[1], prefix[2], 0};
+            for (unsigned fourth = 0; fourth < 256; ++fourth) {
+                four[3] = static_cast<char>(fourth);
+                set_bit(quads_, quad(four));
+            }
         }
     }
     std::int32_t node = 0;

@@ -81,20 +81,17 @@ public:
     // three bytes are those at `p` (then for_each_prefix() calls nothing for it).
     bool may_be_word(char first, char last, std::size_t size) const noexcept
     {
-        const auto t = outline(first, last, size);
-        return (outlines_[t >> 6] >> (t & 63)) & 1u;
+        return has_bit(outlines_, outline(first, last, size));
     }
     bool may_have_prefix(const char* p) const noexcept
     {
-        auto t = trigram(p);
-        return (trigrams_[t >> 6] >> (t & 63)) & 1u;
+        return has_bit(trigrams_, trigram(p));
     }
     // False when no word or prefix starts with the byte `c` (then no word starting with it is
     // known()).
     bool may_start(char c) const noexcept
     {
-        const auto b = static_cast<unsigned char>(c);
-        return (first_bytes_[b >> 6] >> (b & 63)) & 1u;
+        return has_bit(first_bytes_, static_cast<unsigned char>(c));
     }
     // Calls f(prefix_id) for every registered prefix of `word`, shortest first.
     template <typename F>
@@ -164,9 +161,7 @@ private:
     }
     bool maybe_word(std::string_view w) const noexcept
     {
-        if (w.empty()) return false;
-        auto t = outline(w);
-        return (outlines_[t >> 6] >> (t & 63)) & 1u;
+        return !w.empty() && may_be_word(w.front(), w.back(), w.size());
     }
 
     // The first four bytes hashed to 16 bits by one multiply.
@@ -193,10 +188,20 @@ private:
         char c = 0;
     };
     void grow();
+    // The filters below are bit sets over small hashes: bit t is bit t % 64 of word t / 64.
+    template <std::size_t N>
+    static bool has_bit(const std::array<std::uint64_t, N>& bits, std::size_t t) noexcept
+    {
+        return (bits[t >> 6] >> (t & 63)) & 1u;
+    }
+    template <std::size_t N>
+    static void set_bit(std::array<std::uint64_t, N>& bits, std::size_t t) noexcept
+    {
+        bits[t >> 6] |= std::uint64_t{1} << (t & 63);
+    }
     void note_first_byte(char c) noexcept
     {
-        const auto b = static_cast<unsigned char>(c);
-        first_bytes_[b >> 6] |= std::uint64_t{1} << (b & 63);
+        set_bit(first_bytes_, static_cast<unsigned char>(c));
     }
 
     std::vector<std::string> words_;
@@ -222,8 +227,7 @@ void vocabulary::for_each_prefix(std::string_view word, F&& f) const
     // bytes): one bit test rejects them. (With no prefix no bit is set; with a prefix shorter
     // than three bytes every bit is, and shorter words are walked.)
     if (word.size() >= 4) {
-        const auto t = quad(word.data());
-        if (!((quads_[t >> 6] >> (t & 63)) & 1u)) return;
+        if (!has_bit(quads_, quad(word.data()))) return;
     } else if (word.size() == 3 ? !may_have_prefix(word.data()) : !short_prefixes_) {
         return;
     }
