@@ -438,12 +438,11 @@ private:
         f.intensity = std::min(intensity, 1.0f);
     }
 
-    // Two hits with the same cue and first token. Such hits come from one token's phrases
-    // (a feature hits a token once), which match_phrases() found one after the other: only
-    // neighbours with the same first token need comparing.
-    // Only lexicon hits (those before add_feature_hits()'s) can be such a pair: a feature hits
-    // a token once. Asked at most twice per message (index_hits(), ensure_indexed()), answered
-    // once.
+    // Two hits with the same cue and first token. Only lexicon hits (those before
+    // add_feature_hits()'s; a feature hits a token once) can be such a pair, and they come
+    // from one token's phrases, which match_phrases() found one after the other: only
+    // neighbours with the same first token need comparing. Asked at most twice per message
+    // (index_hits(), ensure_indexed()), answered once.
     bool equal_hits() noexcept
     {
         if (equal_known_) return equal_;
