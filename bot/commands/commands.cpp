@@ -350,9 +350,11 @@ void dispatcher::admin_command(const core::command_invocation& inv)
                 for (const auto& [cat, outcomes] : table) {
                     out << "\n• " << cat << ":";
                     for (const auto& [o, n] : outcomes) out << " " << o << " " << n << ";";
-                    auto get = [&](const char* k) {
-                        auto it = outcomes.find(k);
-                        return it == outcomes.end() ? 0ull : static_cast<unsigned long long>(it->second);
+                    // The map by name, not the binding: a lambda may not capture a structured
+                    // binding before C++20 compilers caught up (clang 14, the fuzz build's).
+                    auto get = [&counts = outcomes](const char* k) {
+                        auto it = counts.find(k);
+                        return it == counts.end() ? 0ull : static_cast<unsigned long long>(it->second);
                     };
                     if (auto delivered = get("delivered"))
                         out << " helpful rate " << (100 * get("helpful") / delivered) << "%";

@@ -26,7 +26,6 @@ using steady = std::chrono::steady_clock;
 
 constexpr std::uint64_t intent_guilds = 1u << 0;
 constexpr std::uint64_t intent_guild_messages = 1u << 9;
-constexpr std::uint64_t intent_direct_messages = 1u << 12;
 constexpr std::uint64_t intent_message_content = 1u << 15;
 constexpr int flag_ephemeral = 64;
 // VIEW_CHANNEL | SEND_MESSAGES | READ_MESSAGE_HISTORY | USE_APPLICATION_COMMANDS
