@@ -139,7 +139,7 @@ struct analyzer::compiled {
         std::uint32_t start_terms = 0;    // sum of nodes[s].term_count over the starts s
         std::uint32_t classes = 0;        // word_classes[w] (0 beyond it)
     };
-    std::vector<word_info> word_infos;
+    std::vector<word_info> word_infos;   // by word id + 1: [0] is no_word's (an unknown word), empty
     std::vector<std::int32_t> word_items;
     std::vector<const trie_node*> word_starts;   // into nodes
     std::vector<std::uint8_t> item_used;   // item -> 1 when it is a root or an edge label

@@ -127,6 +127,32 @@ TEST_CASE("Prefix terms match longer words and phrases match token sequences", "
     CHECK(has(rules->analyze("killers", sensitivity::medium), "t.kill"));
 }
 
+TEST_CASE("Known and unknown words, emoji, quotes and capitals in any mix are each matched",
+          "[engine][analyzer]")
+{
+    // The analyzer takes every token's record in one pass and builds those of unknown words
+    // and emoji in another: a token of each kind next to each other kind, phrases starting
+    // and ending at either end of the message.
+    auto rules = test_rules();
+    const std::string text = "blah you blah clowns \xF0\x9F\x99\x82 blah \"you idiot\" KMS zzz";
+    auto a = rules->analyze(text, sensitivity::medium);
+    CHECK(fired(a) == strings{"t.insult", "t.coded"});
+    CHECK(text.substr(a.cues[0].span.begin, a.cues[0].span.end - a.cues[0].span.begin) == "you blah clowns");
+    CHECK(text.substr(a.cues[1].span.begin, a.cues[1].span.end - a.cues[1].span.begin) == "KMS");
+    CHECK(a.features.quoted);
+    CHECK(a.features.second_person);
+    CHECK(a.features.shouting);   // a known word in capitals
+    CHECK_FALSE(rules->analyze("blah ZZZ blah", sensitivity::medium).features.shouting);   // too short
+    CHECK(fired(rules->analyze("waste of space you", sensitivity::medium)) == strings{"t.insult"});
+    CHECK(fired(rules->analyze("zzz you zzz waste of space", sensitivity::medium)) == strings{"t.insult"});
+    CHECK(rules->analyze("you waste zzz of space", sensitivity::medium).cues.empty());
+    CHECK(rules->analyze("you waste of \xF0\x9F\x99\x82 space", sensitivity::medium).cues.empty());
+    // A smile (an emoji cue) lowers distress only where a distress rule fired.
+    auto smile = rules->analyze("zzz I am so frustrated \xF0\x9F\x99\x82 zzz", sensitivity::medium);
+    CHECK(fired(smile) == strings{"t.feeling", "t.mod_smile"});
+    CHECK(smile.feeling == "frustrated");
+}
+
 TEST_CASE("Ordered rules need their cues in the listed order", "[engine][analyzer]")
 {
     auto rules = test_rules();
