@@ -99,6 +99,12 @@ struct scratch {
     // tokens that end a phrase or start one the next token may continue (most do neither).
     std::vector<std::uint32_t> slow_tokens;
     std::vector<std::uint32_t> phrase_tokens;
+    // The start nodes of the phrase tokens, with their token, in order.
+    struct phrase_start {
+        std::uint32_t token = 0;
+        const analyzer::compiled::trie_node* node = nullptr;
+    };
+    std::vector<phrase_start> phrase_starts;
     // Unquoted tokens with a word class or all caps: the token index in the low 32 bits, the
     // word's classes above (so add_feature_hits() need not look the word up again).
     std::vector<std::uint64_t> feature_tokens;
@@ -339,22 +345,35 @@ private:
         const auto n = static_cast<std::uint32_t>(s_.text.tokens.size());
         std::uint32_t* list = s_.phrase_tokens.data();
         std::uint32_t count = 0;
+        std::size_t start_total = 0;
         for (std::uint32_t i = 0; i < n; ++i) {
             const auto& ti = *per_token[i];
             list[count] = i;
             count += static_cast<std::uint32_t>((ti.start_terms != 0) |
                                                 ((ti.start_edges & per_token[i + 1]->bits) != 0));
+            start_total += ti.start_count;
         }
+        // Then their start nodes, asking for each node as it is listed, then the phrases from
+        // them in order. Listed first, the nodes' loads, which mostly miss the L1 cache, overlap
+        // one another instead of each waiting for the hits of the token before (1 to 3 % more
+        // messages per second in alternating runs, though 0.7 % more instructions).
+        if (s_.phrase_starts.size() < start_total) s_.phrase_starts.resize(2 * start_total);
+        auto* starts = s_.phrase_starts.data();
+        std::uint32_t start_count = 0;
         for (std::uint32_t c = 0; c < count; ++c) {
             const std::uint32_t i = list[c];
             const auto& ti = *per_token[i];
-            const std::uint64_t next_bits = per_token[i + 1]->bits;
             for (std::uint32_t k = 0; k < ti.start_count; ++k) {
-                const auto& node = *ti.starts[k];
-                emit(node, i, i);
-                if ((node.edge_bits & next_bits) != 0 && toks[i + 1].sentence == toks[i].sentence)
-                    extend(node, i, i + 1);
+                __builtin_prefetch(ti.starts[k]);
+                starts[start_count++] = {i, ti.starts[k]};
             }
+        }
+        for (std::uint32_t c = 0; c < start_count; ++c) {
+            const std::uint32_t i = starts[c].token;
+            const auto& node = *starts[c].node;
+            emit(node, i, i);
+            if ((node.edge_bits & per_token[i + 1]->bits) != 0 && toks[i + 1].sentence == toks[i].sentence)
+                extend(node, i, i + 1);
         }
     }
 
