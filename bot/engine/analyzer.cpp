@@ -894,25 +894,12 @@ analyzer::analyzer(std::unique_ptr<compiled> c) : c_(std::move(c))
     for (std::size_t item = 0; item < c_->root.size(); ++item)
         if (c_->root[item] >= 0) used[item] = 1;
     for (const auto& e : c_->edges) used[static_cast<std::size_t>(e.item)] = 1;
-    // The edge table and every node's edge bits (the word records below read them).
-    auto& table = c_->edge_table;
-    std::size_t size = 16;
-    while (size < 4 * c_->edges.size()) size *= 2;   // at most a quarter full: most lookups
-                                                     // miss, and a miss ends at an empty slot
-    table.assign(size, {});
-    const std::size_t mask = size - 1;
-    c_->edge_mask = mask;
+    // Every node's edge bits (the word records below read them).
     for (std::size_t n = 0; n < c_->nodes.size(); ++n) {
         auto& node = c_->nodes[n];
         node.terms = c_->terminals.data() + node.term_begin;
-        for (std::uint32_t k = 0; k < node.edge_count; ++k) {
-            const auto& e = c_->edges[node.edge_begin + k];
-            node.edge_bits |= std::uint64_t{1} << compiled::edge_bit(e.item);
-            const auto key = compiled::edge_key(node, e.item);
-            std::size_t i = compiled::edge_hash(key) & mask;
-            while (table[i].child != nullptr) i = (i + 1) & mask;
-            table[i] = {key, c_->nodes.data() + e.node};
-        }
+        for (std::uint32_t k = 0; k < node.edge_count; ++k)
+            node.edge_bits |= std::uint64_t{1} << compiled::edge_bit(c_->edges[node.edge_begin + k].item);
     }
     // Each word's record for the phrase matcher (see compiled.hpp).
     const std::size_t words = c_->vocab.word_count();
@@ -1062,7 +1049,6 @@ std::size_t analyzer::memory_bytes() const noexcept
     std::size_t total = c.vocab.memory_bytes() + c.root.capacity() * sizeof(std::int32_t) +
                         c.nodes.capacity() * sizeof(compiled::trie_node) +
                         c.edges.capacity() * sizeof(compiled::edge) +
-                        c.edge_table.capacity() * sizeof(compiled::edge_slot) +
                         c.word_infos.capacity() * sizeof(compiled::word_info) +
                         c.word_items.capacity() * sizeof(std::int32_t) +
                         c.word_starts.capacity() * sizeof(const compiled::trie_node*) + c.item_used.capacity() +

@@ -153,6 +153,44 @@ TEST_CASE("Known and unknown words, emoji, quotes and capitals in any mix are ea
     CHECK(smile.feeling == "frustrated");
 }
 
+TEST_CASE("A phrase continues by each of its next words and by no other", "[engine][analyzer]")
+{
+    // A trie node finds its child by a binary search of its edges (ordered by item): nodes
+    // with 1 to 12 and with 40 edges (words, and at s5 a prefix too), each edge found and no
+    // other word of the vocabulary taken for one.
+    const pack_source scoring{"r/scoring.json", R"({"categories": {
+  "conflict": {"bias": -1, "thresholds": {"low": 0.9, "medium": 0.75, "high": 0.6}}}})"};
+    const std::vector<int> sizes{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 40};
+    std::string terms = R"("s5 pre*")";
+    for (int n : sizes)
+        for (int j = 0; j < n; ++j) terms += ", \"s" + std::to_string(n) + " c" + std::to_string(j) + "\"";
+    const std::string pack = R"({"pack": "p", "lexicons": {"p": {"label": "p", "terms": [)" + terms +
+                             R"(]}}, "rules": [{"id": "p.phrase", "category": "conflict",
+  "label": "a phrase", "weight": 1, "all": ["p"]}]})";
+    diagnostics diags;
+    auto rules = compile_rules({{"r/p.json", pack}}, &scoring, diags);
+    INFO(diags.to_string());
+    REQUIRE(rules);
+    for (int n : sizes) {
+        for (int j = 0; j < 40; ++j) {
+            const std::string text = "s" + std::to_string(n) + " c" + std::to_string(j);
+            INFO(text);
+            auto a = rules->analyze(text, sensitivity::medium);
+            if (j < n) {
+                REQUIRE(fired(a) == strings{"p.phrase"});
+                CHECK(a.cues[0].span.begin == 0);
+                CHECK(a.cues[0].span.end == text.size());
+            } else {
+                CHECK(a.cues.empty());
+            }
+        }
+    }
+    CHECK(fired(rules->analyze("s5 prefix", sensitivity::medium)) == strings{"p.phrase"});
+    CHECK(rules->analyze("s4 prefix", sensitivity::medium).cues.empty());
+    CHECK(rules->analyze("s5 pr", sensitivity::medium).cues.empty());
+    CHECK(rules->analyze("s40", sensitivity::medium).cues.empty());
+}
+
 TEST_CASE("Ordered rules need their cues in the listed order", "[engine][analyzer]")
 {
     auto rules = test_rules();
