@@ -292,6 +292,7 @@ private:
                 rec.start_edges |= nodes[static_cast<std::size_t>(node)].edge_bits;
                 rec.start_terms += nodes[static_cast<std::size_t>(node)].term_count;
             }
+            rec.start = rec.start_count != 0 ? rec.starts[0] : nullptr;
             per_token[i] = &rec;
         }
     }
@@ -363,7 +364,10 @@ private:
         for (std::uint32_t c = 0; c < count; ++c) {
             const std::uint32_t i = list[c];
             const auto& ti = *per_token[i];
-            for (std::uint32_t k = 0; k < ti.start_count; ++k) {
+            // A listed token has a start: its start terms or start edges come from one.
+            __builtin_prefetch(ti.start);
+            starts[start_count++] = {i, ti.start};
+            for (std::uint32_t k = 1; k < ti.start_count; ++k) {
                 __builtin_prefetch(ti.starts[k]);
                 starts[start_count++] = {i, ti.starts[k]};
             }
@@ -935,6 +939,7 @@ analyzer::analyzer(std::unique_ptr<compiled> c) : c_(std::move(c))
         info.item_count = items_begin[w + 1] - items_begin[w];
         info.starts = c_->word_starts.data() + starts_begin[w];
         info.start_count = starts_begin[w + 1] - starts_begin[w];
+        info.start = info.start_count != 0 ? info.starts[0] : nullptr;
     }
 
     // Per lexicon whether filter_hits() has more to do than keep its hits (see compiled.hpp).

@@ -118,6 +118,9 @@ struct analyzer::compiled {
         std::uint64_t start_edges = 0;    // OR of nodes[s].edge_bits over the starts s
         const std::int32_t* items = nullptr;
         const trie_node* const* starts = nullptr;   // the start nodes
+        // starts[0] (nullptr without starts): most words have one start, and match_phrases()
+        // takes it from here without a load from the list.
+        const trie_node* start = nullptr;
         std::uint32_t item_count = 0;
         std::uint32_t start_count = 0;
         std::uint32_t start_terms = 0;    // sum of nodes[s].term_count over the starts s
