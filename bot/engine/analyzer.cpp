@@ -279,6 +279,7 @@ private:
             auto& rec = built[i];
             rec.bits = b;
             rec.items = out + first;
+            rec.item = out[first];
             rec.item_count = used - first;
             rec.starts = starts_out + starts_used;
             rec.start_count = 0;
@@ -311,16 +312,21 @@ private:
     [[gnu::noinline]] void extend(const analyzer::compiled::trie_node& node, std::uint32_t first,
                                   std::uint32_t next)
     {
+        // The token has an item (its bits met the node's), the first one in its record.
         const auto& ti = *s_.per_token[next];
-        const std::uint64_t bits = node.edge_bits;
-        for (std::uint32_t k = 0; k < ti.item_count; ++k) {
-            const auto item = ti.items[k];
-            if (((bits >> analyzer::compiled::edge_bit(item)) & 1u) == 0) continue;
-            const auto* child = c_.child(node, item);
-            if (child == nullptr) continue;
-            emit(*child, first, next);
-            if (continues(*child, first, next + 1)) extend(*child, first, next + 1);
-        }
+        follow(node, ti.item, first, next);
+        for (std::uint32_t k = 1; k < ti.item_count; ++k) follow(node, ti.items[k], first, next);
+    }
+
+    // extend() by one item of token `next`.
+    void follow(const analyzer::compiled::trie_node& node, std::int32_t item, std::uint32_t first,
+                std::uint32_t next)
+    {
+        if (((node.edge_bits >> analyzer::compiled::edge_bit(item)) & 1u) == 0) return;
+        const auto* child = c_.child(node, item);
+        if (child == nullptr) return;
+        emit(*child, first, next);
+        if (continues(*child, first, next + 1)) extend(*child, first, next + 1);
     }
 
     // Token `next` may have an item that is an edge of `node` (their edge bits meet; a node
@@ -937,6 +943,7 @@ analyzer::analyzer(std::unique_ptr<compiled> c) : c_(std::move(c))
         auto& info = c_->word_infos[w + 1];
         info.items = c_->word_items.data() + items_begin[w];
         info.item_count = items_begin[w + 1] - items_begin[w];
+        info.item = info.item_count != 0 ? info.items[0] : 0;
         info.starts = c_->word_starts.data() + starts_begin[w];
         info.start_count = starts_begin[w + 1] - starts_begin[w];
         info.start = info.start_count != 0 ? info.starts[0] : nullptr;

@@ -121,6 +121,9 @@ struct analyzer::compiled {
         // starts[0] (nullptr without starts): most words have one start, and match_phrases()
         // takes it from here without a load from the list.
         const trie_node* start = nullptr;
+        // items[0] (0 without items): most words have one item, and extend() takes it from
+        // here without a load from the list.
+        std::int32_t item = 0;
         std::uint32_t item_count = 0;
         std::uint32_t start_count = 0;
         std::uint32_t start_terms = 0;    // sum of nodes[s].term_count over the starts s
