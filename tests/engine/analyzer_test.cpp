@@ -127,6 +127,70 @@ TEST_CASE("Prefix terms match longer words and phrases match token sequences", "
     CHECK(has(rules->analyze("killers", sensitivity::medium), "t.kill"));
 }
 
+TEST_CASE("Known and unknown words, emoji, quotes and capitals in any mix are each matched",
+          "[engine][analyzer]")
+{
+    // The analyzer takes every token's record in one pass and builds those of unknown words
+    // and emoji in another: a token of each kind next to each other kind, phrases starting
+    // and ending at either end of the message.
+    auto rules = test_rules();
+    const std::string text = "blah you blah clowns \xF0\x9F\x99\x82 blah \"you idiot\" KMS zzz";
+    auto a = rules->analyze(text, sensitivity::medium);
+    CHECK(fired(a) == strings{"t.insult", "t.coded"});
+    CHECK(text.substr(a.cues[0].span.begin, a.cues[0].span.end - a.cues[0].span.begin) == "you blah clowns");
+    CHECK(text.substr(a.cues[1].span.begin, a.cues[1].span.end - a.cues[1].span.begin) == "KMS");
+    CHECK(a.features.quoted);
+    CHECK(a.features.second_person);
+    CHECK(a.features.shouting);   // a known word in capitals
+    CHECK_FALSE(rules->analyze("blah ZZZ blah", sensitivity::medium).features.shouting);   // too short
+    CHECK(fired(rules->analyze("waste of space you", sensitivity::medium)) == strings{"t.insult"});
+    CHECK(fired(rules->analyze("zzz you zzz waste of space", sensitivity::medium)) == strings{"t.insult"});
+    CHECK(rules->analyze("you waste zzz of space", sensitivity::medium).cues.empty());
+    CHECK(rules->analyze("you waste of \xF0\x9F\x99\x82 space", sensitivity::medium).cues.empty());
+    // A smile (an emoji cue) lowers distress only where a distress rule fired.
+    auto smile = rules->analyze("zzz I am so frustrated \xF0\x9F\x99\x82 zzz", sensitivity::medium);
+    CHECK(fired(smile) == strings{"t.feeling", "t.mod_smile"});
+    CHECK(smile.feeling == "frustrated");
+}
+
+TEST_CASE("A phrase continues by each of its next words and by no other", "[engine][analyzer]")
+{
+    // A trie node finds its child by a binary search of its edges (ordered by item): nodes
+    // with 1 to 12 and with 40 edges (words, and at s5 a prefix too), each edge found and no
+    // other word of the vocabulary taken for one.
+    const pack_source scoring{"r/scoring.json", R"({"categories": {
+  "conflict": {"bias": -1, "thresholds": {"low": 0.9, "medium": 0.75, "high": 0.6}}}})"};
+    const std::vector<int> sizes{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 40};
+    std::string terms = R"("s5 pre*")";
+    for (int n : sizes)
+        for (int j = 0; j < n; ++j) terms += ", \"s" + std::to_string(n) + " c" + std::to_string(j) + "\"";
+    const std::string pack = R"({"pack": "p", "lexicons": {"p": {"label": "p", "terms": [)" + terms +
+                             R"(]}}, "rules": [{"id": "p.phrase", "category": "conflict",
+  "label": "a phrase", "weight": 1, "all": ["p"]}]})";
+    diagnostics diags;
+    auto rules = compile_rules({{"r/p.json", pack}}, &scoring, diags);
+    INFO(diags.to_string());
+    REQUIRE(rules);
+    for (int n : sizes) {
+        for (int j = 0; j < 40; ++j) {
+            const std::string text = "s" + std::to_string(n) + " c" + std::to_string(j);
+            INFO(text);
+            auto a = rules->analyze(text, sensitivity::medium);
+            if (j < n) {
+                REQUIRE(fired(a) == strings{"p.phrase"});
+                CHECK(a.cues[0].span.begin == 0);
+                CHECK(a.cues[0].span.end == text.size());
+            } else {
+                CHECK(a.cues.empty());
+            }
+        }
+    }
+    CHECK(fired(rules->analyze("s5 prefix", sensitivity::medium)) == strings{"p.phrase"});
+    CHECK(rules->analyze("s4 prefix", sensitivity::medium).cues.empty());
+    CHECK(rules->analyze("s5 pr", sensitivity::medium).cues.empty());
+    CHECK(rules->analyze("s40", sensitivity::medium).cues.empty());
+}
+
 TEST_CASE("Ordered rules need their cues in the listed order", "[engine][analyzer]")
 {
     auto rules = test_rules();
