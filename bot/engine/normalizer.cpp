@@ -330,7 +330,9 @@ private:
         // The vocabulary's letter automaton gives the word id as the letters are copied; without
         // one, a table whose every step is dead keeps the loop the same and find() is asked.
         static constexpr std::uint16_t dead[64] = {};
+        static constexpr std::uint16_t dead_pairs[32 * 32] = {};
         const std::uint16_t* const steps = automaton ? vocab_->letter_table() : dead;
+        const std::uint16_t* const pairs = automaton ? vocab_->letter_pairs() : dead_pairs;
         const word_id* const word_at = automaton ? vocab_->letter_words() : nullptr;
         const std::size_t letters_end = letters_end_;
         auto& tokens = out_.tokens;
@@ -353,12 +355,26 @@ private:
             if (i < letters_end) {
                 // Before letters_end a non-letter byte always follows (the text's last byte is
                 // not a letter there), so this loop needs no end-of-text check.
-                do {
-                    out[j] = static_cast<char>(l);
-                    state = steps[(state << 5) + l - 96];   // column l & 31, since l is `a`-`z`
+                out[j] = static_cast<char>(l);
+                c = src[++j];
+                const unsigned second = ascii_letter_lower[c];
+                if (second != 0) {
+                    // The first two letters in one step (letter_pairs()): its load does not
+                    // wait for another, so the word's chain of dependent loads is one shorter.
+                    out[j] = static_cast<char>(second);
+                    state = pairs[(l << 5) + second - (96 * 32 + 96)];   // columns l & 31, second & 31
                     c = src[++j];
                     l = ascii_letter_lower[c];
-                } while (l != 0);
+                    while (l != 0) {
+                        out[j] = static_cast<char>(l);
+                        state = steps[(state << 5) + l - 96];   // column l & 31, since l is `a`-`z`
+                        c = src[++j];
+                        l = ascii_letter_lower[c];
+                    }
+                } else {
+                    state = steps[(state << 5) + l - 96];
+                    l = 0;
+                }
             } else {
                 for (;;) {
                     out[j] = static_cast<char>(l);

@@ -24,6 +24,7 @@ word_id vocabulary::add_word(std::string_view word)
     if (auto id = find(word); id != no_word) return id;
     letter_next_.clear();
     letter_word_.clear();
+    letter_pairs_.clear();
     if ((words_.size() + 1) * 2 > slots_.size()) grow();   // at most half full
     auto h = hash(word);
     std::size_t mask = slots_.size() - 1;
@@ -44,6 +45,7 @@ word_id vocabulary::add_prefix(std::string_view prefix)
 {
     letter_next_.clear();   // (prefixes are not in the automaton; kept simple: any add drops it)
     letter_word_.clear();
+    letter_pairs_.clear();
     if (!prefix.empty()) note_first_byte(prefix[0]);
     if (prefix.size() < 3) {
         short_prefixes_ = true;
@@ -138,6 +140,11 @@ void vocabulary::build_letter_automaton()
         }
     letter_next_ = std::move(next);
     letter_word_ = std::move(word_at);
+    letter_pairs_.assign(32 * 32, 0);
+    for (char a = 'a'; a <= 'z'; ++a)
+        for (char b = 'a'; b <= 'z'; ++b)
+            letter_pairs_[((static_cast<unsigned>(a) & 31u) << 5) | (static_cast<unsigned>(b) & 31u)] =
+                static_cast<std::uint16_t>(letter_step(letter_step(letter_start(), a), b));
 }
 
 bool vocabulary::known(std::string_view word) const noexcept

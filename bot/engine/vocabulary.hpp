@@ -70,6 +70,11 @@ public:
         return letter_next_[(state << 5) | (static_cast<unsigned char>(c) & 31u)];
     }
     const std::uint16_t* letter_table() const noexcept { return letter_next_.data(); }
+    // The state after two letters `a`, `b` from letter_start(): letter_pairs()[((a & 31) << 5)
+    // | (b & 31)] == letter_step(letter_step(letter_start(), a), b). The normaliser takes a
+    // word's first two letters in one load whose address depends on the letters only, so a
+    // word's chain of dependent steps is one shorter.
+    const std::uint16_t* letter_pairs() const noexcept { return letter_pairs_.data(); }
     word_id letter_word(std::uint32_t state) const noexcept { return letter_word_[state]; }
     const word_id* letter_words() const noexcept { return letter_word_.data(); }
 
@@ -218,6 +223,7 @@ private:
     std::array<std::uint64_t, 4> first_bytes_{};    // first byte of every word and prefix
     std::vector<std::uint16_t> letter_next_;        // state * 32 + (letter & 31) -> state
     std::vector<word_id> letter_word_;              // state -> word id or no_word
+    std::vector<std::uint16_t> letter_pairs_;       // (a & 31) * 32 + (b & 31) -> state
 };
 
 template <typename F>

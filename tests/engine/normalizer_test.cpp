@@ -358,7 +358,20 @@ TEST_CASE("The letter automaton gives exactly the ids the word table gives", "[e
         std::uint32_t state = vocabulary::letter_start();
         for (char c : w) state = vocab.letter_step(state, c);
         REQUIRE((state == 0) == triple);   // state 0: three equal letters in a row, and only then
+        // The same walk starting with the state after the first two letters (letter_pairs()),
+        // as the normaliser takes them.
+        if (w.size() >= 2) {
+            std::uint32_t paired = vocab.letter_pairs()[((static_cast<unsigned>(w[0]) & 31u) << 5) |
+                                                        (static_cast<unsigned>(w[1]) & 31u)];
+            for (std::size_t k = 2; k < w.size(); ++k) paired = vocab.letter_step(paired, w[k]);
+            REQUIRE(paired == state);
+        }
     }
+    // Every pair of letters, words ("aa", "zz", "hat") or not.
+    for (char a = 'a'; a <= 'z'; ++a)
+        for (char b = 'a'; b <= 'z'; ++b)
+            CHECK(vocab.letter_pairs()[((static_cast<unsigned>(a) & 31u) << 5) | (static_cast<unsigned>(b) & 31u)] ==
+                  vocab.letter_step(vocab.letter_step(vocabulary::letter_start(), a), b));
     CHECK(walk("") == no_word);
     CHECK(walk("stupid") == no_word);   // a prefix is not a word
     // Adding a word afterwards drops the automaton until it is built again.
