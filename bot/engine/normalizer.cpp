@@ -350,21 +350,31 @@ private:
             char* const out = buf + len - i;
             std::uint32_t state = vocabulary::letter_start();
             std::size_t j = i;
+            // The OR of the word's letters as written: bit 0x20 (which makes a letter lower
+            // case) is clear when every letter is upper case. Tracked letter by letter (one OR
+            // off the chain of steps): a test after the word, asked when its first letter was
+            // upper case, was mispredicted about twice per message.
+            unsigned cases = 0;
             if (i < letters_end) {
                 // Before letters_end a non-letter byte always follows (the text's last byte is
                 // not a letter there), so this loop needs no end-of-text check.
                 out[j] = static_cast<char>(l);
+                cases = c;
                 c = src[++j];
                 const unsigned second = ascii_letter_lower[c];
-                if (second != 0) {
+                // [[likely]]: without it GCC 12 laid the one-letter word out in line and the
+                // usual word behind a jump (with `cases` tracked, 1.7 % fewer messages per second).
+                if (second != 0) [[likely]] {
                     // The first two letters in one step (letter_pairs()): its load does not
                     // wait for another, so the word's chain of dependent loads is one shorter.
                     out[j] = static_cast<char>(second);
+                    cases |= c;
                     state = pairs[(l << 5) + second - (96 * 32 + 96)];   // columns l & 31, second & 31
                     c = src[++j];
                     l = ascii_letter_lower[c];
                     while (l != 0) {
                         out[j] = static_cast<char>(l);
+                        cases |= c;
                         state = steps[(state << 5) + l - 96];   // column l & 31, since l is `a`-`z`
                         c = src[++j];
                         l = ascii_letter_lower[c];
@@ -376,6 +386,7 @@ private:
             } else {
                 for (;;) {
                     out[j] = static_cast<char>(l);
+                    cases |= c;
                     state = steps[(state << 5) + l - 96];
                     if (++j == n) break;
                     c = src[j];
@@ -410,9 +421,8 @@ private:
                     ++singles_;
                 }
                 if (letters >= 3) {
-                    // All upper case: asked only of a word that starts so (0x20 is the bit that
-                    // makes a letter lower case), not tracked letter by letter.
-                    if ((src[i] & 0x20u) == 0 && all_upper(src + i + 1, src + j)) f |= token::all_caps;
+                    f |= static_cast<std::uint8_t>(((cases & 0x20u) ^ 0x20u) >> 3);   // token::all_caps (4)
+                    static_assert(token::all_caps == 0x20u >> 3);
                     // The automaton's walk ends in state 0 exactly when it saw three equal
                     // letters in a row (without an automaton it always does).
                     if (state == 0) {
