@@ -143,7 +143,7 @@ void vocabulary::build_letter_automaton()
     letter_pairs_.assign(32 * 32, 0);
     for (char a = 'a'; a <= 'z'; ++a)
         for (char b = 'a'; b <= 'z'; ++b)
-            letter_pairs_[((static_cast<unsigned>(a) & 31u) << 5) | (static_cast<unsigned>(b) & 31u)] =
+            letter_pairs_[letter_pair(a, b)] =
                 static_cast<std::uint16_t>(letter_step(letter_step(letter_start(), a), b));
 }
 

@@ -70,11 +70,16 @@ public:
         return letter_next_[(state << 5) | (static_cast<unsigned char>(c) & 31u)];
     }
     const std::uint16_t* letter_table() const noexcept { return letter_next_.data(); }
-    // The state after two letters `a`, `b` from letter_start(): letter_pairs()[((a & 31) << 5)
-    // | (b & 31)] == letter_step(letter_step(letter_start(), a), b). The normaliser takes a
+    // The state after two letters `a`, `b` from letter_start(): letter_pairs()[letter_pair(a, b)]
+    // == letter_step(letter_step(letter_start(), a), b). The normaliser takes a
     // word's first two letters in one load whose address depends on the letters only, so a
     // word's chain of dependent steps is one shorter.
     const std::uint16_t* letter_pairs() const noexcept { return letter_pairs_.data(); }
+    // The index of letters `a`, `b` in letter_pairs(): column a & 31, then b & 31.
+    static constexpr unsigned letter_pair(char a, char b) noexcept
+    {
+        return ((static_cast<unsigned char>(a) & 31u) << 5) | (static_cast<unsigned char>(b) & 31u);
+    }
     word_id letter_word(std::uint32_t state) const noexcept { return letter_word_[state]; }
     const word_id* letter_words() const noexcept { return letter_word_.data(); }
 

@@ -361,8 +361,7 @@ TEST_CASE("The letter automaton gives exactly the ids the word table gives", "[e
         // The same walk starting with the state after the first two letters (letter_pairs()),
         // as the normaliser takes them.
         if (w.size() >= 2) {
-            std::uint32_t paired = vocab.letter_pairs()[((static_cast<unsigned>(w[0]) & 31u) << 5) |
-                                                        (static_cast<unsigned>(w[1]) & 31u)];
+            std::uint32_t paired = vocab.letter_pairs()[vocabulary::letter_pair(w[0], w[1])];
             for (std::size_t k = 2; k < w.size(); ++k) paired = vocab.letter_step(paired, w[k]);
             REQUIRE(paired == state);
         }
@@ -370,7 +369,7 @@ TEST_CASE("The letter automaton gives exactly the ids the word table gives", "[e
     // Every pair of letters, words ("aa", "zz", "hat") or not.
     for (char a = 'a'; a <= 'z'; ++a)
         for (char b = 'a'; b <= 'z'; ++b)
-            CHECK(vocab.letter_pairs()[((static_cast<unsigned>(a) & 31u) << 5) | (static_cast<unsigned>(b) & 31u)] ==
+            CHECK(vocab.letter_pairs()[vocabulary::letter_pair(a, b)] ==
                   vocab.letter_step(vocab.letter_step(vocabulary::letter_start(), a), b));
     CHECK(walk("") == no_word);
     CHECK(walk("stupid") == no_word);   // a prefix is not a word
