@@ -24,6 +24,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -218,7 +219,15 @@ int main(int argc, char** argv)
         return 2;
     }
     std::string category_name = argc > 3 ? argv[3] : "conflict";
-    double min_precision = argc > 4 ? std::stod(argv[4]) : 0.85;
+    double min_precision = 0.85;
+    if (argc > 4) {
+        char* end = nullptr;
+        min_precision = std::strtod(argv[4], &end);
+        if (end == argv[4] || *end != '\0' || !(min_precision > 0 && min_precision <= 1)) {
+            std::cerr << "MIN_PRECISION must be a number in (0, 1], not " << argv[4] << "\n";
+            return 2;
+        }
+    }
     auto category = nudgebot::engine::parse_category(category_name);
     if (!category) {
         std::cerr << "unknown category: " << category_name << "\n";
