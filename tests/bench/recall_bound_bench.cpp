@@ -108,6 +108,30 @@ struct outcome {
     std::size_t rules = 0;
 };
 
+struct counts {
+    std::size_t positives = 0, tp = 0, fp = 0, everyday = 0, everyday_flagged = 0;
+};
+
+// Counts over the records `in` selects, a record being flagged when the packs flag it or `hit`
+// marks it (hit may be empty: the packs alone).
+template <class Select>
+counts tally(const corpus& c, const std::vector<char>& hit, Select in)
+{
+    counts n;
+    for (std::size_t r = 0; r < c.records.size(); ++r) {
+        if (!in(r))
+            continue;
+        const auto& rec = c.records[r];
+        bool flag = rec.flagged || (!hit.empty() && hit[r]);
+        n.positives += rec.positive;
+        n.tp += rec.positive && flag;
+        n.fp += !rec.positive && flag;
+        n.everyday += rec.everyday;
+        n.everyday_flagged += rec.everyday && flag;
+    }
+    return n;
+}
+
 // Flags of the packs plus the chosen features, measured over the records `in` selects.
 template <class Select>
 outcome measure(const corpus& c, const std::vector<std::vector<std::uint32_t>*>& chosen, Select in)
@@ -116,22 +140,11 @@ outcome measure(const corpus& c, const std::vector<std::vector<std::uint32_t>*>&
     for (const auto* postings : chosen)
         for (auto r : *postings)
             hit[r] = 1;
-    std::size_t positives = 0, tp = 0, fp = 0, everyday = 0, everyday_flagged = 0;
-    for (std::size_t r = 0; r < c.records.size(); ++r) {
-        if (!in(r))
-            continue;
-        const auto& rec = c.records[r];
-        bool flag = rec.flagged || hit[r];
-        positives += rec.positive;
-        tp += rec.positive && flag;
-        fp += !rec.positive && flag;
-        everyday += rec.everyday;
-        everyday_flagged += rec.everyday && flag;
-    }
+    auto n = tally(c, hit, in);
     outcome o;
-    o.recall = positives ? static_cast<double>(tp) / static_cast<double>(positives) : 0;
-    o.precision = tp + fp ? static_cast<double>(tp) / static_cast<double>(tp + fp) : 0;
-    o.everyday_rate = everyday ? static_cast<double>(everyday_flagged) / static_cast<double>(everyday) : 0;
+    o.recall = n.positives ? static_cast<double>(n.tp) / static_cast<double>(n.positives) : 0;
+    o.precision = n.tp + n.fp ? static_cast<double>(n.tp) / static_cast<double>(n.tp + n.fp) : 0;
+    o.everyday_rate = n.everyday ? static_cast<double>(n.everyday_flagged) / static_cast<double>(n.everyday) : 0;
     o.rules = chosen.size();
     return o;
 }
@@ -142,16 +155,7 @@ std::vector<std::vector<std::uint32_t>*> choose(const corpus& c,
                                                  std::unordered_map<feature_key, std::vector<std::uint32_t>>& postings,
                                                  Select in, std::size_t min_support, double min_precision)
 {
-    std::size_t tp = 0, fp = 0, everyday = 0, everyday_flagged = 0;
-    for (std::size_t r = 0; r < c.records.size(); ++r) {
-        if (!in(r))
-            continue;
-        const auto& rec = c.records[r];
-        tp += rec.positive && rec.flagged;
-        fp += !rec.positive && rec.flagged;
-        everyday += rec.everyday;
-        everyday_flagged += rec.everyday && rec.flagged;
-    }
+    auto [positives, tp, fp, everyday, everyday_flagged] = tally(c, {}, in);
     std::size_t everyday_budget = everyday / 100;
     std::vector<std::vector<std::uint32_t>*> candidates;
     for (auto& [key, list] : postings) {
