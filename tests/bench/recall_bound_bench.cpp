@@ -19,6 +19,7 @@
 //
 // Words: runs of ASCII letters, digits and apostrophes, lower-cased (the engine's normaliser does
 // more; this is an estimate). Message text stays in memory; nothing is written anywhere.
+#include "app/eval_report.hpp"
 #include "engine/analyzer.hpp"
 
 #include <algorithm>
@@ -232,11 +233,16 @@ int main(int argc, char** argv)
             return 2;
         }
     }
+    namespace eval = nudgebot::app::eval;
     auto category = nudgebot::engine::parse_category(category_name);
-    if (!category) {
+    auto named = std::find(eval::detector_names.begin(), eval::detector_names.end(), category_name);
+    if (!category || named == eval::detector_names.end()) {
         std::cerr << "unknown category: " << category_name << "\n";
         return 2;
     }
+    auto wanted_label = static_cast<std::size_t>(named - eval::detector_names.begin());
+    constexpr auto conflict_label = static_cast<std::size_t>(eval::label::conflict);
+    constexpr auto distress_label = static_cast<std::size_t>(eval::label::distress);
     nudgebot::core::diagnostics diags;
     auto rules = nudgebot::engine::load_rules(argv[1], diags);
     if (!rules) {
@@ -247,25 +253,18 @@ int main(int argc, char** argv)
     corpus c;
     std::unordered_map<std::string, word_id> ids;
     std::ifstream in(argv[2]);
-    std::string line;
+    std::string line, text, error;
     nudgebot::engine::analysis out;
     while (std::getline(in, line)) {
-        auto j = nlohmann::json::parse(line, nullptr, false);
-        if (!j.is_object() || !j.contains("text") || !j["text"].is_string() || !j.contains("labels"))
+        auto labelled = eval::parse_record(line, text, error);   // the format `nudgebot eval` reads
+        if (!labelled || !labelled->labels[wanted_label])
             continue;
-        const auto& labels = j["labels"];
-        auto label = [&](const std::string& name) {
-            return labels.is_object() && labels.contains(name) && labels[name].is_number() ? labels[name].get<int>() : -1;
-        };
-        int wanted = label(category_name);
-        if (wanted < 0)
-            continue;
-        auto text = j["text"].get<std::string>();
+        const auto& labels = labelled->labels;
         rules->analyze(text, nudgebot::engine::sensitivity::medium, out);
         record rec;
-        rec.positive = wanted > 0;
+        rec.positive = *labels[wanted_label];
         rec.flagged = out.flagged(*category);
-        rec.everyday = label("conflict") == 0 && label("distress") == 0;
+        rec.everyday = labels[conflict_label] == false && labels[distress_label] == false;
         rec.even = c.records.size() % 2 == 0;
         std::vector<word_id> words;
         for (auto& w : split_words(text)) {
