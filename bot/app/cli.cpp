@@ -11,6 +11,7 @@
 #include "app/run.hpp"
 #include "app/sandbox_verb.hpp"
 #include "app/rules_fit.hpp"
+#include "app/rules_learn.hpp"
 #include "app/verbs.hpp"
 
 namespace nudgebot::app {
@@ -37,6 +38,7 @@ int run_cli(int argc, const char* const* argv, std::istream& in, std::ostream& o
                "  nudgebot eval labelled.jsonl --report report.html\n"
                "  nudgebot rules test rules/en\n"
                "  nudgebot rules fit labelled.jsonl --write\n"
+               "  nudgebot rules learn labelled.jsonl --write\n"
                "  nudgebot config check config.json\n\n"
                "Rule packs: --rules DIR, else $NUDGEBOT_RULES_DIR, else the English packs next to "
                "the executable.\nRun `nudgebot <command> --help` for a command's options.");
@@ -108,6 +110,31 @@ int run_cli(int argc, const char* const* argv, std::istream& in, std::ostream& o
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
 
+    // rules learn FILE... (app/rules_learn.cpp)
+    rules_learn_options rules_learn;
+    auto* rules_learn_cmd = rules_cmd->add_subcommand(
+        "learn", "Train the learned signal (word n-gram model per category) from labelled JSON lines; "
+                 "--write puts it into DIR/learned.json");
+    rules_learn_cmd->add_option("files", rules_learn.files, "Labelled JSONL files (the format eval reads)")
+        ->required()
+        ->check(CLI::ExistingFile);
+    rules_learn_cmd->add_option("--rules", rules_learn.rules_dir, "Folder of rule packs")
+        ->check(CLI::ExistingDirectory);
+    rules_learn_cmd->add_flag("--write", rules_learn.write, "Write DIR/learned.json");
+    rules_learn_cmd->add_option("--order", rules_learn.order, "Words per n-gram at most")
+        ->check(CLI::Range(1, 3))
+        ->capture_default_str();
+    rules_learn_cmd->add_option("--min-df", rules_learn.min_df, "Records an n-gram must occur in to be kept")
+        ->check(CLI::Range(1, 1000000))
+        ->capture_default_str();
+    rules_learn_cmd->add_option("--epochs", rules_learn.epochs, "Passes of stochastic gradient descent")
+        ->check(CLI::Range(1, 1000))
+        ->capture_default_str();
+    rules_learn_cmd->add_option("--rate", rules_learn.rate, "Learning rate")
+        ->check(CLI::Range(1e-9, 10.0))
+        ->capture_default_str();
+    rules_learn_cmd->add_option("--seed", rules_learn.seed, "Seed of the shuffle")->capture_default_str();
+
     // config check FILE
     config_check_options config_check;
     auto* config_cmd = app.add_subcommand("config", "Work with configuration files");
@@ -163,6 +190,10 @@ int run_cli(int argc, const char* const* argv, std::istream& in, std::ostream& o
     if (*rules_fit_cmd) {
         rules_fit.rules_dir = rules_or_default(rules_fit.rules_dir);
         return run_rules_fit(rules_fit, out, err);
+    }
+    if (*rules_learn_cmd) {
+        rules_learn.rules_dir = rules_or_default(rules_learn.rules_dir);
+        return run_rules_learn(rules_learn, out, err);
     }
     if (*config_check_cmd) return run_config_check(config_check, out, err);
     if (*run_cmd) return run_bot({run_config}, err);

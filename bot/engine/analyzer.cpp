@@ -121,6 +121,7 @@ struct scratch {
     std::array<std::uint32_t, 128> bucket_place{};
     hit_list sorted_hits;
     std::vector<const hit*> chosen;
+    std::vector<learned::match> learned_matches;   // the learned signal's matched n-grams
     std::uint32_t stamp = 0;
 
     std::uint32_t next_stamp(std::size_t cues, std::size_t rules, std::size_t tokens)
@@ -163,6 +164,7 @@ public:
         index_hits();
         evaluate_rules();
         apply_modifiers();
+        apply_learned();
         score(sens);
         // Insertion sort: stable, allocation-free, and there are only a few cues.
         auto& cues = out_.cues;
@@ -862,6 +864,34 @@ private:
         }
     }
 
+    // The learned signal (learned_signal.hpp) as one more cue per category: effect =
+    // clamp(scale (z - offset)); at least min_effect it adds a cue and fires the category; at most
+    // -min_effect, with `damp`, it lowers a category some rule fired. The cue spans the n-gram(s)
+    // that weighed most, so the flag still names words.
+    void apply_learned()
+    {
+        const auto& model = c_.learned;
+        if (model.empty()) return;
+        learned::result r;
+        model.evaluate(s_.text, s_.learned_matches, r);
+        for (std::size_t cat = 0; cat < reported_category_count; ++cat) {
+            const auto& p = model.params(static_cast<category>(cat));
+            if (!p.defined) continue;
+            const float effect = r.effect[cat];
+            const auto min_effect = static_cast<float>(p.min_effect);
+            const bool fired = ((fired_ >> cat) & 1u) != 0;
+            if (effect >= min_effect && r.has_positive[cat]) {
+                out_.cues.push_back({p.rule_id, static_cast<category>(cat), p.label, r.positive[cat], effect});
+            } else if (effect <= -min_effect && p.damp && fired && r.has_negative[cat]) {
+                out_.cues.push_back({p.rule_id, static_cast<category>(cat), p.damp_label, r.negative[cat], effect});
+            } else {
+                continue;
+            }
+            logits_[cat] += effect;
+            fired_ |= 1u << cat;
+        }
+    }
+
     void score(sensitivity sens)
     {
         for (std::size_t cat = 0; cat < category_count; ++cat) {
@@ -1064,6 +1094,44 @@ float analyzer::threshold(category c, sensitivity s) const noexcept
 }
 double analyzer::compile_ms() const noexcept { return c_->compile_ms; }
 
+const learned::model& analyzer::learned_model() const noexcept { return c_->learned; }
+
+void analyzer::ngrams(std::string_view text, unsigned order, std::vector<ngram_occurrence>& out) const
+{
+    out.clear();
+    normalized_text normal;
+    c_->norm.normalize(text, normal, &c_->vocab);
+    learned::for_each_ngram(normal, order, [&](std::uint64_t key, std::uint32_t first, std::uint32_t last) {
+        ngram_occurrence o;
+        o.key = key;
+        for (auto k = first; k <= last; ++k) {
+            const auto word = normal.text(normal.tokens[k]);
+            if (word.empty() || word.find(' ') != std::string_view::npos) {   // cannot be written in learned.json
+                o.text.clear();
+                break;
+            }
+            if (k > first) o.text += ' ';
+            o.text += word;
+        }
+        out.push_back(std::move(o));
+    });
+}
+
+std::array<float, reported_category_count> analyzer::learned_probabilities(std::string_view text) const
+{
+    std::array<float, reported_category_count> p{};
+    const auto& model = c_->learned;
+    if (model.empty()) return p;
+    thread_local normalized_text normal;
+    thread_local std::vector<learned::match> matches;
+    c_->norm.normalize(text, normal, &c_->vocab);
+    learned::result r;
+    model.evaluate(normal, matches, r);
+    for (std::size_t cat = 0; cat < reported_category_count; ++cat)
+        if (model.params(static_cast<category>(cat)).defined) p[cat] = sigmoid(r.z[cat]);
+    return p;
+}
+
 std::size_t analyzer::memory_bytes() const noexcept
 {
     const auto& c = *c_;
@@ -1080,7 +1148,7 @@ std::size_t analyzer::memory_bytes() const noexcept
                         c.trigger_entries.capacity() * sizeof(compiled::trigger_entry) +
                         c.modifier_cue_masks.capacity() * sizeof(compiled::cue_set) +
                         c.modifier_categories.capacity() * sizeof(std::uint32_t) +
-                        c.lexicon_filters.capacity();
+                        c.lexicon_filters.capacity() + c.learned.memory_bytes();
     for (const auto& t : c.term_texts) total += sizeof(std::string) + t.capacity();
     for (const auto& t : c.triggers) total += sizeof(t) + t.capacity() * sizeof(std::uint32_t);
     for (const auto& e : c.examples) total += sizeof(e) + e.text.capacity();

@@ -14,6 +14,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,10 @@
 #include "engine/analysis.hpp"
 
 namespace nudgebot::engine {
+
+namespace learned {
+class model;
+}
 
 struct rule_info {
     std::string id;      // "conflict.insult_at_person"
@@ -73,6 +78,12 @@ struct pack_source {
     std::string text;
 };
 
+// One n-gram occurrence of a message as the learned signal sees it (learned_signal.hpp).
+struct ngram_occurrence {
+    std::uint64_t key = 0;
+    std::string text;   // token texts joined by one space; empty when a token holds a space
+};
+
 class analyzer {
 public:
     struct compiled;   // opaque
@@ -99,16 +110,36 @@ public:
     std::size_t memory_bytes() const noexcept;   // approximate size of the compiled set
     double compile_ms() const noexcept;          // time compile_rules took
 
+    // The learned signal (learned_signal.hpp; empty without learned.json).
+    const learned::model& learned_model() const noexcept;
+    // Every n-gram of up to `order` words of `text` (normalised as analyze() does), with the keys
+    // the learned signal looks up; `out` is cleared first. For training (`rules learn`).
+    void ngrams(std::string_view text, unsigned order, std::vector<ngram_occurrence>& out) const;
+    // The learned model's probability sigmoid(z) per reported category (conflict, distress,
+    // crisis); 0 for a category the model does not have.
+    std::array<float, reported_category_count> learned_probabilities(std::string_view text) const;
+
 private:
     std::unique_ptr<compiled> c_;
 };
 
-// Compiles packs held in memory. `scoring` is the scoring.json source (nullptr reports it missing).
+// Compiles packs held in memory. `scoring` is the scoring.json source (nullptr reports it missing);
+// `learned` is the learned.json source (nullptr: no learned signal).
 std::shared_ptr<const analyzer> compile_rules(const std::vector<pack_source>& packs,
-                                              const pack_source* scoring, core::diagnostics& diags);
+                                              const pack_source* scoring, core::diagnostics& diags,
+                                              const pack_source* learned = nullptr);
 
-// Reads every pack in `dir` (every *.json except suggestions.json and scoring.json, by name
-// order) plus dir/scoring.json, and compiles them. File names in diagnostics are `dir/<name>`.
+// The files of a rules folder: every pack (every *.json except suggestions.json, scoring.json
+// and learned.json, by name order), scoring.json and learned.json when present. File names are
+// `dir/<name>`. Returns false (with diagnostics) when the folder or a file cannot be read.
+struct rule_sources {
+    std::vector<pack_source> packs;
+    std::optional<pack_source> scoring;
+    std::optional<pack_source> learned;
+};
+bool read_rule_sources(const std::string& dir, rule_sources& out, core::diagnostics& diags);
+
+// read_rule_sources() and compile_rules().
 std::shared_ptr<const analyzer> load_rules(const std::string& dir, core::diagnostics& diags);
 
 }  // namespace nudgebot::engine

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/analyzer.hpp"
+#include "engine/learned_signal.hpp"
 #include "engine/normalizer.hpp"
 #include "engine/vocabulary.hpp"
 
@@ -158,6 +159,7 @@ struct analyzer::compiled {
     std::array<category_scoring, category_count> scoring{};
     std::vector<std::string> packs;
     std::vector<pack_example> examples;
+    learned::model learned;   // the learned signal; empty without learned.json
     double compile_ms = 0;
 
     // Cue sets as bit masks (bit c of word c / 64), filled by the analyzer's constructor when

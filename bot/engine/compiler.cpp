@@ -88,7 +88,7 @@ public:
     compiler(core::diagnostics& diags) : diags_(diags), c_(std::make_unique<analyzer::compiled>()) {}
 
     std::shared_ptr<const analyzer> run(const std::vector<pack_source>& sources,
-                                        const pack_source* scoring)
+                                        const pack_source* scoring, const pack_source* learned)
     {
         auto started = std::chrono::steady_clock::now();
         for (const auto& b : builtins) {
@@ -106,6 +106,7 @@ public:
         for (const auto& doc : docs_) read_rules_and_modifiers(doc);
         read_scoring(scoring);
         check_categories();
+        if (learned) read_learned(*learned);
         if (diags_.has_errors()) return nullptr;
         build_matcher();
         c_->word_classes.resize(c_->vocab.word_count(), 0);
@@ -692,6 +693,17 @@ private:
         }
     }
 
+    // --- learned.json ----------------------------------------------------------------------
+    void read_learned(const pack_source& source)
+    {
+        bool scoring_read = std::any_of(c_->scoring.begin(), c_->scoring.end(),
+                                        [](const category_scoring& s) { return s.defined; });
+        std::array<bool, reported_category_count> scored{true, true, true};
+        for (std::size_t cat = 0; cat < reported_category_count && scoring_read; ++cat)
+            scored[cat] = c_->scoring[cat].defined;
+        c_->learned.read(source, diags_, scored);
+    }
+
     // --- matcher ---------------------------------------------------------------------------
     void build_matcher()
     {
@@ -783,10 +795,11 @@ const std::vector<std::string_view>& analyzer::features()
 }
 
 std::shared_ptr<const analyzer> compile_rules(const std::vector<pack_source>& packs,
-                                              const pack_source* scoring, core::diagnostics& diags)
+                                              const pack_source* scoring, core::diagnostics& diags,
+                                              const pack_source* learned)
 {
     compiler c(diags);
-    return c.run(packs, scoring);
+    return c.run(packs, scoring, learned);
 }
 
 }  // namespace nudgebot::engine

@@ -3,8 +3,9 @@
 // analyze() is pure.
 //
 // Contract: called once at start-up (or on an explicit reload), never on the traffic path. It
-// lists `dir` (every *.json except suggestions.json and scoring.json, sorted by name), reads each
-// file (at most 8 MiB) into a pack_source, reads dir/scoring.json, and hands the texts to
+// lists `dir` (every *.json except suggestions.json, scoring.json and learned.json, sorted by
+// name), reads each file (at most 8 MiB) into a pack_source, reads dir/scoring.json and, when
+// present, dir/learned.json (the learned signal's model, not a pack), and hands the texts to
 // compile_rules(). Unreadable files are reported as `dir/<name>:0:0: error: ...` with the pack
 // errors; the result is nullptr when there is any error. Threading: safe to call from any thread
 // (it shares nothing). Owner: engine.
@@ -47,13 +48,14 @@ bool read_file(const std::filesystem::path& path, std::string& out, core::diagno
 
 }  // namespace
 
-std::shared_ptr<const analyzer> load_rules(const std::string& dir, core::diagnostics& diags)
+bool read_rule_sources(const std::string& dir, rule_sources& out, core::diagnostics& diags)
 {
     namespace fs = std::filesystem;
+    out = rule_sources{};
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) {
         diags.error(dir, 0, 0, "rules folder not found");
-        return nullptr;
+        return false;
     }
     std::string prefix = dir;
     while (prefix.size() > 1 && prefix.back() == '/') prefix.pop_back();
@@ -62,27 +64,43 @@ std::shared_ptr<const analyzer> load_rules(const std::string& dir, core::diagnos
         if (!it->is_regular_file(ec)) continue;
         auto name = it->path().filename().string();
         if (name.size() < 6 || name.substr(name.size() - 5) != ".json") continue;
-        if (name == "suggestions.json" || name == "scoring.json") continue;
+        if (name == "suggestions.json" || name == "scoring.json" || name == "learned.json") continue;
         names.push_back(name);
     }
     if (ec) {
         diags.error(dir, 0, 0, "cannot list rules folder: " + ec.message());
-        return nullptr;
+        return false;
     }
     std::sort(names.begin(), names.end());
-    std::vector<pack_source> packs;
+    bool ok = true;
     for (const auto& name : names) {
         pack_source source;
         source.file_name = prefix + "/" + name;
         if (read_file(fs::path(dir) / name, source.text, diags, source.file_name))
-            packs.push_back(std::move(source));
+            out.packs.push_back(std::move(source));
+        else
+            ok = false;
     }
-    pack_source scoring;
-    scoring.file_name = prefix + "/scoring.json";
-    bool have_scoring = fs::exists(fs::path(dir) / "scoring.json", ec) &&
-                        read_file(fs::path(dir) / "scoring.json", scoring.text, diags, scoring.file_name);
+    // scoring.json (required: compile_rules() reports it missing) and learned.json (optional).
+    for (auto [name, slot] : {std::pair{"scoring.json", &out.scoring}, std::pair{"learned.json", &out.learned}}) {
+        if (!fs::exists(fs::path(dir) / name, ec)) continue;
+        pack_source source;
+        source.file_name = prefix + "/" + name;
+        if (read_file(fs::path(dir) / name, source.text, diags, source.file_name))
+            *slot = std::move(source);
+        else
+            ok = false;
+    }
+    return ok;
+}
+
+std::shared_ptr<const analyzer> load_rules(const std::string& dir, core::diagnostics& diags)
+{
+    rule_sources sources;
+    if (!read_rule_sources(dir, sources, diags) && sources.packs.empty()) return nullptr;
     bool read_errors = diags.has_errors();
-    auto compiled = compile_rules(packs, have_scoring ? &scoring : nullptr, diags);
+    auto compiled = compile_rules(sources.packs, sources.scoring ? &*sources.scoring : nullptr, diags,
+                                  sources.learned ? &*sources.learned : nullptr);
     if (read_errors) return nullptr;
     return compiled;
 }
