@@ -180,10 +180,13 @@ std::vector<kind_row> kinds_worst_first(const summary& s)
     std::vector<kind_row> rows;
     for (const auto& [kind, by_label] : s.by_kind) {
         kind_row row{kind, 0, by_label, 0};
+        for (const auto& c : by_label) row.records = std::max(row.records, c.total());
         for (const auto& c : by_label) {
-            row.records = std::max(row.records, c.total());
-            if (c.positives() > 0) row.worst = std::max(row.worst, 1.0 - *c.recall());
-            if (c.negatives() > 0)
+            // A label that only a few of the kind's records carry (a conflict message that also
+            // shows distress) is shown but does not decide the order.
+            if (c.positives() > 0 && 4 * c.positives() >= row.records)
+                row.worst = std::max(row.worst, 1.0 - *c.recall());
+            if (c.negatives() > 0 && 4 * c.negatives() >= row.records)
                 row.worst = std::max(row.worst, static_cast<double>(c.fp) / static_cast<double>(c.negatives()));
         }
         rows.push_back(std::move(row));
@@ -231,22 +234,28 @@ void header(std::ostream& out)
     out << buf;
 }
 
+using flag_counts = std::array<std::array<std::uint64_t, label_count>, sensitivity_count>;
+
+// "medium: everyday chat (N records annotated 0 for ...) flagged: conflict x% ..." for a set of
+// records on which any flag is a false alarm.
+void false_alarm_line(std::string_view what, std::string_view annotated, std::uint64_t records,
+                      const flag_counts& flagged, std::size_t si, std::ostream& out)
+{
+    out << sensitivity_names[si] << ": " << what << " (" << records << " records annotated 0 for " << annotated
+        << ") flagged:";
+    for (std::size_t li = 0; li < 3; ++li) out << ' ' << label_names[li] << ' ' << percent(flagged[si][li], records);
+    out << '\n';
+}
+
 void everyday_line(const summary& s, std::size_t si, std::ostream& out)
 {
-    out << sensitivity_names[si] << ": everyday chat (" << s.everyday_records
-        << " records annotated 0 for conflict and distress) flagged:";
-    for (std::size_t li = 0; li < 3; ++li)
-        out << ' ' << label_names[li] << ' ' << percent(s.everyday_flagged[si][li], s.everyday_records);
-    out << '\n';
+    false_alarm_line("everyday chat", "conflict and distress", s.everyday_records, s.everyday_flagged, si, out);
 }
 
 void lookalike_line(const summary& s, std::size_t si, std::ostream& out)
 {
-    out << sensitivity_names[si] << ": look-alikes (" << s.lookalike_records
-        << " records annotated 0 for conflict, distress and crisis) flagged:";
-    for (std::size_t li = 0; li < 3; ++li)
-        out << ' ' << label_names[li] << ' ' << percent(s.lookalike_flagged[si][li], s.lookalike_records);
-    out << '\n';
+    false_alarm_line("look-alikes", "conflict, distress and crisis", s.lookalike_records, s.lookalike_flagged, si,
+                     out);
 }
 
 // A kind's cell for one label: recall on its positives ("R 0.42 11/26"), else the false alarms on
@@ -426,6 +435,21 @@ void svg_plot(std::ostream& out, const summary& s, std::size_t li)
     out << ")</figcaption></figure>\n";
 }
 
+// A heading, a sentence and the share of `records` flagged per sensitivity and category.
+void html_false_alarms(std::ostream& out, std::string_view heading, std::string_view records_are,
+                       std::uint64_t records, const flag_counts& flagged)
+{
+    out << "<h2>" << heading << "</h2>\n<p>" << records << records_are << "</p>\n<table><tr><th>sensitivity</th>";
+    for (std::size_t li = 0; li < 3; ++li) out << "<th>" << label_names[li] << "</th>";
+    out << "</tr>\n";
+    for (std::size_t si = 0; si < sensitivity_count; ++si) {
+        out << "<tr><td>" << sensitivity_names[si] << "</td>";
+        for (std::size_t li = 0; li < 3; ++li) out << "<td>" << percent(flagged[si][li], records) << "</td>";
+        out << "</tr>\n";
+    }
+    out << "</table>\n";
+}
+
 // The per-kind table: one row a kind, worst first, with a bar for how much it misses or
 // falsely flags, so the weak families stand out at a glance.
 void html_kinds(const summary& s, std::ostream& out)
@@ -482,34 +506,15 @@ void write_html(const summary& s, std::ostream& out)
                 html_rows(out, sensitivity_names[si], label_names[li], "ALL", s.overall[si][li], true);
     out << "</table>\n";
 
-    out << "<h2>Everyday chat</h2>\n<p>" << s.everyday_records
-        << " records annotated 0 for both conflict and distress; any flag there is a false alarm.</p>\n"
-           "<table><tr><th>sensitivity</th>";
-    for (std::size_t li = 0; li < 3; ++li) out << "<th>" << label_names[li] << "</th>";
-    out << "</tr>\n";
-    for (std::size_t si = 0; si < sensitivity_count; ++si) {
-        out << "<tr><td>" << sensitivity_names[si] << "</td>";
-        for (std::size_t li = 0; li < 3; ++li)
-            out << "<td>" << percent(s.everyday_flagged[si][li], s.everyday_records) << "</td>";
-        out << "</tr>\n";
-    }
-    out << "</table>\n";
-
- if (s.lookalike_records > 0) {
-        out << "<h2>Look-alikes</h2>\n<p>" << s.lookalike_records
-            << " records annotated 0 for conflict, distress and crisis: team chat's quiet messages and the "
-               "traps that look like a positive (swearing at things, fiction, jokes, supportive replies).</p>\n"
-               "<table><tr><th>sensitivity</th>";
-        for (std::size_t li = 0; li < 3; ++li) out << "<th>" << label_names[li] << "</th>";
-        out << "</tr>\n";
-        for (std::size_t si = 0; si < sensitivity_count; ++si) {
-            out << "<tr><td>" << sensitivity_names[si] << "</td>";
-            for (std::size_t li = 0; li < 3; ++li)
-                out << "<td>" << percent(s.lookalike_flagged[si][li], s.lookalike_records) << "</td>";
-            out << "</tr>\n";
-        }
-        out << "</table>\n";
-    }
+    html_false_alarms(out, "Everyday chat",
+                      " records annotated 0 for both conflict and distress; any flag there is a false alarm.",
+                      s.everyday_records, s.everyday_flagged);
+    if (s.lookalike_records > 0)
+        html_false_alarms(out, "Look-alikes",
+                          " records annotated 0 for conflict, distress and crisis: team chat's quiet messages and "
+                          "the traps that look like a positive (swearing at things, fiction, jokes, supportive "
+                          "replies).",
+                          s.lookalike_records, s.lookalike_flagged);
     if (!s.by_kind.empty()) html_kinds(s, out);
 
     for (std::size_t si : {medium, std::size_t{0}, std::size_t{2}}) {

@@ -100,7 +100,8 @@ void print_table(const summary& s, std::ostream& out);
 
 // One kind's row of the per-kind table: how badly it does, for ordering worst first. `worst` is
 // the largest of the miss rates (1 - recall) over labels the kind has positives for and the
-// false-alarm rates over labels it has negatives for.
+// false-alarm rates over labels it has negatives for, counting only labels that at least a
+// quarter of the kind's records carry (one distressed message among blame does not rank blame).
 struct kind_row {
     std::string kind;
     std::uint64_t records = 0;

@@ -298,20 +298,26 @@ TEST_CASE("Records with a kind are counted per kind and listed worst first, with
     rs.push_back(rec("trap-fiction", {0, 0, 0}, {false, false, false}));
     // quiet chat: nothing flagged
     rs.push_back(rec("benign-thanks", {0, 0, 0}, {false, false, false}));
+    // blame: 4 of 5 found; the one message that also shows distress is missed there, but a label
+    // carried by fewer than a quarter of the kind's records does not rank it
+    for (int k = 0; k < 4; ++k) rs.push_back(rec("conflict-blame", {1, 0, 0}, {true, false, false}));
+    rs.push_back(rec("conflict-blame", {1, 1, 0}, {false, false, false}));
     const auto s = eval::summarise(rs, "f.jsonl", 0);
 
     CHECK(s.lookalike_records == 3);
     CHECK(s.lookalike_flagged[1][2] == 1);
     const auto rows = eval::kinds_worst_first(s);
-    REQUIRE(rows.size() == 3);
+    REQUIRE(rows.size() == 4);
     CHECK(rows[0].kind == "crisis-farewell");
     CHECK(rows[0].records == 4);
     CHECK(rows[0].by_label[2].tp == 1);
     CHECK(rows[0].worst == Approx(0.75));
     CHECK(rows[1].kind == "trap-fiction");
     CHECK(rows[1].worst == Approx(0.5));
-    CHECK(rows[2].kind == "benign-thanks");
-    CHECK(rows[2].worst == 0);
+    CHECK(rows[2].kind == "conflict-blame");
+    CHECK(rows[2].worst == Approx(0.2));
+    CHECK(rows[3].kind == "benign-thanks");
+    CHECK(rows[3].worst == 0);
 
     std::ostringstream table, html;
     eval::print_table(s, table);
