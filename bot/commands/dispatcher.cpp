@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace nudgebot::commands {
 
 namespace {
@@ -40,7 +42,9 @@ dispatcher::dispatcher(analyze_fn analyze, nudge::composer& composer, storage::a
       context_(options_.context),
       policy_(options_.policy),
       default_settings_(options_.server_defaults)
-{}
+{
+    if (store_.shared()) store_.on_changes([this](std::vector<storage::refreshed_row> rows) { apply_changes(std::move(rows)); });
+}
 
 void dispatcher::load(core::platform where)
 {
@@ -48,6 +52,54 @@ void dispatcher::load(core::platform where)
     for (auto& [user, c] : consents) consents_[key_of(where, user.str())] = std::move(c);
     auto settings = store_.call([where](storage::store& s) { return s.load_settings(where); });
     for (auto& [server, s] : settings) settings_[key_of(where, server.str())] = std::move(s);
+    metrics_.gauge("nudgebot_known_users").set(static_cast<double>(consents_.size()));
+    if (std::find(loaded_.begin(), loaded_.end(), where) == loaded_.end()) loaded_.push_back(where);
+}
+
+void dispatcher::apply_changes(std::vector<storage::refreshed_row> rows)
+{
+    for (auto& r : rows) {
+        if (r.what.id.empty()) {
+            // The feed was interrupted: read every row of this kind again.
+            for (auto where : loaded_) {
+                if (r.what.what == storage::change::kind::consent) {
+                    store_.submit([where](storage::store& s) { return s.load_consents(where); },
+                                  [this, where](std::vector<std::pair<core::user_id, storage::consent>> all) {
+                                      std::erase_if(consents_, [&](const auto& e) {
+                                          return e.first.rfind(key_of(where, ""), 0) == 0;
+                                      });
+                                      for (auto& [user, c] : all) consents_[key_of(where, user.str())] = std::move(c);
+                                  });
+                } else {
+                    store_.submit([where](storage::store& s) { return s.load_settings(where); },
+                                  [this, where](std::vector<std::pair<core::server_id, storage::server_settings>> all) {
+                                      std::erase_if(settings_, [&](const auto& e) {
+                                          return e.first.rfind(key_of(where, ""), 0) == 0;
+                                      });
+                                      for (auto& [server, s] : all) settings_[key_of(where, server.str())] = std::move(s);
+                                  });
+                }
+            }
+            continue;
+        }
+        auto key = key_of(r.what.where, r.what.id);
+        if (r.what.what == storage::change::kind::consent) {
+            if (r.consent_now) {
+                consents_[key] = std::move(*r.consent_now);
+            } else {
+                // forget-me in some process: forget here too.
+                core::user_id user{r.what.id};
+                consents_.erase(key);
+                policy_.forget(user);
+                context_.forget_user(user);
+                composer_.forget(user);
+            }
+        } else {
+            if (r.settings_now) settings_[key] = std::move(*r.settings_now);
+            else settings_.erase(key);
+        }
+        metrics_.counter("nudgebot_store_changes_applied_total").add();
+    }
     metrics_.gauge("nudgebot_known_users").set(static_cast<double>(consents_.size()));
 }
 
@@ -148,7 +200,8 @@ void dispatcher::act(const core::chat_message& m, const engine::analysis& a, con
     auto decisions = policy_.decide({m, a, o, settings}, lookup, clock_.steady_now(), today());
     for (const auto& d : decisions) {
         if (d.deliver) {
-            deliver(d, m, a);
+            if (store_.shared()) claim_then_deliver(d, m, a);
+            else deliver(d, m, a);
         } else {
             metrics_.counter("nudgebot_nudges_suppressed_total", {{"reason", std::string(d.why)}}).add();
             count(m.where, m.server.str(), d.category, d.rule, "suppressed:" + std::string(d.why));
@@ -180,6 +233,34 @@ void dispatcher::deliver(const nudge::decision& d, const core::chat_message& m, 
                 break;
             case core::delivery_outcome::failed: count(where, server, category, rule, "failed"); break;
             }
+        });
+}
+
+void dispatcher::claim_then_deliver(const nudge::decision& d, const core::chat_message& m,
+                                    const engine::analysis& a)
+{
+    const auto& limits = policy_.limits();
+    std::string_view kind = "push";
+    std::uint32_t limit = limits.daily_cap;
+    if (d.situation == nudge::situation::own_crisis) {
+        kind = "crisis";
+        limit = 1;
+    }
+    const bool kind_reply = d.situation == nudge::situation::kind_reply;
+    store_.submit(
+        [key = storage::user_key{m.where, d.recipient}, day = today(), kind, limit, kind_reply,
+         kind_limit = limits.kind_daily](storage::store& s) {
+            if (!s.claim_daily(key, day, kind, limit)) return false;
+            return !kind_reply || s.claim_daily(key, day, "kind", kind_limit);
+        },
+        // The message and its analysis wait in RAM for the store's answer, as they would in a queue.
+        [this, d, m, a](bool granted) {
+            if (granted) {
+                deliver(d, m, a);
+                return;
+            }
+            metrics_.counter("nudgebot_nudges_suppressed_total", {{"reason", std::string(nudge::reason::daily_cap)}}).add();
+            count(m.where, m.server.str(), d.category, d.rule, "suppressed:" + std::string(nudge::reason::daily_cap));
         });
 }
 

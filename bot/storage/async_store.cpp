@@ -12,8 +12,37 @@ constexpr std::int64_t slow_job_us = 250'000;
 }
 
 async_store::async_store(std::unique_ptr<store> backing, executor post)
-    : store_(std::move(backing)), post_(std::move(post)), worker_([this] { run(); })
+    : store_(std::move(backing)), post_(std::move(post)), shared_(store_->shared()), worker_([this] { run(); })
 {}
+
+void async_store::on_changes(change_listener listener)
+{
+    std::lock_guard lock(mutex_);
+    listener_ = std::move(listener);
+}
+
+void async_store::poll_changes()
+{
+    last_poll_ = std::chrono::steady_clock::now();
+    auto changes = store_->take_changes(0);
+    if (changes.empty()) return;
+    std::vector<refreshed_row> rows;
+    rows.reserve(changes.size());
+    for (auto& c : changes) {
+        refreshed_row r{std::move(c), std::nullopt, std::nullopt};
+        if (!r.what.id.empty()) {
+            if (r.what.what == change::kind::consent) r.consent_now = store_->get_consent({r.what.where, core::user_id{r.what.id}});
+            else r.settings_now = store_->get_settings({r.what.where, core::server_id{r.what.id}});
+        }
+        rows.push_back(std::move(r));
+    }
+    change_listener listener;
+    {
+        std::lock_guard lock(mutex_);
+        listener = listener_;
+    }
+    if (listener) post_([listener = std::move(listener), rows = std::move(rows)]() mutable { listener(std::move(rows)); });
+}
 
 async_store::~async_store()
 {
@@ -70,7 +99,22 @@ void async_store::run()
         std::function<void(store&)> job;
         {
             std::unique_lock lock(mutex_);
-            wake_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
+            if (shared_) {
+                wake_.wait_for(lock, poll_interval, [&] { return stopping_ || !jobs_.empty(); });
+                if (!stopping_ && (jobs_.empty() || std::chrono::steady_clock::now() - last_poll_ >= poll_interval)) {
+                    busy_ = true;
+                    lock.unlock();
+                    poll_changes();
+                    lock.lock();
+                    busy_ = false;
+                    if (jobs_.empty()) {
+                        idle_.notify_all();
+                        continue;
+                    }
+                }
+            } else {
+                wake_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
+            }
             if (jobs_.empty()) {
                 if (stopping_) break;
                 continue;

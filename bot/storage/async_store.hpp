@@ -7,7 +7,10 @@
 // in-RAM batch of counter deltas that the worker writes in one transaction (counting a decision
 // costs no disk write of its own). The destructor finishes queued jobs, flushes counters and joins.
 // Jobs must not throw; a job that does is counted (nudgebot_store_errors_total{op="job"}) and
-// skipped.
+// skipped. For a shared store (store::shared()) the worker also polls the store's change feed
+// every poll_interval while idle (and between jobs), re-reads each changed row and posts the
+// fresh values to the change listener, so a change made by any process reaches this one's RAM
+// within about poll_interval plus the queue ahead of it.
 #pragma once
 
 #include "storage/store.hpp"
@@ -26,9 +29,19 @@
 
 namespace nudgebot::storage {
 
+// A changed row as it is now: nullopt when it was deleted (forget-me). An empty change.id means
+// "reload every row of this kind" (the values are then empty too).
+struct refreshed_row {
+    change what;
+    std::optional<consent> consent_now;
+    std::optional<server_settings> settings_now;
+};
+
 class async_store {
 public:
     using executor = std::function<void(std::function<void()>)>;
+    using change_listener = std::function<void(std::vector<refreshed_row>)>;
+    static constexpr std::chrono::milliseconds poll_interval{50};
 
     async_store(std::unique_ptr<store> backing, executor post);
     ~async_store();
@@ -77,6 +90,11 @@ public:
         return f.get();
     }
 
+    // Where refreshed rows go (through `post`). Set it before traffic starts; only shared stores
+    // produce any.
+    void on_changes(change_listener listener);
+    bool shared() const noexcept { return shared_; }
+
     // Adds n to one counter cell; written in the next batch.
     void count(const counter_key& key, std::uint64_t n = 1);
 
@@ -92,9 +110,13 @@ private:
     void enqueue(std::function<void(store&)> job);
     void run();
     void flush_counts();
+    void poll_changes();
 
     std::unique_ptr<store> store_;
     executor post_;
+    const bool shared_;
+    change_listener listener_;   // under mutex_
+    std::chrono::steady_clock::time_point last_poll_{};
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     std::condition_variable idle_;

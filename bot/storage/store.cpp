@@ -1,4 +1,5 @@
 #include "storage/store.hpp"
+#include "storage/postgres_store.hpp"
 #include "storage/sqlite_store.hpp"
 
 #include <stdexcept>
@@ -14,9 +15,8 @@ std::unique_ptr<store> make_store(const std::string& url)
         return std::make_unique<sqlite_store>(path);
     }
     if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0)
-        throw std::runtime_error(
-            "storage.url: PostgreSQL storage is not available in this version yet; use \"sqlite:PATH\"");
-    throw std::runtime_error("storage.url: unknown scheme (expected \"sqlite:PATH\")");
+        return std::make_unique<postgres_store>(url);
+    throw std::runtime_error("storage.url: unknown scheme (expected \"sqlite:PATH\" or \"postgresql://...\")");
 }
 
 }  // namespace nudgebot::storage
