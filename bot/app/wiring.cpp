@@ -16,6 +16,7 @@
 #include "platforms/slack/settings.hpp"
 #include "net/http_server.hpp"
 #include "storage/async_store.hpp"
+#include "storage/timed_store.hpp"
 #include "storage/store.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -334,7 +335,7 @@ std::unique_ptr<bot> bot::create(const config& cfg, std::ostream& err, wiring_ho
     // Storage: opened (and migrated) now, so that a bad URL stops the start.
     std::unique_ptr<storage::store> backing;
     try {
-        backing = storage::make_store(cfg.storage.url);
+        backing = std::make_unique<storage::timed_store>(storage::make_store(cfg.storage.url), core::metrics::global());
     } catch (const std::exception& e) {
         err << "nudgebot run: cannot open storage.url: " << e.what() << '\n';
         return nullptr;

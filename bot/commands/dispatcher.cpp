@@ -82,6 +82,8 @@ void dispatcher::apply_changes(std::vector<storage::refreshed_row> rows)
             }
             continue;
         }
+        // Another platform's rows belong to that platform's dispatcher.
+        if (std::find(loaded_.begin(), loaded_.end(), r.what.where) == loaded_.end()) continue;
         auto key = key_of(r.what.where, r.what.id);
         if (r.what.what == storage::change::kind::consent) {
             if (r.consent_now) {

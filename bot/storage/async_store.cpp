@@ -12,13 +12,19 @@ constexpr std::int64_t slow_job_us = 250'000;
 }
 
 async_store::async_store(std::unique_ptr<store> backing, executor post)
-    : store_(std::move(backing)), post_(std::move(post)), shared_(store_->shared()), worker_([this] { run(); })
-{}
+    : store_(std::move(backing)),
+      post_(std::move(post)),
+      shared_(store_->shared()),
+      depth_(core::metrics::global().gauge("nudgebot_store_queue_depth")),
+      worker_([this] { run(); })
+{
+    core::metrics::global().describe("nudgebot_store_queue_depth", "Storage jobs waiting for the store's worker thread.");
+}
 
 void async_store::on_changes(change_listener listener)
 {
     std::lock_guard lock(mutex_);
-    listener_ = std::move(listener);
+    listeners_.push_back(std::move(listener));
 }
 
 void async_store::poll_changes()
@@ -36,12 +42,12 @@ void async_store::poll_changes()
         }
         rows.push_back(std::move(r));
     }
-    change_listener listener;
+    std::vector<change_listener> listeners;
     {
         std::lock_guard lock(mutex_);
-        listener = listener_;
+        listeners = listeners_;
     }
-    if (listener) post_([listener = std::move(listener), rows = std::move(rows)]() mutable { listener(std::move(rows)); });
+    for (auto& l : listeners) post_([l = std::move(l), rows]() mutable { l(std::move(rows)); });
 }
 
 async_store::~async_store()
@@ -59,6 +65,7 @@ void async_store::enqueue(std::function<void(store&)> job)
     {
         std::lock_guard lock(mutex_);
         jobs_.push_back(std::move(job));
+        depth_.set(static_cast<double>(jobs_.size()));
     }
     wake_.notify_one();
 }
@@ -121,6 +128,7 @@ void async_store::run()
             }
             job = std::move(jobs_.front());
             jobs_.pop_front();
+            depth_.set(static_cast<double>(jobs_.size()));
             busy_ = true;
         }
         auto start = std::chrono::steady_clock::now();

@@ -6,13 +6,14 @@
 // adapter's strand in production; a test queue in tests), never on the worker. `count` adds to an
 // in-RAM batch of counter deltas that the worker writes in one transaction (counting a decision
 // costs no disk write of its own). The destructor finishes queued jobs, flushes counters and joins.
-// Jobs must not throw; a job that does is counted (nudgebot_store_errors_total{op="job"}) and
+// The queue depth is the gauge nudgebot_store_queue_depth. Jobs must not throw; a job that does is counted (nudgebot_store_errors_total{op="job"}) and
 // skipped. For a shared store (store::shared()) the worker also polls the store's change feed
 // every poll_interval while idle (and between jobs), re-reads each changed row and posts the
 // fresh values to the change listener, so a change made by any process reaches this one's RAM
 // within about poll_interval plus the queue ahead of it.
 #pragma once
 
+#include "core/metrics.hpp"
 #include "storage/store.hpp"
 
 #include <atomic>
@@ -26,6 +27,7 @@
 #include <mutex>
 #include <thread>
 #include <type_traits>
+#include <vector>
 
 namespace nudgebot::storage {
 
@@ -90,8 +92,8 @@ public:
         return f.get();
     }
 
-    // Where refreshed rows go (through `post`). Set it before traffic starts; only shared stores
-    // produce any.
+    // Adds a listener for refreshed rows (each gets every row, through `post`). Add them before
+    // traffic starts; only shared stores produce any.
     void on_changes(change_listener listener);
     bool shared() const noexcept { return shared_; }
 
@@ -115,7 +117,7 @@ private:
     std::unique_ptr<store> store_;
     executor post_;
     const bool shared_;
-    change_listener listener_;   // under mutex_
+    std::vector<change_listener> listeners_;   // under mutex_
     std::chrono::steady_clock::time_point last_poll_{};
     mutable std::mutex mutex_;
     std::condition_variable wake_;
@@ -127,6 +129,7 @@ private:
     bool stopping_ = false;
     std::atomic<std::int64_t> last_job_us_{0};
     std::atomic<std::int64_t> job_started_us_{0};   // steady clock, 0 when idle
+    core::metric_gauge& depth_;
     std::thread worker_;
 };
 

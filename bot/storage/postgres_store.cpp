@@ -423,6 +423,10 @@ bool postgres_store::add_counts(const std::vector<counter_row>& rows)
 {
     if (rows.empty()) return true;
     if (!exec("BEGIN", "add_counts")) return false;
+    // Counts are best effort (a lost batch is counted, not retried): they do not wait for the
+    // disk. PostgreSQL still writes them within a few hundred milliseconds; a crash of the
+    // database server (not of nudgebot) may lose that much.
+    exec("SET LOCAL synchronous_commit TO off", "add_counts");
     bool ok = true;
     for (const auto& row : rows) {
         const auto& k = row.key;
@@ -486,11 +490,18 @@ bool postgres_store::forget_user(const user_key& user)
 bool postgres_store::claim_daily(const user_key& user, std::int32_t day, std::string_view kind, std::uint32_t limit)
 {
     if (limit == 0) return false;
+    // A claim need not wait for the disk either: if the database server crashed right after, the
+    // worst outcome is one nudge more that day. Other processes see it as soon as it commits.
+    if (!exec("BEGIN", "claim_daily")) return false;
+    exec("SET LOCAL synchronous_commit TO off", "claim_daily");
     auto r = run("claim",
                  {platform_name(user.where), user.user.str(), std::to_string(day), std::string(kind),
                   std::to_string(limit)},
                  "claim_daily");
-    if (!r.ok()) return false;
+    if (!r.ok() || !exec("COMMIT", "claim_daily")) {
+        exec("ROLLBACK", "claim_daily");
+        return false;
+    }
     bool granted = r.rows() == 1;
     // Yesterday's claims are kept for a day of clock skew between processes, then dropped.
     if (swept_day_ != day) {

@@ -175,6 +175,7 @@ TEST_CASE("Two processes sharing PostgreSQL agree on consent, caps and forget-me
 {
     NUDGEBOT_POSTGRES_OR_SKIP(pg);
     auto url = pg->fresh_url();
+    REQUIRE_FALSE(url.empty());
     two_bots w(url);
     REQUIRE(w.shard_connection.size() == 4);
 
@@ -203,7 +204,7 @@ TEST_CASE("Two processes sharing PostgreSQL agree on consent, caps and forget-me
     // forget-me through process 0: process 1 forgets her, and no row names her.
     REQUIRE_FALSE(w.answer(w.command(0, alice, "forget-me")).empty());
     CHECK(w.until_status(1, alice, "stores nothing about you") < 1000ms);
-    auto db = url.substr(std::string("postgresql:///").size(), url.find('?') - std::string("postgresql:///").size());
+    auto db = test::postgres_server::database_of(url);
     std::string rows;
     REQUIRE(pg->psql(db,
                      "SELECT (SELECT count(*) FROM users WHERE \"user\"='" + alice.id +
@@ -216,7 +217,9 @@ TEST_CASE("Two processes sharing PostgreSQL agree on consent, caps and forget-me
 TEST_CASE("With two processes on PostgreSQL, /nudge off in one stops nudges from both", "[app][e2e][postgres][shared]")
 {
     NUDGEBOT_POSTGRES_OR_SKIP(pg);
-    two_bots w(pg->fresh_url());
+    auto url = pg->fresh_url();
+    REQUIRE_FALSE(url.empty());
+    two_bots w(url);
     REQUIRE(w.answer(w.command(0, alice, "on")).find("on") != std::string::npos);
     CHECK(w.until_status(1, alice, "Suggestions: on") < 1000ms);
     w.say_heated(1, alice);   // the other process nudges her: it knows she opted in

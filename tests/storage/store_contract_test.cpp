@@ -53,6 +53,7 @@ public:
             return;
         }
         url_ = pg->fresh_url();
+        if (url_.empty()) FAIL("CREATE DATABASE failed");
     }
     ~backend()
     {
@@ -322,8 +323,9 @@ TEST_CASE("A PostgreSQL database from a newer nudgebot is refused with a clear e
         return;
     }
     auto url = pg->fresh_url();
+    REQUIRE_FALSE(url.empty());
     { postgres_store s(url); CHECK(s.schema_version() == postgres_store::latest_schema_version()); }
-    auto db = url.substr(std::string("postgresql:///").size(), url.find('?') - std::string("postgresql:///").size());
+    auto db = test::postgres_server::database_of(url);
     REQUIRE(pg->psql(db, "UPDATE nudgebot_schema SET version = 99;"));
     CHECK_THROWS_WITH(postgres_store(url), Catch::Contains("newer than this nudgebot"));
     CHECK_THROWS_WITH(make_store("postgresql:///nope?host=" + pg->dir().string() + "&port=5432&user=nudgebot"),

@@ -6,13 +6,13 @@
 // root (initdb refuses root) and as the current user otherwise. It returns nullopt with a reason
 // when PostgreSQL is not installed: a test then skips with a warning — unless the environment
 // says PostgreSQL is required (CI=true or NUDGEBOT_REQUIRE_POSTGRES=1, as deploy/dev.sh test
-// sets), in which case it fails. fresh_url() creates an empty database and returns its URI.
+// sets), in which case it fails (NUDGEBOT_POSTGRES_OR_SKIP, for Catch2 test cases). fresh_url()
+// creates an empty database and returns its URI ("" on failure). Usable without Catch2 (benches).
 // Blocking; every step is bounded by pg_ctl's own wait (-t).
 #pragma once
 
-#include <catch2/catch.hpp>
-
 #include <cstdio>
+#include <iterator>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -108,14 +108,21 @@ public:
         return "postgresql:///" + database + "?host=" + dir_.string() + "&port=5432&user=nudgebot";
     }
 
-    // A new empty database on this server.
+    // A new empty database on this server; "" when it cannot be created.
     std::string fresh_url()
     {
         std::string name = "t" + std::to_string(++databases_);
         if (!sh(bin("psql") + " -q -X -h " + dir_.string() + " -p 5432 -U nudgebot -d postgres -c 'CREATE DATABASE " +
                 name + "' >/dev/null 2>&1"))
-            FAIL("CREATE DATABASE failed");
+            return "";
         return url(name);
+    }
+
+    // The database name in a URI fresh_url() returned.
+    static std::string database_of(const std::string& url)
+    {
+        const std::string prefix = "postgresql:///";
+        return url.substr(prefix.size(), url.find('?') - prefix.size());
     }
 
     // Runs SQL through psql on a database of this server (tests that look under the store).
@@ -151,7 +158,7 @@ private:
     mutable int queries_ = 0;
 };
 
-// For a test case: a running server, or nullptr after a warning (skip) or FAIL (when required).
+// For a Catch2 test case: a running server, or return after a warning (skip) or FAIL (required).
 #define NUDGEBOT_POSTGRES_OR_SKIP(var)                                                           \
     std::string var##_why;                                                                       \
     auto var = ::nudgebot::test::postgres_server::start(var##_why);                              \
