@@ -20,6 +20,7 @@ packages=(
   libboost1.81-dev nlohmann-json3-dev libspdlog-dev catch2 libsqlite3-dev libssl-dev zlib1g-dev
   libutf8proc-dev libcli11-dev libbenchmark-dev libsimdjson-dev
   libpq-dev postgresql   # the PostgreSQL store; its tests start a private server (initdb/pg_ctl)
+  python3-yaml           # the test of deploy/compose.yaml and deploy/kubernetes/
   chromium   # the browser test of the sandbox page (driven by playwright-core from npm)
 )
 

@@ -26,6 +26,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
+#include <fstream>
+#include <iterator>
+
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
@@ -52,11 +55,18 @@ std::shared_ptr<spdlog::logger> app_log()
     return fresh;
 }
 
+// A token variable, else a systemd credential of the same name (LoadCredential=NAME:FILE puts it
+// in $CREDENTIALS_DIRECTORY/NAME), so the token need not be in the environment at all.
 std::optional<std::string> system_getenv(const std::string& name)
 {
-    const char* v = std::getenv(name.c_str());
-    if (v == nullptr) return std::nullopt;
-    return std::string(v);
+    if (const char* v = std::getenv(name.c_str()); v != nullptr) return std::string(v);
+    const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
+    if (dir == nullptr || *dir == '\0' || name.find('/') != std::string::npos) return std::nullopt;
+    std::ifstream in(std::string(dir) + "/" + name, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::string value((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
+    return value;
 }
 
 // How long a graceful shutdown may wait for the adapters to close their connections.
@@ -457,7 +467,8 @@ std::unique_ptr<bot> bot::create(const config& cfg, std::ostream& err, wiring_ho
         ops::health_fn health = [raw] {
             auto h = raw->health();
             ops::health_report r;
-            r.healthy = h.healthy;
+            const bool store_ok = raw->store && raw->store->reachable();
+            r.healthy = h.healthy && store_ok;
             r.fields = {{"platforms", h.platforms}, {"platforms_connected", h.platforms_connected}};
             if (h.discord >= 0) {
                 r.fields.emplace_back("discord_connected", h.discord);
@@ -467,8 +478,21 @@ std::unique_ptr<bot> bot::create(const config& cfg, std::ostream& err, wiring_ho
             if (h.mattermost >= 0) r.fields.emplace_back("mattermost_connected", h.mattermost);
             r.fields.emplace_back("known_users", h.known_users);
             r.fields.emplace_back("store_pending", h.store_pending);
+            r.fields.emplace_back("store_reachable", store_ok ? 1 : 0);
+            auto& m = core::metrics::global();
+            m.gauge("nudgebot_ready").set(r.healthy ? 1 : 0);
+            m.gauge("nudgebot_store_reachable").set(store_ok ? 1 : 0);
+            m.gauge("nudgebot_discord_shards_running").set(static_cast<double>(h.shards_running));
+            for (auto [name, up] : {std::pair{"discord", h.discord}, {"slack", h.slack}, {"mattermost", h.mattermost}})
+                if (up >= 0) m.gauge("nudgebot_platform_connected", {{"platform", name}}).set(up);
             return r;
         };
+        auto& m = core::metrics::global();
+        m.describe("nudgebot_ready", "1 when /readyz says ready: every enabled platform connected, store reachable.");
+        m.describe("nudgebot_store_reachable", "1 when the store answered its last ping.");
+        m.describe("nudgebot_discord_shards_running", "Discord shards of this process with a live session.");
+        m.describe("nudgebot_platform_connected", "1 when the platform's connection is up, by platform.");
+        health();   // every state gauge exists from the start
         std::string problem;
         i->ops_server = ops::server::start(i->ioc, cfg.ops.host, cfg.ops.port, std::move(health), problem);
         if (!i->ops_server) {

@@ -41,8 +41,14 @@ dispatcher::dispatcher(analyze_fn analyze, nudge::composer& composer, storage::a
       metrics_(metrics),
       context_(options_.context),
       policy_(options_.policy),
-      default_settings_(options_.server_defaults)
+      default_settings_(options_.server_defaults),
+      decision_seconds_(metrics_.histogram("nudgebot_decision_seconds")),
+      delivery_seconds_(metrics_.histogram("nudgebot_delivery_seconds"))
 {
+    metrics_.describe("nudgebot_decision_seconds",
+                      "From a message event reaching the dispatcher to its nudge decisions (analysis, context, policy).");
+    metrics_.describe("nudgebot_delivery_seconds",
+                      "From a decision to deliver to the platform's answer (delivered, undeliverable or failed).");
     if (store_.shared()) store_.on_changes([this](std::vector<storage::refreshed_row> rows) { apply_changes(std::move(rows)); });
 }
 
@@ -164,9 +170,10 @@ void dispatcher::on_message(const core::chat_message& m)
     // Unwatched channels are not analysed at all: moderators chose to leave them alone.
     if (!settings.watches(m.channel)) return;
     metrics_.counter("nudgebot_messages_analysed_total").add();
+    const auto started = std::chrono::steady_clock::now();
     auto a = analyze_(m.text, sensitivity_of(settings));
     auto o = context_.observe(m, a, now);
-    act(m, a, o, settings);
+    act(m, a, o, settings, started);
 }
 
 void dispatcher::on_edit(const core::chat_message& m)
@@ -174,6 +181,7 @@ void dispatcher::on_edit(const core::chat_message& m)
     if (m.author_is_bot || m.server.empty()) return;
     const auto& settings = settings_of(m.where, m.server);
     if (!settings.watches(m.channel)) return;
+    const auto started = std::chrono::steady_clock::now();
     auto a = analyze_(m.text, sensitivity_of(settings));
     auto fresh = context_.edit(m, a, clock_.steady_now());
     if (!fresh) return;   // nothing new: an edit never repeats a nudge
@@ -192,14 +200,15 @@ void dispatcher::on_edit(const core::chat_message& m)
                 break;
             }
     }
-    act(m, a, o, settings);
+    act(m, a, o, settings, started);
 }
 
 void dispatcher::act(const core::chat_message& m, const engine::analysis& a, const nudge::observation& o,
-                     const storage::server_settings& settings)
+                     const storage::server_settings& settings, std::chrono::steady_clock::time_point started)
 {
     auto lookup = [this, where = m.where](const core::user_id& u) { return consent_of(where, u); };
     auto decisions = policy_.decide({m, a, o, settings}, lookup, clock_.steady_now(), today());
+    decision_seconds_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     for (const auto& d : decisions) {
         if (d.deliver) {
             if (store_.shared()) claim_then_deliver(d, m, a);
@@ -222,7 +231,8 @@ void dispatcher::deliver(const nudge::decision& d, const core::chat_message& m, 
     delivery_.send_private(
         d.recipient, m.server, m.channel, std::move(message),
         [this, where = m.where, server = m.server.str(), category = d.category, rule = std::string(d.rule),
-         user = d.recipient, situation](core::delivery_outcome outcome) {
+         user = d.recipient, situation, sent = std::chrono::steady_clock::now()](core::delivery_outcome outcome) {
+            delivery_seconds_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - sent).count());
             switch (outcome) {
             case core::delivery_outcome::delivered: count(where, server, category, rule, "delivered"); break;
             case core::delivery_outcome::undeliverable:

@@ -81,7 +81,7 @@ private:
     void on_message(const core::chat_message& m);
     void on_edit(const core::chat_message& m);
     void act(const core::chat_message& m, const engine::analysis& a, const nudge::observation& o,
-             const storage::server_settings& settings);
+             const storage::server_settings& settings, std::chrono::steady_clock::time_point started);
     void deliver(const nudge::decision& d, const core::chat_message& m, const engine::analysis& a);
     // Shared store: claims the person's daily slot in the store first, then delivers or suppresses.
     void claim_then_deliver(const nudge::decision& d, const core::chat_message& m, const engine::analysis& a);
@@ -130,6 +130,8 @@ private:
     std::chrono::steady_clock::time_point last_expire_{};
     storage::server_settings default_settings_;
     std::vector<core::platform> loaded_;   // platforms load() read, for a full reload
+    core::metric_histogram& decision_seconds_;
+    core::metric_histogram& delivery_seconds_;
 };
 
 // Text for `/nudge help` (also used by adapters for a DM "help").

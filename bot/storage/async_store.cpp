@@ -27,6 +27,27 @@ void async_store::on_changes(change_listener listener)
     listeners_.push_back(std::move(listener));
 }
 
+void async_store::ping()
+{
+    last_ping_ = std::chrono::steady_clock::now();
+    bool ok = store_->ping();
+    if (ok != reachable_.exchange(ok)) {
+        if (ok) spdlog::info("store: reachable again");
+        else spdlog::error("store: the database does not answer");
+    }
+}
+
+bool async_store::reachable() const noexcept
+{
+    auto started = job_started_us_.load();
+    auto now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                      std::chrono::steady_clock::now().time_since_epoch())
+                      .count();
+    if (started != 0 && now_us - started > std::chrono::duration_cast<std::chrono::microseconds>(stuck_after).count())
+        return false;
+    return reachable_.load();
+}
+
 void async_store::poll_changes()
 {
     last_poll_ = std::chrono::steady_clock::now();
@@ -106,21 +127,20 @@ void async_store::run()
         std::function<void(store&)> job;
         {
             std::unique_lock lock(mutex_);
-            if (shared_) {
-                wake_.wait_for(lock, poll_interval, [&] { return stopping_ || !jobs_.empty(); });
-                if (!stopping_ && (jobs_.empty() || std::chrono::steady_clock::now() - last_poll_ >= poll_interval)) {
-                    busy_ = true;
-                    lock.unlock();
-                    poll_changes();
-                    lock.lock();
-                    busy_ = false;
-                    if (jobs_.empty()) {
-                        idle_.notify_all();
-                        continue;
-                    }
-                }
-            } else {
-                wake_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
+            // Idle work: the change feed (shared stores) and the readiness ping.
+            const auto wait = shared_ ? std::chrono::duration_cast<std::chrono::milliseconds>(poll_interval)
+                                      : std::chrono::duration_cast<std::chrono::milliseconds>(ping_interval);
+            wake_.wait_for(lock, wait, [&] { return stopping_ || !jobs_.empty(); });
+            const auto now = std::chrono::steady_clock::now();
+            const bool poll = shared_ && (jobs_.empty() || now - last_poll_ >= poll_interval);
+            const bool pinging = now - last_ping_ >= ping_interval;
+            if (!stopping_ && (poll || pinging)) {
+                // Not a job: pending() and wait_idle() do not count it.
+                lock.unlock();
+                if (pinging) ping();
+                if (poll) poll_changes();
+                lock.lock();
+                if (jobs_.empty()) continue;
             }
             if (jobs_.empty()) {
                 if (stopping_) break;

@@ -108,17 +108,26 @@ public:
     bool slow() const noexcept;
     std::size_t pending() const;
 
+    // Readiness: the last ping (run by the worker at start and every ping_interval) succeeded and
+    // no job has been running for longer than stuck_after.
+    bool reachable() const noexcept;
+    static constexpr std::chrono::seconds ping_interval{5};
+    static constexpr std::chrono::seconds stuck_after{30};
+
 private:
     void enqueue(std::function<void(store&)> job);
     void run();
     void flush_counts();
     void poll_changes();
+    void ping();
 
     std::unique_ptr<store> store_;
     executor post_;
     const bool shared_;
     std::vector<change_listener> listeners_;   // under mutex_
     std::chrono::steady_clock::time_point last_poll_{};
+    std::chrono::steady_clock::time_point last_ping_{};
+    std::atomic<bool> reachable_{true};
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     std::condition_variable idle_;

@@ -351,6 +351,8 @@ bool postgres_store::exec(const char* sql, const char* op)
     return false;
 }
 
+bool postgres_store::ping() { return exec("SELECT 1", "ping"); }
+
 int postgres_store::schema_version()
 {
     auto r = run("schema_version", {}, "schema_version");

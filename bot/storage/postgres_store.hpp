@@ -49,6 +49,7 @@ public:
 
     bool forget_user(const user_key& user) override;
 
+    bool ping() override;
     bool shared() const noexcept override { return true; }
     std::vector<change> take_changes(int wait_ms) override;
     bool claim_daily(const user_key& user, std::int32_t day, std::string_view kind, std::uint32_t limit) override;

@@ -115,6 +115,9 @@ class store {
 public:
     virtual ~store() = default;
 
+    // Whether the database answers now (a cheap round trip; readiness probes). Never throws.
+    virtual bool ping() { return true; }
+
     // True for a store several processes share: the caller must poll take_changes() and claim
     // daily caps through claim_daily(). An embedded store (SQLite) is one process's alone.
     virtual bool shared() const noexcept { return false; }

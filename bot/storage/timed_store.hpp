@@ -38,6 +38,7 @@ public:
     bool add_notice(const user_key& user, const std::string& kind) override;
     std::vector<std::string> take_notices(const user_key& user) override;
     bool forget_user(const user_key& user) override;
+    bool ping() override { return inner_->ping(); }
     bool shared() const noexcept override { return inner_->shared(); }
     std::vector<change> take_changes(int wait_ms) override;
     bool claim_daily(const user_key& user, std::int32_t day, std::string_view kind, std::uint32_t limit) override;
