@@ -33,6 +33,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <ostream>
+#include <sstream>
 #include <stdexcept>
 
 namespace nudgebot::app {
@@ -89,6 +90,12 @@ struct bot::impl {
 
     std::shared_ptr<const engine::analyzer> analyzer;
     std::unique_ptr<nudge::composer> composer;
+    // What reload() replaced: in-flight work may still point into them (cue names, suggestions).
+    // One analyzer and composer per reload, so this grows only with operator actions.
+    std::vector<std::shared_ptr<const engine::analyzer>> retired_analyzers;
+    std::vector<std::unique_ptr<nudge::composer>> retired_composers;
+    std::string rules_dir;
+    std::unique_ptr<asio::signal_set> hangups;
     std::unique_ptr<storage::async_store> store;
     std::unique_ptr<discord::adapter> discord;
     std::unique_ptr<slack::adapter> slack;
@@ -121,6 +128,40 @@ struct bot::impl {
         slack.reset();
         mattermost.reset();
         store.reset();
+    }
+
+    // SIGHUP: rule packs and suggestions, all or nothing. Blocking on the run thread for the
+    // compile (tens of milliseconds); a pack with a mistake keeps the rules in use.
+    void reload()
+    {
+        core::diagnostics diags;
+        auto fresh = engine::load_rules(rules_dir, diags);
+        auto library = nudge::load_suggestions((std::filesystem::path(rules_dir) / "suggestions.json").string(), diags);
+        auto& reloads = core::metrics::global();
+        if (diags.has_errors() || !fresh || !library) {
+            std::istringstream lines(diags.to_string());
+            for (std::string line; std::getline(lines, line);) log->error("reload: {}", line);
+            log->error("reload: the rules in {} have errors; keeping the rules in use", rules_dir);
+            reloads.counter("nudgebot_reloads_total", {{"result", "failed"}}).add();
+            return;
+        }
+        auto next = std::make_unique<nudge::composer>(std::move(*library));
+        for (auto* d : {discord_dispatcher.get(), slack_dispatcher.get(), mattermost_dispatcher.get()})
+            if (d) d->reload(commands::analyze_with(fresh), *next);
+        retired_analyzers.push_back(std::exchange(analyzer, fresh));
+        retired_composers.push_back(std::exchange(composer, std::move(next)));
+        reloads.counter("nudgebot_reloads_total", {{"result", "ok"}}).add();
+        log->info("reload: rules and suggestions from {} in use ({} packs)", rules_dir, analyzer->packs().size());
+    }
+
+    void wait_for_hangup()
+    {
+        hangups->async_wait([this](const boost::system::error_code& ec, int) {
+            if (ec || stopping) return;
+            log->info("SIGHUP received: reloading rules and suggestions");
+            reload();
+            wait_for_hangup();
+        });
     }
 
     void on_event(commands::dispatcher* d, core::event e)
@@ -192,6 +233,10 @@ struct bot::impl {
         // already acknowledged, counters) — blocking here is fine, nothing else needs this thread.
         if (store) store->wait_idle();
         if (ops_server) ops_server->stop();
+        if (hangups) {
+            boost::system::error_code ignored;
+            hangups->cancel(ignored);
+        }
         if (signals) {
             boost::system::error_code ignored;
             signals->cancel(ignored);
@@ -330,6 +375,7 @@ std::unique_ptr<bot> bot::create(const config& cfg, std::ostream& err, wiring_ho
 
     // Rules and the suggestion library.
     const std::string rules_dir = cfg.rules.dir.empty() ? default_rules_dir() : cfg.rules.dir;
+    i->rules_dir = rules_dir;
     core::diagnostics diags;
     i->analyzer = engine::load_rules(rules_dir, diags);
     const auto suggestions_path = (std::filesystem::path(rules_dir) / "suggestions.json").string();
@@ -547,6 +593,15 @@ void bot::handle_signals()
         if (ec) return;
         p->log->info("signal {} received", signal);
         p->begin_shutdown(exit_ok);
+    });
+    i.hangups = std::make_unique<asio::signal_set>(i.ioc, SIGHUP);
+    i.wait_for_hangup();
+}
+
+void bot::reload()
+{
+    asio::post(impl_->ioc, [i = impl_.get()] {
+        if (!i->stopping) i->reload();
     });
 }
 

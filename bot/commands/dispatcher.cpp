@@ -33,7 +33,7 @@ dispatcher::dispatcher(analyze_fn analyze, nudge::composer& composer, storage::a
                        core::delivery& delivery, const core::clock& clock, dispatcher_options options,
                        core::metrics& metrics)
     : analyze_(std::move(analyze)),
-      composer_(composer),
+      composer_(&composer),
       store_(store),
       delivery_(delivery),
       clock_(clock),
@@ -60,6 +60,12 @@ void dispatcher::load(core::platform where)
     for (auto& [server, s] : settings) settings_[key_of(where, server.str())] = std::move(s);
     metrics_.gauge("nudgebot_known_users").set(static_cast<double>(consents_.size()));
     if (std::find(loaded_.begin(), loaded_.end(), where) == loaded_.end()) loaded_.push_back(where);
+}
+
+void dispatcher::reload(analyze_fn analyze, nudge::composer& composer)
+{
+    analyze_ = std::move(analyze);
+    composer_ = &composer;
 }
 
 void dispatcher::apply_changes(std::vector<storage::refreshed_row> rows)
@@ -100,7 +106,7 @@ void dispatcher::apply_changes(std::vector<storage::refreshed_row> rows)
                 consents_.erase(key);
                 policy_.forget(user);
                 context_.forget_user(user);
-                composer_.forget(user);
+                composer_->forget(user);
             }
         } else {
             if (r.settings_now) settings_[key] = std::move(*r.settings_now);
@@ -225,7 +231,7 @@ void dispatcher::deliver(const nudge::decision& d, const core::chat_message& m, 
 {
     const auto* c = consent_of(m.where, d.recipient);
     auto style = c ? c->style : options_.default_style;
-    auto message = composer_.compose(d, style, a, m.server.str());
+    auto message = composer_->compose(d, style, a, m.server.str());
     auto situation = std::string(nudge::to_string(d.situation));
     metrics_.counter("nudgebot_nudges_total", {{"situation", situation}}).add();
     delivery_.send_private(

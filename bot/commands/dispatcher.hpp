@@ -71,6 +71,11 @@ public:
     // On the adapter strand.
     void handle(const core::event& event);
 
+    // Rule packs and suggestions reloaded (SIGHUP): later events use these. On the strand. The
+    // caller keeps the previous analyzer and composer alive (in-flight work may still point into
+    // them) and `composer` alive while the dispatcher uses it.
+    void reload(analyze_fn analyze, nudge::composer& composer);
+
     // What the dispatcher currently holds (tests, /nudge status).
     const storage::consent* consent_of(core::platform where, const core::user_id& user) const;
     const storage::server_settings& settings_of(core::platform where, const core::server_id& server) const;
@@ -115,7 +120,7 @@ private:
     std::int32_t today() const;
 
     analyze_fn analyze_;
-    nudge::composer& composer_;
+    nudge::composer* composer_;   // replaced by reload()
     storage::async_store& store_;
     core::delivery& delivery_;
     const core::clock& clock_;

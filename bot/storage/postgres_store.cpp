@@ -127,29 +127,6 @@ std::optional<change> parse_payload(std::string_view p)
     return c;
 }
 
-std::string join_muted(const std::set<std::string>& muted)
-{
-    std::string out;
-    for (const auto& m : muted) {
-        if (!out.empty()) out += ',';
-        out += m;
-    }
-    return out;
-}
-
-std::set<std::string> split_muted(std::string_view text)
-{
-    std::set<std::string> out;
-    while (!text.empty()) {
-        auto comma = text.find(',');
-        auto part = text.substr(0, comma);
-        if (!part.empty()) out.emplace(part);
-        if (comma == std::string_view::npos) break;
-        text.remove_prefix(comma + 1);
-    }
-    return out;
-}
-
 bool is_true(const char* v) { return v && v[0] == 't'; }
 
 }  // namespace

@@ -6,6 +6,29 @@
 
 namespace nudgebot::storage {
 
+std::string join_muted(const std::set<std::string>& muted)
+{
+    std::string out;
+    for (const auto& m : muted) {
+        if (!out.empty()) out += ',';
+        out += m;
+    }
+    return out;
+}
+
+std::set<std::string> split_muted(std::string_view text)
+{
+    std::set<std::string> out;
+    while (!text.empty()) {
+        auto comma = text.find(',');
+        auto part = text.substr(0, comma);
+        if (!part.empty()) out.emplace(part);
+        if (comma == std::string_view::npos) break;
+        text.remove_prefix(comma + 1);
+    }
+    return out;
+}
+
 std::unique_ptr<store> make_store(const std::string& url)
 {
     constexpr std::string_view sqlite_scheme = "sqlite:";

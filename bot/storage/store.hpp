@@ -169,6 +169,11 @@ inline std::optional<crisis_scope> parse_crisis_scope(std::string_view s) noexce
     return std::nullopt;
 }
 
+// For store implementations: muted situations are a short list of fixed ids ([a-z_]), kept
+// comma-separated in one column.
+std::string join_muted(const std::set<std::string>& muted);
+std::set<std::string> split_muted(std::string_view text);
+
 // Opens a store from a URL: "sqlite:PATH" (":memory:" allowed) or "postgresql://..." /
 // "postgres://..." (a libpq connection URI). Throws std::runtime_error with a
 // clear message on an unknown scheme or when the database cannot be opened or migrated.

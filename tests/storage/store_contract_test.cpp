@@ -24,12 +24,16 @@ user_key alice{core::platform::discord, core::user_id{"700000000000000001"}};
 user_key bob{core::platform::discord, core::user_id{"700000000000000002"}};
 server_key guild{core::platform::discord, core::server_id{"800000000000000001"}};
 
-// One PostgreSQL server per test process, started on first use.
-test::postgres_server* shared_postgres(std::string& why_not)
+// One PostgreSQL server per test process, started on first use; nullptr after a warning (skip)
+// or a failure (when PostgreSQL is required here).
+test::postgres_server* shared_postgres()
 {
     static std::string why;
     static auto server = test::postgres_server::start(why);
-    why_not = why;
+    if (!server) {
+        if (test::postgres_server::required()) FAIL("PostgreSQL is required here: " << why);
+        WARN("PostgreSQL part skipped: " << why);
+    }
     return server.get();
 }
 
@@ -45,13 +49,8 @@ public:
             url_ = "sqlite:" + (dir_ / "nudgebot.db").string();
             return;
         }
-        std::string why;
-        auto* pg = shared_postgres(why);
-        if (!pg) {
-            if (test::postgres_server::required()) FAIL("PostgreSQL is required here: " << why);
-            WARN("PostgreSQL part skipped: " << why);
-            return;
-        }
+        auto* pg = shared_postgres();
+        if (!pg) return;
         url_ = pg->fresh_url();
         if (url_.empty()) FAIL("CREATE DATABASE failed");
     }
@@ -315,13 +314,8 @@ TEST_CASE("Settings documents read back whatever fields they hold", "[storage][p
 
 TEST_CASE("A PostgreSQL database from a newer nudgebot is refused with a clear error", "[storage][postgres][migrations]")
 {
-    std::string why;
-    auto* pg = shared_postgres(why);
-    if (!pg) {
-        if (test::postgres_server::required()) FAIL("PostgreSQL is required here: " << why);
-        WARN("skipped: " << why);
-        return;
-    }
+    auto* pg = shared_postgres();
+    if (!pg) return;
     auto url = pg->fresh_url();
     REQUIRE_FALSE(url.empty());
     { postgres_store s(url); CHECK(s.schema_version() == postgres_store::latest_schema_version()); }
