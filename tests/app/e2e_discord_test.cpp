@@ -117,7 +117,7 @@ TEST_CASE("People meet nudgebot through Discord as the issue describes, and noth
     const auto before_crisis = w.all_dms();
     w.say(erin, crisis, offtopic);
     REQUIRE(eventually([&] { return w.dms_to(erin).size() == 1; }));
-    CHECK(content(w.dms_to(erin)[0]).find("988") != std::string::npos);
+    CHECK(content(w.dms_to(erin)[0]).find("findahelpline.com") != std::string::npos);
     w.say(erin, crisis_again, random_channel);
     w.settle();
     CHECK(w.dms_to(erin).size() == 1);

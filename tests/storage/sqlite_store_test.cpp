@@ -89,7 +89,7 @@ TEST_CASE("A database at version 1 gains the later tables and keeps its rows", "
         sqlite3_close(db);
     }
     sqlite_store s(dir.db());
-    CHECK(s.schema_version() == 2);
+    CHECK(s.schema_version() == 3);
     auto c = s.get_consent({core::platform::discord, core::user_id{"42"}});
     REQUIRE(c);
     CHECK(c->enabled);
@@ -148,8 +148,12 @@ TEST_CASE("Server settings round-trip, including watched channels, packs and ale
     set.disabled_packs = {"distress"};
     set.crisis = crisis_scope::everyone;
     set.alerts_channel = core::channel_id{"mods"};
+    set.crisis_country = "DE";
+    set.crisis_text = "Our employee assistance line: 0800 000 000 (free, confidential)";
     REQUIRE(s.put_settings(guild, set));
     CHECK(s.get_settings(guild) == set);
+    set.crisis_country.clear();
+    set.crisis_text.clear();
     set.channels.erase("c1");
     set.alerts_channel.reset();
     set.disabled_packs.clear();
