@@ -316,7 +316,9 @@ private:
         }
         if (const auto* country = doc_.expect_string("/nudges/crisis_country", diags_)) {
             // Whether the country has lines is checked against rules/crisis_resources.json at start.
-            if (country->size() == 2 && std::isalpha(static_cast<unsigned char>((*country)[0])) &&
+            if (country->empty()) {
+                cfg_.nudges.crisis_country.clear();
+            } else if (country->size() == 2 && std::isalpha(static_cast<unsigned char>((*country)[0])) &&
                 std::isalpha(static_cast<unsigned char>((*country)[1]))) {
                 cfg_.nudges.crisis_country = *country;
                 for (char& c : cfg_.nudges.crisis_country) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));

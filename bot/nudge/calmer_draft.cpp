@@ -168,11 +168,11 @@ bool has_own_words(std::string_view text)
 
 // ------------------------------------------------------------------ loud features
 
-constexpr std::array<std::string_view, 58> shouted_short_words{
+constexpr std::array<std::string_view, 59> shouted_short_words{
     "YOU", "THE", "AND", "NOT", "WHY", "HOW", "WHO", "WHAT", "THIS", "THAT", "STOP", "WAS", "ARE", "DID", "CAN",
     "WILL", "JUST", "EVEN", "EVER", "NOW", "ALL", "GET", "GOT", "HAVE", "HAS", "FOR", "YOUR", "IS", "IT", "TO",
     "DO", "DONT", "DON'T", "ME", "MY", "WE", "OUR", "SO", "NO", "YES", "OF", "IN", "ON", "AT", "BE", "BUT", "OR",
-    "IF", "WHEN", "ONCE", "HERE", "VERY", "MUCH", "DONE", "READ", "SAID", "TOLD", "ONE"};
+    "IF", "WHEN", "ONCE", "HERE", "VERY", "MUCH", "DONE", "READ", "SAID", "TOLD", "ONE", "UP"};
 
 // A word in capitals reads as shouting unless it looks like the name of something (an acronym
 // of up to four letters that is not an everyday word, or a word with digits or underscores).
@@ -204,10 +204,25 @@ std::string calm_loud_features(std::string_view text, const engine::analysis& a,
     std::string out(text);
     const auto kept = protected_spans(text);
     bool lowered_any = false;
-    if (a.features.shouting) {
+    int shouted_words = 0;
+    for (const auto& w : words_in(text, {0, static_cast<std::uint32_t>(text.size())}))
+        shouted_words += !inside_kept(kept, {w.begin, w.end}) && shouted(text.substr(w.begin, w.end - w.begin));
+    int all_words = 0, capital_words = 0;
+    for (const auto& w : words_in(text, {0, static_cast<std::uint32_t>(text.size())})) {
+        auto s = text.substr(w.begin, w.end - w.begin);
+        if (inside_kept(kept, {w.begin, w.end}) || s.size() < 2) continue;
+        ++all_words;
+        capital_words += std::none_of(s.begin(), s.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+    }
+    // A message all in capitals: every word of four letters or more reads as shouting.
+    const bool all_caps = all_words >= 3 && capital_words * 10 >= all_words * 7;
+    // A message all in capitals is not "shouting" to the engine (no mixed case) but reads as it.
+    if (a.features.shouting || shouted_words >= 2 || all_caps) {
         for (const auto& w : words_in(text, {0, static_cast<std::uint32_t>(text.size())})) {
             auto s = text.substr(w.begin, w.end - w.begin);
-            if (inside_kept(kept, {w.begin, w.end}) || !shouted(s)) continue;
+            const bool long_caps = all_caps && s.size() >= 4 &&
+                                   std::none_of(s.begin(), s.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+            if (inside_kept(kept, {w.begin, w.end}) || !(shouted(s) || long_caps)) continue;
             const bool capital = at_sentence_start(text, w.begin);
             for (auto i = w.begin; i < w.end; ++i) out[i] = (i == w.begin && capital) ? out[i] : lower(out[i]);
             lowered_any = true;
@@ -297,6 +312,8 @@ std::optional<rewrite_step> verdict_to_request(std::string_view text, const engi
     for (const auto& cl : all_clauses) {
         if (!overlaps(cl, cue.span)) continue;
         auto ws = words_in(text, cl);
+        // Mentions, code and links are not words of the sentence here ("@sam you never ...").
+        std::erase_if(ws, [&](const word& w) { return inside_kept(kept, {w.begin, w.end}); });
         for (std::size_t i = 0; i + 1 < ws.size(); ++i) {
             auto w = lowered(text.substr(ws[i].begin, ws[i].end - ws[i].begin));
             auto adverb = lowered(text.substr(ws[i + 1].begin, ws[i + 1].end - ws[i + 1].begin));
@@ -375,14 +392,21 @@ std::optional<rewrite_step> verdict_to_request(std::string_view text, const engi
                 out.append(tail);
             }
             if (cl.end < sentence_end) out.append(text.substr(cl.end, sentence_end - cl.end));
-            while (!out.empty() && (is_space(out.back()) || clause_mark(out.back()))) out.pop_back();
-            if (!out.empty() && out.back() == '?') out.back() = '.';
+            while (!out.empty() && (is_space(out.back()) || clause_mark(out.back()) || out.back() == '?' ||
+                                    out.back() == '!'))
+                out.pop_back();
             if (out.empty() || !sentence_mark(out.back())) out.push_back('.');
             out += ' ';
             out += request;
             if (sentence_end < text.size()) {
-                if (!is_space(text[sentence_end])) out += ' ';
-                out.append(text.substr(sentence_end));
+                std::string rest(text.substr(sentence_end));
+                auto first = rest.find_first_not_of(" \t");
+                if (first != std::string::npos && rest[first] >= 'a' && rest[first] <= 'z' &&
+                    !inside_kept(kept, {static_cast<std::uint32_t>(sentence_end + first),
+                                        static_cast<std::uint32_t>(sentence_end + first + 1)}))
+                    rest[first] = static_cast<char>(rest[first] - 'a' + 'A');
+                if (!is_space(rest.front())) out += ' ';
+                out += rest;
             }
             auto change = "the '" + lowered(text.substr(ws[i].begin, ws[i + 1].end - ws[i].begin)) + "'";
             return rewrite_step{std::move(out), std::move(change)};
@@ -404,7 +428,9 @@ std::string cut(std::string_view text, byte_span piece)
         out.append(k);
     }
     std::size_t last = region.find_last_not_of(" \t\r\n\"')");
-    if (last != std::string_view::npos && sentence_mark(region[last])) out += '.';
+    const auto before = out.find_last_not_of(" \t\r\n");
+    const bool closed_before = before == std::string::npos || sentence_mark(out[before]) || out[before] == '\n';
+    if (last != std::string_view::npos && sentence_mark(region[last]) && !closed_before) out += '.';
     if (piece.end < text.size()) {
         out += ' ';
         out.append(text.substr(piece.end));
@@ -418,22 +444,63 @@ const std::vector<std::string_view> dangling_words{
     "very", "really", "total", "complete", "absolute", "what", "and", "or", "for", "with", "just", "it's",
     "get", "give", "gives", "piece", "bunch", "in", "on", "at", "by", "from", "about", "no", "not"};
 
-// Deleting one word: acceptable when the words left around it still read whole.
+// Words after which a deleted intensifier would leave the sentence broken ("own your shit
+// instead" -> "own your instead"): the deleted word must be followed by a content word.
+const std::vector<std::string_view> function_words{
+    "instead", "about", "on", "up", "off", "out", "of", "with", "to", "for", "in", "at", "from", "and", "or",
+    "but", "is", "was", "are", "were", "be", "been", "that", "this", "it", "you", "u", "me", "him", "her", "them",
+    "us", "did", "do", "does", "was", "have", "has", "had", "will", "would", "can", "could", "should", "the", "a",
+    "an", "so", "if", "then", "than", "when", "why", "how", "what", "who", "your", "ur", "my", "his", "their",
+    "our", "its", "it's", "into", "onto", "over", "by", "as", "like", "just", "yourself", "up", "down"};
+
+// Swear stems: only a tie-break between deletions that quiet a cue equally well, so that
+// "READ THE DAMN WIKI" loses "DAMN", not "READ".
+bool looks_like_swearing(std::string_view lw)
+{
+    for (std::string_view stem : {"fuck", "fck", "shit", "damn", "crap", "hell", "ass", "bitch", "bloody", "piss",
+                                  "dick", "bastard", "bollock", "wank", "frick", "freak", "heck", "goddamn"})
+        if (lw.find(stem) != std::string_view::npos) return true;
+    return false;
+}
+
+// Deleting one word (or "the hell" / "the fuck" after a question word): acceptable only when a
+// content word follows in the same clause, so the words around it still read whole.
 std::optional<std::string> delete_word(std::string_view text, word w)
 {
     std::size_t b = w.begin, e = w.end;
-    while (e < text.size() && text[e] == ' ') ++e;
-    // the word before and the byte after
+    // "how the fuck did you" -> "how did you"
     std::size_t pb = b;
     while (pb > 0 && text[pb - 1] == ' ') --pb;
     std::size_t wb = pb;
     while (wb > 0 && (is_alpha(text[wb - 1]) || text[wb - 1] == '\'')) --wb;
-    auto before = lowered(text.substr(wb, pb - wb));
-    const bool ends_piece = e >= text.size() || sentence_mark(text[e]) || clause_mark(text[e]) || text[e] == '\n';
-    if (ends_piece && (before.empty() || std::find(dangling_words.begin(), dangling_words.end(), before) !=
-                                             dangling_words.end()))
+    const auto before = lowered(text.substr(wb, pb - wb));
+    const auto self = lowered(text.substr(b, e - b));
+    const bool the_x = before == "the" && is_one_of(self, {"fuck", "hell", "heck", "f", "frick", "fk"});
+    if (the_x) b = wb;
+    while (e < text.size() && text[e] == ' ') ++e;
+    std::size_t ne = e;
+    while (ne < text.size() && (is_alpha(text[ne]) || text[ne] == '\'')) ++ne;
+    const auto next = lowered(text.substr(e, ne - e));
+    const bool next_is_function = next.empty() ||
+                                  std::find(function_words.begin(), function_words.end(), next) != function_words.end();
+    // "the audio was shit for hours" -> "the audio was bad for hours" (the swear word is the
+    // predicate; before an adjective it is only an intensifier and simply goes)
+    if (is_one_of(before, {"is", "was", "are", "were", "looks", "sounds", "been"}) && next_is_function &&
+        looks_like_swearing(self) && !is_one_of(self, {"hell", "heck"})) {
+        std::string out(text.substr(0, b));
+        out += "bad";
+        out.append(text.substr(w.end));
+        return out;
+    }
+    if (next.empty()) return std::nullopt;   // punctuation or the end follows: it was the point of the clause
+    if (!the_x && std::find(function_words.begin(), function_words.end(), next) != function_words.end())
         return std::nullopt;
+    if (the_x && before.empty()) return std::nullopt;
     std::string out(text.substr(0, b));
+    // "a goddamn embarrassment" -> "an embarrassment"
+    if (before == "a" && !the_x && std::string_view("aeiou").find(next.front()) != std::string_view::npos &&
+        out.size() >= 2 && (out.ends_with("a ") || out.ends_with("A ")))
+        out.insert(out.size() - 1, "n");
     out.append(text.substr(e));
     return out;
 }
@@ -453,6 +520,59 @@ float heat(const engine::analysis& a)
     return h;
 }
 
+byte_span clauses_around(std::string_view text, byte_span span)
+{
+    byte_span region{~0u, 0};
+    for (const auto& p : clauses(text))
+        if (overlaps(p, span)) {
+            region.begin = std::min(region.begin, p.begin);
+            region.end = std::max(region.end, p.end);
+        }
+    return region;
+}
+
+// Sarcasm and exasperation markers that read as a jab when they stand alone as a clause of a
+// heated message ("..., seriously?!", "great job everyone").
+constexpr std::array<std::string_view, 26> sarcasm_markers{
+    "seriously",   "really",       "wow",           "smh",          "ffs",          "unbelievable", "come on",
+    "just saying", "great job",    "good job",      "nice going",   "nice job",     "well done",    "thanks a lot",
+    "thanks for nothing", "bravo", "genius",        "whatever",     "great job everyone", "good job everyone",
+    "nice one",    "/s",           "again",         "great work",   "great job team", "classic"};
+
+// The clause's words, lower case, one space apart, without punctuation.
+std::string bare_words(std::string_view clause)
+{
+    std::string out;
+    for (char c : clause) {
+        if (is_alpha(c) || c == '/' || c == '\'') out.push_back(lower(c));
+        else if (!out.empty() && out.back() != ' ') out.push_back(' ');
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    return out;
+}
+
+// Words that threaten or wish harm (to the reader or anyone): a message holding them gets no
+// calmer draft, since cutting around them could leave the threat looking mild.
+bool carries_harm(std::string_view text)
+{
+    const auto t = " " + bare_words(text) + " ";
+    for (std::string_view phrase :
+         {" kys ", " kill ", " killing ", " die ", " dead ", " bleach ", " jump off ", " delete yourself ",
+          " uninstall yourself ", " off yourself ", " neck yourself ", " rope ", " hang yourself ", " kill urself ",
+          " kill yourself ", " hurt you ", " break your ", " better hope ", " run into you ", " find out what ",
+          " you'll regret ", " watch your back ", " i know where ", " your address ", " post yours ", " shoot ",
+          " stab ", " punch ", " beat you ", " burn ", " still alive ", " end you ", " unalive ", " k y s ",
+          " world a favor ", " your mom's ", " share them here "})
+        if (t.find(phrase) != std::string::npos) return true;
+    return false;
+}
+
+std::size_t word_count(std::string_view text)
+{
+    const auto words = bare_words(text);
+    return words.empty() ? 0 : static_cast<std::size_t>(std::count(words.begin(), words.end(), ' ')) + 1;
+}
+
 }  // namespace
 
 std::string calmer_draft::reason() const
@@ -470,7 +590,10 @@ std::optional<calmer_draft> calmer_rewrite(std::string_view text, const engine::
 {
     constexpr int max_steps = 10;
     calmer_draft draft;
-    draft.text = calm_loud_features(text, analysis, draft.changes);
+    // The loud features first (a cue that fired only with the capitals or the "??" around it
+    // then needs no cut), then the cues that still fire; the reason names the cues first.
+    std::vector<std::string> loud;
+    draft.text = calm_loud_features(text, analysis, loud);
     engine::analysis now;
     reanalyse(draft.text, now);
     std::vector<std::string_view> stuck;   // rules no step could quiet
@@ -480,6 +603,22 @@ std::optional<calmer_draft> calmer_rewrite(std::string_view text, const engine::
             draft.changes.push_back(std::move(change));
     };
     engine::analysis trial;
+    // A verdict the original had ("you ALWAYS ...") is turned into an observation even when the
+    // capitals were all that made its cue fire.
+    for (const auto& c : analysis.cues) {
+        if (!heated(c) || family_of(c) != family::verdict) continue;
+        engine::cue whole = c;
+        whole.span = {0, static_cast<std::uint32_t>(draft.text.size())};
+        if (auto r = verdict_to_request(draft.text, whole)) {
+            reanalyse(r->text, trial);
+            if (heat(trial) <= heat(now)) {
+                draft.text = std::move(r->text);
+                std::swap(now, trial);
+                note(std::move(r->change));
+            }
+        }
+        break;
+    }
     for (int step = 0; step < max_steps; ++step) {
         const engine::cue* target = nullptr;
         for (const auto& c : now.cues)
@@ -511,31 +650,55 @@ std::optional<calmer_draft> calmer_rewrite(std::string_view text, const engine::
         }
         if (!done && fam == family::profanity) {
             const auto kept = protected_spans(draft.text);
+            // Of the deletions that quiet the cue, the one that lowers the heat most (swear words
+            // first on a tie).
+            std::optional<std::string> best_text;
+            engine::analysis best_analysis;
+            float best_heat = heat_before;
+            bool best_swear = false;
             for (const auto& w : words_in(draft.text, cue.span)) {
                 auto lw = lowered(std::string_view(draft.text).substr(w.begin, w.end - w.begin));
                 if (inside_kept(kept, {w.begin, w.end}) ||
                     std::find(dangling_words.begin(), dangling_words.end(), lw) != dangling_words.end() ||
                     is_one_of(lw, {"i", "me", "you're", "we", "they", "he", "she", "it", "this"}))
                     continue;
-                if (auto r = delete_word(draft.text, w); r && better(*r)) {
-                    accept(tidy(*r), "the swearing");
-                    done = true;
-                    break;
+                auto r = delete_word(draft.text, w);
+                if (!r || !better(*r)) continue;
+                const float h = heat(trial);
+                const bool swear = looks_like_swearing(lw);
+                if (!best_text || h < best_heat || (h == best_heat && swear && !best_swear)) {
+                    best_text = std::move(r);
+                    best_analysis = trial;
+                    best_heat = h;
+                    best_swear = swear;
                 }
+            }
+            if (best_text) {
+                trial = std::move(best_analysis);
+                accept(tidy(*best_text), "the swearing");
+                done = true;
             }
         }
         if (!done) {
             const auto change = fam == family::profanity ? std::string("the swearing")
                                 : fam == family::verdict ? std::string("the verdict about the person")
                                                          : plain_change(cue.label);
+            // Smallest first: the clause where the cue ends (where the insult or swear word
+            // usually is), every clause it touches, then the same for sentences.
+            const byte_span last_byte{cue.span.end > 0 ? cue.span.end - 1 : 0, cue.span.end};
+            std::vector<byte_span> regions;
             for (const auto& pieces : {clauses(draft.text), sentences(draft.text)}) {
-                byte_span region{~0u, 0};
-                for (const auto& p : pieces)
+                byte_span touched{~0u, 0};
+                for (const auto& p : pieces) {
+                    if (overlaps(p, last_byte)) regions.push_back(p);
                     if (overlaps(p, cue.span)) {
-                        region.begin = std::min(region.begin, p.begin);
-                        region.end = std::max(region.end, p.end);
+                        touched.begin = std::min(touched.begin, p.begin);
+                        touched.end = std::max(touched.end, p.end);
                     }
-                if (region.end == 0) continue;
+                }
+                if (touched.end != 0) regions.push_back(touched);
+            }
+            for (const auto& region : regions) {
                 auto candidate = tidy(cut(draft.text, region));
                 if (better(candidate)) {
                     accept(std::move(candidate), change);
@@ -546,7 +709,84 @@ std::optional<calmer_draft> calmer_rewrite(std::string_view text, const engine::
         }
         if (!done) stuck.push_back(cue.rule_id);
     }
+    // What a cue of the original marked as aimed at the person goes even when re-analysis no
+    // longer sees it (it fired only with the heat around it): "are you even trying" is dropped.
+    for (const auto& c : analysis.cues) {
+        if (!heated(c) || family_of(c) != family::attack || c.span.end > text.size()) continue;
+        const auto kind = lowered(std::string(c.rule_id) + " " + std::string(c.label));
+        if (!has(kind, "exasperat") && !has(kind, "rhetorical") && !has(kind, "taunt") && !has(kind, "sarcas"))
+            continue;
+        const auto marked = lowered(text.substr(c.span.begin, c.span.end - c.span.begin));
+        if (marked.size() < 3) continue;
+        const auto at = lowered(draft.text).find(marked);
+        if (at == std::string::npos) continue;
+        const auto region = clauses_around(draft.text, {static_cast<std::uint32_t>(at),
+                                                         static_cast<std::uint32_t>(at + marked.size())});
+        if (region.end == 0) continue;
+        auto candidate = tidy(cut(draft.text, region));
+        reanalyse(candidate, trial);
+        if (heat(trial) > heat(now)) continue;
+        draft.text = std::move(candidate);
+        std::swap(now, trial);
+        note(plain_change(c.label));
+    }
+    // Rhetorical jabs at the person ("are you even trying", "what is wrong with you") go with
+    // their clause, whether or not a cue still sees them.
+    for (bool again = true; again;) {
+        again = false;
+        for (const auto& cl : clauses(draft.text)) {
+            const auto words = bare_words(std::string_view(draft.text).substr(cl.begin, cl.end - cl.begin));
+            const bool jab = has(" " + words + " ", " you even ") || has(words, "wrong with you") ||
+                             has(words, "are you kidding") || has(words, "are you serious");
+            if (!jab) continue;
+            auto candidate = tidy(cut(draft.text, cl));
+            draft.text = std::move(candidate);
+            note("the '" + words + "'");
+            reanalyse(draft.text, now);
+            again = true;
+            break;
+        }
+    }
+    // Sarcasm markers standing alone as a clause.
+    for (bool again = true; again;) {
+        again = false;
+        for (const auto& cl : clauses(draft.text)) {
+            const auto words = bare_words(std::string_view(draft.text).substr(cl.begin, cl.end - cl.begin));
+            if (std::find(sarcasm_markers.begin(), sarcasm_markers.end(), words) == sarcasm_markers.end()) continue;
+            auto candidate = tidy(cut(draft.text, cl));
+            if (!has_own_words(candidate)) break;
+            draft.text = std::move(candidate);
+            note("the '" + words + "'");
+            reanalyse(draft.text, now);
+            again = true;
+            break;
+        }
+    }
+    // Single words left alone as a clause by the cuts ("..., Colin", "Genuinely.") go too.
+    for (bool again = true; again;) {
+        again = false;
+        const auto pieces = clauses(draft.text);
+        if (pieces.size() < 2) break;
+        for (const auto& cl : pieces) {
+            const auto words = bare_words(std::string_view(draft.text).substr(cl.begin, cl.end - cl.begin));
+            if (words.empty() || words.find(' ') != std::string::npos ||
+                !protected_texts(std::string_view(draft.text).substr(cl.begin, cl.end - cl.begin)).empty())
+                continue;
+            draft.text = tidy(cut(draft.text, cl));
+            again = true;
+            break;
+        }
+    }
     draft.text = tidy(draft.text);
+    for (auto& change : loud) note(std::move(change));
+    // Never offer words that still threaten or wish harm, whatever the rules say of them now;
+    // and a few words left over from an attack are no draft.
+    if (carries_harm(draft.text) || carries_harm(text) || word_count(draft.text) < 4) return std::nullopt;
+    for (const auto& c : analysis.cues) {
+        const auto kind = lowered(std::string(c.rule_id) + " " + std::string(c.label));
+        if (c.cat == engine::category::crisis || has(kind, "threat") || has(kind, "harm") || has(kind, "slur"))
+            return std::nullopt;
+    }
     if (draft.text == text || !has_own_words(draft.text) || !keeps_protected(text, draft.text)) return std::nullopt;
     reanalyse(draft.text, now);
     if (now.flagged(engine::category::conflict)) return std::nullopt;

@@ -3,16 +3,16 @@
 // `nudgebot check`; never sent on anyone's behalf.
 //
 // How (deterministic, every step explainable):
-//   1. shouting in capitals becomes lower case (words that look like names of things, such as
-//      short acronyms or words with digits, stay), "?!" / "??" / "!!!" bursts become one mark;
-//   2. then, while a conflict cue still fires, the strongest one is handled by its family, which
-//      is read from the cue's rule id and label (so new rules of a known kind work unchanged):
+//   1. while a conflict cue still fires, the strongest one is handled by its family, which is
+//      read from the cue's rule id and label (so new rules of a known kind work unchanged):
 //      - a verdict about the person ("you always / you never …") becomes an observation and a
 //        request ("the build got broken again. Could we look at how to avoid that next time?");
 //      - swearing loses the swear word when the sentence still reads whole without it;
 //      - anything else aimed at the person (insults, contempt, taunts, sarcasm, threats, blame,
 //        rhetorical attacks) is dropped with its clause, or its sentence when that is not enough;
-//      each step is kept only when re-analysis shows the cue gone and the heat not higher.
+//      each step is kept only when re-analysis shows the cue gone and the heat not higher;
+//   2. then shouting in capitals becomes lower case (words that look like names of things, such
+//      as short acronyms or words with digits, stay) and "?!" / "??" / "!!!" bursts become one mark;
 //   3. the draft is re-analysed; it is offered only when it no longer flags conflict, still has
 //      words of its own, and keeps every code span, link and mention of the original (a dropped
 //      clause leaves its mentions, links and code in place).

@@ -225,7 +225,7 @@ composer::composer(suggestion_library library, crisis_directory crisis)
 
 std::optional<composer::pick> composer::choose(situation s, storage::style style, const core::user_id& user,
                                                std::string_view feeling, std::uint32_t avoid_family,
-                                               std::string_view situation_phrase)
+                                               std::string_view situation_phrase, bool remember)
 {
     struct candidate {
         std::uint32_t key;
@@ -242,7 +242,7 @@ std::optional<composer::pick> composer::choose(situation s, storage::style style
         for (std::size_t ti = 0; ti < list.size(); ++ti) {
             // With a situation phrase, only the lines that name it (they fit this message best).
             const bool names_it = list[ti].find("{situation}") != std::string::npos;
-            if (!situation_phrase.empty() && !names_it) continue;
+            if (situation_phrase.empty() == names_it) continue;   // lines that name it need a phrase
             all.push_back({static_cast<std::uint32_t>(fi << 16 | ti), &f, &list[ti]});
         }
     }
@@ -262,9 +262,11 @@ std::optional<composer::pick> composer::choose(situation s, storage::style style
             if (pass == 0 && seen(c.key)) continue;
             auto text = fill_slots(*c.text, c.family->defaults, feeling, situation_phrase);
             if (!text) continue;
-            rot.recent[rot.filled % rotation_memory] = c.key;
-            ++rot.filled;
-            rot.next = static_cast<std::uint32_t>(idx + 1);
+            if (remember) {
+                rot.recent[rot.filled % rotation_memory] = c.key;
+                ++rot.filled;
+                rot.next = static_cast<std::uint32_t>(idx + 1);
+            }
             return pick{std::move(*text), c.family};
         }
     }
@@ -405,9 +407,12 @@ std::vector<std::string> composer::suggestions(situation s, storage::style style
             out.push_back(std::move(p->text));
         }
     }
+    // Only the first line of a call enters the person's rotation (it is the one read first, and
+    // so the one that must not repeat); the others are picked after it in the same order.
     for (std::size_t i = out.size(); i < count; ++i) {
-        auto p = choose(s, style, user, feeling, last_family);
-        if (!p) p = choose(s, style, user, feeling);
+        const bool first = out.empty();
+        auto p = choose(s, style, user, feeling, last_family, {}, first);
+        if (!p) p = choose(s, style, user, feeling, ~0u, {}, first);
         if (!p) break;
         if (std::find(out.begin(), out.end(), p->text) != out.end()) break;
         last_family = static_cast<std::uint32_t>(p->family - library_.families.data());

@@ -136,7 +136,7 @@ private:
     };
     std::optional<pick> choose(situation s, storage::style style, const core::user_id& user,
                                std::string_view feeling, std::uint32_t avoid_family = ~0u,
-                               std::string_view situation_phrase = {});
+                               std::string_view situation_phrase = {}, bool remember = true);
 
     suggestion_library library_;
     crisis_directory crisis_;

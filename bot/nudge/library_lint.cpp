@@ -57,8 +57,14 @@ std::vector<std::string> lint_text(std::string_view text)
     std::vector<std::string> problems;
     if (text.empty()) return {"empty text"};
     if (text.find("  ") != std::string_view::npos) problems.emplace_back("a doubled space");
-    for (std::string_view bad : {" ,", " .", " ?", " !", " ;", " :"})
-        if (text.find(bad) != std::string_view::npos) problems.push_back("a space before '" + std::string(bad.substr(1)) + "'");
+    for (std::string_view bad : {" ,", " .", " ?", " !", " ;", " :"}) {
+        // " ..." is an ellipsis standing for the reader's own words, not a stray space.
+        for (auto at = text.find(bad); at != std::string_view::npos; at = text.find(bad, at + 1)) {
+            if (bad == " ." && text.substr(at, 4) == " ...") continue;
+            problems.push_back("a space before '" + std::string(bad.substr(1)) + "'");
+            break;
+        }
+    }
     std::size_t quotes = 0;
     for (char c : text) quotes += c == '"';
     if (quotes % 2) problems.emplace_back("an unpaired double quote");

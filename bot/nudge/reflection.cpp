@@ -58,9 +58,15 @@ constexpr std::array<flip, 14> flips{{{"i", "you"},
                                        {"i’m", "you're"},
                                        {"i’ve", "you've"}}};
 
-constexpr std::array<std::string_view, 17> leading_fillers{"and", "but", "so", "honestly", "ugh", "tbh", "lol",
-                                                           "ok", "okay", "well", "also", "just", "like", "idk",
-                                                           "sigh", "man", "guys"};
+constexpr std::array<std::string_view, 29> leading_fillers{
+    "and",   "but",     "so",    "honestly", "ugh",   "tbh",        "lol",   "ok",   "okay",  "well",
+    "also",  "just",    "like",  "idk",      "sigh",  "man",        "guys",  "truthfully", "now", "lately",
+    "today", "ngl",     "really", "actually", "still", "anyway",    "plus",  "because", "cause"};
+
+// Words a reflected phrase may start with (it then reads after "It sounds like ...").
+constexpr std::array<std::string_view, 24> subject_starts{
+    "you",   "you're", "you've", "you'll", "you'd", "your",   "it",   "it's",  "this",   "that",  "the",  "there",
+    "work",  "everything", "things", "we",   "our",  "we're",  "a",    "an",    "these",  "those", "all",  "nothing"};
 
 }  // namespace
 
@@ -84,6 +90,15 @@ std::string situation_phrase(std::string_view text, const engine::analysis& anal
             region.end = std::max(region.end, cl.end);
         }
     if (region.end == 0) return {};
+    // "X and Y" / "X but Y": only the part that holds the cue, when the cue sits in one part.
+    for (std::string_view joint : {" and ", " but ", " so "}) {
+        auto part = text.substr(region.begin, region.end - region.begin);
+        auto at = part.find(joint);
+        if (at == std::string_view::npos) continue;
+        const auto split = region.begin + static_cast<std::uint32_t>(at);
+        if (best->span.end <= split) region.end = split;
+        else if (best->span.begin >= split + joint.size()) region.begin = split + static_cast<std::uint32_t>(joint.size());
+    }
     auto clause = text.substr(region.begin, region.end - region.begin);
     if (!protected_spans(clause).empty()) return {};
     for (char c : clause)
@@ -154,7 +169,28 @@ std::string situation_phrase(std::string_view text, const engine::analysis& anal
     while (!out.empty() && (out.back() == ',' || out.back() == ';' || out.back() == ':' || out.back() == '.' ||
                             out.back() == '!' || out.back() == '?'))
         out.pop_back();
-    return out;
+    // One clause only, and never a warning sign handed back (those belong to the crisis pointer).
+    for (std::string_view stop : {". ", "? ", "! ", "burden", "worthless", "hopeless", "pointless", "no point",
+                                  "give up", "better off", "disappear", "can't go on"})
+        if (lowered(out).find(stop) != std::string::npos) return {};
+    // It must read after "It sounds like": a subject first, or one supplied for a bare verb
+    // ("Running on empty" -> "you're running on empty", "feel awful" -> "you feel awful").
+    auto first_end = out.find(' ');
+    auto first = lowered(std::string_view(out).substr(0, first_end));
+    if (std::find(subject_starts.begin(), subject_starts.end(), first) != subject_starts.end()) {
+        if (out[0] >= 'A' && out[0] <= 'Z' && (out.size() < 2 || !(out[1] >= 'A' && out[1] <= 'Z')))
+            out[0] = lower(out[0]);
+        return out;
+    }
+    if (first.size() > 4 && first.ends_with("ing")) {
+        out[0] = lower(out[0]);
+        return "you're " + out;
+    }
+    if (first == "been") return "you've " + out;
+    if (first == "feel" || first == "feeling" || first == "have" || first == "need" || first == "can't" ||
+        first == "cant" || first == "don't" || first == "keep" || first == "hate" || first == "miss")
+        return "you " + out;
+    return {};
 }
 
 }  // namespace nudgebot::nudge

@@ -58,7 +58,7 @@ TEST_CASE("/nudge check offers a calmer draft of the person's own words, with th
     const auto answer = h.answer_text(check);
     INFO(answer);
     CHECK(has(answer, "may read as heated"));
-    CHECK(has(answer, "A calmer draft of your message (without the capitals"));
+    CHECK(has(answer, "A calmer draft of your message (without the 'you always'"));
     CHECK(has(answer, "\n> the build got broken again."));
     CHECK(has(answer, "never sends anything for you"));
     CHECK_FALSE(has(answer, "ALWAYS"));
