@@ -520,17 +520,6 @@ float heat(const engine::analysis& a)
     return h;
 }
 
-byte_span clauses_around(std::string_view text, byte_span span)
-{
-    byte_span region{~0u, 0};
-    for (const auto& p : clauses(text))
-        if (overlaps(p, span)) {
-            region.begin = std::min(region.begin, p.begin);
-            region.end = std::max(region.end, p.end);
-        }
-    return region;
-}
-
 // Sarcasm and exasperation markers that read as a jab when they stand alone as a clause of a
 // heated message ("..., seriously?!", "great job everyone").
 constexpr std::array<std::string_view, 26> sarcasm_markers{
@@ -555,11 +544,25 @@ std::string bare_words(std::string_view clause)
 // calmer draft, since cutting around them could leave the threat looking mild.
 bool carries_harm(std::string_view text)
 {
-    const auto t = " " + bare_words(text) + " ";
+    // Cheap first: every phrase below holds one of these words.
+    const auto words = bare_words(text);
+    bool maybe = false;
+    for (std::size_t i = 0; i < words.size() && !maybe;) {
+        auto end = words.find(' ', i);
+        if (end == std::string::npos) end = words.size();
+        const auto w = std::string_view(words).substr(i, end - i);
+        maybe = is_one_of(w, {"kys", "kill", "killing", "die", "dead", "bleach", "jump", "yourself", "urself", "rope",
+                              "hurt", "fingers", "legs", "neck", "face", "hope", "run", "find", "regret", "watch",
+                              "where", "address", "yours", "shoot", "stab", "punch", "beat", "burn", "alive", "end",
+                              "unalive", "k", "favor", "mom's", "share"});
+        i = end + 1;
+    }
+    if (!maybe) return false;
+    const auto t = " " + words + " ";
     for (std::string_view phrase :
          {" kys ", " kill ", " killing ", " die ", " dead ", " bleach ", " jump off ", " delete yourself ",
           " uninstall yourself ", " off yourself ", " neck yourself ", " rope ", " hang yourself ", " kill urself ",
-          " kill yourself ", " hurt you ", " break your ", " better hope ", " run into you ", " find out what ",
+          " kill yourself ", " hurt you ", " break your fingers ", " break your legs ", " break your neck ", " break your face ", " better hope ", " run into you ", " find out what ",
           " you'll regret ", " watch your back ", " i know where ", " your address ", " post yours ", " shoot ",
           " stab ", " punch ", " beat you ", " burn ", " still alive ", " end you ", " unalive ", " k y s ",
           " world a favor ", " your mom's ", " share them here "})
@@ -589,6 +592,14 @@ std::optional<calmer_draft> calmer_rewrite(std::string_view text, const engine::
                                            const reanalyse_fn& reanalyse)
 {
     constexpr int max_steps = 10;
+    // Never a draft of words that threaten or wish harm (to the reader or anyone), nor of crisis
+    // language or slurs: cutting around them could leave them looking mild.
+    for (const auto& c : analysis.cues) {
+        const auto kind = lowered(std::string(c.rule_id) + " " + std::string(c.label));
+        if (c.cat == engine::category::crisis || has(kind, "threat") || has(kind, "harm") || has(kind, "slur"))
+            return std::nullopt;
+    }
+    if (carries_harm(text)) return std::nullopt;
     calmer_draft draft;
     // The loud features first (a cue that fired only with the capitals or the "??" around it
     // then needs no cut), then the cues that still fire; the reason names the cues first.
@@ -620,6 +631,8 @@ std::optional<calmer_draft> calmer_rewrite(std::string_view text, const engine::
         break;
     }
     for (int step = 0; step < max_steps; ++step) {
+        // Enough once the message no longer reads as heated: every further cut costs content.
+        if (!now.flagged(engine::category::conflict)) break;
         const engine::cue* target = nullptr;
         for (const auto& c : now.cues)
             if (heated(c) && std::find(stuck.begin(), stuck.end(), c.rule_id) == stuck.end() &&
@@ -709,84 +722,38 @@ std::optional<calmer_draft> calmer_rewrite(std::string_view text, const engine::
         }
         if (!done) stuck.push_back(cue.rule_id);
     }
-    // What a cue of the original marked as aimed at the person goes even when re-analysis no
-    // longer sees it (it fired only with the heat around it): "are you even trying" is dropped.
-    for (const auto& c : analysis.cues) {
-        if (!heated(c) || family_of(c) != family::attack || c.span.end > text.size()) continue;
-        const auto kind = lowered(std::string(c.rule_id) + " " + std::string(c.label));
-        if (!has(kind, "exasperat") && !has(kind, "rhetorical") && !has(kind, "taunt") && !has(kind, "sarcas"))
-            continue;
-        const auto marked = lowered(text.substr(c.span.begin, c.span.end - c.span.begin));
-        if (marked.size() < 3) continue;
-        const auto at = lowered(draft.text).find(marked);
-        if (at == std::string::npos) continue;
-        const auto region = clauses_around(draft.text, {static_cast<std::uint32_t>(at),
-                                                         static_cast<std::uint32_t>(at + marked.size())});
-        if (region.end == 0) continue;
-        auto candidate = tidy(cut(draft.text, region));
-        reanalyse(candidate, trial);
-        if (heat(trial) > heat(now)) continue;
-        draft.text = std::move(candidate);
-        std::swap(now, trial);
-        note(plain_change(c.label));
-    }
-    // Rhetorical jabs at the person ("are you even trying", "what is wrong with you") go with
-    // their clause, whether or not a cue still sees them.
-    for (bool again = true; again;) {
-        again = false;
-        for (const auto& cl : clauses(draft.text)) {
-            const auto words = bare_words(std::string_view(draft.text).substr(cl.begin, cl.end - cl.begin));
+    // One pass over the clauses, again after each cut: rhetorical jabs at the person ("are you
+    // even trying", "what is wrong with you") go whether or not a cue still sees them; sarcasm
+    // markers standing alone as a clause ("..., seriously?!", "great job everyone") go; and so do
+    // single words the cuts left alone as a clause ("..., Colin").
+    for (int cuts = 0; cuts < max_steps; ++cuts) {
+        const auto pieces = clauses(draft.text);
+        bool cut_one = false;
+        for (const auto& cl : pieces) {
+            const auto piece = std::string_view(draft.text).substr(cl.begin, cl.end - cl.begin);
+            const auto words = bare_words(piece);
+            if (words.empty()) continue;
             const bool jab = has(" " + words + " ", " you even ") || has(words, "wrong with you") ||
                              has(words, "are you kidding") || has(words, "are you serious");
-            if (!jab) continue;
+            const bool sarcasm = !jab && std::find(sarcasm_markers.begin(), sarcasm_markers.end(), words) !=
+                                             sarcasm_markers.end();
+            const bool lone_word = !jab && !sarcasm && !draft.changes.empty() && pieces.size() > 1 &&
+                                   words.find(' ') == std::string::npos && protected_texts(piece).empty();
+            if (!jab && !sarcasm && !lone_word) continue;
             auto candidate = tidy(cut(draft.text, cl));
+            if (sarcasm && !has_own_words(candidate)) continue;
             draft.text = std::move(candidate);
-            note("the '" + words + "'");
-            reanalyse(draft.text, now);
-            again = true;
+            if (!lone_word) note("the '" + words + "'");
+            cut_one = true;
             break;
         }
+        if (!cut_one) break;
     }
-    // Sarcasm markers standing alone as a clause.
-    for (bool again = true; again;) {
-        again = false;
-        for (const auto& cl : clauses(draft.text)) {
-            const auto words = bare_words(std::string_view(draft.text).substr(cl.begin, cl.end - cl.begin));
-            if (std::find(sarcasm_markers.begin(), sarcasm_markers.end(), words) == sarcasm_markers.end()) continue;
-            auto candidate = tidy(cut(draft.text, cl));
-            if (!has_own_words(candidate)) break;
-            draft.text = std::move(candidate);
-            note("the '" + words + "'");
-            reanalyse(draft.text, now);
-            again = true;
-            break;
-        }
-    }
-    // Single words left alone as a clause by the cuts ("..., Colin", "Genuinely.") go too.
-    for (bool again = true; again;) {
-        again = false;
-        const auto pieces = clauses(draft.text);
-        if (pieces.size() < 2) break;
-        for (const auto& cl : pieces) {
-            const auto words = bare_words(std::string_view(draft.text).substr(cl.begin, cl.end - cl.begin));
-            if (words.empty() || words.find(' ') != std::string::npos ||
-                !protected_texts(std::string_view(draft.text).substr(cl.begin, cl.end - cl.begin)).empty())
-                continue;
-            draft.text = tidy(cut(draft.text, cl));
-            again = true;
-            break;
-        }
-    }
+
     draft.text = tidy(draft.text);
     for (auto& change : loud) note(std::move(change));
-    // Never offer words that still threaten or wish harm, whatever the rules say of them now;
-    // and a few words left over from an attack are no draft.
-    if (carries_harm(draft.text) || carries_harm(text) || word_count(draft.text) < 4) return std::nullopt;
-    for (const auto& c : analysis.cues) {
-        const auto kind = lowered(std::string(c.rule_id) + " " + std::string(c.label));
-        if (c.cat == engine::category::crisis || has(kind, "threat") || has(kind, "harm") || has(kind, "slur"))
-            return std::nullopt;
-    }
+    // A few words left over from an attack are no draft.
+    if (word_count(draft.text) < 4) return std::nullopt;
     if (draft.text == text || !has_own_words(draft.text) || !keeps_protected(text, draft.text)) return std::nullopt;
     reanalyse(draft.text, now);
     if (now.flagged(engine::category::conflict)) return std::nullopt;

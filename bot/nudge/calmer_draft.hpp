@@ -3,7 +3,7 @@
 // `nudgebot check`; never sent on anyone's behalf.
 //
 // How (deterministic, every step explainable):
-//   1. while a conflict cue still fires, the strongest one is handled by its family, which is
+//   1. while the message still flags conflict, its strongest cue is handled by its family, which is
 //      read from the cue's rule id and label (so new rules of a known kind work unchanged):
 //      - a verdict about the person ("you always / you never …") becomes an observation and a
 //        request ("the build got broken again. Could we look at how to avoid that next time?");

@@ -265,7 +265,9 @@ std::optional<composer::pick> composer::choose(situation s, storage::style style
             if (remember) {
                 rot.recent[rot.filled % rotation_memory] = c.key;
                 ++rot.filled;
-                rot.next = static_cast<std::uint32_t>(idx + 1);
+                // (indexes of the shorter list of lines naming a situation would pull the
+                // rotation of the full list back to its start)
+                if (situation_phrase.empty()) rot.next = static_cast<std::uint32_t>(idx + 1);
             }
             return pick{std::move(*text), c.family};
         }

@@ -129,6 +129,12 @@ std::vector<kept_span> protected_spans(std::string_view text)
 {
     std::vector<kept_span> out;
     for (std::size_t i = 0; i < text.size();) {
+        // Only these bytes can start a protected span; everything else is passed over at once.
+        const char c = text[i];
+        if (c != '`' && c != '<' && c != '@' && c != '#' && c != 'h' && c != 'H' && c != 'w' && c != 'W') {
+            ++i;
+            continue;
+        }
         auto end = protected_end(text, i);
         if (end == i) {
             ++i;
