@@ -2,33 +2,13 @@
 
 #include "commands/harness.hpp"
 #include "engine/analyzer.hpp"
+#include "nudge/shipped.hpp"
 
 using namespace nudgebot;
 using namespace nudgebot::testing;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::shared_ptr<const engine::analyzer> english()
-{
-    static const auto a = [] {
-        core::diagnostics diags;
-        auto loaded = engine::load_rules(NUDGEBOT_SOURCE_DIR "/rules/en", diags);
-        INFO(diags.to_string());
-        REQUIRE(loaded);
-        return loaded;
-    }();
-    return a;
-}
-
-std::unique_ptr<nudge::composer> shipped()
-{
-    core::diagnostics diags;
-    auto c = nudge::load_composer(NUDGEBOT_SOURCE_DIR "/rules/en", diags);
-    INFO(diags.to_string());
-    REQUIRE(c);
-    return c;
-}
 
 bool has(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
 
@@ -42,6 +22,15 @@ std::vector<std::string> quoted_lines(const std::string& text)
         out.push_back(text.substr(at, text.find('\n', at) - at));
     }
     return out;
+}
+
+// Neither the message nor any line of its calmer draft is anywhere in the database files.
+void check_not_stored(harness& h, const std::string& original, const std::vector<std::string>& draft_lines)
+{
+    h.close();
+    const auto bytes = h.db_bytes();
+    CHECK_FALSE(has(bytes, original));
+    for (const auto& l : draft_lines) CHECK_FALSE(has(bytes, l));
 }
 
 const std::string hostile_text = "you ALWAYS break the build, are you even trying??";
@@ -64,10 +53,7 @@ TEST_CASE("/nudge check offers a calmer draft of the person's own words, with th
     CHECK_FALSE(has(answer, "ALWAYS"));
     const auto lines = quoted_lines(answer);
     REQUIRE_FALSE(lines.empty());
-    h.close();
-    const auto bytes = h.db_bytes();
-    CHECK_FALSE(has(bytes, hostile_text));
-    for (const auto& l : lines) CHECK_FALSE(has(bytes, l));
+    check_not_stored(h, hostile_text, lines);
 }
 
 TEST_CASE("The own-heated push nudge leads with the calmer draft; nothing of it reaches the database",
@@ -87,10 +73,7 @@ TEST_CASE("The own-heated push nudge leads with the calmer draft; nothing of it 
     CHECK(h.delivery.dms_to("bob")[0]->message.buttons.size() == 3);
     const auto lines = quoted_lines(text);
     REQUIRE_FALSE(lines.empty());
-    h.close();
-    const auto bytes = h.db_bytes();
-    CHECK_FALSE(has(bytes, own));
-    for (const auto& l : lines) CHECK_FALSE(has(bytes, l));
+    check_not_stored(h, own, lines);
 }
 
 TEST_CASE("Moderators choose the crisis card's country and add their own line; the locale and config fill in",

@@ -3,6 +3,7 @@
 #include "engine/analyzer.hpp"
 #include "nudge/reflection.hpp"
 #include "nudge/text_spans.hpp"
+#include "nudge/shipped.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -13,20 +14,9 @@
 
 using namespace nudgebot;
 using namespace nudgebot::nudge;
+using nudgebot::testing::english;
 
 namespace {
-
-std::shared_ptr<const engine::analyzer> english()
-{
-    static const auto a = [] {
-        core::diagnostics diags;
-        auto loaded = engine::load_rules(NUDGEBOT_SOURCE_DIR "/rules/en", diags);
-        INFO(diags.to_string());
-        REQUIRE(loaded);
-        return loaded;
-    }();
-    return a;
-}
 
 struct rewritten {
     engine::analysis before;
@@ -85,7 +75,7 @@ TEST_CASE("'Are you even trying' goes with its clause, as the issue asks", "[nud
     REQUIRE(r.before.flagged(engine::category::conflict));
     REQUIRE(r.draft);
     CHECK(r.draft->text == "the build got broken again. Could we look at how to avoid that next time?");
-    CHECK(r.draft->reason() == "without the 'you always', the 'are you even trying', the capitals and the '??'");
+    CHECK(r.draft->reason() == "without the 'you always', the 'are you even trying', the capitals and the '?" "?'");
 }
 
 TEST_CASE("A message that is nothing but an attack has no safe rewrite", "[nudge][calmer]")

@@ -4,6 +4,7 @@
 #include "nudge/calmer_draft.hpp"
 #include "nudge/reflection.hpp"
 #include "nudge/text_spans.hpp"
+#include "nudge/shipped.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -12,29 +13,10 @@
 
 using namespace nudgebot;
 using namespace nudgebot::nudge;
+using nudgebot::testing::english;
+using nudgebot::testing::shipped;
 
 namespace {
-
-std::shared_ptr<const engine::analyzer> english()
-{
-    static const auto a = [] {
-        core::diagnostics diags;
-        auto loaded = engine::load_rules(NUDGEBOT_SOURCE_DIR "/rules/en", diags);
-        INFO(diags.to_string());
-        REQUIRE(loaded);
-        return loaded;
-    }();
-    return a;
-}
-
-std::unique_ptr<composer> shipped()
-{
-    core::diagnostics diags;
-    auto c = load_composer(NUDGEBOT_SOURCE_DIR "/rules/en", diags);
-    INFO(diags.to_string());
-    REQUIRE(c);
-    return c;
-}
 
 engine::analysis analyse(std::string_view text)
 {
