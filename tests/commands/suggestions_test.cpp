@@ -62,7 +62,7 @@ TEST_CASE("The own-heated push nudge leads with the calmer draft; nothing of it 
     harness h;
     h.use(shipped(), commands::analyze_with(english()));
     h.command("bob", "nudge", {"on"});
-    const std::string own = "@dana you ALWAYS break `make check` on main, see https://ci.example.com/run/42";
+    const std::string own = "@dana you ALWAYS break `make check` on main?! see https://ci.example.com/run/42";
     h.say("bob", own);
     REQUIRE(h.delivery.dms_to("bob").size() == 1);
     const auto text = h.delivery.dms_to("bob")[0]->message.text;
