@@ -254,12 +254,15 @@ std::optional<composer::pick> composer::choose(situation s, storage::style style
             if (rot.recent[i] == key) return true;
         return false;
     };
-    // Two passes: first avoid what this person saw recently, then accept anything that fills.
+    // Two passes: first avoid what this person saw recently, then accept anything that fills
+    // except what they saw last (never the same line twice in a row while there is another).
+    const std::uint32_t last_key = rot.filled > 0 ? rot.recent[(rot.filled - 1) % rotation_memory] : ~0u;
     for (int pass = 0; pass < 2; ++pass) {
         for (std::size_t n = 0; n < all.size(); ++n) {
             auto idx = (rot.next + n) % all.size();
             const auto& c = all[idx];
             if (pass == 0 && seen(c.key)) continue;
+            if (pass == 1 && remember && all.size() > 1 && c.key == last_key) continue;
             auto text = fill_slots(*c.text, c.family->defaults, feeling, situation_phrase);
             if (!text) continue;
             if (remember) {
