@@ -2,9 +2,11 @@
 //
 // Contract: analyses TEXT (or all of stdin when no TEXT is given) at the chosen sensitivity and
 // writes to `out`: one line per reported category (score, flagged or not), the cues that fired
-// in plain words with the matched part of the text, and ONE suggestion from the pack folder's
-// suggestions.json for the situation the message shows (the fixed crisis card when crisis
-// language is flagged). The text is shown only back to the person who typed it, on their own
+// in plain words with the matched part of the text, and for the situation the message shows:
+// a calmer draft of it (nudge/calmer_draft.hpp) with the reason when it reads as heated, else
+// ONE suggestion from the pack folder's suggestions.json; the crisis card (with the national
+// lines of --country, from crisis_resources.json beside the pack folder) when crisis language
+// is flagged. The text is shown only back to the person who typed it, on their own
 // terminal; it is never logged. Exit 0 after an analysis, 2 when the packs cannot be loaded or an
 // option is wrong. The suggestion comes from nudge::composer (the same one the bot uses for
 // `/nudge check`), as the situation `check_calmer`, `own_distress` or the crisis card.
@@ -20,7 +22,9 @@
 
 #include "core/diagnostics.hpp"
 #include "engine/analyzer.hpp"
+#include "nudge/calmer_draft.hpp"
 #include "nudge/composer.hpp"
+#include "nudge/crisis_resources.hpp"
 #include "nudge/situation.hpp"
 
 namespace nudgebot::app {
@@ -119,18 +123,35 @@ int run_check(const check_options& options, std::istream& in, std::ostream& out,
         return 0;
     }
     core::diagnostics library_diags;
-    const auto path = (std::filesystem::path(options.rules_dir) / "suggestions.json").string();
-    auto library = nudge::load_suggestions(path, library_diags);
-    if (!library) {
+    auto loaded = nudge::load_composer(options.rules_dir, library_diags);
+    if (!loaded) {
         library_diags.print(err);
         out << "Suggestion: unavailable (the suggestion library did not load).\n";
         return 0;
     }
+    auto& composer = *loaded;
     if (*situation == nudge::situation::own_crisis) {
-        out << "Support:\n  " << library->crisis_text << '\n';
+        auto code = nudge::normal_country_code(options.country);
+        out << "Support:\n  " << composer.crisis_text({code.value_or(""), ""}) << '\n';
         return 0;
     }
-    nudge::composer composer(std::move(*library));
+    if (*situation == nudge::situation::check_calmer) {
+        const auto draft = nudge::calmer_rewrite(text, result, [&](std::string_view t, engine::analysis& a) {
+            analyzer->analyze(t, *sensitivity, a);
+        });
+        if (draft) {
+            out << "Calmer draft (" << draft->reason() << "):\n";
+            std::string_view rest = draft->text;
+            for (;;) {
+                auto nl = rest.find('\n');
+                out << "  " << rest.substr(0, nl) << '\n';
+                if (nl == std::string_view::npos) break;
+                rest.remove_prefix(nl + 1);
+            }
+            return 0;
+        }
+        out << "Calmer draft: none that keeps what you meant; a library line instead.\n";
+    }
     const auto style = options.style == "direct" ? storage::style::direct : storage::style::gentle;
     const auto picks =
         composer.suggestions(*situation, style, core::user_id("nudgebot-check"), result.feeling, 1);

@@ -36,6 +36,7 @@ int run_cli(int argc, const char* const* argv, std::istream& in, std::ostream& o
                "  nudgebot check \"you never listen, this is the third time\"\n"
                "  nudgebot analyze --jsonl < messages.jsonl > results.jsonl\n"
                "  nudgebot eval labelled.jsonl --report report.html\n"
+               "  nudgebot eval --suggestions labelled.jsonl\n"
                "  nudgebot rules test rules/en\n"
                "  nudgebot rules fit labelled.jsonl --write\n"
                "  nudgebot rules learn labelled.jsonl --write\n"
@@ -55,6 +56,7 @@ int run_cli(int argc, const char* const* argv, std::istream& in, std::ostream& o
     check_cmd->add_option("--sensitivity,-s", check.sensitivity, sensitivity_help)
         ->check(sensitivity_check)
         ->capture_default_str();
+    check_cmd->add_option("--country", check.country, "Country code for the crisis card's helplines (e.g. DE)");
     check_cmd->add_option("--style", check.style, "Suggestion style: gentle or direct")
         ->check(CLI::IsMember({"gentle", "direct"}))
         ->capture_default_str();
@@ -79,6 +81,9 @@ int run_cli(int argc, const char* const* argv, std::istream& in, std::ostream& o
         "eval", "Measure precision, recall and F1 per category on labelled JSON lines");
     eval_cmd->add_option("file", eval.file, "Labelled JSONL file")->required()->check(CLI::ExistingFile);
     eval_cmd->add_option("--report", eval_report, "Also write a self-contained HTML report here");
+    bool eval_suggestions = false;
+    eval_cmd->add_flag("--suggestions", eval_suggestions,
+                       "Instead: print the suggestion for each flagged record and how often drafts flag again");
     eval_cmd->add_option("--rules", eval.rules_dir, "Folder of rule packs")
         ->check(CLI::ExistingDirectory);
 
@@ -181,6 +186,7 @@ int run_cli(int argc, const char* const* argv, std::istream& in, std::ostream& o
     if (*eval_cmd) {
         eval.rules_dir = rules_or_default(eval.rules_dir);
         if (!eval_report.empty()) eval.report = eval_report;
+        if (eval_suggestions) return run_eval_suggestions(eval, out, err);
         return run_eval(eval, out, err);
     }
     if (*rules_test_cmd) {

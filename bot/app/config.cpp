@@ -305,7 +305,7 @@ private:
     {
         if (doc_.expect_object("/nudges", diags_) == nullptr) return;
         doc_.check_keys("/nudges", {"cooldown_minutes", "daily_cap", "context_minutes",
-                                    "context_messages", "default_style"},
+                                    "context_messages", "default_style", "crisis_country"},
                         diags_);
         read_uint("/nudges/cooldown_minutes", 0, 10080, cfg_.nudges.cooldown_minutes);
         read_uint("/nudges/daily_cap", 0, 100, cfg_.nudges.daily_cap);
@@ -313,6 +313,18 @@ private:
         read_uint("/nudges/context_messages", 1, 1000, cfg_.nudges.context_messages);
         if (auto i = read_choice("/nudges/default_style", {"gentle", "direct"})) {
             cfg_.nudges.default_style = static_cast<suggestion_style>(*i);
+        }
+        if (const auto* country = doc_.expect_string("/nudges/crisis_country", diags_)) {
+            // Whether the country has lines is checked against rules/crisis_resources.json at start.
+            if (country->empty()) {
+                cfg_.nudges.crisis_country.clear();
+            } else if (country->size() == 2 && std::isalpha(static_cast<unsigned char>((*country)[0])) &&
+                std::isalpha(static_cast<unsigned char>((*country)[1]))) {
+                cfg_.nudges.crisis_country = *country;
+                for (char& c : cfg_.nudges.crisis_country) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+            } else {
+                error("/nudges/crisis_country", "expected a two-letter country code such as \"DE\"");
+            }
         }
     }
 

@@ -41,6 +41,7 @@ struct nudges_config {
     std::uint32_t context_minutes = 30;     // conversation context kept in RAM
     std::uint32_t context_messages = 50;
     suggestion_style default_style = suggestion_style::gentle;
+    std::string crisis_country;   // ISO code for the crisis card when a server names none; "" = neutral
 };
 
 struct log_config {

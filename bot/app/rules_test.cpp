@@ -4,7 +4,10 @@
 // mistake of every pack at once, sorted, and the exit code is 1. Otherwise `out` gets one line
 // about the packs, each failing example as `file:line:col: error: ...` (the position of the
 // example string in its pack), and the summary `N passed, M failed`; exit 1 when M > 0, else 0.
-// Examples run at sensitivity medium (engine::run_examples). Opens nothing but DIR's files.
+// Examples run at sensitivity medium (engine::run_examples). Then, when DIR has a
+// suggestions.json, every library line and crisis card is checked (nudge/library_lint.hpp): each
+// problem is one more failure, reported as `DIR/suggestions.json: error: ...`. Opens nothing but
+// DIR's files and the crisis resources beside DIR.
 #include "app/verbs.hpp"
 
 #include <cstdio>
@@ -12,6 +15,9 @@
 
 #include "engine/analyzer.hpp"
 #include "engine/examples.hpp"
+#include "nudge/library_lint.hpp"
+
+#include <filesystem>
 
 namespace nudgebot::app {
 
@@ -28,7 +34,21 @@ int run_rules_test(const rules_test_options& options, std::ostream& out, std::os
 
     const auto report = engine::run_examples(*analyzer);
     out << report.to_string();
-    const std::size_t failed = report.failures.size();
+    std::size_t failed = report.failures.size();
+    const auto library = (std::filesystem::path(options.rules_dir) / "suggestions.json").string();
+    if (std::filesystem::exists(library)) {
+        core::diagnostics diags;
+        auto composer = nudge::load_composer(options.rules_dir, diags);
+        if (!composer) {
+            diags.print(out);
+            ++failed;
+        } else {
+            for (const auto& problem : nudge::lint_library(*composer)) {
+                out << library << ": error: " << problem << '\n';
+                ++failed;
+            }
+        }
+    }
     out << (report.run - failed) << " passed, " << failed << " failed\n";
     return failed == 0 ? 0 : 1;
 }

@@ -49,6 +49,7 @@ struct check_options {
     std::string rules_dir;
     std::string sensitivity = "medium";
     std::string style = "gentle";
+    std::string country;   // the crisis card's country ("" = neutral wording)
 };
 int run_check(const check_options& options, std::istream& in, std::ostream& out, std::ostream& err);
 
@@ -65,6 +66,9 @@ struct eval_options {
     std::optional<std::string> report; // HTML report path
 };
 int run_eval(const eval_options& options, std::ostream& out, std::ostream& err);
+// `eval --suggestions FILE` (eval_suggestions.cpp): the suggestion shown for each flagged record
+// and how often drafts flag again, keep code/links/mentions, and repeat.
+int run_eval_suggestions(const eval_options& options, std::ostream& out, std::ostream& err);
 
 struct rules_test_options {
     std::string rules_dir;

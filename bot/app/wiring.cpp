@@ -378,15 +378,18 @@ std::unique_ptr<bot> bot::create(const config& cfg, std::ostream& err, wiring_ho
     i->rules_dir = rules_dir;
     core::diagnostics diags;
     i->analyzer = engine::load_rules(rules_dir, diags);
-    const auto suggestions_path = (std::filesystem::path(rules_dir) / "suggestions.json").string();
-    auto library = nudge::load_suggestions(suggestions_path, diags);
-    if (diags.has_errors() || !i->analyzer || !library) {
+    i->composer = nudge::load_composer(rules_dir, diags);
+    if (diags.has_errors() || !i->analyzer || !i->composer) {
         diags.print(err);
         err << "nudgebot run: the rules in " << rules_dir << " could not be loaded\n";
         return nullptr;
     }
     if (!ok) return nullptr;
-    i->composer = std::make_unique<nudge::composer>(std::move(*library));
+    if (!cfg.nudges.crisis_country.empty() && !i->composer->crisis_resources().find(cfg.nudges.crisis_country)) {
+        err << "nudgebot run: nudges.crisis_country \"" << cfg.nudges.crisis_country
+            << "\" has no confirmed helpline in " << nudge::crisis_resources_path(rules_dir) << '\n';
+        return nullptr;
+    }
 
     // Storage: opened (and migrated) now, so that a bad URL stops the start.
     std::unique_ptr<storage::store> backing;
@@ -411,6 +414,7 @@ std::unique_ptr<bot> bot::create(const config& cfg, std::ostream& err, wiring_ho
     options.server_defaults.sensitivity = std::string(engine::to_string(cfg.rules.sensitivity));
     options.default_style =
         cfg.nudges.default_style == suggestion_style::direct ? storage::style::direct : storage::style::gentle;
+    options.default_crisis_country = cfg.nudges.crisis_country;
     if (hooks.tune_dispatcher) hooks.tune_dispatcher(options);
 
     const auto make_dispatcher = [&](core::delivery& delivery, core::platform where) {

@@ -2,6 +2,7 @@
 #include "commands/dispatcher.hpp"
 
 #include "core/command_spec.hpp"
+#include "nudge/reflection.hpp"
 
 #include <charconv>
 #include <map>
@@ -158,19 +159,28 @@ void dispatcher::user_command(const core::command_invocation& inv)
     if (sub == "check") {
         auto draft = option(inv, "text");
         const auto& settings = settings_of(where, inv.server);
-        auto a = analyze_(draft, sensitivity_of(settings));
-        draft.clear();   // the text is not needed beyond this point
+        const auto sensitivity = sensitivity_of(settings);
+        auto a = analyze_(draft, sensitivity);
         const auto* c = consent_of(where, user);
         auto style = c ? c->style : options_.default_style;
         core::private_message answer;
         if (a.flagged(engine::category::crisis)) {
-            answer = composer_->crisis_card(inv.server.str());
+            answer = composer_->crisis_card(inv.server.str(), crisis_choice_of(where, inv.server));
         } else if (a.flagged(engine::category::conflict)) {
-            auto s = composer_->suggestions(nudge::situation::check_calmer, style, user, a.feeling, 1);
+            // The calmer draft is built from their own words, shown to them only, then dropped.
+            auto calmer = calmer_draft_of(draft, a, sensitivity);
             answer.text = "This draft may read as heated (" +
                           nudge::composer::explain_cues(a, engine::category::conflict) + ").";
-            if (!s.empty()) answer.text += "\nA calmer way in: " + s[0];
+            if (calmer) {
+                answer.text += "\n" + nudge::composer::present_draft(*calmer);
+                metrics_.counter("nudgebot_calmer_drafts_total", {{"where", "check"}}).add();
+            } else {
+                auto s = composer_->suggestions(nudge::situation::check_calmer, style, user, a.feeling, 1);
+                answer.text += "\nI couldn't find a calmer version of these words that keeps what you meant.";
+                if (!s.empty()) answer.text += "\nA calmer way in: " + s[0];
+            }
             answer.text += "\nIt's your call — nudgebot never blocks a message.";
+            if (answer.text.size() > 2000) answer.text.resize(2000);
         } else if (a.flagged(engine::category::distress)) {
             auto s = composer_->suggestions(nudge::situation::own_distress, style, user, a.feeling, 1);
             answer.text = "This draft sounds like you're carrying a lot right now.";
@@ -178,6 +188,7 @@ void dispatcher::user_command(const core::command_invocation& inv)
         } else {
             answer.text = "I don't see heated or distress cues in this draft. It's yours to send.";
         }
+        draft.clear();   // the text is not needed beyond this point
         metrics_.counter("nudgebot_checks_total").add();
         respond(where, user, inv.reply, {}, [answer = std::move(answer)](bool) { return answer; });
         return;
@@ -300,6 +311,7 @@ void dispatcher::admin_command(const core::command_invocation& inv)
                           "message text, and never anything about anyone's distress.");
         return;
     }
+    if (group == "crisis-resources") return crisis_resources_command(inv);
     if (sub == "sensitivity") {
         auto level = option(inv, "level");
         if (!engine::parse_sensitivity(level)) return refuse("Sensitivity is low, medium or high.");
@@ -389,6 +401,51 @@ void dispatcher::admin_command(const core::command_invocation& inv)
     }
 }
 
+void dispatcher::crisis_resources_command(const core::command_invocation& inv)
+{
+    auto refuse = [&](std::string why) {
+        respond(inv.where, inv.invoker, inv.reply, {}, [why = std::move(why)](bool) { return text(why); });
+    };
+    auto& s = mutable_settings(inv.where, inv.server);
+    if (inv.path.back() == "reset") {
+        s.crisis_country.clear();
+        s.crisis_text.clear();
+        const auto choice = crisis_choice_of(inv.where, inv.server);
+        const auto* line = composer_->crisis_resources().find(choice.country);
+        save_settings(inv, s,
+                      std::string("The crisis support card is back to its defaults: ") +
+                          (line ? "the national lines of " + line->country_name + " (from this server's language "
+                                                                                  "or nudgebot's configuration)."
+                                : "findahelpline.com, which lists free helplines in every country."));
+        return;
+    }
+    const auto country_option = option(inv, "country");
+    const auto text_option = option(inv, "text");
+    if (country_option.empty() && text_option.empty())
+        return refuse("Give a country (e.g. country:DE), your own support line (text:...), or both.");
+    std::string country;
+    if (!country_option.empty()) {
+        auto code = nudge::normal_country_code(country_option);
+        if (!code) return refuse("A country is its two-letter code, like DE, GB or BR.");
+        if (!composer_->crisis_resources().find(*code))
+            return refuse("nudgebot has no confirmed national helpline for " + *code +
+                          " yet. The card will point to findahelpline.com; you can also add your own line with text:.");
+        country = *code;
+    }
+    std::string workplace;
+    if (!text_option.empty()) {
+        auto cleaned = nudge::clean_workplace_line(text_option, storage::server_settings::crisis_text_limit);
+        if (!cleaned)
+            return refuse("Your support line must be one line of at most 300 characters, without mentions.");
+        workplace = *cleaned;
+    }
+    if (!country.empty()) s.crisis_country = country;
+    if (!workplace.empty()) s.crisis_text = workplace;
+    // Show the moderator exactly what a person would read (the card's fixed safe wording included).
+    auto preview = composer_->crisis_text(crisis_choice_of(inv.where, inv.server));
+    save_settings(inv, s, "The crisis support card now reads:\n> " + preview);
+}
+
 // ---------------------------------------------------------------- Suggest a kind reply
 
 void dispatcher::suggest_reply(const core::command_invocation& inv)
@@ -411,7 +468,15 @@ void dispatcher::suggest_reply(const core::command_invocation& inv)
         for (auto& s : composer_->suggestions(nudge::situation::escalation, style, inv.invoker, a.feeling, 1))
             ideas.push_back(std::move(s));
     }
-    if (ideas.empty()) ideas = composer_->suggestions(nudge::situation::pull_reply, style, inv.invoker, a.feeling, 3);
+    if (ideas.empty()) {
+        // A line that names what they said, when it reads safely as a reply (re-analysed).
+        auto phrase = nudge::situation_phrase(inv.target->text, a);
+        if (!phrase.empty()) {
+            auto check = analyze_(phrase, sensitivity_of(settings));
+            if (check.flagged(engine::category::conflict) || check.flagged(engine::category::crisis)) phrase.clear();
+        }
+        ideas = composer_->suggestions(nudge::situation::pull_reply, style, inv.invoker, a.feeling, 3, phrase);
+    }
     std::string t = "Some ways you could reply (only you can see this):";
     for (const auto& i : ideas) t += "\n• " + i;
     if (a.flagged(engine::category::conflict) && inv.target->author != inv.invoker)

@@ -145,6 +145,27 @@ engine::sensitivity dispatcher::sensitivity_of(const storage::server_settings& s
     return engine::parse_sensitivity(s.sensitivity).value_or(engine::sensitivity::medium);
 }
 
+nudge::crisis_choice dispatcher::crisis_choice_of(core::platform where, const core::server_id& server) const
+{
+    nudge::crisis_choice choice;
+    const auto& settings = settings_of(where, server);
+    choice.workplace = settings.crisis_text;
+    choice.country = settings.crisis_country;
+    if (choice.country.empty()) {
+        auto it = locales_.find(key_of(where, server.str()));
+        if (it != locales_.end()) choice.country = composer_->crisis_resources().country_of_locale(it->second);
+    }
+    if (choice.country.empty() || !composer_->crisis_resources().find(choice.country))
+        choice.country = options_.default_crisis_country;
+    return choice;
+}
+
+std::optional<nudge::calmer_draft> dispatcher::calmer_draft_of(std::string_view text, const engine::analysis& a,
+                                                                engine::sensitivity s) const
+{
+    return nudge::calmer_rewrite(text, a, [this, s](std::string_view t, engine::analysis& out) { out = analyze_(t, s); });
+}
+
 std::int32_t dispatcher::today() const { return nudge::utc_day(clock_.wall_now()); }
 
 void dispatcher::handle(const core::event& event)
@@ -157,6 +178,9 @@ void dispatcher::handle(const core::event& event)
             else if constexpr (std::is_same_v<T, core::message_deleted>) context_.erase(e.channel, e.id);
             else if constexpr (std::is_same_v<T, core::command_invocation>) on_command(e);
             else if constexpr (std::is_same_v<T, core::button_press>) on_button(e);
+            else if constexpr (std::is_same_v<T, core::server_available>) {
+                if (!e.locale.empty()) locales_[key_of(e.where, e.server.str())] = e.locale;
+            }
         },
         event);
 }
@@ -231,7 +255,15 @@ void dispatcher::deliver(const nudge::decision& d, const core::chat_message& m, 
 {
     const auto* c = consent_of(m.where, d.recipient);
     auto style = c ? c->style : options_.default_style;
-    auto message = composer_->compose(d, style, a, m.server.str());
+    nudge::composer::extras x;
+    std::optional<nudge::calmer_draft> draft;
+    if (d.situation == nudge::situation::own_heated) {
+        draft = calmer_draft_of(m.text, a, sensitivity_of(settings_of(m.where, m.server)));
+        if (draft) x.draft = &*draft;
+    }
+    if (d.situation == nudge::situation::own_crisis) x.crisis = crisis_choice_of(m.where, m.server);
+    auto message = composer_->compose(d, style, a, m.server.str(), x);
+    if (draft) metrics_.counter("nudgebot_calmer_drafts_total", {{"where", "push"}}).add();
     auto situation = std::string(nudge::to_string(d.situation));
     metrics_.counter("nudgebot_nudges_total", {{"situation", situation}}).add();
     delivery_.send_private(

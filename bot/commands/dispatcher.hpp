@@ -57,6 +57,9 @@ struct dispatcher_options {
     // the style of people who did not pick one (config nudges.default_style).
     storage::server_settings server_defaults;
     storage::style default_style = storage::style::gentle;
+    // The crisis card's country when neither moderators nor the server's locale name one
+    // (config nudges.crisis_country; "" = the neutral wording).
+    std::string default_crisis_country;
 };
 
 class dispatcher {
@@ -116,6 +119,13 @@ private:
     storage::consent* mutable_consent(core::platform where, const core::user_id& user);
     storage::server_settings& mutable_settings(core::platform where, const core::server_id& server);
     engine::sensitivity sensitivity_of(const storage::server_settings& s) const;
+    // The crisis card's resources for a server: moderators' country, else its locale, else the
+    // config default; plus their own support line.
+    nudge::crisis_choice crisis_choice_of(core::platform where, const core::server_id& server) const;
+    // The calmer draft of a person's own message (in memory only), or nullopt.
+    std::optional<nudge::calmer_draft> calmer_draft_of(std::string_view text, const engine::analysis& a,
+                                                       engine::sensitivity s) const;
+    void crisis_resources_command(const core::command_invocation& inv);
     std::string status_text(const core::command_invocation& inv) const;
     std::int32_t today() const;
 
@@ -132,6 +142,7 @@ private:
     std::unordered_map<std::string, storage::consent> consents_;        // "<platform>:<user>"
     std::unordered_map<std::string, storage::server_settings> settings_; // "<platform>:<server>"
     std::unordered_map<std::string, std::chrono::steady_clock::time_point> alerted_;   // per channel
+    std::unordered_map<std::string, std::string> locales_;   // "<platform>:<server>" -> platform locale
     std::chrono::steady_clock::time_point last_expire_{};
     storage::server_settings default_settings_;
     std::vector<core::platform> loaded_;   // platforms load() read, for a full reload

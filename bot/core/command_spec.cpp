@@ -44,6 +44,12 @@ std::vector<command_spec> build()
     command_option pack_opt{"pack", "The rule pack id (see packs list)", option_type::string, true,
                             {}, {}, {}, {}};
     pack_opt.max_length = 64;
+    command_option crisis_country{"country", "Two-letter country code, e.g. DE or GB (see findahelpline.com)",
+                                  option_type::string, false, {}, {}, {}, {}};
+    crisis_country.max_length = 2;
+    command_option crisis_text{"text", "Your own support line, e.g. the employee assistance number",
+                               option_type::string, false, {}, {}, {}, {}};
+    crisis_text.max_length = 300;
     admin.groups = {
         {"channels",
          "Where nudgebot watches",
@@ -60,6 +66,10 @@ std::vector<command_spec> build()
          {{"on", "Send alerts to a channel",
            {{"channel", "The moderator channel", option_type::channel, true, {}, {}, {}, {}}}},
           {"off", "Stop alerts", {}}}},
+        {"crisis-resources",
+         "Which helplines the crisis support card names for this server",
+         {{"set", "Name a country's national lines and/or your own support line", {crisis_country, crisis_text}},
+          {"reset", "Back to the server's language setting and nudgebot's defaults", {}}}},
     };
     command_option days{"days", "How many days back (default 7)", option_type::integer, false,
                         {}, {}, {}, {}};

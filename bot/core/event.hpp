@@ -93,6 +93,7 @@ struct server_available {
     platform where = platform::discord;
     server_id server;
     std::vector<channel_id> channels;
+    std::string locale;   // the server's language as the platform says ("en-US", "de"); may be empty
 };
 
 using event = std::variant<message_created, message_edited, message_deleted, command_invocation,

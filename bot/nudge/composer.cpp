@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -86,8 +87,19 @@ std::optional<suggestion_library> parse_suggestions(std::string_view text, const
         }
     }
     if (doc->expect_object("/crisis_card", diags, true)) {
-        doc->check_keys("/crisis_card", {"text", "buttons"}, diags);
+        doc->check_keys("/crisis_card", {"text", "neutral", "country", "workplace", "buttons"}, diags);
         if (const auto* t = doc->expect_string("/crisis_card/text", diags, true)) lib.crisis_text = *t;
+        if (const auto* t = doc->expect_string("/crisis_card/neutral", diags)) lib.crisis_neutral = *t;
+        if (const auto* t = doc->expect_string("/crisis_card/country", diags)) lib.crisis_country = *t;
+        if (const auto* t = doc->expect_string("/crisis_card/workplace", diags)) lib.crisis_workplace = *t;
+        const bool has_slot = lib.crisis_text.find("{resources}") != std::string::npos;
+        if (has_slot && (lib.crisis_neutral.empty() || lib.crisis_country.empty()))
+            doc->error_at("/crisis_card", "a card text with {resources} needs \"neutral\" and \"country\"", diags);
+        if (!lib.crisis_country.empty() && (lib.crisis_country.find("{country}") == std::string::npos ||
+                                            lib.crisis_country.find("{line}") == std::string::npos))
+            doc->error_at("/crisis_card/country", "the country wording needs {country} and {line}", diags);
+        if (!lib.crisis_workplace.empty() && lib.crisis_workplace.find("{workplace}") == std::string::npos)
+            doc->error_at("/crisis_card/workplace", "the workplace wording needs {workplace}", diags);
         if (const auto* b = doc->expect_array("/crisis_card/buttons", diags, true)) {
             for (std::size_t i = 0; i < b->size(); ++i)
                 if (const auto* s = doc->expect_string(json_document::child("/crisis_card/buttons", i), diags))
@@ -110,6 +122,20 @@ std::optional<suggestion_library> load_suggestions(const std::string& path, core
     std::ostringstream text;
     text << in.rdbuf();
     return parse_suggestions(text.str(), path, diags);
+}
+
+std::unique_ptr<composer> load_composer(const std::string& rules_dir, core::diagnostics& diags)
+{
+    auto library = load_suggestions((std::filesystem::path(rules_dir) / "suggestions.json").string(), diags);
+    crisis_directory crisis;
+    const auto crisis_path = crisis_resources_path(rules_dir);
+    if (std::filesystem::exists(crisis_path)) {
+        auto loaded = load_crisis_resources(crisis_path, diags);
+        if (!loaded) return nullptr;
+        crisis = std::move(*loaded);
+    }
+    if (!library) return nullptr;
+    return std::make_unique<composer>(std::move(*library), std::move(crisis));
 }
 
 // ---------------------------------------------------------------- buttons
@@ -164,7 +190,7 @@ std::optional<button_meaning> parse_button_id(std::string_view custom_id)
 // ---------------------------------------------------------------- composing
 
 std::optional<std::string> fill_slots(std::string_view text, const std::map<std::string, std::string>& defaults,
-                                      std::string_view feeling)
+                                      std::string_view feeling, std::string_view situation_phrase)
 {
     std::string out;
     out.reserve(text.size() + 16);
@@ -181,6 +207,8 @@ std::optional<std::string> fill_slots(std::string_view text, const std::map<std:
         auto slot = text.substr(open + 1, close - open - 1);
         if (slot == "feeling" && !feeling.empty()) {
             out.append(feeling);
+        } else if (slot == "situation" && !situation_phrase.empty()) {
+            out.append(situation_phrase);
         } else {
             auto it = defaults.find(std::string(slot));
             if (it == defaults.end()) return std::nullopt;
@@ -191,10 +219,13 @@ std::optional<std::string> fill_slots(std::string_view text, const std::map<std:
     return out;
 }
 
-composer::composer(suggestion_library library) : library_(std::move(library)) {}
+composer::composer(suggestion_library library, crisis_directory crisis)
+    : library_(std::move(library)), crisis_(std::move(crisis))
+{}
 
 std::optional<composer::pick> composer::choose(situation s, storage::style style, const core::user_id& user,
-                                               std::string_view feeling, std::uint32_t avoid_family)
+                                               std::string_view feeling, std::uint32_t avoid_family,
+                                               std::string_view situation_phrase, bool remember)
 {
     struct candidate {
         std::uint32_t key;
@@ -208,8 +239,12 @@ std::optional<composer::pick> composer::choose(situation s, storage::style style
         const auto& list = style == storage::style::direct && !f.direct.empty() ? f.direct
                            : !f.gentle.empty()                                  ? f.gentle
                                                                                 : f.direct;
-        for (std::size_t ti = 0; ti < list.size(); ++ti)
+        for (std::size_t ti = 0; ti < list.size(); ++ti) {
+            // With a situation phrase, only the lines that name it (they fit this message best).
+            const bool names_it = list[ti].find("{situation}") != std::string::npos;
+            if (situation_phrase.empty() == names_it) continue;   // lines that name it need a phrase
             all.push_back({static_cast<std::uint32_t>(fi << 16 | ti), &f, &list[ti]});
+        }
     }
     if (all.empty()) return std::nullopt;
     if (rotation_.size() >= max_rotation_users && !rotation_.count(user.str())) rotation_.clear();
@@ -219,17 +254,24 @@ std::optional<composer::pick> composer::choose(situation s, storage::style style
             if (rot.recent[i] == key) return true;
         return false;
     };
-    // Two passes: first avoid what this person saw recently, then accept anything that fills.
+    // Two passes: first avoid what this person saw recently, then accept anything that fills
+    // except what they saw last (never the same line twice in a row while there is another).
+    const std::uint32_t last_key = rot.filled > 0 ? rot.recent[(rot.filled - 1) % rotation_memory] : ~0u;
     for (int pass = 0; pass < 2; ++pass) {
         for (std::size_t n = 0; n < all.size(); ++n) {
             auto idx = (rot.next + n) % all.size();
             const auto& c = all[idx];
             if (pass == 0 && seen(c.key)) continue;
-            auto text = fill_slots(*c.text, c.family->defaults, feeling);
+            if (pass == 1 && remember && all.size() > 1 && c.key == last_key) continue;
+            auto text = fill_slots(*c.text, c.family->defaults, feeling, situation_phrase);
             if (!text) continue;
-            rot.recent[rot.filled % rotation_memory] = c.key;
-            ++rot.filled;
-            rot.next = static_cast<std::uint32_t>(idx + 1);
+            if (remember) {
+                rot.recent[rot.filled % rotation_memory] = c.key;
+                ++rot.filled;
+                // (indexes of the shorter list of lines naming a situation would pull the
+                // rotation of the full list back to its start)
+                if (situation_phrase.empty()) rot.next = static_cast<std::uint32_t>(idx + 1);
+            }
             return pick{std::move(*text), c.family};
         }
     }
@@ -262,12 +304,31 @@ std::string composer::explain_cues(const engine::analysis& analysis, engine::cat
     return out;
 }
 
-core::private_message composer::compose(const decision& d, storage::style style,
-                                        const engine::analysis& analysis, const std::string& server)
+std::string composer::present_draft(const calmer_draft& draft)
 {
-    if (d.situation == situation::own_crisis) return crisis_card(server);
+    std::string out = "A calmer draft of your message (" + draft.reason() + "):\n";
+    std::size_t at = 0;
+    while (at <= draft.text.size()) {
+        auto nl = draft.text.find('\n', at);
+        out += "> ";
+        out.append(draft.text, at, nl == std::string::npos ? std::string::npos : nl - at);
+        out += '\n';
+        if (nl == std::string::npos) break;
+        at = nl + 1;
+    }
+    out += "Copy it if it fits, or change it as you like. nudgebot never sends anything for you.";
+    return out;
+}
+
+core::private_message composer::compose(const decision& d, storage::style style,
+                                        const engine::analysis& analysis, const std::string& server,
+                                        const extras& x)
+{
+    if (d.situation == situation::own_crisis) return crisis_card(server, x.crisis);
     core::private_message msg;
-    auto chosen = choose(d.situation, style, d.recipient, analysis.feeling);
+    std::optional<pick> chosen;
+    if (x.draft && d.situation == situation::own_heated) chosen = pick{present_draft(*x.draft), nullptr};
+    else chosen = choose(d.situation, style, d.recipient, analysis.feeling);
     auto cues = explain_cues(analysis, d.category);
     if (cues.empty()) cues = "the tone";
     std::string why;
@@ -294,10 +355,40 @@ core::private_message composer::compose(const decision& d, storage::style style,
     return msg;
 }
 
-core::private_message composer::crisis_card(const std::string& server) const
+std::string composer::crisis_text(const crisis_choice& choice) const
+{
+    const auto& card = library_.crisis_text;
+    auto slot = card.find("{resources}");
+    if (slot == std::string::npos) return card;
+    std::string resources;
+    if (const auto* line = crisis_.find(choice.country); line && !library_.crisis_country.empty()) {
+        resources = library_.crisis_country;
+        for (auto [name, value] : {std::pair<std::string_view, const std::string*>{"{country}", &line->country_name},
+                                   {"{line}", &line->line}}) {
+            auto at = resources.find(name);
+            if (at != std::string::npos) resources.replace(at, name.size(), *value);
+        }
+    } else {
+        resources = library_.crisis_neutral;
+    }
+    if (!choice.workplace.empty() && !library_.crisis_workplace.empty()) {
+        auto w = library_.crisis_workplace;
+        auto line = choice.workplace;
+        if (line.back() != '.' && line.back() != '!' && line.back() != '?' && line.back() != ')') line += '.';
+        w.replace(w.find("{workplace}"), 11, line);
+        resources += ' ';
+        resources += w;
+    }
+    std::string out = card;
+    out.replace(slot, 11, resources);
+    if (out.size() > 2000) out.resize(2000);
+    return out;
+}
+
+core::private_message composer::crisis_card(const std::string& server, const crisis_choice& choice) const
 {
     core::private_message msg;
-    msg.text = library_.crisis_text;
+    msg.text = crisis_text(choice);
     const auto& labels = library_.crisis_buttons;
     msg.buttons = {
         {button_id(button_action::crisis_dismiss, situation::own_crisis, engine::category::crisis, server, ""),
@@ -309,13 +400,24 @@ core::private_message composer::crisis_card(const std::string& server) const
 }
 
 std::vector<std::string> composer::suggestions(situation s, storage::style style, const core::user_id& user,
-                                               std::string_view feeling, std::size_t count)
+                                               std::string_view feeling, std::size_t count,
+                                               std::string_view situation_phrase)
 {
     std::vector<std::string> out;
     std::uint32_t last_family = ~0u;
-    for (std::size_t i = 0; i < count; ++i) {
-        auto p = choose(s, style, user, feeling, last_family);
-        if (!p) p = choose(s, style, user, feeling);
+    // A line that names the situation first, when the message gave one and the library has one.
+    if (!situation_phrase.empty() && count > 0) {
+        if (auto p = choose(s, style, user, feeling, ~0u, situation_phrase)) {
+            last_family = static_cast<std::uint32_t>(p->family - library_.families.data());
+            out.push_back(std::move(p->text));
+        }
+    }
+    // Only the first line of a call enters the person's rotation (it is the one read first, and
+    // so the one that must not repeat); the others are picked after it in the same order.
+    for (std::size_t i = out.size(); i < count; ++i) {
+        const bool first = out.empty();
+        auto p = choose(s, style, user, feeling, last_family, {}, first);
+        if (!p) p = choose(s, style, user, feeling, ~0u, {}, first);
         if (!p) break;
         if (std::find(out.begin(), out.end(), p->text) != out.end()) break;
         last_family = static_cast<std::uint32_t>(p->family - library_.families.data());

@@ -1,25 +1,32 @@
 // The composer: turns a decision into the private message a person reads — one suggestion from
 // the suggestion library (rules/<lang>/suggestions.json) for the situation and the person's
 // style, its slots filled, a short line saying which cues fired in plain words, a line saying it
-// comes from nudgebot, and the Helpful / Not now / Stop these buttons.
+// comes from nudgebot, and the Helpful / Not now / Stop these buttons. For the person's own
+// heated message it leads with a calmer draft of it (nudge/calmer_draft.hpp) when one exists;
+// reply suggestions can reflect the situation the other person named (nudge/reflection.hpp);
+// the crisis card names the helplines of the server's country (nudge/crisis_resources.hpp).
 //
 // Contract: owned by nudge/. load_suggestions() runs at start-up and reports every mistake in the
 // file as `FILE:LINE:COL: error: ...` into diagnostics. A composer is used on the dispatcher's
 // strand (not thread-safe: it keeps a small per-person rotation so the same person rarely sees the
 // same words twice; at most max_rotation_users people are remembered, then the memory restarts).
-// Composed text never contains anyone's message text: only library text, slot values taken from
-// the library or the analysis (a feeling word), and cue labels.
+// Composed text holds message text only where the person reading it is meant to see it: the
+// calmer draft of their own message, and the situation phrase of the message they asked to reply
+// to. Neither is kept after composing: never stored, logged or counted.
 #pragma once
 
 #include "core/delivery.hpp"
 #include "core/diagnostics.hpp"
 #include "engine/analysis.hpp"
+#include "nudge/calmer_draft.hpp"
+#include "nudge/crisis_resources.hpp"
 #include "nudge/policy.hpp"
 #include "nudge/situation.hpp"
 #include "storage/store.hpp"
 
 #include <array>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -39,8 +46,22 @@ struct suggestion_library {
     std::vector<suggestion_family> families;
     // situation -> indexes into families, in preference order
     std::array<std::vector<std::size_t>, situation_count> situations;
+    // The crisis card: fixed safe-messaging text with a {resources} slot, filled with `country`
+    // ("In {country}, {line}.") when the server's country is known, else with `neutral`; then
+    // `workplace` ("... {workplace}") when moderators named their own support line. A card text
+    // without {resources} is shown as it is.
     std::string crisis_text;
+    std::string crisis_neutral;
+    std::string crisis_country;
+    std::string crisis_workplace;
     std::vector<std::string> crisis_buttons;   // [Dismiss, Don't show me these]
+};
+
+// Which resources a crisis card names (chosen by the dispatcher from the server's settings, its
+// locale and the config default).
+struct crisis_choice {
+    std::string country;     // ISO code; "" or unknown -> neutral wording
+    std::string workplace;   // the server's own support line, already cleaned; may be empty
 };
 
 // Parses a suggestions file. Returns nullopt when anything is wrong (all problems reported).
@@ -67,18 +88,37 @@ public:
     static constexpr std::size_t max_rotation_users = 50000;
     static constexpr std::size_t rotation_memory = 6;   // templates remembered per person
 
-    explicit composer(suggestion_library library);
+    explicit composer(suggestion_library library, crisis_directory crisis = {});
+
+    // What a push nudge may carry besides the decision.
+    struct extras {
+        const calmer_draft* draft = nullptr;   // own_heated: the calmer draft of their message
+        crisis_choice crisis;                  // own_crisis: the resources to name
+    };
 
     // A push nudge for a delivered decision about `analysis` (the message that caused it).
     core::private_message compose(const decision& d, storage::style style, const engine::analysis& analysis,
-                                  const std::string& server);
+                                  const std::string& server, const extras& x);
+    core::private_message compose(const decision& d, storage::style style, const engine::analysis& analysis,
+                                  const std::string& server)
+    {
+        return compose(d, style, analysis, server, extras{});
+    }
 
-    // The fixed crisis card with its two buttons.
-    core::private_message crisis_card(const std::string& server) const;
+    // The crisis card with its two buttons; its safe-messaging text is fixed, only the resources
+    // change with `choice`.
+    core::private_message crisis_card(const std::string& server, const crisis_choice& choice = {}) const;
+    std::string crisis_text(const crisis_choice& choice) const;
 
-    // Up to `count` suggestions for a pull flow, from different families where possible.
+    // The calmer draft as shown: the reason, the draft set apart as a quote so it copies cleanly,
+    // and that nothing is sent for them.
+    static std::string present_draft(const calmer_draft& draft);
+
+    // Up to `count` suggestions for a pull flow, from different families where possible. A
+    // non-empty `situation_phrase` fills {situation} lines, which are then offered first.
     std::vector<std::string> suggestions(situation s, storage::style style, const core::user_id& user,
-                                         std::string_view feeling, std::size_t count);
+                                         std::string_view feeling, std::size_t count,
+                                         std::string_view situation_phrase = {});
 
     // The "why" line: cue labels of a category in plain words ("'you always' + all caps").
     static std::string explain_cues(const engine::analysis& analysis, engine::category c);
@@ -87,6 +127,7 @@ public:
     void forget(const core::user_id& user) { rotation_.erase(user.str()); }
 
     const suggestion_library& library() const noexcept { return library_; }
+    const crisis_directory& crisis_resources() const noexcept { return crisis_; }
 
 private:
     struct pick {
@@ -94,9 +135,11 @@ private:
         const suggestion_family* family = nullptr;
     };
     std::optional<pick> choose(situation s, storage::style style, const core::user_id& user,
-                               std::string_view feeling, std::uint32_t avoid_family = ~0u);
+                               std::string_view feeling, std::uint32_t avoid_family = ~0u,
+                               std::string_view situation_phrase = {}, bool remember = true);
 
     suggestion_library library_;
+    crisis_directory crisis_;
     struct rotation {
         std::uint32_t next = 0;
         std::array<std::uint32_t, rotation_memory> recent{};
@@ -105,8 +148,13 @@ private:
     std::unordered_map<std::string, rotation> rotation_;
 };
 
-// Fills {slot}s from `values` then `defaults`; nullopt when a slot stays unfilled.
+// The composer of a language folder: DIR/suggestions.json and, when present, the crisis resources
+// beside DIR (crisis_resources_path). nullptr with every mistake in `diags` when either is wrong.
+std::unique_ptr<composer> load_composer(const std::string& rules_dir, core::diagnostics& diags);
+
+// Fills {feeling} and {situation} from the message when given, other {slot}s from `defaults`;
+// nullopt when a slot stays unfilled.
 std::optional<std::string> fill_slots(std::string_view text, const std::map<std::string, std::string>& defaults,
-                                      std::string_view feeling);
+                                      std::string_view feeling, std::string_view situation_phrase = {});
 
 }  // namespace nudgebot::nudge

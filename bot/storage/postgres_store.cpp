@@ -170,6 +170,8 @@ std::string settings_to_json(const server_settings& s)
     j["disabled_packs"] = s.disabled_packs;
     j["crisis_scope"] = std::string(to_string(s.crisis));
     j["alerts_channel"] = s.alerts_channel ? nlohmann::json(s.alerts_channel->str()) : nlohmann::json();
+    j["crisis_country"] = s.crisis_country;
+    j["crisis_text"] = s.crisis_text;
     return j.dump();
 }
 
@@ -189,6 +191,8 @@ server_settings settings_from_json(std::string_view text)
         s.crisis = parse_crisis_scope(it->get<std::string>()).value_or(crisis_scope::opted_in);
     if (auto it = j.find("alerts_channel"); it != j.end() && it->is_string())
         s.alerts_channel = core::channel_id{it->get<std::string>()};
+    if (auto it = j.find("crisis_country"); it != j.end() && it->is_string()) s.crisis_country = it->get<std::string>();
+    if (auto it = j.find("crisis_text"); it != j.end() && it->is_string()) s.crisis_text = it->get<std::string>();
     return s;
 }
 

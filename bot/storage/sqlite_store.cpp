@@ -41,6 +41,12 @@ CREATE TABLE notices (
   platform TEXT NOT NULL, user TEXT NOT NULL, kind TEXT NOT NULL,
   PRIMARY KEY (platform, user, kind));
 )sql",
+    // 3: the crisis card's resources a server's moderators chose (a country code, their own
+    // employee-assistance line); empty = not chosen.
+    R"sql(
+ALTER TABLE servers ADD COLUMN crisis_country TEXT NOT NULL DEFAULT '';
+ALTER TABLE servers ADD COLUMN crisis_text TEXT NOT NULL DEFAULT '';
+)sql",
 };
 constexpr int migration_count = static_cast<int>(std::size(migrations));
 
@@ -112,16 +118,17 @@ struct sqlite_store::statements {
                    "crisis_card=excluded.crisis_card, muted=excluded.muted"),
           load_users(db, "SELECT user, enabled, style, crisis_card, muted FROM users WHERE platform=?1"),
           get_server(db,
-                     "SELECT sensitivity, crisis_scope, alerts_channel FROM servers "
+                     "SELECT sensitivity, crisis_scope, alerts_channel, crisis_country, crisis_text FROM servers "
                      "WHERE platform=?1 AND server=?2"),
           get_channels(db, "SELECT channel, watched FROM server_channels WHERE platform=?1 AND server=?2"),
           get_packs(db, "SELECT pack FROM server_disabled_packs WHERE platform=?1 AND server=?2"),
           list_servers(db, "SELECT server FROM servers WHERE platform=?1"),
           put_server(db,
-                     "INSERT INTO servers(platform, server, sensitivity, crisis_scope, alerts_channel) "
-                     "VALUES(?1,?2,?3,?4,?5) ON CONFLICT(platform, server) DO UPDATE SET "
+                     "INSERT INTO servers(platform, server, sensitivity, crisis_scope, alerts_channel, crisis_country, "
+                     "crisis_text) VALUES(?1,?2,?3,?4,?5,?6,?7) ON CONFLICT(platform, server) DO UPDATE SET "
                      "sensitivity=excluded.sensitivity, crisis_scope=excluded.crisis_scope, "
-                     "alerts_channel=excluded.alerts_channel"),
+                     "alerts_channel=excluded.alerts_channel, crisis_country=excluded.crisis_country, "
+                     "crisis_text=excluded.crisis_text"),
           clear_channels(db, "DELETE FROM server_channels WHERE platform=?1 AND server=?2"),
           put_channel(db, "INSERT INTO server_channels(platform, server, channel, watched) VALUES(?1,?2,?3,?4)"),
           clear_packs(db, "DELETE FROM server_disabled_packs WHERE platform=?1 AND server=?2"),
@@ -302,6 +309,8 @@ std::optional<server_settings> sqlite_store::read_settings(const server_key& ser
         out.crisis = parse_crisis_scope(column_text(s.get(), 1)).value_or(crisis_scope::opted_in);
         if (sqlite3_column_type(s.get(), 2) != SQLITE_NULL)
             out.alerts_channel = core::channel_id{column_text(s.get(), 2)};
+        out.crisis_country = column_text(s.get(), 3);
+        out.crisis_text = column_text(s.get(), 4);
     }
     {
         auto& s = st_->get_channels;
@@ -345,6 +354,7 @@ bool sqlite_store::put_settings(const server_key& server, const server_settings&
         s.bind(1, p).bind(2, id).bind(3, settings.sensitivity).bind(4, to_string(settings.crisis));
         if (settings.alerts_channel) s.bind(5, settings.alerts_channel->str());
         else s.bind_null(5);
+        s.bind(6, settings.crisis_country).bind(7, settings.crisis_text);
         ok = ok && run(s);
     }
     st_->clear_channels.bind(1, p).bind(2, id);

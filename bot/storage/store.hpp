@@ -10,7 +10,7 @@
 // What is stored, per platform:
 //   consent     user -> on/off, style, crisis card welcome, muted situations (after "Stop these")
 //   settings    server -> watched/unwatched channels, sensitivity, disabled packs, crisis-card
-//               scope, alerts channel
+//               scope, alerts channel, crisis resources (country code, workplace support line)
 //   counters    day x server x category x rule x outcome -> count (no user ids)
 //   notices     user -> pending one-time notices (e.g. "your DMs are closed")
 //   claims      day x user x kind -> push nudges sent (shared stores only: daily caps that hold
@@ -73,6 +73,13 @@ struct server_settings {
     std::set<std::string> disabled_packs;
     crisis_scope crisis = crisis_scope::opted_in;
     std::optional<core::channel_id> alerts_channel;
+    // The crisis card's resources as moderators set them (/nudge-admin crisis-resources): an ISO
+    // 3166 country code whose national lines the card names ("" = from the server's locale or the
+    // config default), and their own employee-assistance line ("" = none). Moderator text, never
+    // message text; at most crisis_text_limit bytes, one line.
+    std::string crisis_country;
+    std::string crisis_text;
+    static constexpr std::size_t crisis_text_limit = 300;
 
     bool watches(const core::channel_id& channel) const
     {

@@ -85,10 +85,15 @@ TEST_CASE("People meet nudgebot through Discord as the issue describes, and noth
     opt_in(w, bob);
     auto h2 = w.say(bob, hostile, general, std::pair{q, alice});
     REQUIRE(eventually([&] { return w.dms_to(bob).size() == 1; }));
+    std::vector<std::string> drafted;   // the calmer draft of bob's own words, as he was shown it
     {
         auto dm = w.dms_to(bob)[0];
-        CHECK(content(dm).find("your message") != std::string::npos);
+        const std::string text = content(dm);
+        CHECK(text.find("your message") != std::string::npos);
         CHECK(buttons(dm) == 3);
+        for (auto at = text.find("\n> "); at != std::string::npos; at = text.find("\n> ", at + 3))
+            drafted.push_back(text.substr(at + 3, text.find('\n', at + 3) - at - 3));
+        REQUIRE_FALSE(drafted.empty());
     }
     // A second hostile message inside the cooldown: no nudge to anyone.
     w.say(bob, hostile, general, std::pair{q, alice});
@@ -117,7 +122,7 @@ TEST_CASE("People meet nudgebot through Discord as the issue describes, and noth
     const auto before_crisis = w.all_dms();
     w.say(erin, crisis, offtopic);
     REQUIRE(eventually([&] { return w.dms_to(erin).size() == 1; }));
-    CHECK(content(w.dms_to(erin)[0]).find("988") != std::string::npos);
+    CHECK(content(w.dms_to(erin)[0]).find("findahelpline.com") != std::string::npos);
     w.say(erin, crisis_again, random_channel);
     w.settle();
     CHECK(w.dms_to(erin).size() == 1);
@@ -158,6 +163,10 @@ TEST_CASE("People meet nudgebot through Discord as the issue describes, and noth
     for (const auto& t : {question, hostile, struggling, cheer_up, crisis, crisis_again}) {
         CHECK(bytes.find(t) == std::string::npos);
         CHECK(logs.find(t) == std::string::npos);
+    }
+    for (const auto& d : drafted) {
+        CHECK(bytes.find(d) == std::string::npos);
+        CHECK(logs.find(d) == std::string::npos);
     }
     // The token went to Discord (the fake saw it) but into no log line.
     CHECK(logs.find(world::token) == std::string::npos);

@@ -34,7 +34,8 @@ TEST_CASE("Every user and moderator subcommand of the issue can be found by its 
         {"channels", "enable"}, {"channels", "disable"}, {"channels", "list"},
         {"packs", "list"},      {"packs", "enable"},     {"packs", "disable"},
         {"alerts", "on"},       {"alerts", "off"},       {"sensitivity"},
-        {"crisis-card"},        {"stats"},               {"explain"}};
+        {"crisis-card"},        {"stats"},               {"explain"},
+        {"crisis-resources", "set"}, {"crisis-resources", "reset"}};
     for (const auto& p : paths) CHECK(find_subcommand(admin, p) != nullptr);
     CHECK(find_subcommand(admin, {"channels"}) == nullptr);
     CHECK(find_subcommand(admin, {"nope", "list"}) == nullptr);

@@ -54,6 +54,15 @@ struct harness {
 
     std::string db() const { return (dir / "nudgebot.db").string(); }
 
+    // Swaps in another composer (e.g. the shipped library with its crisis resources) and reopens
+    // the dispatcher on the same database.
+    void use(std::unique_ptr<nudge::composer> c, commands::analyze_fn analyze, commands::dispatcher_options options = {})
+    {
+        close();
+        composer = std::move(c);
+        open(std::move(analyze), std::move(options));
+    }
+
     void open(commands::analyze_fn analyze = {}, commands::dispatcher_options options = {})
     {
         auto inner = storage::make_store("sqlite:" + db());

@@ -152,11 +152,27 @@ TEST_CASE("The shipped English suggestion library loads and every push situation
           "[nudge][composer][rules]")
 {
     core::diagnostics diags;
-    auto lib = load_suggestions(NUDGEBOT_SOURCE_DIR "/rules/en/suggestions.json", diags);
+    auto loaded = load_composer(NUDGEBOT_SOURCE_DIR "/rules/en", diags);
     INFO(diags.to_string());
-    REQUIRE(lib);
-    composer c(std::move(*lib));
-    CHECK(c.library().crisis_text.find("988") != std::string::npos);
+    REQUIRE(loaded);
+    auto& c = *loaded;
+    // The card names the country's national lines when known, else points to findahelpline.com.
+    CHECK(c.crisis_text({"US", ""}).find("988") != std::string::npos);
+    CHECK(c.crisis_text({"DE", ""}).find("0800 111 0 111") != std::string::npos);
+    CHECK(c.crisis_text({}).find("findahelpline.com") != std::string::npos);
+    CHECK(c.crisis_text({"ZZ", ""}) == c.crisis_text({}));
+    for (const auto& [code, line] : c.crisis_resources().countries) {
+        INFO(code);
+        auto card = c.crisis_card("g1", {code, "Our assistance line: 0800 000"});
+        CHECK(card.text.find(line.line) != std::string::npos);
+        CHECK(card.text.find("Our assistance line: 0800 000") != std::string::npos);
+        // The fixed safe-messaging parts are there for every country.
+        CHECK(card.text.find("You deserve support from a person.") != std::string::npos);
+        CHECK(card.text.find("emergency services") != std::string::npos);
+        CHECK(card.text.find('{') == std::string::npos);
+        CHECK(card.buttons.size() == 2);
+    }
+    CHECK(c.crisis_resources().countries.size() >= 20);
     for (auto s : {situation::own_heated, situation::targeted, situation::escalation, situation::own_distress,
                    situation::dismissive_reply, situation::kind_reply}) {
         for (auto style : {storage::style::gentle, storage::style::direct}) {

@@ -89,7 +89,7 @@ TEST_CASE("A database at version 1 gains the later tables and keeps its rows", "
         sqlite3_close(db);
     }
     sqlite_store s(dir.db());
-    CHECK(s.schema_version() == 2);
+    CHECK(s.schema_version() == 3);
     auto c = s.get_consent({core::platform::discord, core::user_id{"42"}});
     REQUIRE(c);
     CHECK(c->enabled);

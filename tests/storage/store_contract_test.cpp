@@ -112,10 +112,14 @@ TEST_CASE("Server settings round-trip, including watched channels, packs and ale
     set.disabled_packs = {"distress"};
     set.crisis = crisis_scope::everyone;
     set.alerts_channel = core::channel_id{"mods"};
+    set.crisis_country = "DE";
+    set.crisis_text = "Our employee assistance line: 0800 000 000 (free, confidential)";
     REQUIRE(s->put_settings(guild, set));
     CHECK(s->get_settings(guild) == set);
     set.channels.erase("c1");
     set.alerts_channel.reset();
+    set.crisis_country.clear();
+    set.crisis_text.clear();
     set.disabled_packs.clear();
     REQUIRE(s->put_settings(guild, set));
     CHECK(s->get_settings(guild) == set);

@@ -281,7 +281,7 @@ normalised normalise_dispatch(std::string_view type, const nlohmann::json& d, co
                 out.skipped = id.empty() ? skip_reason::malformed : skip_reason::partial;
                 return out;
             }
-            core::server_available s{core::platform::discord, core::server_id(id), {}};
+            core::server_available s{core::platform::discord, core::server_id(id), {}, text_of(d, "preferred_locale")};
             for (const char* key : {"channels", "threads"}) {
                 if (const json* list = field(d, key); list && list->is_array())
                     for (const auto& ch : *list) {

@@ -164,10 +164,12 @@ TEST_CASE("A button press carries its custom id, also under a DM", "[discord][no
     CHECK(b.server.empty());
 }
 
-TEST_CASE("A guild becoming available lists its channels and threads only", "[discord][normalise]")
+TEST_CASE("A guild becoming available lists its channels and threads only, and its locale",
+          "[discord][normalise]")
 {
     json g{{"id", "1000000000000000001"},
            {"name", "not kept"},
+           {"preferred_locale", "de"},
            {"channels", json::array({{{"id", "1"}, {"name", "general"}}, {{"id", "2"}}})},
            {"threads", json::array({{{"id", "3"}}})}};
     auto n = discord::normalise_dispatch("GUILD_CREATE", g, me, now);
@@ -175,6 +177,7 @@ TEST_CASE("A guild becoming available lists its channels and threads only", "[di
     const auto& s = std::get<core::server_available>(*n.event);
     CHECK(s.server.str() == "1000000000000000001");
     CHECK(s.channels.size() == 3);
+    CHECK(s.locale == "de");   // the crisis card's country when moderators chose none
     CHECK_FALSE(discord::normalise_dispatch("GUILD_CREATE", json{{"id", "1"}, {"unavailable", true}}, me, now).event);
 }
 

@@ -1,0 +1,77 @@
+#include "app/verbs.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+using namespace nudgebot::app;
+
+namespace {
+
+std::filesystem::path write_file(const std::string& name, const std::string& text)
+{
+    auto dir = std::filesystem::temp_directory_path() / "nudgebot_eval_suggestions_test";
+    std::filesystem::create_directories(dir);
+    auto p = dir / name;
+    std::ofstream(p, std::ios::binary) << text;
+    return p;
+}
+
+bool has(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("eval --suggestions prints the draft for each flagged record and the share that flag again",
+          "[app][eval][suggestions]")
+{
+    const auto file = write_file("labelled.jsonl",
+        R"({"id":"a","text":"you ALWAYS break the build","source":"own","labels":{"conflict":1}})" "\n"
+        R"({"id":"b","text":"What is WRONG with you?! The migration dropped the users table","source":"own","labels":{"conflict":1}})" "\n"
+        R"({"id":"c","text":"What is WRONG with you?!","source":"own","labels":{"conflict":1}})" "\n"
+        R"({"id":"d","text":"this release crunch has me running on fumes","source":"own","labels":{"conflict":0,"distress":1}})" "\n"
+        R"({"id":"e","text":"lunch at noon?","source":"own","labels":{"conflict":0}})" "\n"
+        "not json\n");
+    eval_options options;
+    options.file = file.string();
+    options.rules_dir = NUDGEBOT_SOURCE_DIR "/rules/en";
+    std::ostringstream out, err;
+    const int rc = run_eval_suggestions(options, out, err);
+    INFO(out.str() << err.str());
+    CHECK(rc == 1);   // one bad line
+    CHECK(has(err.str(), ":6: bad line"));
+    CHECK_FALSE(has(err.str(), "not json"));
+    const auto o = out.str();
+    CHECK(has(o, "#1 [own] you ALWAYS break the build\n  draft (without the 'you always' and the capitals): the build got broken again."));
+    CHECK(has(o, "#2 [own]"));
+    CHECK(has(o, "  draft (without the 'what is wrong with you', the capitals and the '?!'): The migration dropped the users table\n"));
+    CHECK(has(o, "#3 [own] What is WRONG with you?!\n  no safe rewrite; library line: "));
+    CHECK(has(o, "#4 [own] this release crunch has me running on fumes\n  reply idea: "));
+    CHECK(has(o, "this release crunch has you running on fumes"));
+    CHECK_FALSE(has(o, "lunch at noon"));
+    CHECK(has(o, "flagged conflict: calmer draft 2/3 (66.7 %); drafts flagging conflict again 0/2 (0.0 %); drafts "
+                 "keeping every code span, link and mention 2/2 (100.0 %)"));
+    CHECK(has(o, "situation reflected 1/1"));
+}
+
+TEST_CASE("nudgebot check shows a calmer draft of a heated message, and a country's crisis card", "[app][check][suggestions]")
+{
+    check_options options;
+    options.rules_dir = NUDGEBOT_SOURCE_DIR "/rules/en";
+    options.text = "you ALWAYS break the build";
+    std::istringstream in;
+    std::ostringstream out, err;
+    REQUIRE(run_check(options, in, out, err) == 0);
+    CHECK(has(out.str(), "Calmer draft (without the 'you always' and the capitals):\n  the build got broken again."));
+
+    options.text = "I don't want to be here anymore, I want to end it all";
+    options.country = "gb";
+    std::ostringstream out2;
+    REQUIRE(run_check(options, in, out2, err) == 0);
+    CHECK(has(out2.str(), "In the United Kingdom, you can call Samaritans free on 116 123"));
+    options.country.clear();
+    std::ostringstream out3;
+    REQUIRE(run_check(options, in, out3, err) == 0);
+    CHECK(has(out3.str(), "findahelpline.com lists free, confidential helplines in your country"));
+}

@@ -1,0 +1,183 @@
+#include "nudge/calmer_draft.hpp"
+
+#include "engine/analyzer.hpp"
+#include "nudge/reflection.hpp"
+#include "nudge/text_spans.hpp"
+#include "nudge/shipped.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+
+using namespace nudgebot;
+using namespace nudgebot::nudge;
+using nudgebot::testing::english;
+
+namespace {
+
+struct rewritten {
+    engine::analysis before;
+    std::optional<calmer_draft> draft;
+};
+
+rewritten rewrite(const std::string& text)
+{
+    auto a = english();
+    rewritten r;
+    r.before = a->analyze(text, engine::sensitivity::medium);
+    r.draft = calmer_rewrite(text, r.before, [&](std::string_view t, engine::analysis& out) {
+        a->analyze(t, engine::sensitivity::medium, out);
+    });
+    return r;
+}
+
+bool flags_conflict(std::string_view text)
+{
+    return english()->analyze(text, engine::sensitivity::medium).flagged(engine::category::conflict);
+}
+
+bool has(std::string_view text, std::string_view part) { return text.find(part) != std::string_view::npos; }
+
+}  // namespace
+
+TEST_CASE("A verdict about the person becomes an observation and a request, without the capitals",
+          "[nudge][calmer]")
+{
+    auto r = rewrite("you ALWAYS break the build");
+    REQUIRE(r.before.flagged(engine::category::conflict));
+    REQUIRE(r.draft);
+    INFO(r.draft->text);
+    CHECK(has(r.draft->text, "the build got broken again."));
+    CHECK(has(r.draft->text, "Could we"));
+    CHECK_FALSE(has(r.draft->text, "ALWAYS"));
+    CHECK_FALSE(has(r.draft->text, "you always"));
+    CHECK(r.draft->reason() == "without the 'you always' and the capitals");
+    CHECK_FALSE(flags_conflict(r.draft->text));
+}
+
+TEST_CASE("A rhetorical attack is dropped and the technical point stays", "[nudge][calmer]")
+{
+    auto r = rewrite("What is WRONG with you?! The migration dropped the users table");
+    REQUIRE(r.before.flagged(engine::category::conflict));
+    REQUIRE(r.draft);
+    INFO(r.draft->text);
+    CHECK(r.draft->text == "The migration dropped the users table");
+    CHECK(r.draft->reason() == "without the 'what is wrong with you', the capitals and the '?!'");
+    CHECK_FALSE(flags_conflict(r.draft->text));
+}
+
+TEST_CASE("'Are you even trying' goes with its clause, as the issue asks", "[nudge][calmer]")
+{
+    auto r = rewrite("you ALWAYS break the build, are you even trying??");
+    REQUIRE(r.before.flagged(engine::category::conflict));
+    REQUIRE(r.draft);
+    CHECK(r.draft->text == "the build got broken again. Could we look at how to avoid that next time?");
+    CHECK(r.draft->reason() == "without the 'you always', the 'are you even trying', the capitals and the '?" "?'");
+}
+
+TEST_CASE("A message that is nothing but an attack has no safe rewrite", "[nudge][calmer]")
+{
+    for (const char* text : {"What is WRONG with you?!", "you idiot"}) {
+        auto r = rewrite(text);
+        REQUIRE(r.before.flagged(engine::category::conflict));
+        CHECK_FALSE(r.draft);
+    }
+}
+
+TEST_CASE("Swearing loses the swear word when the sentence still reads whole", "[nudge][calmer]")
+{
+    auto r = rewrite("the shitty config you wrote broke staging");
+    REQUIRE(r.before.flagged(engine::category::conflict));
+    REQUIRE(r.draft);
+    INFO(r.draft->text);
+    CHECK(r.draft->text == "the config you wrote broke staging");
+    CHECK(r.draft->reason() == "without the swearing");
+}
+
+TEST_CASE("Code spans, links and mentions of the original survive every rewrite", "[nudge][calmer][kept]")
+{
+    const std::string text = "@derek you ALWAYS break `make check` on main?! see https://ci.example.com/run/42 and <#1100>";
+    // ... which reads: "@derek `make check` on main got broken again. Could we look at how to avoid
+    // that next time? See https://ci.example.com/run/42 and <#1100>"
+    auto r = rewrite(text);
+    REQUIRE(r.before.flagged(engine::category::conflict));
+    REQUIRE(r.draft);
+    INFO(r.draft->text);
+    for (auto kept : {"@derek", "`make check`", "https://ci.example.com/run/42", "<#1100>"}) CHECK(has(r.draft->text, kept));
+    CHECK(keeps_protected(text, r.draft->text));
+    CHECK_FALSE(has(r.draft->text, "?!"));
+    CHECK_FALSE(flags_conflict(r.draft->text));
+}
+
+TEST_CASE("A clause that holds a mention keeps the mention when the clause goes", "[nudge][calmer][kept]")
+{
+    auto r = rewrite("the release notes are missing again, <@4481> you idiot");
+    REQUIRE(r.before.flagged(engine::category::conflict));
+    REQUIRE(r.draft);
+    INFO(r.draft->text);
+    CHECK(has(r.draft->text, "<@4481>"));
+    CHECK(has(r.draft->text, "the release notes are missing again"));
+    CHECK_FALSE(has(r.draft->text, "idiot"));
+}
+
+TEST_CASE("A calm message is not rewritten", "[nudge][calmer]")
+{
+    auto r = rewrite("could you take a look at the flaky test when you have a minute?");
+    CHECK_FALSE(r.draft);
+}
+
+TEST_CASE("Cue families come from rule ids and labels, so a new rule of a known kind is handled",
+          "[nudge][calmer][generic]")
+{
+    // A stand-in analyzer: any text containing "numpty" fires a rule no pack has today.
+    const std::string text = "The cache keys collide on restart, numpty. Please check the hash.";
+    auto fake = [](std::string_view t, engine::analysis& out) {
+        out = {};
+        auto at = t.find("numpty");
+        if (at == std::string_view::npos) return;
+        out.cues.push_back({"conflict.future_put_down", engine::category::conflict, "a belittling name for someone",
+                            {static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(at + 6)}, 0.9f});
+        out.scores[0] = 0.9f;
+        out.flags[0] = true;
+    };
+    engine::analysis a;
+    fake(text, a);
+    auto draft = calmer_rewrite(text, a, fake);
+    REQUIRE(draft);
+    CHECK(draft->text == "The cache keys collide on restart. Please check the hash.");
+    CHECK(draft->reason() == "without the belittling name for someone");
+}
+
+TEST_CASE("Protected spans are found where chat puts them", "[nudge][spans]")
+{
+    const std::string text = "see `a b` and ```\nx = 1\n``` at https://x.io/a?b=1. cc @dana, <@123>, #4521 and <https://y.io|y>";
+    auto kept = protected_texts(text);
+    std::vector<std::string> got(kept.begin(), kept.end());
+    CHECK(got == std::vector<std::string>{"`a b`", "```\nx = 1\n```", "https://x.io/a?b=1", "@dana", "<@123>",
+                                          "#4521", "<https://y.io|y>"});
+    CHECK(keeps_protected(text, "`a b` ```\nx = 1\n``` https://x.io/a?b=1 @dana <@123> #4521 <https://y.io|y>"));
+    CHECK_FALSE(keeps_protected(text, "`a b` https://x.io/a?b=1 @dana <@123> #4521 <https://y.io|y>"));
+}
+
+TEST_CASE("Show the analysis and calmer draft of each line of $NUDGEBOT_SHOW (run by hand with [.show])", "[.show]")
+{
+    const char* path = std::getenv("NUDGEBOT_SHOW");
+    REQUIRE(path);
+    std::ifstream in(path);
+    std::string text;
+    while (std::getline(in, text)) {
+        auto r = rewrite(text);
+        std::printf("%s\n  conflict %.2f%s distress %.2f%s\n", text.c_str(), static_cast<double>(r.before.score(engine::category::conflict)),
+                    r.before.flagged(engine::category::conflict) ? "!" : "", static_cast<double>(r.before.score(engine::category::distress)),
+                    r.before.flagged(engine::category::distress) ? "!" : "");
+        for (const auto& c : r.before.cues)
+            std::printf("    %s %.2f [%u,%u) %s\n", std::string(c.rule_id).c_str(), static_cast<double>(c.weight), c.span.begin,
+                        c.span.end, text.substr(c.span.begin, c.span.end - c.span.begin).c_str());
+        if (r.draft) std::printf("  => %s (%s)\n", r.draft->text.c_str(), r.draft->reason().c_str());
+        if (r.before.flagged(engine::category::distress))
+            std::printf("  situation: [%s]\n", situation_phrase(text, r.before).c_str());
+    }
+}
