@@ -15,8 +15,8 @@
 //   counted once however often it occurs (presence features, as trained).
 // - read() is for start-up / reload: it validates the file through core::json_document and
 //   reports every mistake as `file:line:col: error: ...`; it returns false on any error.
-// - evaluate() is const, thread-safe, never throws and allocates nothing once the caller's
-//   scratch vector is warm; its work is linear in the tokens (plus sorting the matched n-grams).
+// - evaluate() is const, thread-safe (each thread passes its own scratch) and allocates nothing
+//   once the scratch is warm; its work is linear in the tokens.
 // - The look-up table is built once by read(): open addressing with linear probing over a power
 //   of two of slots, each a 64-bit key (0 = empty) with its three weights side by side, so one
 //   probe gives all three; a bit array of the keys' top bits turns most absent n-grams away first.
@@ -213,8 +213,9 @@ private:
     // Slot keys have the low bit set, so 0 marks an empty slot (two n-grams whose keys differ
     // only in that bit would share weights: a chance of 2^-63 per pair).
     static std::uint64_t slot_key(std::uint64_t key) noexcept { return key | 1u; }
-    // Most n-grams of a message are not in the model: a bit per key's top bits (8 bits per
-    // n-gram) rejects most of them before the table is touched. 1 when `key` may be there.
+    // Many n-grams of a message are not in the model: a bit per key's top bits (8 bits per
+    // n-gram, about one in eight bits set) turns most of those away before the table is
+    // touched. 1 when `key` may be there.
     std::uint32_t may_have(std::uint64_t key) const noexcept
     {
         const std::uint64_t bit = key >> filter_shift_;
