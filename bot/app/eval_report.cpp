@@ -101,6 +101,14 @@ std::optional<record_result> parse_record(std::string_view line, std::string& te
             return std::nullopt;
         }
     }
+    const auto k = doc.find("kind");
+    if (k != doc.end() && !k->is_null()) {
+        if (!k->is_string()) {
+            error = "\"kind\" is not a string";
+            return std::nullopt;
+        }
+        r.kind = k->get<std::string>();
+    }
     const auto s = doc.find("source");
     r.source = s != doc.end() && s->is_string() ? s->get<std::string>() : std::string("unknown");
     if (r.source.empty()) r.source = "unknown";
@@ -144,9 +152,17 @@ summary summarise(const std::vector<record_result>& results, std::string file, s
         auto& per_source = s.by_source[r.source];
         const bool everyday = r.labels[0] == false && r.labels[1] == false;
         if (everyday) ++s.everyday_records;
+        const bool lookalike = everyday && r.labels[2] == false;
+        if (lookalike) ++s.lookalike_records;
+        if (!r.kind.empty()) {
+            auto& per_kind = s.by_kind[r.kind];
+            for (std::size_t li = 0; li < 3; ++li)
+                if (r.labels[li]) per_kind[li].add(*r.labels[li], r.flags[1][li]);
+        }
         for (std::size_t li = 0; li < label_count; ++li) {
             for (std::size_t si = 0; si < sensitivity_count; ++si) {
                 if (everyday && r.flags[si][li]) ++s.everyday_flagged[si][li];
+                if (lookalike && r.flags[si][li]) ++s.lookalike_flagged[si][li];
                 if (!r.labels[li]) continue;
                 s.overall[si][li].add(*r.labels[li], r.flags[si][li]);
                 per_source[si][li].add(*r.labels[li], r.flags[si][li]);
@@ -157,6 +173,26 @@ summary summarise(const std::vector<record_result>& results, std::string file, s
     s.sources.assign(sources.begin(), sources.end());
     for (std::size_t li = 0; li < label_count; ++li) s.curves[li] = pr_curve(std::move(scored[li]));
     return s;
+}
+
+std::vector<kind_row> kinds_worst_first(const summary& s)
+{
+    std::vector<kind_row> rows;
+    for (const auto& [kind, by_label] : s.by_kind) {
+        kind_row row{kind, 0, by_label, 0};
+        for (const auto& c : by_label) row.records = std::max(row.records, c.total());
+        for (const auto& c : by_label) {
+            // A label that only a few of the kind's records carry (a conflict message that also
+            // shows distress) is shown but does not decide the order.
+            if (c.positives() > 0 && 4 * c.positives() >= row.records)
+                row.worst = std::max(row.worst, 1.0 - *c.recall());
+            if (c.negatives() > 0 && 4 * c.negatives() >= row.records)
+                row.worst = std::max(row.worst, static_cast<double>(c.fp) / static_cast<double>(c.negatives()));
+        }
+        rows.push_back(std::move(row));
+    }
+    std::stable_sort(rows.begin(), rows.end(), [](const kind_row& a, const kind_row& b) { return a.worst > b.worst; });
+    return rows;
 }
 
 // ---------------------------------------------------------------- text table
@@ -198,13 +234,61 @@ void header(std::ostream& out)
     out << buf;
 }
 
+using flag_counts = std::array<std::array<std::uint64_t, label_count>, sensitivity_count>;
+
+// "medium: everyday chat (N records annotated 0 for ...) flagged: conflict x% ..." for a set of
+// records on which any flag is a false alarm.
+void false_alarm_line(std::string_view what, std::string_view annotated, std::uint64_t records,
+                      const flag_counts& flagged, std::size_t si, std::ostream& out)
+{
+    out << sensitivity_names[si] << ": " << what << " (" << records << " records annotated 0 for " << annotated
+        << ") flagged:";
+    for (std::size_t li = 0; li < 3; ++li) out << ' ' << label_names[li] << ' ' << percent(flagged[si][li], records);
+    out << '\n';
+}
+
 void everyday_line(const summary& s, std::size_t si, std::ostream& out)
 {
-    out << sensitivity_names[si] << ": everyday chat (" << s.everyday_records
-        << " records annotated 0 for conflict and distress) flagged:";
-    for (std::size_t li = 0; li < 3; ++li)
-        out << ' ' << label_names[li] << ' ' << percent(s.everyday_flagged[si][li], s.everyday_records);
-    out << '\n';
+    false_alarm_line("everyday chat", "conflict and distress", s.everyday_records, s.everyday_flagged, si, out);
+}
+
+void lookalike_line(const summary& s, std::size_t si, std::ostream& out)
+{
+    false_alarm_line("look-alikes", "conflict, distress and crisis", s.lookalike_records, s.lookalike_flagged, si,
+                     out);
+}
+
+// A kind's cell for one label: recall on its positives ("R 0.42 11/26"), else the false alarms on
+// its negatives ("FA 2/23"), "." when it has negatives and none flagged, "-" when not annotated.
+std::string kind_cell(const counts& c)
+{
+    char buf[64];
+    if (c.positives() > 0) {
+        std::snprintf(buf, sizeof buf, "R %.2f %llu/%llu", *c.recall(), static_cast<unsigned long long>(c.tp),
+                      static_cast<unsigned long long>(c.positives()));
+        return buf;
+    }
+    if (c.negatives() == 0) return "-";
+    if (c.fp == 0) return ".";
+    std::snprintf(buf, sizeof buf, "FA %llu/%llu", static_cast<unsigned long long>(c.fp),
+                  static_cast<unsigned long long>(c.negatives()));
+    return buf;
+}
+
+void kind_table(const summary& s, std::ostream& out)
+{
+    out << "\nper kind at sensitivity medium, worst first (R: recall on the kind's positives; FA: its "
+           "negatives flagged):\n";
+    char buf[200];
+    std::snprintf(buf, sizeof buf, "%-30s %5s  %-16s %-16s %-16s %6s\n", "kind", "n", "conflict", "distress", "crisis",
+                  "worst");
+    out << buf;
+    for (const auto& row : kinds_worst_first(s)) {
+        std::snprintf(buf, sizeof buf, "%-30s %5llu  %-16s %-16s %-16s %6.2f\n", row.kind.c_str(),
+                      static_cast<unsigned long long>(row.records), kind_cell(row.by_label[0]).c_str(),
+                      kind_cell(row.by_label[1]).c_str(), kind_cell(row.by_label[2]).c_str(), row.worst);
+        out << buf;
+    }
 }
 
 constexpr std::size_t medium = 1;
@@ -222,6 +306,9 @@ void print_table(const summary& s, std::ostream& out)
             if (s.overall[si][li].total() > 0) row(out, sensitivity_names[si], label_names[li], "ALL", s.overall[si][li]);
     out << '\n';
     for (std::size_t si = 0; si < sensitivity_count; ++si) everyday_line(s, si, out);
+    if (s.lookalike_records > 0)
+        for (std::size_t si = 0; si < sensitivity_count; ++si) lookalike_line(s, si, out);
+    if (!s.by_kind.empty()) kind_table(s, out);
 
     // Then each sensitivity in full, medium first, per source.
     for (std::size_t si : {medium, std::size_t{0}, std::size_t{2}}) {
@@ -348,6 +435,40 @@ void svg_plot(std::ostream& out, const summary& s, std::size_t li)
     out << ")</figcaption></figure>\n";
 }
 
+// A heading, a sentence and the share of `records` flagged per sensitivity and category.
+void html_false_alarms(std::ostream& out, std::string_view heading, std::string_view records_are,
+                       std::uint64_t records, const flag_counts& flagged)
+{
+    out << "<h2>" << heading << "</h2>\n<p>" << records << records_are << "</p>\n<table><tr><th>sensitivity</th>";
+    for (std::size_t li = 0; li < 3; ++li) out << "<th>" << label_names[li] << "</th>";
+    out << "</tr>\n";
+    for (std::size_t si = 0; si < sensitivity_count; ++si) {
+        out << "<tr><td>" << sensitivity_names[si] << "</td>";
+        for (std::size_t li = 0; li < 3; ++li) out << "<td>" << percent(flagged[si][li], records) << "</td>";
+        out << "</tr>\n";
+    }
+    out << "</table>\n";
+}
+
+// The per-kind table: one row a kind, worst first, with a bar for how much it misses or
+// falsely flags, so the weak families stand out at a glance.
+void html_kinds(const summary& s, std::ostream& out)
+{
+    out << "<h2>Per kind (team chat), sensitivity medium, worst first</h2>\n<p>R: recall on the kind's "
+           "positives; FA: its negatives flagged; the bar is the worst of its miss and false-alarm rates.</p>\n"
+           "<table class=kinds><tr><th>kind</th><th>n</th><th>conflict</th><th>distress</th><th>crisis</th>"
+           "<th>worst</th></tr>\n";
+    char buf[64];
+    for (const auto& row : kinds_worst_first(s)) {
+        std::snprintf(buf, sizeof buf, "%.2f", row.worst);
+        const int width = static_cast<int>(row.worst * 120 + 0.5);
+        out << "<tr><td>" << escape_html(row.kind) << "</td><td>" << row.records << "</td>";
+        for (const auto& c : row.by_label) out << "<td>" << kind_cell(c) << "</td>";
+        out << "<td><span class=bar style='width:" << width << "px'></span> " << buf << "</td></tr>\n";
+    }
+    out << "</table>\n";
+}
+
 }  // namespace
 
 void write_html(const summary& s, std::ostream& out)
@@ -364,6 +485,8 @@ void write_html(const summary& s, std::ostream& out)
            ".curve{fill:none;stroke:#2b6cb0;stroke-width:1.5}.pt{fill:#2b6cb0}\n"
            ".op{stroke:#222;stroke-width:1}.op0{fill:#38a169}.op1{fill:#dd6b20}.op2{fill:#e53e3e}\n"
            ".oplabel{font-size:11px}\n"
+           ".kinds td:nth-child(-n+3){text-align:left}.kinds td{white-space:nowrap}"
+           ".bar{display:inline-block;height:9px;background:#e53e3e;vertical-align:middle}\n"
            "</style></head><body>\n";
     out << "<h1>nudgebot eval: " << escape_html(s.file) << "</h1>\n<p>" << s.records << " records, " << s.bad_lines
         << " bad lines. Precision, recall and F1 per category at each sensitivity; pos/neg count records "
@@ -383,18 +506,16 @@ void write_html(const summary& s, std::ostream& out)
                 html_rows(out, sensitivity_names[si], label_names[li], "ALL", s.overall[si][li], true);
     out << "</table>\n";
 
-    out << "<h2>Everyday chat</h2>\n<p>" << s.everyday_records
-        << " records annotated 0 for both conflict and distress; any flag there is a false alarm.</p>\n"
-           "<table><tr><th>sensitivity</th>";
-    for (std::size_t li = 0; li < 3; ++li) out << "<th>" << label_names[li] << "</th>";
-    out << "</tr>\n";
-    for (std::size_t si = 0; si < sensitivity_count; ++si) {
-        out << "<tr><td>" << sensitivity_names[si] << "</td>";
-        for (std::size_t li = 0; li < 3; ++li)
-            out << "<td>" << percent(s.everyday_flagged[si][li], s.everyday_records) << "</td>";
-        out << "</tr>\n";
-    }
-    out << "</table>\n";
+    html_false_alarms(out, "Everyday chat",
+                      " records annotated 0 for both conflict and distress; any flag there is a false alarm.",
+                      s.everyday_records, s.everyday_flagged);
+    if (s.lookalike_records > 0)
+        html_false_alarms(out, "Look-alikes",
+                          " records annotated 0 for conflict, distress and crisis: team chat's quiet messages and "
+                          "the traps that look like a positive (swearing at things, fiction, jokes, supportive "
+                          "replies).",
+                          s.lookalike_records, s.lookalike_flagged);
+    if (!s.by_kind.empty()) html_kinds(s, out);
 
     for (std::size_t si : {medium, std::size_t{0}, std::size_t{2}}) {
         out << "<h2>Per source, sensitivity " << sensitivity_names[si] << "</h2>\n";

@@ -35,6 +35,7 @@ inline constexpr std::array<std::string_view, sensitivity_count> sensitivity_nam
 // One analysed record. labels: nullopt = not annotated (skipped for that label), else 0/1.
 struct record_result {
     std::string source;
+    std::string kind;   // the record's `kind` (a family such as "crisis-farewell"), "" when it has none
     std::array<std::optional<bool>, label_count> labels{};
     std::array<float, label_count> scores{};                                 // detector score per label
     std::array<std::array<bool, label_count>, sensitivity_count> flags{};    // [sensitivity][label]
@@ -73,6 +74,13 @@ struct summary {
     // label (a flag of any label there is a false alarm).
     std::uint64_t everyday_records = 0;
     std::array<std::array<std::uint64_t, label_count>, sensitivity_count> everyday_flagged{};
+    // Look-alikes: records annotated 0 for conflict, distress and crisis alike (team chat's quiet
+    // messages and traps); flags per sensitivity and label.
+    std::uint64_t lookalike_records = 0;
+    std::array<std::array<std::uint64_t, label_count>, sensitivity_count> lookalike_flagged{};
+    // Per `kind` at sensitivity medium, for the three reported labels (empty when no record has a
+    // kind).
+    std::map<std::string, std::array<counts, 3>> by_kind;
     // Precision-recall curve per label (over every record annotated for it).
     std::array<std::vector<pr_point>, label_count> curves;
     // Operating points: the detector's threshold per label and sensitivity, when known.
@@ -86,14 +94,29 @@ summary summarise(const std::vector<record_result>& results, std::string file, s
 // least once (score > 0), highest threshold first. Empty when there are no positives.
 std::vector<pr_point> pr_curve(std::vector<std::pair<float, bool>> scored);
 
-// The aligned plain-text table: medium in full, then low and high, then the everyday-chat line.
+// The aligned plain-text table: every sensitivity overall, the everyday-chat and look-alike lines,
+// the per-kind table (when records have kinds), then each sensitivity per source.
 void print_table(const summary& s, std::ostream& out);
+
+// One kind's row of the per-kind table: how badly it does, for ordering worst first. `worst` is
+// the largest of the miss rates (1 - recall) over labels the kind has positives for and the
+// false-alarm rates over labels it has negatives for, counting only labels that at least a
+// quarter of the kind's records carry (one distressed message among blame does not rank blame).
+struct kind_row {
+    std::string kind;
+    std::uint64_t records = 0;
+    std::array<counts, 3> by_label{};
+    double worst = 0;
+};
+// The kinds, worst first (ties by name).
+std::vector<kind_row> kinds_worst_first(const summary& s);
 
 // One self-contained HTML page (inline CSS, inline SVG plots, no scripts).
 void write_html(const summary& s, std::ostream& out);
 
 // Parses one JSONL line of labelled data. On failure returns nullopt and sets `error` to a short
-// reason that never quotes the text. `text` receives the record's text on success.
+// reason that never quotes the text. `text` receives the record's text on success; an optional
+// string `kind` is kept (another type is a bad line).
 std::optional<record_result> parse_record(std::string_view line, std::string& text, std::string& error);
 
 }  // namespace nudgebot::app::eval

@@ -899,6 +899,15 @@ private:
             out_.scores[cat] = s;
             out_.flags[cat] = s >= sc.thresholds[static_cast<std::size_t>(sens)];
         }
+        // Crisis language is the writer's own deepest struggle: a crisis flag is a distress flag
+        // too (the labels agree: crisis implies distress), and the policy lets the crisis card
+        // take precedence.
+        constexpr auto crisis = static_cast<std::size_t>(category::crisis);
+        constexpr auto distress = static_cast<std::size_t>(category::distress);
+        if (out_.flags[crisis]) {
+            out_.scores[distress] = std::max(out_.scores[distress], out_.scores[crisis]);
+            out_.flags[distress] = true;
+        }
     }
 
     const analyzer::compiled& c_;

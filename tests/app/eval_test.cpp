@@ -268,3 +268,67 @@ TEST_CASE("Fitting lowers the weight of a rule that fires mostly on negatives an
     CHECK(text.str().find("\"weight\": 0.20") != std::string::npos);
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("Records with a kind are counted per kind and listed worst first, with look-alikes apart", "[eval][kind]")
+{
+    std::string text, error;
+    auto parsed = eval::parse_record(
+        R"({"text": "x", "kind": "crisis-farewell", "labels": {"conflict": 0, "distress": 1, "crisis": 1}})", text, error);
+    REQUIRE(parsed);
+    CHECK(parsed->kind == "crisis-farewell");
+    CHECK_FALSE(eval::parse_record(R"({"text": "x", "kind": 3, "labels": {}})", text, error));
+    CHECK(error == "\"kind\" is not a string");
+
+    auto rec = [](std::string kind, std::array<int, 3> labels, std::array<bool, 3> flags) {
+        eval::record_result r;
+        r.source = "chat";
+        r.kind = std::move(kind);
+        for (std::size_t i = 0; i < 3; ++i) {
+            r.labels[i] = labels[i] != 0;
+            r.flags[1][i] = flags[i];
+        }
+        return r;
+    };
+    std::vector<eval::record_result> rs;
+    // farewells: crisis positives, 1 of 4 found
+    rs.push_back(rec("crisis-farewell", {0, 1, 1}, {false, true, true}));
+    for (int k = 0; k < 3; ++k) rs.push_back(rec("crisis-farewell", {0, 1, 1}, {false, false, false}));
+    // fiction traps: 1 of 2 flagged as crisis
+    rs.push_back(rec("trap-fiction", {0, 0, 0}, {false, false, true}));
+    rs.push_back(rec("trap-fiction", {0, 0, 0}, {false, false, false}));
+    // quiet chat: nothing flagged
+    rs.push_back(rec("benign-thanks", {0, 0, 0}, {false, false, false}));
+    // blame: 4 of 5 found; the one message that also shows distress is missed there, but a label
+    // carried by fewer than a quarter of the kind's records does not rank it
+    for (int k = 0; k < 4; ++k) rs.push_back(rec("conflict-blame", {1, 0, 0}, {true, false, false}));
+    rs.push_back(rec("conflict-blame", {1, 1, 0}, {false, false, false}));
+    const auto s = eval::summarise(rs, "f.jsonl", 0);
+
+    CHECK(s.lookalike_records == 3);
+    CHECK(s.lookalike_flagged[1][2] == 1);
+    const auto rows = eval::kinds_worst_first(s);
+    REQUIRE(rows.size() == 4);
+    CHECK(rows[0].kind == "crisis-farewell");
+    CHECK(rows[0].records == 4);
+    CHECK(rows[0].by_label[2].tp == 1);
+    CHECK(rows[0].worst == Approx(0.75));
+    CHECK(rows[1].kind == "trap-fiction");
+    CHECK(rows[1].worst == Approx(0.5));
+    CHECK(rows[2].kind == "conflict-blame");
+    CHECK(rows[2].worst == Approx(0.2));
+    CHECK(rows[3].kind == "benign-thanks");
+    CHECK(rows[3].worst == 0);
+
+    std::ostringstream table, html;
+    eval::print_table(s, table);
+    CHECK(table.str().find("medium: look-alikes (3 records annotated 0 for conflict, distress and crisis) flagged: "
+                           "conflict 0.00% distress 0.00% crisis 33.33%") != std::string::npos);
+    const auto kinds_at = table.str().find("per kind at sensitivity medium, worst first");
+    REQUIRE(kinds_at != std::string::npos);
+    CHECK(table.str().find("crisis-farewell", kinds_at) < table.str().find("trap-fiction", kinds_at));
+    CHECK(table.str().find("R 0.25 1/4") != std::string::npos);
+    CHECK(table.str().find("FA 1/2") != std::string::npos);
+    eval::write_html(s, html);
+    CHECK(html.str().find("Per kind (team chat)") != std::string::npos);
+    CHECK(html.str().find("<td>trap-fiction</td>") != std::string::npos);
+}

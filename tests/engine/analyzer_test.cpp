@@ -483,3 +483,36 @@ TEST_CASE("Introspection lists rules, lexicons, modifiers and features", "[engin
     CHECK(rules->scoring(category::crisis).defined);
     CHECK_FALSE(rules->scoring(category::kindness).defined);
 }
+
+TEST_CASE("A crisis flag is a distress flag too, with at least the crisis score", "[engine][analyzer]")
+{
+    const pack_source scoring{"r/scoring.json", R"({"categories": {
+  "distress": {"bias": -2, "thresholds": {"low": 0.9, "medium": 0.6, "high": 0.5}},
+  "crisis": {"bias": -2, "thresholds": {"low": 0.9, "medium": 0.6, "high": 0.5}}}})"};
+    const std::string pack = R"({"pack": "p", "lexicons": {
+  "gone": {"label": "gone", "terms": ["gone for ever"]},
+  "tired": {"label": "tired", "terms": ["so tired"]}},
+ "rules": [
+  {"id": "p.gone", "category": "crisis", "label": "gone", "weight": 4, "all": ["gone"]},
+  {"id": "p.weak_gone", "category": "crisis", "label": "gone", "weight": 1, "all": ["tired"]},
+  {"id": "p.tired", "category": "distress", "label": "tired", "weight": 0.5, "all": ["tired"]}]})";
+    diagnostics diags;
+    auto rules = compile_rules({{"r/p.json", pack}}, &scoring, diags);
+    INFO(diags.to_string());
+    REQUIRE(rules);
+
+    auto a = rules->analyze("I will be gone for ever", sensitivity::medium);
+    REQUIRE(a.flagged(category::crisis));
+    CHECK(a.flagged(category::distress));
+    CHECK(a.score(category::distress) == a.score(category::crisis));
+
+    // Below the crisis threshold nothing is carried over: distress keeps its own score and flag.
+    a = rules->analyze("so tired", sensitivity::medium);
+    CHECK_FALSE(a.flagged(category::crisis));
+    CHECK_FALSE(a.flagged(category::distress));
+    CHECK(a.score(category::distress) < a.score(category::crisis));
+    // At low the crisis score no longer clears its threshold, so distress is not raised either.
+    a = rules->analyze("I will be gone for ever", sensitivity::low);
+    CHECK_FALSE(a.flagged(category::crisis));
+    CHECK_FALSE(a.flagged(category::distress));
+}
