@@ -19,6 +19,8 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev nlohmann-json3-dev libspdlog-dev catch2 libsqlite3-dev libssl-dev zlib1g-dev
   libutf8proc-dev libcli11-dev libbenchmark-dev libsimdjson-dev
+  libpq-dev postgresql   # the PostgreSQL store; its tests start a private server (initdb/pg_ctl)
+  python3-yaml           # the test of deploy/compose.yaml and deploy/kubernetes/
   chromium   # the browser test of the sandbox page (driven by playwright-core from npm)
 )
 
@@ -69,6 +71,8 @@ case "$verb" in
     cd "$build_dir"
     # Here the browser test's dependencies were just installed: missing ones are a failure, not a skip.
     export NUDGEBOT_REQUIRE_BROWSER=1
+    # Likewise PostgreSQL: its tests start their own server and must not skip here.
+    export NUDGEBOT_REQUIRE_POSTGRES=1
     exec ctest --output-on-failure -j "$jobs" --timeout 300
     ;;
   *)

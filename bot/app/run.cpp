@@ -1,6 +1,8 @@
 // `nudgebot run` (see run.hpp).
 #include "app/run.hpp"
 
+#include "app/json_log.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <ostream>
@@ -10,14 +12,13 @@ namespace nudgebot::app {
 namespace {
 
 // Applies log.level and log.format to every registered logger and to those cloned later (the
-// platform loggers clone the default logger). The pattern never includes anything but the
-// message our code formats, which carries ids and counts only.
+// platform loggers clone the default logger). A line never holds anything but the message our
+// code formats, which carries ids and counts only; JSON lines are built by a JSON library.
 void configure_logging(const log_config& log)
 {
     spdlog::set_level(spdlog::level::from_str(log.level));
     if (log.format == log_format::json)
-        spdlog::set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l","logger":"%n","msg":"%v"})",
-                            spdlog::pattern_time_type::utc);
+        spdlog::set_formatter(std::make_unique<json_log_formatter>());
     else
         spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ [%n] %v", spdlog::pattern_time_type::utc);
 }

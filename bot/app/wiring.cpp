@@ -16,6 +16,7 @@
 #include "platforms/slack/settings.hpp"
 #include "net/http_server.hpp"
 #include "storage/async_store.hpp"
+#include "storage/timed_store.hpp"
 #include "storage/store.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -25,10 +26,14 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
+#include <fstream>
+#include <iterator>
+
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <ostream>
+#include <sstream>
 #include <stdexcept>
 
 namespace nudgebot::app {
@@ -51,11 +56,18 @@ std::shared_ptr<spdlog::logger> app_log()
     return fresh;
 }
 
+// A token variable, else a systemd credential of the same name (LoadCredential=NAME:FILE puts it
+// in $CREDENTIALS_DIRECTORY/NAME), so the token need not be in the environment at all.
 std::optional<std::string> system_getenv(const std::string& name)
 {
-    const char* v = std::getenv(name.c_str());
-    if (v == nullptr) return std::nullopt;
-    return std::string(v);
+    if (const char* v = std::getenv(name.c_str()); v != nullptr) return std::string(v);
+    const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
+    if (dir == nullptr || *dir == '\0' || name.find('/') != std::string::npos) return std::nullopt;
+    std::ifstream in(std::string(dir) + "/" + name, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::string value((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
+    return value;
 }
 
 // How long a graceful shutdown may wait for the adapters to close their connections.
@@ -78,6 +90,12 @@ struct bot::impl {
 
     std::shared_ptr<const engine::analyzer> analyzer;
     std::unique_ptr<nudge::composer> composer;
+    // What reload() replaced: in-flight work may still point into them (cue names, suggestions).
+    // One analyzer and composer per reload, so this grows only with operator actions.
+    std::vector<std::shared_ptr<const engine::analyzer>> retired_analyzers;
+    std::vector<std::unique_ptr<nudge::composer>> retired_composers;
+    std::string rules_dir;
+    std::unique_ptr<asio::signal_set> hangups;
     std::unique_ptr<storage::async_store> store;
     std::unique_ptr<discord::adapter> discord;
     std::unique_ptr<slack::adapter> slack;
@@ -110,6 +128,40 @@ struct bot::impl {
         slack.reset();
         mattermost.reset();
         store.reset();
+    }
+
+    // SIGHUP: rule packs and suggestions, all or nothing. Blocking on the run thread for the
+    // compile (tens of milliseconds); a pack with a mistake keeps the rules in use.
+    void reload()
+    {
+        core::diagnostics diags;
+        auto fresh = engine::load_rules(rules_dir, diags);
+        auto library = nudge::load_suggestions((std::filesystem::path(rules_dir) / "suggestions.json").string(), diags);
+        auto& reloads = core::metrics::global();
+        if (diags.has_errors() || !fresh || !library) {
+            std::istringstream lines(diags.to_string());
+            for (std::string line; std::getline(lines, line);) log->error("reload: {}", line);
+            log->error("reload: the rules in {} have errors; keeping the rules in use", rules_dir);
+            reloads.counter("nudgebot_reloads_total", {{"result", "failed"}}).add();
+            return;
+        }
+        auto next = std::make_unique<nudge::composer>(std::move(*library));
+        for (auto* d : {discord_dispatcher.get(), slack_dispatcher.get(), mattermost_dispatcher.get()})
+            if (d) d->reload(commands::analyze_with(fresh), *next);
+        retired_analyzers.push_back(std::exchange(analyzer, fresh));
+        retired_composers.push_back(std::exchange(composer, std::move(next)));
+        reloads.counter("nudgebot_reloads_total", {{"result", "ok"}}).add();
+        log->info("reload: rules and suggestions from {} in use ({} packs)", rules_dir, analyzer->packs().size());
+    }
+
+    void wait_for_hangup()
+    {
+        hangups->async_wait([this](const boost::system::error_code& ec, int) {
+            if (ec || stopping) return;
+            log->info("SIGHUP received: reloading rules and suggestions");
+            reload();
+            wait_for_hangup();
+        });
     }
 
     void on_event(commands::dispatcher* d, core::event e)
@@ -181,6 +233,10 @@ struct bot::impl {
         // already acknowledged, counters) — blocking here is fine, nothing else needs this thread.
         if (store) store->wait_idle();
         if (ops_server) ops_server->stop();
+        if (hangups) {
+            boost::system::error_code ignored;
+            hangups->cancel(ignored);
+        }
         if (signals) {
             boost::system::error_code ignored;
             signals->cancel(ignored);
@@ -319,6 +375,7 @@ std::unique_ptr<bot> bot::create(const config& cfg, std::ostream& err, wiring_ho
 
     // Rules and the suggestion library.
     const std::string rules_dir = cfg.rules.dir.empty() ? default_rules_dir() : cfg.rules.dir;
+    i->rules_dir = rules_dir;
     core::diagnostics diags;
     i->analyzer = engine::load_rules(rules_dir, diags);
     const auto suggestions_path = (std::filesystem::path(rules_dir) / "suggestions.json").string();
@@ -334,7 +391,7 @@ std::unique_ptr<bot> bot::create(const config& cfg, std::ostream& err, wiring_ho
     // Storage: opened (and migrated) now, so that a bad URL stops the start.
     std::unique_ptr<storage::store> backing;
     try {
-        backing = storage::make_store(cfg.storage.url);
+        backing = std::make_unique<storage::timed_store>(storage::make_store(cfg.storage.url), core::metrics::global());
     } catch (const std::exception& e) {
         err << "nudgebot run: cannot open storage.url: " << e.what() << '\n';
         return nullptr;
@@ -456,7 +513,8 @@ std::unique_ptr<bot> bot::create(const config& cfg, std::ostream& err, wiring_ho
         ops::health_fn health = [raw] {
             auto h = raw->health();
             ops::health_report r;
-            r.healthy = h.healthy;
+            const bool store_ok = raw->store && raw->store->reachable();
+            r.healthy = h.healthy && store_ok;
             r.fields = {{"platforms", h.platforms}, {"platforms_connected", h.platforms_connected}};
             if (h.discord >= 0) {
                 r.fields.emplace_back("discord_connected", h.discord);
@@ -466,8 +524,21 @@ std::unique_ptr<bot> bot::create(const config& cfg, std::ostream& err, wiring_ho
             if (h.mattermost >= 0) r.fields.emplace_back("mattermost_connected", h.mattermost);
             r.fields.emplace_back("known_users", h.known_users);
             r.fields.emplace_back("store_pending", h.store_pending);
+            r.fields.emplace_back("store_reachable", store_ok ? 1 : 0);
+            auto& m = core::metrics::global();
+            m.gauge("nudgebot_ready").set(r.healthy ? 1 : 0);
+            m.gauge("nudgebot_store_reachable").set(store_ok ? 1 : 0);
+            m.gauge("nudgebot_discord_shards_running").set(static_cast<double>(h.shards_running));
+            for (auto [name, up] : {std::pair{"discord", h.discord}, {"slack", h.slack}, {"mattermost", h.mattermost}})
+                if (up >= 0) m.gauge("nudgebot_platform_connected", {{"platform", name}}).set(up);
             return r;
         };
+        auto& m = core::metrics::global();
+        m.describe("nudgebot_ready", "1 when /readyz says ready: every enabled platform connected, store reachable.");
+        m.describe("nudgebot_store_reachable", "1 when the store answered its last ping.");
+        m.describe("nudgebot_discord_shards_running", "Discord shards of this process with a live session.");
+        m.describe("nudgebot_platform_connected", "1 when the platform's connection is up, by platform.");
+        health();   // every state gauge exists from the start
         std::string problem;
         i->ops_server = ops::server::start(i->ioc, cfg.ops.host, cfg.ops.port, std::move(health), problem);
         if (!i->ops_server) {
@@ -522,6 +593,15 @@ void bot::handle_signals()
         if (ec) return;
         p->log->info("signal {} received", signal);
         p->begin_shutdown(exit_ok);
+    });
+    i.hangups = std::make_unique<asio::signal_set>(i.ioc, SIGHUP);
+    i.wait_for_hangup();
+}
+
+void bot::reload()
+{
+    asio::post(impl_->ioc, [i = impl_.get()] {
+        if (!i->stopping) i->reload();
     });
 }
 

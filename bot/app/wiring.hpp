@@ -89,8 +89,12 @@ public:
     int run();
     // Any thread; idempotent.
     void stop();
-    // SIGINT and SIGTERM call stop() while run() runs. Call before run().
+    // SIGINT and SIGTERM call stop() and SIGHUP calls reload() while run() runs. Call before run().
     void handle_signals();
+    // Reloads the rule packs and the suggestion library from rules.dir (what SIGHUP does once
+    // handle_signals() was asked for): all or nothing; on a mistake the rules in use stay and
+    // each file:line:col problem is logged. Any thread; the work runs on the run thread.
+    void reload();
 
     // The ops listener's port (useful with "ops.listen": "127.0.0.1:0"); 0 when not listening.
     std::uint16_t ops_port() const noexcept;

@@ -141,7 +141,7 @@ void dispatcher::user_command(const core::command_invocation& inv)
         consents_.erase(std::string(core::to_string(where)) + ":" + user.str());
         policy_.forget(user);
         context_.forget_user(user);
-        composer_.forget(user);
+        composer_->forget(user);
         respond(
             where, user, inv.reply,
             [key = storage::user_key{where, user}](storage::store& s) { return s.forget_user(key); },
@@ -164,15 +164,15 @@ void dispatcher::user_command(const core::command_invocation& inv)
         auto style = c ? c->style : options_.default_style;
         core::private_message answer;
         if (a.flagged(engine::category::crisis)) {
-            answer = composer_.crisis_card(inv.server.str());
+            answer = composer_->crisis_card(inv.server.str());
         } else if (a.flagged(engine::category::conflict)) {
-            auto s = composer_.suggestions(nudge::situation::check_calmer, style, user, a.feeling, 1);
+            auto s = composer_->suggestions(nudge::situation::check_calmer, style, user, a.feeling, 1);
             answer.text = "This draft may read as heated (" +
                           nudge::composer::explain_cues(a, engine::category::conflict) + ").";
             if (!s.empty()) answer.text += "\nA calmer way in: " + s[0];
             answer.text += "\nIt's your call — nudgebot never blocks a message.";
         } else if (a.flagged(engine::category::distress)) {
-            auto s = composer_.suggestions(nudge::situation::own_distress, style, user, a.feeling, 1);
+            auto s = composer_->suggestions(nudge::situation::own_distress, style, user, a.feeling, 1);
             answer.text = "This draft sounds like you're carrying a lot right now.";
             if (!s.empty()) answer.text += "\n" + s[0];
         } else {
@@ -407,11 +407,11 @@ void dispatcher::suggest_reply(const core::command_invocation& inv)
     // the listening replies of the pull_reply families.
     std::vector<std::string> ideas;
     if (a.flagged(engine::category::conflict) && inv.target->author != inv.invoker) {
-        ideas = composer_.suggestions(nudge::situation::targeted, style, inv.invoker, a.feeling, 2);
-        for (auto& s : composer_.suggestions(nudge::situation::escalation, style, inv.invoker, a.feeling, 1))
+        ideas = composer_->suggestions(nudge::situation::targeted, style, inv.invoker, a.feeling, 2);
+        for (auto& s : composer_->suggestions(nudge::situation::escalation, style, inv.invoker, a.feeling, 1))
             ideas.push_back(std::move(s));
     }
-    if (ideas.empty()) ideas = composer_.suggestions(nudge::situation::pull_reply, style, inv.invoker, a.feeling, 3);
+    if (ideas.empty()) ideas = composer_->suggestions(nudge::situation::pull_reply, style, inv.invoker, a.feeling, 3);
     std::string t = "Some ways you could reply (only you can see this):";
     for (const auto& i : ideas) t += "\n• " + i;
     if (a.flagged(engine::category::conflict) && inv.target->author != inv.invoker)

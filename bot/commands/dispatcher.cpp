@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace nudgebot::commands {
 
 namespace {
@@ -31,7 +33,7 @@ dispatcher::dispatcher(analyze_fn analyze, nudge::composer& composer, storage::a
                        core::delivery& delivery, const core::clock& clock, dispatcher_options options,
                        core::metrics& metrics)
     : analyze_(std::move(analyze)),
-      composer_(composer),
+      composer_(&composer),
       store_(store),
       delivery_(delivery),
       clock_(clock),
@@ -39,8 +41,16 @@ dispatcher::dispatcher(analyze_fn analyze, nudge::composer& composer, storage::a
       metrics_(metrics),
       context_(options_.context),
       policy_(options_.policy),
-      default_settings_(options_.server_defaults)
-{}
+      default_settings_(options_.server_defaults),
+      decision_seconds_(metrics_.histogram("nudgebot_decision_seconds")),
+      delivery_seconds_(metrics_.histogram("nudgebot_delivery_seconds"))
+{
+    metrics_.describe("nudgebot_decision_seconds",
+                      "From a message event reaching the dispatcher to its nudge decisions (analysis, context, policy).");
+    metrics_.describe("nudgebot_delivery_seconds",
+                      "From a decision to deliver to the platform's answer (delivered, undeliverable or failed).");
+    if (store_.shared()) store_.on_changes([this](std::vector<storage::refreshed_row> rows) { apply_changes(std::move(rows)); });
+}
 
 void dispatcher::load(core::platform where)
 {
@@ -48,6 +58,62 @@ void dispatcher::load(core::platform where)
     for (auto& [user, c] : consents) consents_[key_of(where, user.str())] = std::move(c);
     auto settings = store_.call([where](storage::store& s) { return s.load_settings(where); });
     for (auto& [server, s] : settings) settings_[key_of(where, server.str())] = std::move(s);
+    metrics_.gauge("nudgebot_known_users").set(static_cast<double>(consents_.size()));
+    if (std::find(loaded_.begin(), loaded_.end(), where) == loaded_.end()) loaded_.push_back(where);
+}
+
+void dispatcher::reload(analyze_fn analyze, nudge::composer& composer)
+{
+    analyze_ = std::move(analyze);
+    composer_ = &composer;
+}
+
+void dispatcher::apply_changes(std::vector<storage::refreshed_row> rows)
+{
+    for (auto& r : rows) {
+        if (r.what.id.empty()) {
+            // The feed was interrupted: read every row of this kind again.
+            for (auto where : loaded_) {
+                if (r.what.what == storage::change::kind::consent) {
+                    store_.submit([where](storage::store& s) { return s.load_consents(where); },
+                                  [this, where](std::vector<std::pair<core::user_id, storage::consent>> all) {
+                                      std::erase_if(consents_, [&](const auto& e) {
+                                          return e.first.rfind(key_of(where, ""), 0) == 0;
+                                      });
+                                      for (auto& [user, c] : all) consents_[key_of(where, user.str())] = std::move(c);
+                                  });
+                } else {
+                    store_.submit([where](storage::store& s) { return s.load_settings(where); },
+                                  [this, where](std::vector<std::pair<core::server_id, storage::server_settings>> all) {
+                                      std::erase_if(settings_, [&](const auto& e) {
+                                          return e.first.rfind(key_of(where, ""), 0) == 0;
+                                      });
+                                      for (auto& [server, s] : all) settings_[key_of(where, server.str())] = std::move(s);
+                                  });
+                }
+            }
+            continue;
+        }
+        // Another platform's rows belong to that platform's dispatcher.
+        if (std::find(loaded_.begin(), loaded_.end(), r.what.where) == loaded_.end()) continue;
+        auto key = key_of(r.what.where, r.what.id);
+        if (r.what.what == storage::change::kind::consent) {
+            if (r.consent_now) {
+                consents_[key] = std::move(*r.consent_now);
+            } else {
+                // forget-me in some process: forget here too.
+                core::user_id user{r.what.id};
+                consents_.erase(key);
+                policy_.forget(user);
+                context_.forget_user(user);
+                composer_->forget(user);
+            }
+        } else {
+            if (r.settings_now) settings_[key] = std::move(*r.settings_now);
+            else settings_.erase(key);
+        }
+        metrics_.counter("nudgebot_store_changes_applied_total").add();
+    }
     metrics_.gauge("nudgebot_known_users").set(static_cast<double>(consents_.size()));
 }
 
@@ -110,9 +176,10 @@ void dispatcher::on_message(const core::chat_message& m)
     // Unwatched channels are not analysed at all: moderators chose to leave them alone.
     if (!settings.watches(m.channel)) return;
     metrics_.counter("nudgebot_messages_analysed_total").add();
+    const auto started = std::chrono::steady_clock::now();
     auto a = analyze_(m.text, sensitivity_of(settings));
     auto o = context_.observe(m, a, now);
-    act(m, a, o, settings);
+    act(m, a, o, settings, started);
 }
 
 void dispatcher::on_edit(const core::chat_message& m)
@@ -120,6 +187,7 @@ void dispatcher::on_edit(const core::chat_message& m)
     if (m.author_is_bot || m.server.empty()) return;
     const auto& settings = settings_of(m.where, m.server);
     if (!settings.watches(m.channel)) return;
+    const auto started = std::chrono::steady_clock::now();
     auto a = analyze_(m.text, sensitivity_of(settings));
     auto fresh = context_.edit(m, a, clock_.steady_now());
     if (!fresh) return;   // nothing new: an edit never repeats a nudge
@@ -138,17 +206,19 @@ void dispatcher::on_edit(const core::chat_message& m)
                 break;
             }
     }
-    act(m, a, o, settings);
+    act(m, a, o, settings, started);
 }
 
 void dispatcher::act(const core::chat_message& m, const engine::analysis& a, const nudge::observation& o,
-                     const storage::server_settings& settings)
+                     const storage::server_settings& settings, std::chrono::steady_clock::time_point started)
 {
     auto lookup = [this, where = m.where](const core::user_id& u) { return consent_of(where, u); };
     auto decisions = policy_.decide({m, a, o, settings}, lookup, clock_.steady_now(), today());
+    decision_seconds_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     for (const auto& d : decisions) {
         if (d.deliver) {
-            deliver(d, m, a);
+            if (store_.shared()) claim_then_deliver(d, m, a);
+            else deliver(d, m, a);
         } else {
             metrics_.counter("nudgebot_nudges_suppressed_total", {{"reason", std::string(d.why)}}).add();
             count(m.where, m.server.str(), d.category, d.rule, "suppressed:" + std::string(d.why));
@@ -161,13 +231,14 @@ void dispatcher::deliver(const nudge::decision& d, const core::chat_message& m, 
 {
     const auto* c = consent_of(m.where, d.recipient);
     auto style = c ? c->style : options_.default_style;
-    auto message = composer_.compose(d, style, a, m.server.str());
+    auto message = composer_->compose(d, style, a, m.server.str());
     auto situation = std::string(nudge::to_string(d.situation));
     metrics_.counter("nudgebot_nudges_total", {{"situation", situation}}).add();
     delivery_.send_private(
         d.recipient, m.server, m.channel, std::move(message),
         [this, where = m.where, server = m.server.str(), category = d.category, rule = std::string(d.rule),
-         user = d.recipient, situation](core::delivery_outcome outcome) {
+         user = d.recipient, situation, sent = std::chrono::steady_clock::now()](core::delivery_outcome outcome) {
+            delivery_seconds_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - sent).count());
             switch (outcome) {
             case core::delivery_outcome::delivered: count(where, server, category, rule, "delivered"); break;
             case core::delivery_outcome::undeliverable:
@@ -180,6 +251,34 @@ void dispatcher::deliver(const nudge::decision& d, const core::chat_message& m, 
                 break;
             case core::delivery_outcome::failed: count(where, server, category, rule, "failed"); break;
             }
+        });
+}
+
+void dispatcher::claim_then_deliver(const nudge::decision& d, const core::chat_message& m,
+                                    const engine::analysis& a)
+{
+    const auto& limits = policy_.limits();
+    std::string_view kind = "push";
+    std::uint32_t limit = limits.daily_cap;
+    if (d.situation == nudge::situation::own_crisis) {
+        kind = "crisis";
+        limit = 1;
+    }
+    const bool kind_reply = d.situation == nudge::situation::kind_reply;
+    store_.submit(
+        [key = storage::user_key{m.where, d.recipient}, day = today(), kind, limit, kind_reply,
+         kind_limit = limits.kind_daily](storage::store& s) {
+            if (!s.claim_daily(key, day, kind, limit)) return false;
+            return !kind_reply || s.claim_daily(key, day, "kind", kind_limit);
+        },
+        // The message and its analysis wait in RAM for the store's answer, as they would in a queue.
+        [this, d, m, a](bool granted) {
+            if (granted) {
+                deliver(d, m, a);
+                return;
+            }
+            metrics_.counter("nudgebot_nudges_suppressed_total", {{"reason", std::string(nudge::reason::daily_cap)}}).add();
+            count(m.where, m.server.str(), d.category, d.rule, "suppressed:" + std::string(nudge::reason::daily_cap));
         });
 }
 

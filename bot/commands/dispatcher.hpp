@@ -10,6 +10,10 @@
 // Consent and settings live in RAM (written through to the store); an opt-in is acknowledged only
 // after the store has durably written it; "off", "Stop these" and forget-me take effect in RAM at
 // once. Message text is used for analysis and dropped; it is never logged, counted or stored.
+// With a shared store (PostgreSQL, several processes) the RAM copy also follows the store's change
+// feed (rows any process wrote, re-read and posted by the async_store), and a push nudge the policy
+// lets through is sent only after the store granted one of the person's daily slots, so caps hold
+// across processes.
 // Lifetime: stop traffic and call store.wait_idle() (then drain the strand) before destroying it.
 #pragma once
 
@@ -67,6 +71,11 @@ public:
     // On the adapter strand.
     void handle(const core::event& event);
 
+    // Rule packs and suggestions reloaded (SIGHUP): later events use these. On the strand. The
+    // caller keeps the previous analyzer and composer alive (in-flight work may still point into
+    // them) and `composer` alive while the dispatcher uses it.
+    void reload(analyze_fn analyze, nudge::composer& composer);
+
     // What the dispatcher currently holds (tests, /nudge status).
     const storage::consent* consent_of(core::platform where, const core::user_id& user) const;
     const storage::server_settings& settings_of(core::platform where, const core::server_id& server) const;
@@ -77,8 +86,12 @@ private:
     void on_message(const core::chat_message& m);
     void on_edit(const core::chat_message& m);
     void act(const core::chat_message& m, const engine::analysis& a, const nudge::observation& o,
-             const storage::server_settings& settings);
+             const storage::server_settings& settings, std::chrono::steady_clock::time_point started);
     void deliver(const nudge::decision& d, const core::chat_message& m, const engine::analysis& a);
+    // Shared store: claims the person's daily slot in the store first, then delivers or suppresses.
+    void claim_then_deliver(const nudge::decision& d, const core::chat_message& m, const engine::analysis& a);
+    // Shared store: rows some process changed, as they are now.
+    void apply_changes(std::vector<storage::refreshed_row> rows);
     void maybe_alert(const core::chat_message& m, const engine::analysis& a, const nudge::observation& o,
                      const storage::server_settings& settings);
     void count(core::platform where, const std::string& server, engine::category c, std::string_view rule,
@@ -107,7 +120,7 @@ private:
     std::int32_t today() const;
 
     analyze_fn analyze_;
-    nudge::composer& composer_;
+    nudge::composer* composer_;   // replaced by reload()
     storage::async_store& store_;
     core::delivery& delivery_;
     const core::clock& clock_;
@@ -121,6 +134,9 @@ private:
     std::unordered_map<std::string, std::chrono::steady_clock::time_point> alerted_;   // per channel
     std::chrono::steady_clock::time_point last_expire_{};
     storage::server_settings default_settings_;
+    std::vector<core::platform> loaded_;   // platforms load() read, for a full reload
+    core::metric_histogram& decision_seconds_;
+    core::metric_histogram& delivery_seconds_;
 };
 
 // Text for `/nudge help` (also used by adapters for a DM "help").

@@ -33,7 +33,58 @@ void write_series(std::ostringstream& out, const std::string& name, const metric
     }
 }
 
+void write_header(std::ostringstream& out, const std::string& name, const char* type,
+                  const std::map<std::string, std::string, std::less<>>& help)
+{
+    if (auto it = help.find(name); it != help.end()) out << "# HELP " << name << ' ' << it->second << '\n';
+    out << "# TYPE " << name << ' ' << type << '\n';
+}
+
 }  // namespace
+
+metric_histogram::metric_histogram(std::vector<double> bounds)
+    : bounds_(std::move(bounds)), buckets_(new std::atomic<std::uint64_t>[bounds_.size() + 1])
+{
+    for (std::size_t i = 0; i <= bounds_.size(); ++i) buckets_[i].store(0, std::memory_order_relaxed);
+}
+
+void metric_histogram::observe(double v) noexcept
+{
+    std::size_t i = 0;
+    while (i < bounds_.size() && v > bounds_[i]) ++i;
+    buckets_[i].fetch_add(1, std::memory_order_relaxed);
+    count_.fetch_add(1, std::memory_order_relaxed);
+    sum_.fetch_add(v, std::memory_order_relaxed);
+}
+
+std::uint64_t metric_histogram::cumulative(std::size_t i) const noexcept
+{
+    std::uint64_t n = 0;
+    for (std::size_t b = 0; b <= i && b <= bounds_.size(); ++b) n += buckets_[b].load(std::memory_order_relaxed);
+    return n;
+}
+
+const std::vector<double>& latency_buckets()
+{
+    static const std::vector<double> bounds{0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                            0.05,    0.1,    0.25,  0.5,    1,     2.5,  5,     10};
+    return bounds;
+}
+
+metric_histogram& metrics::histogram(std::string_view name, const metric_labels& labels,
+                                     const std::vector<double>& bounds)
+{
+    std::lock_guard lock(mutex_);
+    auto& slot = histograms_[key{std::string(name), labels}];
+    if (!slot) slot = std::make_unique<metric_histogram>(bounds);
+    return *slot;
+}
+
+void metrics::describe(std::string_view name, std::string_view help)
+{
+    std::lock_guard lock(mutex_);
+    help_[std::string(name)] = std::string(help);
+}
 
 metric_counter& metrics::counter(std::string_view name, const metric_labels& labels)
 {
@@ -65,7 +116,7 @@ std::string metrics::render_prometheus() const
     std::string last;
     for (const auto& [k, c] : counters_) {
         if (k.first != last) {
-            out << "# TYPE " << k.first << " counter\n";
+            write_header(out, k.first, "counter", help_);
             last = k.first;
         }
         write_series(out, k.first, k.second);
@@ -74,11 +125,32 @@ std::string metrics::render_prometheus() const
     last.clear();
     for (const auto& [k, g] : gauges_) {
         if (k.first != last) {
-            out << "# TYPE " << k.first << " gauge\n";
+            write_header(out, k.first, "gauge", help_);
             last = k.first;
         }
         write_series(out, k.first, k.second);
         out << ' ' << g->value() << '\n';
+    }
+    last.clear();
+    for (const auto& [k, h] : histograms_) {
+        if (k.first != last) {
+            write_header(out, k.first, "histogram", help_);
+            last = k.first;
+        }
+        const auto& bounds = h->bounds();
+        for (std::size_t i = 0; i <= bounds.size(); ++i) {
+            auto labels = k.second;
+            std::ostringstream le;
+            if (i < bounds.size()) le << bounds[i];
+            else le << "+Inf";
+            labels.emplace_back("le", le.str());
+            write_series(out, k.first + "_bucket", labels);
+            out << ' ' << h->cumulative(i) << '\n';
+        }
+        write_series(out, k.first + "_sum", k.second);
+        out << ' ' << h->sum() << '\n';
+        write_series(out, k.first + "_count", k.second);
+        out << ' ' << h->count() << '\n';
     }
     return out.str();
 }

@@ -84,18 +84,25 @@ net::server_response answer(const net::server_request& request, const health_fn&
                             const core::metrics& registry)
 {
     const auto path = request.path();
-    if (path != "/metrics" && path != "/healthz") return net::server_response::text(404, "not found\n");
+    if (path != "/metrics" && path != "/healthz" && path != "/livez" && path != "/readyz")
+        return net::server_response::text(404, "not found\n");
     if (request.method != "GET" && request.method != "HEAD") {
         auto r = net::server_response::text(405, "only GET\n");
         r.headers.push_back({"Allow", "GET, HEAD"});
         return r;
     }
     if (path == "/metrics") {
+        // The health function also sets the state gauges (platforms, shards, store): current now.
+        if (health) health();
         net::server_response r;
         r.content_type = "text/plain; version=0.0.4; charset=utf-8";
         r.body = render_metrics(registry);
         return r;
     }
+    // Liveness: this answer comes from the bot's own event loop, so getting it at all means the
+    // process is alive and its loop turns. Restarting for anything else would not help.
+    if (path == "/livez") return net::server_response::json(200, "{\"status\":\"alive\"}\n");
+    // Readiness (and /healthz, kept for existing probes): platforms connected, store reachable.
     health_report h = health ? health() : health_report{};
     nlohmann::json body;
     body["status"] = h.healthy ? "ok" : "unavailable";

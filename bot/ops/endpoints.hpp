@@ -1,13 +1,15 @@
-// The ops endpoints: GET /metrics (Prometheus text) and GET /healthz (JSON), served on
-// config.ops.listen (loopback by default) by net::http_server.
+// The ops endpoints: GET /metrics (Prometheus text), GET /livez (the process and its event loop
+// are alive: always 200 when it answers), GET /readyz (JSON: 200 when every enabled platform is
+// connected and the store reachable, else 503) and GET /healthz (the same as /readyz, kept for
+// existing probes), served on config.ops.listen (loopback by default) by net::http_server.
 //
 // Contract: owned by bot/ops (the run helper). `answer()` is pure apart from reading the metrics
 // registry and /proc: it builds the response to one request, so tests call it without a socket.
 // /metrics is core::metrics::global() (or the given registry) plus process metrics (resident
-// memory, CPU seconds, open file descriptors, start time) and nudgebot_build_info. /healthz is
+// memory, CPU seconds, open file descriptors, start time) and nudgebot_build_info. /readyz is
 // 200 with {"status":"ok",...} when the health function says healthy, else 503 with
-// {"status":"unavailable",...}; its fields are ids and counts only. Other paths are 404, other
-// methods 405. `server` runs on the caller's io_context (one thread, the bot's strand), so the
+// {"status":"unavailable",...}; its fields are ids and counts only. /metrics calls the health function first, so gauges
+// it sets are current. Other paths are 404, other methods 405. `server` runs on the caller's io_context (one thread, the bot's strand), so the
 // health function is called on that thread. Bodies of requests are never read or logged.
 #pragma once
 

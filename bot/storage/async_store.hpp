@@ -6,10 +6,14 @@
 // adapter's strand in production; a test queue in tests), never on the worker. `count` adds to an
 // in-RAM batch of counter deltas that the worker writes in one transaction (counting a decision
 // costs no disk write of its own). The destructor finishes queued jobs, flushes counters and joins.
-// Jobs must not throw; a job that does is counted (nudgebot_store_errors_total{op="job"}) and
-// skipped.
+// The queue depth is the gauge nudgebot_store_queue_depth. Jobs must not throw; a job that does is counted (nudgebot_store_errors_total{op="job"}) and
+// skipped. For a shared store (store::shared()) the worker also polls the store's change feed
+// every poll_interval while idle (and between jobs), re-reads each changed row and posts the
+// fresh values to the change listener, so a change made by any process reaches this one's RAM
+// within about poll_interval plus the queue ahead of it.
 #pragma once
 
+#include "core/metrics.hpp"
 #include "storage/store.hpp"
 
 #include <atomic>
@@ -23,12 +27,23 @@
 #include <mutex>
 #include <thread>
 #include <type_traits>
+#include <vector>
 
 namespace nudgebot::storage {
+
+// A changed row as it is now: nullopt when it was deleted (forget-me). An empty change.id means
+// "reload every row of this kind" (the values are then empty too).
+struct refreshed_row {
+    change what;
+    std::optional<consent> consent_now;
+    std::optional<server_settings> settings_now;
+};
 
 class async_store {
 public:
     using executor = std::function<void(std::function<void()>)>;
+    using change_listener = std::function<void(std::vector<refreshed_row>)>;
+    static constexpr std::chrono::milliseconds poll_interval{50};
 
     async_store(std::unique_ptr<store> backing, executor post);
     ~async_store();
@@ -77,6 +92,11 @@ public:
         return f.get();
     }
 
+    // Adds a listener for refreshed rows (each gets every row, through `post`). Add them before
+    // traffic starts; only shared stores produce any.
+    void on_changes(change_listener listener);
+    bool shared() const noexcept { return shared_; }
+
     // Adds n to one counter cell; written in the next batch.
     void count(const counter_key& key, std::uint64_t n = 1);
 
@@ -88,13 +108,26 @@ public:
     bool slow() const noexcept;
     std::size_t pending() const;
 
+    // Readiness: the last ping (run by the worker at start and every ping_interval) succeeded and
+    // no job has been running for longer than stuck_after.
+    bool reachable() const noexcept;
+    static constexpr std::chrono::seconds ping_interval{5};
+    static constexpr std::chrono::seconds stuck_after{30};
+
 private:
     void enqueue(std::function<void(store&)> job);
     void run();
     void flush_counts();
+    void poll_changes();
+    void ping();
 
     std::unique_ptr<store> store_;
     executor post_;
+    const bool shared_;
+    std::vector<change_listener> listeners_;   // under mutex_
+    std::chrono::steady_clock::time_point last_poll_{};
+    std::chrono::steady_clock::time_point last_ping_{};
+    std::atomic<bool> reachable_{true};
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     std::condition_variable idle_;
@@ -105,6 +138,7 @@ private:
     bool stopping_ = false;
     std::atomic<std::int64_t> last_job_us_{0};
     std::atomic<std::int64_t> job_started_us_{0};   // steady clock, 0 when idle
+    core::metric_gauge& depth_;
     std::thread worker_;
 };
 

@@ -44,30 +44,6 @@ CREATE TABLE notices (
 };
 constexpr int migration_count = static_cast<int>(std::size(migrations));
 
-// Muted situations are a short list of fixed ids ([a-z_]), stored comma-separated.
-std::string join_muted(const std::set<std::string>& muted)
-{
-    std::string out;
-    for (const auto& m : muted) {
-        if (!out.empty()) out += ',';
-        out += m;
-    }
-    return out;
-}
-
-std::set<std::string> split_muted(std::string_view text)
-{
-    std::set<std::string> out;
-    while (!text.empty()) {
-        auto comma = text.find(',');
-        auto part = text.substr(0, comma);
-        if (!part.empty()) out.emplace(part);
-        if (comma == std::string_view::npos) break;
-        text.remove_prefix(comma + 1);
-    }
-    return out;
-}
-
 std::string column_text(sqlite3_stmt* s, int i)
 {
     auto p = sqlite3_column_text(s, i);

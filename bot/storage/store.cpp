@@ -1,9 +1,33 @@
 #include "storage/store.hpp"
+#include "storage/postgres_store.hpp"
 #include "storage/sqlite_store.hpp"
 
 #include <stdexcept>
 
 namespace nudgebot::storage {
+
+std::string join_muted(const std::set<std::string>& muted)
+{
+    std::string out;
+    for (const auto& m : muted) {
+        if (!out.empty()) out += ',';
+        out += m;
+    }
+    return out;
+}
+
+std::set<std::string> split_muted(std::string_view text)
+{
+    std::set<std::string> out;
+    while (!text.empty()) {
+        auto comma = text.find(',');
+        auto part = text.substr(0, comma);
+        if (!part.empty()) out.emplace(part);
+        if (comma == std::string_view::npos) break;
+        text.remove_prefix(comma + 1);
+    }
+    return out;
+}
 
 std::unique_ptr<store> make_store(const std::string& url)
 {
@@ -14,9 +38,8 @@ std::unique_ptr<store> make_store(const std::string& url)
         return std::make_unique<sqlite_store>(path);
     }
     if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0)
-        throw std::runtime_error(
-            "storage.url: PostgreSQL storage is not available in this version yet; use \"sqlite:PATH\"");
-    throw std::runtime_error("storage.url: unknown scheme (expected \"sqlite:PATH\")");
+        return std::make_unique<postgres_store>(url);
+    throw std::runtime_error("storage.url: unknown scheme (expected \"sqlite:PATH\" or \"postgresql://...\")");
 }
 
 }  // namespace nudgebot::storage

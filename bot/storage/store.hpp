@@ -13,7 +13,13 @@
 //               scope, alerts channel
 //   counters    day x server x category x rule x outcome -> count (no user ids)
 //   notices     user -> pending one-time notices (e.g. "your DMs are closed")
+//   claims      day x user x kind -> push nudges sent (shared stores only: daily caps that hold
+//               across processes)
 // forget_user removes every row that names the user.
+//
+// Shared stores (PostgreSQL, used by several processes) also report the consent and settings
+// rows that any process changed (take_changes), so each process's RAM copy follows within the
+// async_store's poll interval, and count daily caps in the store (claim_daily).
 #pragma once
 
 #include "core/ids.hpp"
@@ -95,9 +101,36 @@ struct counter_row {
     std::uint64_t count = 0;
 };
 
+// A consent or settings row that some process changed (or deleted). Only ids.
+struct change {
+    enum class kind : std::uint8_t { consent, settings };
+    kind what = kind::consent;
+    core::platform where = core::platform::discord;
+    std::string id;   // user id for consent, server id for settings; empty: any row of this
+                      // kind on any platform may have changed (after a reconnect), reload all
+    friend bool operator==(const change&, const change&) = default;
+};
+
 class store {
 public:
     virtual ~store() = default;
+
+    // Whether the database answers now (a cheap round trip; readiness probes). Never throws.
+    virtual bool ping() { return true; }
+
+    // True for a store several processes share: the caller must poll take_changes() and claim
+    // daily caps through claim_daily(). An embedded store (SQLite) is one process's alone.
+    virtual bool shared() const noexcept { return false; }
+    // The rows changed since the last call, by any process including this one, oldest first;
+    // waits at most `wait_ms` for the first one. Empty for an embedded store.
+    virtual std::vector<change> take_changes(int wait_ms) { return {}; }
+    // Counts one push nudge of `kind` (e.g. "push", "crisis", "kind") to the user on `day` if
+    // fewer than `limit` were counted; false when the cap is reached or on failure. An embedded
+    // store has no other process to agree with and always says yes (the RAM policy caps).
+    virtual bool claim_daily(const user_key& user, std::int32_t day, std::string_view kind, std::uint32_t limit)
+    {
+        return true;
+    }
 
     virtual std::optional<consent> get_consent(const user_key& user) = 0;
     virtual bool put_consent(const user_key& user, const consent& c) = 0;
@@ -136,7 +169,13 @@ inline std::optional<crisis_scope> parse_crisis_scope(std::string_view s) noexce
     return std::nullopt;
 }
 
-// Opens a store from a URL: "sqlite:PATH" (":memory:" allowed). Throws std::runtime_error with a
+// For store implementations: muted situations are a short list of fixed ids ([a-z_]), kept
+// comma-separated in one column.
+std::string join_muted(const std::set<std::string>& muted);
+std::set<std::string> split_muted(std::string_view text);
+
+// Opens a store from a URL: "sqlite:PATH" (":memory:" allowed) or "postgresql://..." /
+// "postgres://..." (a libpq connection URI). Throws std::runtime_error with a
 // clear message on an unknown scheme or when the database cannot be opened or migrated.
 std::unique_ptr<store> make_store(const std::string& url);
 

@@ -1,6 +1,7 @@
 #include "app/config.hpp"
 
 #include <cstdio>
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -517,4 +518,47 @@ TEST_CASE("Slack and Mattermost settings that work but surprise are warnings", "
     CHECK(diags2.to_string() == "cfg.json:1:46: warning: platforms.mattermost.actions_url: does not end with "
                                 "http_prefix + \"/action\" (\"/mattermost/action\"); make sure your proxy forwards "
                                 "it there\n");
+}
+
+TEST_CASE("config check also loads the rule packs and opens the storage, as run would", "[app][config][cli]")
+{
+    const auto dir = std::filesystem::temp_directory_path() / ("nudgebot-check-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const auto write = [&](const std::string& body) {
+        std::ofstream(dir / "config.json") << body;
+        return (dir / "config.json").string();
+    };
+    std::ostringstream out;
+    std::ostringstream err;
+
+    // Broken rule packs: their file:line:col mistakes, and exit 1.
+    auto path = write(R"({"rules": {"dir": ")" NUDGEBOT_SOURCE_DIR R"(/tests/app/data/broken_rules"}})");
+    CHECK(app::run_config_check({path}, out, err) == 1);
+    CHECK(err.str().find("broken_rules/") != std::string::npos);
+    CHECK(err.str().find(": error: ") != std::string::npos);
+    CHECK(out.str().empty());
+
+    // A database in a folder that does not exist.
+    err.str("");
+    path = write(R"({"rules": {"dir": ")" NUDGEBOT_SOURCE_DIR R"(/rules/en"},
+                     "storage": {"url": "sqlite:/nonexistent-folder/nudgebot.db"}})");
+    CHECK(app::run_config_check({path}, out, err) == 1);
+    CHECK(err.str() == path + ": error: storage.url: cannot create /nonexistent-folder/nudgebot.db: the folder "
+                              "/nonexistent-folder is missing or not writable\n");
+
+    // An unreachable PostgreSQL.
+    err.str("");
+    path = write(R"({"rules": {"dir": ")" NUDGEBOT_SOURCE_DIR R"(/rules/en"},
+                     "storage": {"url": "postgresql:///x?host=/nonexistent-socket-folder"}})");
+    CHECK(app::run_config_check({path}, out, err) == 1);
+    CHECK(err.str().find(path + ": error: storage.url: postgresql: cannot connect") == 0);
+
+    // All good: the database file is not created by the check.
+    err.str("");
+    path = write(R"({"rules": {"dir": ")" NUDGEBOT_SOURCE_DIR R"(/rules/en"}, "storage": {"url": "sqlite:state.db"}})");
+    CHECK(app::run_config_check({path}, out, err) == 0);
+    CHECK(err.str().empty());
+    CHECK(out.str() == path + ": ok\n");
+    CHECK_FALSE(std::filesystem::exists(dir / "state.db"));
+    std::filesystem::remove_all(dir);
 }

@@ -182,6 +182,9 @@ TEST_CASE("The ops endpoints serve Prometheus metrics and a health check while t
     REQUIRE(health.is_object());
     CHECK(health["status"] == "ok");
     CHECK(health["shards_running"] == 1);
+    CHECK(health["store_reachable"] == 1);
+    CHECK(http_get(w.bot->ops_port(), "/readyz").first == 200);
+    CHECK(http_get(w.bot->ops_port(), "/livez").first == 200);
 
     opt_in(w, alice);
     auto [metrics_status, metrics_body] = http_get(w.bot->ops_port(), "/metrics");
@@ -191,6 +194,19 @@ TEST_CASE("The ops endpoints serve Prometheus metrics and a health check while t
     CHECK(metrics_body.find("discord_gateway_frames_total") != std::string::npos);
     CHECK(metrics_body.find("nudgebot_commands_total") != std::string::npos);
     CHECK(metrics_body.find(world::token) == std::string::npos);
+    // Latency histograms and state gauges, each with HELP and TYPE lines, present from the start.
+    for (const char* name : {"nudgebot_store_operation_seconds", "nudgebot_decision_seconds", "nudgebot_delivery_seconds"}) {
+        INFO(name);
+        CHECK(metrics_body.find(std::string("# HELP ") + name + " ") != std::string::npos);
+        CHECK(metrics_body.find(std::string("# TYPE ") + name + " histogram\n") != std::string::npos);
+    }
+    CHECK(metrics_body.find("nudgebot_store_operation_seconds_count{op=\"forget_user\"} ") != std::string::npos);
+    CHECK(metrics_body.find("nudgebot_store_operation_seconds_count{op=\"put_consent\"} ") != std::string::npos);
+    for (const char* name : {"nudgebot_store_queue_depth", "nudgebot_discord_shards_running", "nudgebot_ready"}) {
+        INFO(name);
+        CHECK(metrics_body.find(std::string("# TYPE ") + name + " gauge\n") != std::string::npos);
+    }
+    CHECK(metrics_body.find("nudgebot_platform_connected{platform=\"discord\"} 1\n") != std::string::npos);
 
     CHECK(http_get(w.bot->ops_port(), "/nope").first == 404);
 
