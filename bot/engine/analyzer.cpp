@@ -121,7 +121,7 @@ struct scratch {
     std::array<std::uint32_t, 128> bucket_place{};
     hit_list sorted_hits;
     std::vector<const hit*> chosen;
-    std::vector<learned::match> learned_matches;   // the learned signal's matched n-grams
+    learned::scratch learned;   // the learned signal's buffers
     std::uint32_t stamp = 0;
 
     std::uint32_t next_stamp(std::size_t cues, std::size_t rules, std::size_t tokens)
@@ -873,20 +873,18 @@ private:
         const auto& model = c_.learned;
         if (model.empty()) return;
         learned::result r;
-        model.evaluate(s_.text, s_.learned_matches, r);
+        model.evaluate(s_.text, s_.learned, r);
         for (std::size_t cat = 0; cat < reported_category_count; ++cat) {
             const auto& p = model.params(static_cast<category>(cat));
             if (!p.defined) continue;
             const float effect = r.effect[cat];
             const auto min_effect = static_cast<float>(p.min_effect);
             const bool fired = ((fired_ >> cat) & 1u) != 0;
-            if (effect >= min_effect && r.has_positive[cat]) {
-                out_.cues.push_back({p.rule_id, static_cast<category>(cat), p.label, r.positive[cat], effect});
-            } else if (effect <= -min_effect && p.damp && fired && r.has_negative[cat]) {
-                out_.cues.push_back({p.rule_id, static_cast<category>(cat), p.damp_label, r.negative[cat], effect});
-            } else {
-                continue;
-            }
+            const bool raise = effect >= min_effect;
+            if (!raise && !(effect <= -min_effect && p.damp && fired)) continue;
+            byte_span span;
+            if (!model.strongest(s_.text, s_.learned, static_cast<category>(cat), raise, span)) continue;
+            out_.cues.push_back({p.rule_id, static_cast<category>(cat), raise ? p.label : p.damp_label, span, effect});
             logits_[cat] += effect;
             fired_ |= 1u << cat;
         }
@@ -1123,10 +1121,10 @@ std::array<float, reported_category_count> analyzer::learned_probabilities(std::
     const auto& model = c_->learned;
     if (model.empty()) return p;
     thread_local normalized_text normal;
-    thread_local std::vector<learned::match> matches;
+    thread_local learned::scratch buffers;
     c_->norm.normalize(text, normal, &c_->vocab);
     learned::result r;
-    model.evaluate(normal, matches, r);
+    model.evaluate(normal, buffers, r);
     for (std::size_t cat = 0; cat < reported_category_count; ++cat)
         if (model.params(static_cast<category>(cat)).defined) p[cat] = sigmoid(r.z[cat]);
     return p;

@@ -20,8 +20,6 @@ using json = nlohmann::json;
 
 constexpr double max_abs_weight = 1000;   // a trained weight is a few units at most
 
-std::uint64_t rotl(std::uint64_t x, int r) noexcept { return (x << r) | (x >> (64 - r)); }
-
 std::string qt(std::string_view s)
 {
     std::string out;
@@ -43,29 +41,6 @@ std::size_t count_tokens(std::string_view ngram) noexcept
 
 }  // namespace
 
-std::uint64_t token_hash(std::string_view text) noexcept
-{
-    const char* p = text.data();
-    std::size_t n = text.size();
-    std::uint64_t h = 0x9e3779b97f4a7c15ull ^ (n * 0xff51afd7ed558ccdull);
-    while (n >= 8) {
-        std::uint64_t w;
-        std::memcpy(&w, p, 8);
-        h = rotl(h ^ (w * 0x87c37b91114253d5ull), 31) * 0x4cf5ad432745937full;
-        p += 8;
-        n -= 8;
-    }
-    if (n > 0) {
-        std::uint64_t w = 0;
-        std::memcpy(&w, p, n);
-        h = rotl(h ^ (w * 0x87c37b91114253d5ull), 31) * 0x4cf5ad432745937full;
-    }
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-    return h;
-}
-
 std::uint64_t ngram_key(std::string_view ngram) noexcept
 {
     std::uint64_t key = ngram_seed;
@@ -77,14 +52,16 @@ std::uint64_t ngram_key(std::string_view ngram) noexcept
     }
 }
 
-bool model::insert(std::uint64_t key, std::uint32_t index)
+bool model::insert(std::uint64_t key, const std::array<float, reported_category_count>& weights)
 {
-    key = key != 0 ? key : 1;
-    for (std::size_t slot = key & mask_;; slot = (slot + 1) & mask_) {
-        if (keys_[slot] == key) return false;
-        if (keys_[slot] == 0) {
-            keys_[slot] = key;
-            index_[slot] = index;
+    key = slot_key(key);
+    for (std::size_t at = key & mask_;; at = (at + 1) & mask_) {
+        if (slots_[at].key == key) return false;
+        if (slots_[at].key == 0) {
+            slots_[at] = {key, weights};
+            ++size_;
+            const std::uint64_t bit = key >> filter_shift_;
+            filter_[bit >> 6] |= std::uint64_t{1} << (bit & 63);
             return true;
         }
     }
@@ -172,11 +149,16 @@ bool model::read(const pack_source& source, core::diagnostics& diags,
     if (ngrams != nullptr) {
         const std::size_t count = ngrams->size();
         std::size_t capacity = 16;
-        while (capacity < count + count / 2 + 1) capacity *= 2;   // load at most 2/3
-        keys_.assign(capacity, 0);
-        index_.assign(capacity, 0);
+        while (3 * capacity < 4 * count) capacity *= 2;   // at most 3/4 full
+        slots_.assign(capacity, slot{});
         mask_ = capacity - 1;
-        weights_.reserve(count * reported_category_count);
+        std::size_t filter_bits = 64;
+        filter_shift_ = 58;
+        while (filter_bits < 8 * count) {
+            filter_bits *= 2;
+            --filter_shift_;
+        }
+        filter_.assign(filter_bits / 64, 0);
         std::unordered_map<std::uint64_t, std::size_t> first_at;   // only to name duplicates
         for (std::size_t i = 0; i < count; ++i) {
             const auto at = json_document::child("/ngrams", i);
@@ -227,8 +209,7 @@ bool model::read(const pack_source& source, core::diagnostics& diags,
                 continue;
             }
             const auto key = ngram_key(text);
-            const auto index = static_cast<std::uint32_t>(weights_.size() / reported_category_count);
-            if (!insert(key, index)) {
+            if (!insert(key, w)) {
                 const auto first = first_at.find(key);
                 const auto where = first != first_at.end() ? doc->of(json_document::child("/ngrams", first->second))
                                                            : core::text_position{};
@@ -238,103 +219,127 @@ bool model::read(const pack_source& source, core::diagnostics& diags,
                 continue;
             }
             first_at.emplace(key, i);
-            weights_.insert(weights_.end(), w.begin(), w.end());
         }
     }
     if (local.has_errors()) return fail();
     diags.append(local);
-    if (weights_.empty()) {   // nothing to look up
-        keys_.clear();
-        index_.clear();
+    if (size_ == 0) {   // nothing to look up
+        slots_.clear();
+        filter_.clear();
         mask_ = 0;
     }
-    keys_.shrink_to_fit();
-    index_.shrink_to_fit();
-    weights_.shrink_to_fit();
+    slots_.shrink_to_fit();
     return true;
 }
 
 std::size_t model::memory_bytes() const noexcept
 {
-    return keys_.capacity() * sizeof(std::uint64_t) + index_.capacity() * sizeof(std::uint32_t) +
-           weights_.capacity() * sizeof(float);
+    return slots_.capacity() * sizeof(slot) + filter_.capacity() * sizeof(std::uint64_t);
 }
 
-void model::evaluate(const normalized_text& text, std::vector<match>& scratch, result& out) const
+void model::evaluate(const normalized_text& text, scratch& s, result& out) const
 {
     out = result{};
-    scratch.clear();
-    const float* base = weights_.data();
+    s.matches.clear();
+    // Every n-gram's key first, then the filter over all of them without a branch, then the
+    // table for the few it lets through: whether an n-gram is in the model has no pattern, and a
+    // branch on it in one loop was mispredicted about every third n-gram.
+    const std::size_t most = std::size_t{order_} * text.tokens.size();
+    if (s.keys.size() < most) {
+        s.keys.resize(most);
+        s.places.resize(most);
+        s.candidates.resize(most);
+    }
+    std::uint64_t* keys = s.keys.data();
+    match* places = s.places.data();
+    std::uint32_t n = 0;
     out.ngrams = for_each_ngram(text, order_, [&](std::uint64_t key, std::uint32_t first, std::uint32_t last) {
-        if (const float* w = find(key))
-            scratch.push_back({static_cast<std::uint32_t>((w - base) / reported_category_count), first, last});
+        keys[n] = key;
+        places[n] = {0, first, last};
+        ++n;
     });
-    // Each n-gram once (presence), at its first occurrence.
-    auto earlier = [](const match& a, const match& b) {
-        return a.entry != b.entry ? a.entry < b.entry : a.first < b.first;
-    };
-    if (scratch.size() <= 24) {   // insertion sort: the usual few matches
-        for (std::size_t i = 1; i < scratch.size(); ++i)
-            for (std::size_t j = i; j > 0 && earlier(scratch[j], scratch[j - 1]); --j) std::swap(scratch[j], scratch[j - 1]);
-    } else {
-        std::sort(scratch.begin(), scratch.end(), earlier);
+    std::uint32_t* candidates = s.candidates.data();
+    std::uint32_t passed = 0;
+    for (std::uint32_t i = 0; i < n; ++i) {
+        candidates[passed] = i;
+        passed += may_have(keys[i]);
     }
-    constexpr std::size_t cats = reported_category_count;
-    std::array<float, cats> sum{};
-    // The two strongest n-grams each way per category: weight and match.
-    struct top2 {
-        float w[2] = {0, 0};
-        const match* m[2] = {nullptr, nullptr};
-        void offer(float weight, const match* at) noexcept
-        {
-            if (weight > w[0]) {
-                w[1] = w[0];
-                m[1] = m[0];
-                w[0] = weight;
-                m[0] = at;
-            } else if (weight > w[1]) {
-                w[1] = weight;
-                m[1] = at;
+    // Their slots are scattered over the table: ask for all of them before reading any, so the
+    // cache misses overlap.
+    const slot* slots = slots_.data();
+    for (std::uint32_t k = 0; k < passed; ++k) __builtin_prefetch(slots + (slot_key(keys[candidates[k]]) & mask_));
+
+    // The set of counted n-grams: at least twice as many places as candidates.
+    std::size_t size = 64;
+    unsigned shift = 58;
+    while (size < 2 * std::size_t{passed}) {
+        size *= 2;
+        --shift;
+    }
+    if (s.counted.size() < size) s.counted.resize(size);
+    std::uint32_t* counted = s.counted.data();
+    std::fill_n(counted, size, 0u);
+    const std::size_t mask = size - 1;
+    float sum0 = 0, sum1 = 0, sum2 = 0;
+    static_assert(reported_category_count == 3);
+    // Each n-gram counts once (presence), at its first occurrence.
+    for (std::uint32_t k = 0; k < passed; ++k) {
+        const std::uint32_t i = candidates[k];
+        const std::uint32_t at = probe_table(keys[i]);
+        if (at == no_entry) continue;
+        std::size_t place = static_cast<std::size_t>((std::uint64_t{at} * 0x9e3779b97f4a7c15ull) >> shift);
+        bool seen = false;
+        for (; counted[place] != 0; place = (place + 1) & mask)
+            if (counted[place] == at + 1) {
+                seen = true;
+                break;
             }
-        }
-    };
-    std::array<top2, cats> pos{}, neg{};
-    for (std::size_t i = 0; i < scratch.size(); ++i) {
-        if (i > 0 && scratch[i].entry == scratch[i - 1].entry) continue;
-        ++out.matched;
-        const float* w = base + std::size_t{scratch[i].entry} * cats;
-        for (std::size_t c = 0; c < cats; ++c) {
-            sum[c] += w[c];
-            pos[c].offer(w[c], &scratch[i]);
-            neg[c].offer(-w[c], &scratch[i]);
-        }
+        if (seen) continue;
+        counted[place] = at + 1;
+        const float* w = slots[at].weights.data();
+        sum0 += w[0];
+        sum1 += w[1];
+        sum2 += w[2];
+        s.matches.push_back({at, places[i].first, places[i].last});
     }
-    const auto& toks = text.tokens;
-    // The span of the strongest n-gram, joined with the second when it weighs at least half as much.
-    auto span_of = [&](const top2& t) {
-        byte_span s{toks[t.m[0]->first].span.begin, toks[t.m[0]->last].span.end};
-        if (t.m[1] != nullptr && t.w[1] >= 0.5f * t.w[0]) {
-            s.begin = std::min(s.begin, toks[t.m[1]->first].span.begin);
-            s.end = std::max(s.end, toks[t.m[1]->last].span.end);
-        }
-        return s;
-    };
+    const std::array<float, 3> sum{sum0, sum1, sum2};
     const float norm = 1.0f / std::sqrt(static_cast<float>(out.ngrams) + 1.0f);
-    for (std::size_t c = 0; c < cats; ++c) {
+    for (std::size_t c = 0; c < reported_category_count; ++c) {
         const auto& p = params_[c];
         out.z[c] = static_cast<float>(p.bias) + sum[c] * norm;
         if (!p.defined) continue;
         const auto limit = static_cast<float>(p.max_effect);
         out.effect[c] = std::clamp(static_cast<float>(p.scale) * (out.z[c] - static_cast<float>(p.offset)), -limit, limit);
-        if (pos[c].m[0] != nullptr) {
-            out.has_positive[c] = true;
-            out.positive[c] = span_of(pos[c]);
-        }
-        if (neg[c].m[0] != nullptr) {
-            out.has_negative[c] = true;
-            out.negative[c] = span_of(neg[c]);
+    }
+}
+
+bool model::strongest(const normalized_text& text, const scratch& s, category c, bool positive,
+                      byte_span& span) const noexcept
+{
+    const auto cat = static_cast<std::size_t>(c);
+    const float sign = positive ? 1.0f : -1.0f;
+    float top[2] = {0, 0};
+    const match* at[2] = {nullptr, nullptr};
+    for (const auto& m : s.matches) {
+        const float w = sign * slots_[m.entry].weights[cat];
+        if (w > top[0]) {
+            top[1] = top[0];
+            at[1] = at[0];
+            top[0] = w;
+            at[0] = &m;
+        } else if (w > top[1]) {
+            top[1] = w;
+            at[1] = &m;
         }
     }
+    if (at[0] == nullptr) return false;
+    const auto& toks = text.tokens;
+    span = {toks[at[0]->first].span.begin, toks[at[0]->last].span.end};
+    if (at[1] != nullptr && top[1] >= 0.5f * top[0]) {
+        span.begin = std::min(span.begin, toks[at[1]->first].span.begin);
+        span.end = std::max(span.end, toks[at[1]->last].span.end);
+    }
+    return true;
 }
 
 }  // namespace nudgebot::engine::learned

@@ -15,15 +15,18 @@
 //   counted once however often it occurs (presence features, as trained).
 // - read() is for start-up / reload: it validates the file through core::json_document and
 //   reports every mistake as `file:line:col: error: ...`; it returns false on any error.
-// - evaluate() is const, thread-safe, never throws and allocates nothing once the caller's
-//   scratch vector is warm; its work is linear in the tokens (plus sorting the matched n-grams).
+// - evaluate() is const, thread-safe (each thread passes its own scratch) and allocates nothing
+//   once the scratch is warm; its work is linear in the tokens.
 // - The look-up table is built once by read(): open addressing with linear probing over a power
-//   of two of 64-bit keys (0 = empty), each with the index of its three weights, which lie side
-//   by side. Owner: engine.
+//   of two of slots, each a 64-bit key (0 = empty) with its three weights side by side, so one
+//   probe gives all three; a bit array of the keys' top bits turns most absent n-grams away first.
+//   Owner: engine.
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,8 +44,41 @@ namespace learned {
 inline constexpr unsigned max_order = 3;
 inline constexpr unsigned default_order = 2;
 
-// Hash of one token text.
-std::uint64_t token_hash(std::string_view text) noexcept;
+namespace detail {
+inline std::uint64_t mix(std::uint64_t x) noexcept
+{
+    x ^= x >> 32;
+    x *= 0xd6e8feb86659fd93ull;
+    x ^= x >> 32;
+    return x;
+}
+inline std::uint64_t load64(const char* p) noexcept
+{
+    std::uint64_t v;
+    std::memcpy(&v, p, 8);
+    return v;
+}
+}  // namespace detail
+
+// Hash of one token text: its bytes in 8-byte words, the last one zero-padded, mixed in turn.
+// `end` bounds the memory that may be read: when 8 bytes from the last word's start lie before
+// it, they are read at once and the bytes beyond the text masked off (the same value, without a
+// branch on the length); token_hash(text) reads exactly the text.
+inline std::uint64_t token_hash(const char* p, std::size_t n, const char* end) noexcept
+{
+    std::uint64_t h = 0x9e3779b97f4a7c15ull ^ (n * 0xff51afd7ed558ccdull);
+    for (; n > 8; p += 8, n -= 8) h = detail::mix(h ^ detail::load64(p)) * 0x9e3779b97f4a7c15ull;
+    std::uint64_t last = 0;
+    if (std::endian::native == std::endian::little && end - p >= 8)
+        last = detail::load64(p) & (n == 0 ? 0 : ~std::uint64_t{0} >> (64 - 8 * n));
+    else
+        std::memcpy(&last, p, n);
+    return detail::mix(h ^ last);
+}
+inline std::uint64_t token_hash(std::string_view text) noexcept
+{
+    return token_hash(text.data(), text.size(), text.data() + text.size());
+}
 // The key of the n-gram `prefix` (the key of the tokens before, or ngram_seed for none) extended by
 // a token with hash `token`.
 inline constexpr std::uint64_t ngram_seed = 0x6a09e667f3bcc908ull;
@@ -67,13 +103,16 @@ std::uint32_t for_each_ngram(const normalized_text& text, unsigned order, F&& f)
     std::uint32_t run = 0;   // unquoted tokens in a row ending before this one
     std::uint64_t prev1 = 0, prev2 = 0;   // keys of the uni- and bigram ending at the last token
     const auto& toks = text.tokens;
+    const char* end = text.chars.data() + text.chars.size();
     for (std::uint32_t i = 0; i < toks.size(); ++i) {
         const auto& t = toks[i];
         if (t.has(token::quoted)) {
             run = 0;
             continue;
         }
-        const std::uint64_t h = token_hash(text.text(t));
+        // The token's text (as text.text(t), without substr()'s range check: token texts lie
+        // within chars).
+        const std::uint64_t h = token_hash(text.chars.data() + t.text_begin, t.text_size, end);
         const std::uint64_t uni = extend_key(ngram_seed, h);
         f(uni, i, i);
         ++n;
@@ -108,23 +147,30 @@ struct category_params {
     std::string rule_id;      // "learned.<category>"
 };
 
-// A matched n-gram of a message (scratch for evaluate()).
+// A matched n-gram of a message.
 struct match {
-    std::uint32_t entry = 0;   // weight index
+    std::uint32_t entry = 0;   // its slot in the model's table
     std::uint32_t first = 0;   // token range
     std::uint32_t last = 0;
+};
+
+// Per-thread buffers of evaluate(), reused across messages and models.
+struct scratch {
+    // The table slots (+ 1) counted in this message: a small open-addressing set sized to the
+    // message (so it stays in the L1 cache), cleared per message.
+    std::vector<std::uint32_t> counted;
+    std::vector<match> matches;   // the distinct n-grams of the message found in the model
+    // Every n-gram of the message (key, token range), and the ones the filter lets through.
+    std::vector<std::uint64_t> keys;
+    std::vector<match> places;
+    std::vector<std::uint32_t> candidates;
 };
 
 // What the model says about one message.
 struct result {
     std::uint32_t ngrams = 0;                                  // N
-    std::uint32_t matched = 0;                                 // distinct n-grams found in the model
     std::array<float, reported_category_count> z{};            // model logit per category
     std::array<float, reported_category_count> effect{};       // clamp(scale (z - offset)), 0 when undefined
-    std::array<byte_span, reported_category_count> positive{}; // span of the strongest positive n-gram(s)
-    std::array<byte_span, reported_category_count> negative{}; // span of the strongest negative n-gram(s)
-    std::array<bool, reported_category_count> has_positive{};
-    std::array<bool, reported_category_count> has_negative{};
 };
 
 class model {
@@ -134,9 +180,9 @@ public:
     bool read(const pack_source& source, core::diagnostics& diags,
               std::array<bool, reported_category_count> scored = {true, true, true});
 
-    bool empty() const noexcept { return weights_.empty(); }   // no n-gram: no signal
+    bool empty() const noexcept { return size_ == 0; }   // no n-gram: no signal
     unsigned order() const noexcept { return order_; }
-    std::size_t size() const noexcept { return weights_.size() / reported_category_count; }   // n-grams
+    std::size_t size() const noexcept { return size_; }   // n-grams
     std::size_t memory_bytes() const noexcept;
     const category_params& params(category c) const noexcept
     {
@@ -147,28 +193,66 @@ public:
     // The three weights of `key`, or nullptr when the n-gram is not in the model.
     const float* find(std::uint64_t key) const noexcept
     {
-        if (keys_.empty()) return nullptr;
-        key = key != 0 ? key : 1;
-        for (std::size_t slot = key & mask_;; slot = (slot + 1) & mask_) {
-            const std::uint64_t k = keys_[slot];
-            if (k == key) return weights_.data() + std::size_t{index_[slot]} * reported_category_count;
-            if (k == 0) return nullptr;
+        if (slots_.empty()) return nullptr;
+        const std::uint32_t at = probe(key);
+        return at == no_entry ? nullptr : slots_[at].weights.data();
+    }
+
+    // Scores a normalised message (the model must not be empty); leaves its distinct matched
+    // n-grams in s.matches for strongest().
+    void evaluate(const normalized_text& text, scratch& s, result& out) const;
+
+    // The span of the n-gram of s.matches with the largest weight for `c` (the most negative one
+    // when !positive), joined with the second when that weighs at least half as much; false when
+    // no matched n-gram weighs that way.
+    bool strongest(const normalized_text& text, const scratch& s, category c, bool positive,
+                   byte_span& span) const noexcept;
+
+private:
+    static constexpr std::uint32_t no_entry = 0xFFFFFFFFu;
+    // Slot keys have the low bit set, so 0 marks an empty slot (two n-grams whose keys differ
+    // only in that bit would share weights: a chance of 2^-63 per pair).
+    static std::uint64_t slot_key(std::uint64_t key) noexcept { return key | 1u; }
+    // Many n-grams of a message are not in the model: a bit per key's top bits (8 bits per
+    // n-gram, about one in eight bits set) turns most of those away before the table is
+    // touched. 1 when `key` may be there.
+    std::uint32_t may_have(std::uint64_t key) const noexcept
+    {
+        const std::uint64_t bit = key >> filter_shift_;
+        return static_cast<std::uint32_t>((filter_[bit >> 6] >> (bit & 63)) & 1u);
+    }
+    std::uint32_t probe(std::uint64_t key) const noexcept
+    {
+        if (may_have(key) == 0) return no_entry;
+        return probe_table(key);
+    }
+    std::uint32_t probe_table(std::uint64_t key) const noexcept
+    {
+        key = slot_key(key);
+        const slot* slots = slots_.data();
+        for (std::size_t at = key & mask_;; at = (at + 1) & mask_) {
+            const std::uint64_t k = slots[at].key;
+            if (k == key) return static_cast<std::uint32_t>(at);
+            if (k == 0) return no_entry;
         }
     }
 
-    // Scores a normalised message; `scratch` is reused.
-    void evaluate(const normalized_text& text, std::vector<match>& scratch, result& out) const;
-
-private:
-    bool insert(std::uint64_t key, std::uint32_t index);
+    bool insert(std::uint64_t key, const std::array<float, reported_category_count>& weights);
 
     std::string file_;
     unsigned order_ = default_order;
     std::array<category_params, reported_category_count> params_{};
-    std::vector<std::uint64_t> keys_;    // power of two; 0 = empty slot
-    std::vector<std::uint32_t> index_;   // per slot, the n-gram's weight index
-    std::vector<float> weights_;         // per n-gram: conflict, distress, crisis
+    // The key and its weights together: a hit costs one cache line (a separate index and
+    // weight array cost two more misses per hit, 10 % of the analyzer's time on dev.jsonl).
+    struct slot {
+        std::uint64_t key = 0;   // 0 = empty
+        std::array<float, reported_category_count> weights{};   // conflict, distress, crisis
+    };
+    std::vector<slot> slots_;            // a power of two, at most 3/4 full
+    std::size_t size_ = 0;               // n-grams
     std::size_t mask_ = 0;
+    std::vector<std::uint64_t> filter_;  // bit (key >> filter_shift_) set for every key
+    unsigned filter_shift_ = 63;
 };
 
 }  // namespace learned

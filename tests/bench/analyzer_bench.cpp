@@ -6,10 +6,11 @@
 // where instruction counts per message are steadier than time on a shared machine).
 // "dump" prints every field of every analysis, one line per text, instead of timing (to check that
 // an engine change leaves results identical; compare the output of two builds). It goes to stdout.
-// Loads the packs (prints compile time and resident memory), reads the "text" field of every JSON
+// Loads the packs (prints compile time, the learned signal's size and resident memory), reads the "text" field of every JSON
 // line, then analyses them round-robin on one thread for SECONDS (default 3) and prints messages
 // per second and bytes per second. Texts stay in memory only; nothing is written anywhere.
 #include "engine/analyzer.hpp"
+#include "engine/learned_signal.hpp"
 #include "process_stats.hpp"
 
 #include <chrono>
@@ -49,6 +50,8 @@ int main(int argc, char** argv)
     long rss_loaded = status_kb("VmRSS:");
     std::printf("packs: %zu, rules: %zu, lexicons: %zu\n", rules->packs().size(),
                 rules->rules().size(), rules->lexicons().size());
+    std::printf("learned signal: %zu n-grams of up to %u words (%zu KiB)\n", rules->learned_model().size(),
+                rules->learned_model().order(), rules->learned_model().memory_bytes() / 1024);
     std::printf("compile: %.2f ms (load incl. file reading: %.2f ms), compiled size ~%zu KiB\n",
                 rules->compile_ms(), load_ms, rules->memory_bytes() / 1024);
     std::printf("RSS: %ld KiB before loading, %ld KiB with packs loaded\n", rss_before, rss_loaded);
