@@ -159,6 +159,7 @@ struct fake_discord::impl : std::enable_shared_from_this<fake_discord::impl> {
     std::uint64_t message_counter = 0;
     bool ack = true;
     bool send_hello = true;
+    bool kill_after_hello = false;   // set_kill_after_hello (reconnect-policy tests)
     int identify_close = 0;
     bool resume_fails = false;
     int heartbeat_ms = 100;
@@ -390,6 +391,7 @@ struct fake_discord::impl : std::enable_shared_from_this<fake_discord::impl> {
         if (aec) co_return;
         asio::co_spawn(ioc, c->writer(), asio::detached);
         if (send_hello) c->send_text(json{{"op", dp::op::hello}, {"d", {{"heartbeat_interval", heartbeat_ms}}}}.dump());
+        if (kill_after_hello) c->push({out_item::close, {}, false, dp::close_code::unknown_error});
         beast::flat_buffer buffer;
         for (;;) {
             buffer.clear();
@@ -588,6 +590,11 @@ std::uint64_t fake_discord::flooded() const
 void fake_discord::set_ack_heartbeats(bool ack)
 {
     asio::post(impl_->ioc, [i = impl_, ack] { i->ack = ack; });
+}
+
+void fake_discord::set_kill_after_hello(bool kill)
+{
+    asio::post(impl_->ioc, [i = impl_, kill] { i->kill_after_hello = kill; });
 }
 
 void fake_discord::set_send_hello(bool send)
