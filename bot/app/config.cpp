@@ -1,5 +1,7 @@
 #include "app/config.hpp"
 
+#include "core/read_file.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -777,29 +779,9 @@ std::optional<config> parse_config(std::string_view text, const std::string& fil
 
 std::optional<config> load_config(const std::string& path, core::diagnostics& diags)
 {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) {
-        diags.error(path, 0, 0, "is a folder, not a config file");
-        return std::nullopt;
-    }
-    std::ifstream file(path, std::ios::binary);
-    if (!file) {
-        diags.error(path, 0, 0, std::string("cannot read the file: ") + std::strerror(errno));
-        return std::nullopt;
-    }
-    std::string text;
-    try {
-        // libstdc++ reports read errors (EIO, a special file) by throwing from the stream buffer.
-        text.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
-    } catch (const std::exception&) {
-        diags.error(path, 0, 0, "cannot read the file");
-        return std::nullopt;
-    }
-    if (file.bad()) {
-        diags.error(path, 0, 0, "cannot read the file");
-        return std::nullopt;
-    }
-    return parse_config(text, path, diags);
+    auto text = core::read_file(path, diags, "config file");
+    if (!text) return std::nullopt;
+    return parse_config(*text, path, diags);
 }
 
 }  // namespace nudgebot::app

@@ -12,6 +12,8 @@
 #include "platforms/discord/settings.hpp"
 #include "platforms/mattermost/adapter.hpp"
 #include "platforms/mattermost/settings.hpp"
+#include "platforms/runtime/logger.hpp"
+#include "platforms/runtime/platform_adapter.hpp"
 #include "platforms/slack/adapter.hpp"
 #include "platforms/slack/settings.hpp"
 #include "net/http_server.hpp"
@@ -43,19 +45,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// The app's named logger, cloned from the default logger's sinks on first use (as discord_log).
-std::shared_ptr<spdlog::logger> app_log()
-{
-    if (auto existing = spdlog::get("nudgebot")) return existing;
-    auto fresh = spdlog::default_logger()->clone("nudgebot");
-    try {
-        spdlog::register_logger(fresh);
-    } catch (const spdlog::spdlog_ex&) {
-        if (auto existing = spdlog::get("nudgebot")) return existing;
-    }
-    return fresh;
-}
-
 // A token variable, else a systemd credential of the same name (LoadCredential=NAME:FILE puts it
 // in $CREDENTIALS_DIRECTORY/NAME), so the token need not be in the environment at all.
 std::optional<std::string> system_getenv(const std::string& name)
@@ -86,7 +75,7 @@ struct bot::impl {
     asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(ioc);
     asio::steady_timer watch{ioc};
     std::unique_ptr<asio::signal_set> signals;
-    std::shared_ptr<spdlog::logger> log = app_log();
+    std::shared_ptr<spdlog::logger> log = runtime::named_logger("nudgebot");
 
     std::shared_ptr<const engine::analyzer> analyzer;
     std::unique_ptr<nudge::composer> composer;
@@ -97,14 +86,13 @@ struct bot::impl {
     std::string rules_dir;
     std::unique_ptr<asio::signal_set> hangups;
     std::unique_ptr<storage::async_store> store;
-    std::unique_ptr<discord::adapter> discord;
-    std::unique_ptr<slack::adapter> slack;
-    std::unique_ptr<mattermost::adapter> mattermost;
     // One dispatcher per platform: core::delivery calls carry no platform, so each dispatcher
     // talks to its own adapter; all of them share the analyzer, composer and store.
-    std::unique_ptr<commands::dispatcher> discord_dispatcher;
-    std::unique_ptr<commands::dispatcher> slack_dispatcher;
-    std::unique_ptr<commands::dispatcher> mattermost_dispatcher;
+    struct platform_slot {
+        std::unique_ptr<runtime::platform_adapter> adapter;
+        std::unique_ptr<commands::dispatcher> dispatcher;
+    };
+    std::vector<platform_slot> platforms;
     std::unique_ptr<ops::server> ops_server;
     std::unique_ptr<net::http_server> mattermost_http;   // slash commands and button actions
     std::uint16_t ops_port = 0;
@@ -119,14 +107,10 @@ struct bot::impl {
     {
         // Handlers still queued on the io_context (store completions, adapter coroutines) refer to
         // the parts below; drop them before the parts go.
-        discord_dispatcher.reset();
-        slack_dispatcher.reset();
-        mattermost_dispatcher.reset();
+        for (auto& p : platforms) p.dispatcher.reset();
         ops_server.reset();
         mattermost_http.reset();
-        discord.reset();
-        slack.reset();
-        mattermost.reset();
+        platforms.clear();
         store.reset();
     }
 
@@ -146,8 +130,8 @@ struct bot::impl {
             return;
         }
         auto next = std::make_unique<nudge::composer>(std::move(*library));
-        for (auto* d : {discord_dispatcher.get(), slack_dispatcher.get(), mattermost_dispatcher.get()})
-            if (d) d->reload(commands::analyze_with(fresh), *next);
+        for (auto& p : platforms)
+            if (p.dispatcher) p.dispatcher->reload(commands::analyze_with(fresh), *next);
         retired_analyzers.push_back(std::exchange(analyzer, fresh));
         retired_composers.push_back(std::exchange(composer, std::move(next)));
         reloads.counter("nudgebot_reloads_total", {{"result", "ok"}}).add();
@@ -164,47 +148,46 @@ struct bot::impl {
         });
     }
 
-    void on_event(commands::dispatcher* d, core::event e)
+    // The event sink of the adapter in platforms[index] (an index: the vector may still grow).
+    runtime::event_sink sink_for(std::size_t index)
     {
-        if (d != nullptr && !stopping) d->handle(e);
+        return [this, index](core::event e) {
+            auto* d = platforms[index].dispatcher.get();
+            if (d != nullptr && !stopping) d->handle(e);
+        };
     }
 
     std::size_t known_users() const
     {
         std::size_t n = 0;
-        for (const auto* d : {discord_dispatcher.get(), slack_dispatcher.get(), mattermost_dispatcher.get()}) {
-            if (d != nullptr) n += d->known_users();
-        }
+        for (const auto& p : platforms)
+            if (p.dispatcher) n += p.dispatcher->known_users();
         return n;
     }
 
     // True when every enabled adapter has finished (closed or given up).
     bool all_finished() const
     {
-        return (!discord || discord->status().finished) && (!slack || slack->status().finished) &&
-               (!mattermost || mattermost->status().finished);
+        for (const auto& p : platforms)
+            if (!p.adapter->health().finished) return false;
+        return true;
     }
 
     bot_health health() const
     {
         bot_health h;
-        const auto count = [&h](bool up) {
+        for (const auto& p : platforms) {
+            auto s = p.adapter->health();
+            // A failed task (restarting) counts as down until the adapter reports a connection again.
+            bool up = s.connected && !s.finished && !s.failed;
             ++h.platforms;
             if (up) ++h.platforms_connected;
-            return up ? 1 : 0;
-        };
-        if (discord) {
-            auto s = discord->status();
             h.shards_running += s.shards_running;
-            h.discord = count(s.shards_running > 0 && !s.finished);
-        }
-        if (slack) {
-            auto s = slack->status();
-            h.slack = count(s.connected && !s.finished);
-        }
-        if (mattermost) {
-            auto s = mattermost->status();
-            h.mattermost = count(s.connected && !s.finished);
+            switch (p.adapter->platform()) {
+            case core::platform::discord: h.discord = up ? 1 : 0; break;
+            case core::platform::slack: h.slack = up ? 1 : 0; break;
+            case core::platform::mattermost: h.mattermost = up ? 1 : 0; break;
+            }
         }
         h.healthy = h.platforms > 0 && h.platforms_connected == h.platforms && !stopping;
         h.known_users = known_users();
@@ -218,9 +201,7 @@ struct bot::impl {
         stopping = true;
         exit_code = code;
         log->info("shutting down (exit code {})", code);
-        if (discord) discord->stop();
-        if (slack) slack->stop();
-        if (mattermost) mattermost->stop();
+        for (auto& p : platforms) p.adapter->stop();
         // No new slash commands or button presses while the adapters close.
         if (mattermost_http) mattermost_http->stop();
         stop_deadline = std::chrono::steady_clock::now() + close_grace;
@@ -269,49 +250,17 @@ struct bot::impl {
             arm_watch();
             return;
         }
-        if (slack) {
-            auto s = slack->status();
-            if (s.finished) {
-                if (s.exit_code != 0)
-                    log->critical("slack: Slack refused the tokens (auth.test or apps.connections.open failed "
-                                  "with invalid_auth, not_authed, token_revoked or similar); exiting with code {} "
-                                  "— check the bot token (xoxb-) and the app-level token (xapp-) with "
-                                  "connections:write, restarting will not help",
-                                  exit_fatal_platform);
-                else
-                    log->error("slack: the adapter ended on its own; exiting");
-                begin_shutdown(exit_fatal_platform);
-                return;
-            }
-        }
-        if (mattermost) {
-            auto s = mattermost->status();
-            if (s.finished) {
-                if (s.exit_code != 0)
-                    log->critical("mattermost: the server rejected the bot's access token; exiting with code {} — "
-                                  "check the token and that the bot account is active, restarting will not help",
-                                  exit_fatal_platform);
-                else
-                    log->error("mattermost: the adapter ended on its own; exiting");
-                begin_shutdown(exit_fatal_platform);
-                return;
-            }
-        }
-        if (discord) {
-            auto s = discord->status();
-            if (s.finished) {
-                if (s.exit_code != 0) {
-                    log->critical("discord: the platform refused the bot (token rejected, intents not allowed, "
-                                  "or every shard closed fatally); exiting with code {} — fix the bot's settings "
-                                  "in the Discord Developer Portal or the token, restarting will not help",
-                                  exit_fatal_platform);
-                    begin_shutdown(exit_fatal_platform);
-                } else {
-                    log->error("discord: the adapter ended on its own; exiting");
-                    begin_shutdown(exit_fatal_platform);
-                }
-                return;
-            }
+        for (const auto& p : platforms) {
+            auto s = p.adapter->health();
+            if (!s.finished) continue;
+            auto name = core::to_string(p.adapter->platform());
+            if (s.exit_code != 0)
+                log->critical("{}: {}; exiting with code {}, restarting will not help", name,
+                              p.adapter->refusal_advice(), exit_fatal_platform);
+            else
+                log->error("{}: the adapter ended on its own; exiting", name);
+            begin_shutdown(exit_fatal_platform);
+            return;
         }
         arm_watch();
     }
@@ -417,11 +366,17 @@ std::unique_ptr<bot> bot::create(const config& cfg, std::ostream& err, wiring_ho
     options.default_crisis_country = cfg.nudges.crisis_country;
     if (hooks.tune_dispatcher) hooks.tune_dispatcher(options);
 
-    const auto make_dispatcher = [&](core::delivery& delivery, core::platform where) {
-        auto d = std::make_unique<commands::dispatcher>(commands::analyze_with(i->analyzer), *i->composer, *i->store,
-                                                        delivery, *i->clock, options);
-        d->load(where);
-        return d;
+    // Every enabled platform becomes one slot: its adapter (fed to its own dispatcher) and the
+    // dispatcher, built the same way whatever the platform.
+    i->platforms.reserve(3);
+    const auto add_platform = [&](auto make_adapter) {
+        auto index = i->platforms.size();
+        auto& slot = i->platforms.emplace_back();
+        slot.adapter = make_adapter(i->sink_for(index));
+        slot.dispatcher = std::make_unique<commands::dispatcher>(commands::analyze_with(i->analyzer), *i->composer,
+                                                                 *i->store, *slot.adapter, *i->clock, options);
+        slot.dispatcher->load(slot.adapter->platform());
+        return slot.adapter.get();
     };
 
     if (cfg.discord.enabled) {
@@ -437,11 +392,11 @@ std::unique_ptr<bot> bot::create(const config& cfg, std::ostream& err, wiring_ho
         s.state_file = cfg.discord.state_file;
         s.user_agent_version = NUDGEBOT_VERSION;
         if (hooks.tune_discord) hooks.tune_discord(s);
-        i->discord = std::make_unique<discord::adapter>(
-            i->ioc, std::move(s), [raw](core::event e) { raw->on_event(raw->discord_dispatcher.get(), std::move(e)); },
-            *i->clock);
-        i->discord->use_nudgebot_commands();
-        i->discord_dispatcher = make_dispatcher(*i->discord, core::platform::discord);
+        add_platform([&](runtime::event_sink sink) {
+            auto a = std::make_unique<discord::adapter>(i->ioc, std::move(s), std::move(sink), *i->clock);
+            a->use_nudgebot_commands();
+            return a;
+        });
     }
 
     if (cfg.slack.enabled) {
@@ -455,17 +410,16 @@ std::unique_ptr<bot> bot::create(const config& cfg, std::ostream& err, wiring_ho
         s.admins_are_moderators = c.admins_are_moderators;
         s.moderator_group = c.moderator_group;
         s.keepalive = std::chrono::seconds(c.keepalive_seconds);
-        s.reconnect_backoff_cap = std::chrono::seconds(c.reconnect_backoff_max_seconds);
-        if (s.reconnect_backoff_base > s.reconnect_backoff_cap) s.reconnect_backoff_base = s.reconnect_backoff_cap;
+        s.reconnect.cap = std::chrono::seconds(c.reconnect_backoff_max_seconds);
+        if (s.reconnect.base > s.reconnect.cap) s.reconnect.base = s.reconnect.cap;
         s.dedupe_window = std::chrono::minutes(c.dedupe_minutes);
         s.dedupe_limit = c.dedupe_limit;
         s.web_timeout = std::chrono::seconds(c.web_timeout_seconds);
         s.web_max_attempts = static_cast<int>(c.web_max_attempts);
         if (hooks.tune_slack) hooks.tune_slack(s);
-        i->slack = std::make_unique<slack::adapter>(
-            i->ioc, std::move(s), [raw](core::event e) { raw->on_event(raw->slack_dispatcher.get(), std::move(e)); },
-            *i->clock);
-        i->slack_dispatcher = make_dispatcher(*i->slack, core::platform::slack);
+        add_platform([&](runtime::event_sink sink) {
+            return std::make_unique<slack::adapter>(i->ioc, std::move(s), std::move(sink), *i->clock);
+        });
     }
 
     if (cfg.mattermost.enabled) {
@@ -479,15 +433,14 @@ std::unique_ptr<bot> bot::create(const config& cfg, std::ostream& err, wiring_ho
         s.http_prefix = c.http_prefix;
         s.authentication_challenge = c.authentication_challenge;
         s.keepalive = std::chrono::seconds(c.keepalive_seconds);
-        s.reconnect_backoff_cap = std::chrono::seconds(c.reconnect_backoff_max_seconds);
-        if (s.reconnect_backoff_base > s.reconnect_backoff_cap) s.reconnect_backoff_base = s.reconnect_backoff_cap;
+        s.reconnect.cap = std::chrono::seconds(c.reconnect_backoff_max_seconds);
+        if (s.reconnect.base > s.reconnect.cap) s.reconnect.base = s.reconnect.cap;
         s.rest_timeout = std::chrono::seconds(c.rest_timeout_seconds);
         s.rest_max_attempts = static_cast<int>(c.rest_max_attempts);
         if (hooks.tune_mattermost) hooks.tune_mattermost(s);
-        i->mattermost = std::make_unique<mattermost::adapter>(
-            i->ioc, std::move(s),
-            [raw](core::event e) { raw->on_event(raw->mattermost_dispatcher.get(), std::move(e)); }, *i->clock);
-        i->mattermost_dispatcher = make_dispatcher(*i->mattermost, core::platform::mattermost);
+        add_platform([&](runtime::event_sink sink) {
+            return std::make_unique<mattermost::adapter>(i->ioc, std::move(s), std::move(sink), *i->clock);
+        });
 
         // Mattermost POSTs slash commands and button presses to us: a listener of its own, so that
         // ops.listen (/metrics) can stay on loopback while this one faces the reverse proxy.
@@ -499,9 +452,9 @@ std::unique_ptr<bot> bot::create(const config& cfg, std::ostream& err, wiring_ho
         options.read_timeout = std::chrono::milliseconds(5000);
         options.idle_timeout = std::chrono::milliseconds(30000);
         i->mattermost_http = std::make_unique<net::http_server>(i->ioc, options, [raw](const net::server_request& r) {
-            if (raw->mattermost && !raw->stopping) {
-                if (auto answer = raw->mattermost->handle_http(r)) return std::move(*answer);
-            }
+            if (!raw->stopping)
+                for (auto& p : raw->platforms)
+                    if (auto answer = p.adapter->handle_http(r)) return std::move(*answer);
             return net::server_response::text(404, "not found\n");
         });
         const auto problem = i->mattermost_http->start();
@@ -552,22 +505,24 @@ std::unique_ptr<bot> bot::create(const config& cfg, std::ostream& err, wiring_ho
         i->ops_port = i->ops_server->port();
     }
 
+    std::string names;
+    for (const auto& p : i->platforms) {
+        names += ' ';
+        names += core::to_string(p.adapter->platform());
+        if (p.adapter->platform() == core::platform::mattermost)
+            names += " (slash commands on port " + std::to_string(i->mattermost_port) + ")";
+    }
     i->log->info("ready: {} rule(s) in {} pack(s), {} user(s) with a consent row, storage {}, ops on port {}, "
-                 "platforms:{}{}{}",
+                 "platforms:{}",
                  i->analyzer->rules().size(), i->analyzer->packs().size(), i->known_users(),
-                 cfg.storage.is_sqlite() ? "sqlite" : "postgresql", i->ops_port, i->discord ? " discord" : "",
-                 i->slack ? " slack" : "",
-                 i->mattermost ? " mattermost (slash commands on port " + std::to_string(i->mattermost_port) + ")"
-                               : "");
+                 cfg.storage.is_sqlite() ? "sqlite" : "postgresql", i->ops_port, names);
     return std::unique_ptr<bot>(new bot(std::move(i)));
 }
 
 int bot::run()
 {
     auto& i = *impl_;
-    if (i.discord) i.discord->start();
-    if (i.slack) i.slack->start();
-    if (i.mattermost) i.mattermost->start();
+    for (auto& p : i.platforms) p.adapter->start();
     i.arm_watch();
     for (;;) {
         try {

@@ -14,6 +14,7 @@
 #include "support/fake_discord.hpp"
 #include "support/fake_mattermost.hpp"
 #include "support/fake_slack.hpp"
+#include "support/temp_folder.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -97,11 +98,12 @@ json mm_post(const std::string& id, const std::string& user, const std::string& 
 
 struct two_platforms {
     e2e::log_capture logs;
+    test::temp_folder scratch{"nudgebot-e2e-sm"};   // first member: removed last
     fake_slack slack;
     fake_mattermost mm;
     std::optional<test::fake_discord> discord;   // only when a test adds Discord
     std::string mm_listen = "127.0.0.1:0";
-    std::filesystem::path dir;
+    std::filesystem::path dir = scratch.path();
     std::map<std::string, std::string> env{{"E2E_SLACK_BOT", slack_bot},
                                            {"E2E_SLACK_APP", slack_app},
                                            {"E2E_MM_TOKEN", mm.options().token},
@@ -116,18 +118,12 @@ struct two_platforms {
     {
         spdlog::drop("slack");
         spdlog::drop("mattermost");
-        std::random_device rd;
-        dir = std::filesystem::temp_directory_path() /
-              ("nudgebot-e2e-sm-" + std::to_string(rd()) + "-" + std::to_string(::getpid()));
-        std::filesystem::create_directories(dir);
     }
     ~two_platforms()
     {
         stop();
         spdlog::drop("slack");
         spdlog::drop("mattermost");
-        std::error_code ec;
-        std::filesystem::remove_all(dir, ec);
     }
 
     std::string config_text() const
@@ -168,22 +164,22 @@ struct two_platforms {
         };
         h.tune_discord = [](discord::settings& s) {
             s.identify_interval = 20ms;
-            s.reconnect_backoff_base = 50ms;
+            s.reconnect.base = 50ms;
             s.rest_retry_base = 50ms;
         };
         h.tune_slack = [](slack::settings& s) {
             s.connect_timeout = 2000ms;
             s.close_timeout = 300ms;
-            s.reconnect_backoff_base = 20ms;
-            s.reconnect_backoff_cap = 200ms;
+            s.reconnect.base = 20ms;
+            s.reconnect.cap = 200ms;
             s.web_timeout = 3000ms;
             s.web_retry_base = 20ms;
         };
         h.tune_mattermost = [](mattermost::settings& s) {
             s.connect_timeout = 2000ms;
             s.close_timeout = 300ms;
-            s.reconnect_backoff_base = 20ms;
-            s.reconnect_backoff_cap = 200ms;
+            s.reconnect.base = 20ms;
+            s.reconnect.cap = 200ms;
             s.rest_timeout = 3000ms;
             s.rest_retry_base = 20ms;
         };

@@ -12,6 +12,7 @@
 #include "app/wiring.hpp"
 #include "platforms/discord/settings.hpp"
 #include "support/fake_discord.hpp"
+#include "support/temp_folder.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -120,9 +121,6 @@ public:
     explicit world(std::string extra_config = "", test::fake_discord_options fake_options = {})
         : fake(fake_options)
     {
-        std::random_device rd;
-        dir = fs::temp_directory_path() / ("nudgebot-e2e-" + std::to_string(rd()) + "-" + std::to_string(::getpid()));
-        fs::create_directories(dir);
         config_text = R"({
           "rules": {"dir": ")" NUDGEBOT_SOURCE_DIR R"(/rules/en"},
           "storage": {"url": "sqlite:)" + db() + R"("},
@@ -147,8 +145,6 @@ public:
     ~world()
     {
         shutdown();
-        std::error_code ec;
-        fs::remove_all(dir, ec);
     }
 
     std::string db() const { return (dir / "nudgebot.db").string(); }
@@ -171,7 +167,7 @@ public:
         };
         h.tune_discord = [](discord::settings& s) {
             s.identify_interval = 20ms;
-            s.reconnect_backoff_base = 50ms;
+            s.reconnect.base = 50ms;
             s.invalid_session_wait_min = 50ms;
             s.invalid_session_wait_max = 100ms;
             s.rest_retry_base = 50ms;
@@ -352,7 +348,8 @@ public:
         return out;
     }
 
-    fs::path dir;
+    test::temp_folder scratch{"nudgebot-e2e"};   // first member: removed last
+    fs::path dir = scratch.path();
     log_capture logs;
     test::fake_discord fake;
     std::string config_text;

@@ -2,6 +2,7 @@
 
 #include "storage/sqlite_store.hpp"
 #include "support/recording_delivery.hpp"
+#include "support/temp_folder.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -17,10 +18,8 @@ using namespace nudgebot;
 TEST_CASE("An opt-in acknowledged through the whole stack survives SIGKILL right after the answer",
           "[commands][durability]")
 {
-    std::random_device rd;
-    auto dir = std::filesystem::temp_directory_path() / ("nudgebot-kill-" + std::to_string(rd()));
-    std::filesystem::create_directories(dir);
-    auto db = (dir / "nudgebot.db").string();
+    test::temp_folder dir("nudgebot-kill");
+    auto db = dir.file("nudgebot.db");
     int ack[2];
     REQUIRE(::pipe(ack) == 0);
     pid_t child = ::fork();
@@ -84,5 +83,4 @@ TEST_CASE("An opt-in acknowledged through the whole stack survives SIGKILL right
         CHECK(consent->enabled);
         CHECK(consent->style == storage::style::direct);
     }
-    std::filesystem::remove_all(dir);
 }

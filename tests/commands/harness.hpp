@@ -6,6 +6,7 @@
 #include "nudge/analyses.hpp"
 #include "support/failing_store.hpp"
 #include "support/recording_delivery.hpp"
+#include "support/temp_folder.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -23,7 +24,8 @@ namespace nudgebot::testing {
 namespace fs = std::filesystem;
 
 struct harness {
-    fs::path dir;
+    test::temp_folder scratch{"nudgebot-cmd"};   // first member: removed last
+    fs::path dir = scratch.path();
     core::manual_clock clock;
     recording_delivery delivery;
     std::map<std::string, engine::analysis> analyses;   // text -> what the "engine" says
@@ -37,9 +39,6 @@ struct harness {
 
     explicit harness(commands::analyze_fn analyze = {}, commands::dispatcher_options options = {})
     {
-        std::random_device rd;
-        dir = fs::temp_directory_path() / ("nudgebot-cmd-" + std::to_string(rd()) + "-" + std::to_string(::getpid()));
-        fs::create_directories(dir);
         core::diagnostics diags;
         auto lib = nudge::load_suggestions(NUDGEBOT_SOURCE_DIR "/tests/nudge/data/suggestions.json", diags);
         REQUIRE(lib);
@@ -49,7 +48,6 @@ struct harness {
     ~harness()
     {
         close();
-        fs::remove_all(dir);
     }
 
     std::string db() const { return (dir / "nudgebot.db").string(); }

@@ -1,6 +1,7 @@
 #include "storage/sqlite_store.hpp"
 
 #include "storage/async_store.hpp"
+#include "support/temp_folder.hpp"
 
 #include <catch2/catch.hpp>
 #include <sqlite3.h>
@@ -20,15 +21,9 @@ using namespace nudgebot::storage;
 namespace {
 
 struct temp_dir {
-    fs::path path;
-    temp_dir()
-    {
-        std::random_device rd;
-        path = fs::temp_directory_path() / ("nudgebot-store-" + std::to_string(rd()) + std::to_string(::getpid()));
-        fs::create_directories(path);
-    }
-    ~temp_dir() { fs::remove_all(path); }
-    std::string db() const { return (path / "nudgebot.db").string(); }
+    test::temp_folder folder{"nudgebot-store"};
+    fs::path path = folder.path();
+    std::string db() const { return folder.file("nudgebot.db"); }
 };
 
 std::string file_bytes(const fs::path& p)

@@ -46,8 +46,10 @@ void fast_connection_timings(Settings& s)
 {
     s.connect_timeout = std::chrono::milliseconds(2000);
     s.close_timeout = std::chrono::milliseconds(300);
-    s.reconnect_backoff_base = std::chrono::milliseconds(20);
-    s.reconnect_backoff_cap = std::chrono::milliseconds(200);
+    s.reconnect.base = std::chrono::milliseconds(20);
+    s.reconnect.cap = std::chrono::milliseconds(200);
+    s.supervision.restart_base = std::chrono::milliseconds(20);
+    s.supervision.restart_cap = std::chrono::milliseconds(200);
 }
 
 template <class Fake, class Adapter>

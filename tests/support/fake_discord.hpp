@@ -90,6 +90,9 @@ public:
     // ---- Gateway scripting
     void set_ack_heartbeats(bool ack);
     void set_send_hello(bool send);                // false: accept the websocket and stay silent
+    // Reconnect-policy tests only: every gateway connection accepted from now on is closed (4000)
+    // right after its HELLO, before any IDENTIFY can succeed.
+    void set_kill_after_hello(bool kill);
     void set_heartbeat_interval(int ms);
     void set_identify_close_code(int code);        // answer IDENTIFY by closing with this code (0: off)
     void set_resume_fails(bool fails);             // answer RESUME with op 9 d:false

@@ -29,6 +29,9 @@ struct fake_mattermost::impl : std::enable_shared_from_this<fake_mattermost::imp
     std::string current;            // session of the open socket
     std::map<std::uint64_t, std::string> peer_session;
     int session_counter = 0;
+    bool kill_after_hello = false;
+    bool revoked = false;
+    std::vector<std::chrono::steady_clock::time_point> opened_at;
 
     std::string new_session_id()
     {
@@ -55,7 +58,12 @@ struct fake_mattermost::impl : std::enable_shared_from_this<fake_mattermost::imp
         if (h)
             if (auto a = h(c)) return to_response(*a);
         if (c.path.starts_with("/hooks/")) return net::server_response::text(200, "");
-        if (c.authorization != "Bearer " + opt.token)
+        bool revoked_now;
+        {
+            std::lock_guard lock(mutex);
+            revoked_now = revoked;
+        }
+        if (c.authorization != "Bearer " + opt.token || revoked_now)
             return net::server_response::json(401, R"({"id":"api.context.session_expired.app_error","status_code":401})");
         std::lock_guard lock(mutex);
         auto json_answer = [](int status, json j) { return net::server_response::json(status, j.dump()); };
@@ -127,6 +135,12 @@ struct fake_mattermost::impl : std::enable_shared_from_this<fake_mattermost::imp
         }
         send_hello(p, id);
         for (auto& t : replay) p.send(t);
+        bool kill;
+        {
+            std::lock_guard lock(mutex);
+            kill = kill_after_hello;
+        }
+        if (kill) p.close(1011);
     }
 
     std::optional<net::ws_callbacks> route(const net::server_request& r)
@@ -143,11 +157,15 @@ struct fake_mattermost::impl : std::enable_shared_from_this<fake_mattermost::imp
         auto self = shared_from_this();
         net::ws_callbacks cb;
         cb.on_open = [self, header_ok, wanted, from, target = r.target](net::ws_peer p) {
+            bool revoked;
             {
                 std::lock_guard lock(self->mutex);
                 self->targets.push_back(target);
+                self->opened_at.push_back(std::chrono::steady_clock::now());
+                revoked = self->revoked;
             }
-            if (header_ok) self->open_session(p, wanted, from);
+            if (revoked) p.close(1008);
+            else if (header_ok) self->open_session(p, wanted, from);
         };
         cb.on_message = [self, header_ok, wanted, from](net::ws_peer p, std::string text, bool) {
             auto j = json::parse(text, nullptr, false);
@@ -288,6 +306,24 @@ void fake_mattermost::drop()
         if (p.is_open()) p.close(1001);
     });
 }
+void fake_mattermost::set_kill_after_hello(bool kill)
+{
+    std::lock_guard lock(impl_->mutex);
+    impl_->kill_after_hello = kill;
+}
+
+void fake_mattermost::revoke_token()
+{
+    std::lock_guard lock(impl_->mutex);
+    impl_->revoked = true;
+}
+
+std::vector<std::chrono::steady_clock::time_point> fake_mattermost::connection_times() const
+{
+    std::lock_guard lock(impl_->mutex);
+    return impl_->opened_at;
+}
+
 void fake_mattermost::forget_sessions()
 {
     impl_->server->on_thread([&] {

@@ -73,6 +73,11 @@ public:
     void send_raw(std::string text);                        // to the open socket, no seq
     void drop();                                            // closes the open socket (the session stays)
     void forget_sessions();                                 // the next resume gets a new session
+    // Link-killing mode: every socket accepted from now on is closed right after its hello.
+    void set_kill_after_hello(bool kill);
+    // The bot's token stops working: REST answers 401, sockets close before any hello.
+    void revoke_token();
+    std::vector<std::chrono::steady_clock::time_point> connection_times() const;   // when each was accepted
 
     struct impl;
 

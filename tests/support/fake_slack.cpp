@@ -23,6 +23,8 @@ struct fake_slack::impl : std::enable_shared_from_this<fake_slack::impl> {
     std::vector<fake_slack_ack> acks;
     std::map<int, std::vector<std::string>> sent;
     bool send_hello = true;
+    bool kill_after_hello = false;
+    std::vector<std::chrono::steady_clock::time_point> opened_at;
     int ticket = 0;
 
     net::server_response handle(const net::server_request& r)
@@ -88,12 +90,16 @@ struct fake_slack::impl : std::enable_shared_from_this<fake_slack::impl> {
         auto self = shared_from_this();
         cb.on_open = [self](net::ws_peer p) {
             bool hello;
+            bool kill;
             {
                 std::lock_guard lock(self->mutex);
                 hello = self->send_hello;
+                kill = self->kill_after_hello;
+                self->opened_at.push_back(std::chrono::steady_clock::now());
             }
             if (hello)
                 p.send(json{{"type", "hello"}, {"num_connections", 1}, {"connection_info", {{"app_id", "A1"}}}}.dump());
+            if (kill) p.close(1011);
         };
         cb.on_message = [self](net::ws_peer p, std::string text, bool) {
             auto j = json::parse(text, nullptr, false);
@@ -167,6 +173,18 @@ std::vector<fake_slack_call> fake_slack::calls(const std::string& method) const
 
 int fake_slack::connections() const { return impl_->server->connections(); }
 int fake_slack::open_connections() const { return impl_->server->open_connections(); }
+void fake_slack::set_kill_after_hello(bool kill)
+{
+    std::lock_guard lock(impl_->mutex);
+    impl_->kill_after_hello = kill;
+}
+
+std::vector<std::chrono::steady_clock::time_point> fake_slack::connection_times() const
+{
+    std::lock_guard lock(impl_->mutex);
+    return impl_->opened_at;
+}
+
 void fake_slack::set_send_hello(bool send)
 {
     std::lock_guard lock(impl_->mutex);

@@ -70,6 +70,9 @@ public:
     int connections() const;
     int open_connections() const;
     void set_send_hello(bool send);        // for connections accepted from now on
+    // Link-killing mode: every socket accepted from now on is closed right after its hello.
+    void set_kill_after_hello(bool kill);
+    std::vector<std::chrono::steady_clock::time_point> connection_times() const;   // when each was accepted
     // Sends an envelope as is and returns its envelope_id (if any).
     std::string send(nlohmann::json envelope, int connection = -1);
     void send_raw(std::string text, int connection = -1);

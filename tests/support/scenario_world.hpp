@@ -11,6 +11,7 @@
 #include "commands/dispatcher.hpp"
 #include "engine/analyzer.hpp"
 #include "storage/store.hpp"
+#include "support/temp_folder.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -24,17 +25,14 @@
 namespace nudgebot::test {
 
 struct world {
-    std::filesystem::path dir;
+    temp_folder scratch{"nudgebot-platform"};   // first member: removed last
+    std::filesystem::path dir = scratch.path();
     std::unique_ptr<nudge::composer> composer;
     std::unique_ptr<storage::async_store> store;
     std::unique_ptr<commands::dispatcher> bot;
 
     world(boost::asio::io_context& ioc, core::delivery& delivery, const core::clock& clock, core::platform where)
     {
-        std::random_device rd;
-        dir = std::filesystem::temp_directory_path() /
-              ("nudgebot-platform-" + std::to_string(rd()) + "-" + std::to_string(::getpid()));
-        std::filesystem::create_directories(dir);
         core::diagnostics diags;
         auto rules = engine::load_rules(NUDGEBOT_SOURCE_DIR "/rules/en", diags);
         INFO(diags.to_string());
@@ -65,8 +63,6 @@ struct world {
         store->wait_idle();
         bot.reset();
         store.reset();
-        std::error_code ec;
-        std::filesystem::remove_all(dir, ec);
     }
 
     world(const world&) = delete;

@@ -1,29 +1,17 @@
 #include "platforms/discord/adapter.hpp"
 
-// GCC 12 reports a false -Wmismatched-new-delete for Asio's coroutine frames (aligned_alloc).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
+#include "platforms/runtime/asio_coroutines.hpp"
 
 #include "core/command_spec.hpp"
 #include "core/metrics.hpp"
-#include "net/backoff.hpp"
 #include "platforms/discord/commands_json.hpp"
 #include "platforms/discord/gateway.hpp"
-#include "platforms/text_limit.hpp"
-#include "platforms/discord/log.hpp"
 #include "platforms/discord/normalise.hpp"
+#include "platforms/discord/protocol.hpp"
 #include "platforms/discord/rest.hpp"
-
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
+#include "platforms/runtime/lifecycle.hpp"
+#include "platforms/runtime/reconnect_policy.hpp"
+#include "platforms/text_limit.hpp"
 
 #include <map>
 #include <set>
@@ -39,8 +27,7 @@ using platforms::truncate_utf8;
 
 namespace {
 
-constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
-constexpr int error_cannot_dm = 50007;            // "Cannot send messages to this user"
+constexpr int error_cannot_dm = protocol::error_code::cannot_send_to_user;
 constexpr std::size_t max_message_chars = 2000;
 constexpr std::size_t dm_channel_cache_limit = 10000;
 constexpr std::size_t dm_closed_limit = 100000;
@@ -49,11 +36,11 @@ constexpr std::size_t deferred_limit = 4096;
 int button_style_code(core::button_style s)
 {
     switch (s) {
-    case core::button_style::primary: return 1;
-    case core::button_style::secondary: return 2;
-    case core::button_style::danger: return 4;
+    case core::button_style::primary: return protocol::button_style::primary;
+    case core::button_style::secondary: return protocol::button_style::secondary;
+    case core::button_style::danger: return protocol::button_style::danger;
     }
-    return 2;
+    return protocol::button_style::secondary;
 }
 
 json message_body(const core::private_message& m, bool ephemeral)
@@ -64,19 +51,20 @@ json message_body(const core::private_message& m, bool ephemeral)
         json row = json::array();
         for (const auto& b : m.buttons) {
             if (row.size() == 5) {
-                rows.push_back({{"type", 1}, {"components", std::move(row)}});
+                rows.push_back({{"type", protocol::component_type::action_row}, {"components", std::move(row)}});
                 row = json::array();
             }
             if (rows.size() == 5) break;
-            row.push_back({{"type", 2},
+            row.push_back({{"type", protocol::component_type::button},
                            {"style", button_style_code(b.style)},
                            {"label", truncate_utf8(b.label, 80)},
                            {"custom_id", b.custom_id.substr(0, 100)}});
         }
-        if (!row.empty() && rows.size() < 5) rows.push_back({{"type", 1}, {"components", std::move(row)}});
+        if (!row.empty() && rows.size() < 5)
+            rows.push_back({{"type", protocol::component_type::action_row}, {"components", std::move(row)}});
         body["components"] = std::move(rows);
     }
-    if (ephemeral) body["flags"] = 64;
+    if (ephemeral) body["flags"] = protocol::message_flag::ephemeral;
     return body;
 }
 
@@ -89,35 +77,21 @@ rest_call make_call(std::string method, std::string route, std::string major, st
                      interaction};
 }
 
-void finish(const core::delivery_callback& done, core::delivery_outcome outcome, std::string_view kind)
-{
-    std::string_view name = outcome == core::delivery_outcome::delivered       ? "delivered"
-                            : outcome == core::delivery_outcome::undeliverable ? "undeliverable"
-                                                                               : "failed";
-    core::metrics::global()
-        .counter("discord_deliveries_total", {{"kind", std::string(kind)}, {"outcome", std::string(name)}})
-        .add();
-    if (done) done(outcome);
-}
-
 }  // namespace
 
-struct adapter::impl : shard_host, std::enable_shared_from_this<adapter::impl> {
+struct adapter::impl : shard_host, runtime::adapter_core, std::enable_shared_from_this<adapter::impl> {
     asio::io_context& ioc;
     settings cfg;
-    event_sink sink;
     const core::clock& clock;
+    runtime::lifecycle life;
     rest_client rest;
     identity self_identity;
-    std::shared_ptr<spdlog::logger> log = discord_log();
+    std::shared_ptr<spdlog::logger> log = life.log();
 
     std::vector<std::unique_ptr<shard>> shards;
     std::size_t running = 0;
     std::size_t fatal = 0;
-    bool started = false;
     bool stop_requested = false;
-    bool finished = false;
-    int exit_code = 0;
 
     // GET /gateway/bot
     std::string gateway_url;
@@ -143,28 +117,28 @@ struct adapter::impl : shard_host, std::enable_shared_from_this<adapter::impl> {
     std::map<std::string, deferral> deferred;                    // interaction id → state
 
     impl(asio::io_context& c, settings s, event_sink k, const core::clock& cl)
-        : ioc(c), cfg(std::move(s)), sink(std::move(k)), clock(cl), rest(c, cfg, cl)
+        : ioc(c), cfg(std::move(s)), clock(cl), life(c, "discord", std::move(k), cfg.supervision), rest(life, cfg, cl)
     {}
 
-    asio::awaitable<void> sleep_for(steady::duration d)
-    {
-        asio::steady_timer t(ioc, std::max(d, steady::duration(std::chrono::milliseconds(1))));
-        co_await t.async_wait(tuple_awaitable);
-    }
+    void end(int code) { life.finish(code); }
 
-    void end(int code)
+    runtime::lifecycle& tasks() override { return life; }
+
+    asio::awaitable<bool> token_rejected() override
     {
-        finished = true;
-        exit_code = code;
+        auto call = make_call("GET", "/users/@me", "", "/users/@me", "", false);
+        auto r = co_await rest.call(std::move(call));
+        co_return r.status == 401;
     }
 
     // ------------------------------------------------------------------------------ start-up
-    asio::awaitable<void> boot()
+    asio::awaitable<void> boot() override
     {
         auto self = shared_from_this();
-        net::backoff wait(cfg.reconnect_backoff_base, cfg.reconnect_backoff_cap);
+        runtime::reconnect_policy wait(cfg.reconnect);
         std::optional<std::uint32_t> recommended;
         for (int attempt = 1; !stop_requested; ++attempt) {
+            life.checkpoint("boot");
             auto call = make_call("GET", "/gateway/bot", "", "/gateway/bot", "", false);
             auto r = co_await rest.call(std::move(call));
             if (r.ok()) {
@@ -192,10 +166,10 @@ struct adapter::impl : shard_host, std::enable_shared_from_this<adapter::impl> {
                 co_return;
             }
             if (cfg.gateway_url && attempt >= 3) break;   // the configured URL is enough to go on
-            auto w = wait.next();
+            auto w = wait.next_delay(clock.steady_now());
             log->warn("GET /gateway/bot failed (status {}{}{}); retrying in {} ms", r.status,
                       r.error.empty() ? "" : ", ", r.error, w.count());
-            co_await sleep_for(w);
+            co_await life.sleep_for(w);
         }
         if (stop_requested) {
             end(0);
@@ -239,7 +213,7 @@ struct adapter::impl : shard_host, std::enable_shared_from_this<adapter::impl> {
             auto wait = identify_reset_at > now ? identify_reset_at - now : steady::duration(std::chrono::minutes(1));
             log->error("daily IDENTIFY budget exhausted; shard {} waits {} s for the reset", shard_id,
                        std::chrono::duration_cast<std::chrono::seconds>(wait).count());
-            co_await sleep_for(wait);
+            co_await life.sleep_for(wait);
             if (stop_requested) co_return false;
             identify_remaining = identify_total;
             now = clock.steady_now();
@@ -248,26 +222,17 @@ struct adapter::impl : shard_host, std::enable_shared_from_this<adapter::impl> {
         auto bucket = static_cast<std::size_t>(shard_id % static_cast<std::uint32_t>(max_concurrency));
         if (next_identify.size() <= bucket) next_identify.resize(bucket + 1, now);
         auto slot = std::max(now, next_identify[bucket]);
-        next_identify[bucket] = slot + cfg.identify_interval;
+        next_identify[bucket] = slot + cfg.identify_interval + cfg.identify_interval / 10;
         --identify_remaining;
         if (!warned_budget && identify_remaining < identify_total / 10) {
             warned_budget = true;
             log->warn("only {} of {} daily IDENTIFY calls left", identify_remaining, identify_total);
         }
-        if (slot > now) co_await sleep_for(slot - now);
+        if (slot > now) co_await life.sleep_for(slot - now);
         co_return !stop_requested;
     }
 
-    void emit(core::event e)
-    {
-        try {
-            if (sink) sink(std::move(e));
-        } catch (const std::exception& ex) {
-            // The dispatcher must not throw; if it does, one event is lost, the connection is not.
-            core::metrics::global().counter("discord_sink_errors_total").add();
-            log->error("event handler threw: {}", ex.what());
-        }
-    }
+    void emit(core::event e) { life.emit(std::move(e)); }
 
     void on_dispatch(std::uint32_t shard_id, std::string_view type, const json& d, steady::time_point received) override
     {
@@ -321,7 +286,7 @@ struct adapter::impl : shard_host, std::enable_shared_from_this<adapter::impl> {
     {
         if (!commands || commands_registered || registering || self_identity.application_id.empty()) return;
         registering = true;
-        asio::co_spawn(ioc, register_commands(), asio::detached);
+        life.spawn("register_commands", [self = shared_from_this()] { return self->register_commands(); });
     }
 
     asio::awaitable<void> register_commands()
@@ -355,11 +320,12 @@ struct adapter::impl : shard_host, std::enable_shared_from_this<adapter::impl> {
     }
 
     // ------------------------------------------------------------------------------ delivery
-    asio::awaitable<void> do_send_private(core::user_id to, core::private_message message, core::delivery_callback done)
+    asio::awaitable<void> send_private(core::user_id to, core::server_id, core::channel_id, core::private_message message,
+                                       core::delivery_callback done) override
     {
         auto self = shared_from_this();
         if (dm_closed.count(to.str())) {
-            finish(done, core::delivery_outcome::undeliverable, "dm");
+            life.complete(done, core::delivery_outcome::undeliverable, "dm");
             co_return;
         }
         std::string channel;
@@ -373,7 +339,7 @@ struct adapter::impl : shard_host, std::enable_shared_from_this<adapter::impl> {
             if (!r.ok() || !j.is_object() || !j.contains("id") || !j["id"].is_string()) {
                 bool closed = r.code == error_cannot_dm;
                 if (closed) record_dm_closed(to);
-                finish(done, closed ? core::delivery_outcome::undeliverable : core::delivery_outcome::failed, "dm");
+                life.complete(done, closed ? core::delivery_outcome::undeliverable : core::delivery_outcome::failed, "dm");
                 co_return;
             }
             channel = j["id"].get<std::string>();
@@ -384,12 +350,12 @@ struct adapter::impl : shard_host, std::enable_shared_from_this<adapter::impl> {
                                      message_body(message, false).dump(), false);
         auto r = co_await rest.call(std::move(call));
         if (r.ok()) {
-            finish(done, core::delivery_outcome::delivered, "dm");
+            life.complete(done, core::delivery_outcome::delivered, "dm");
         } else if (r.code == error_cannot_dm) {
             record_dm_closed(to);
-            finish(done, core::delivery_outcome::undeliverable, "dm");
+            life.complete(done, core::delivery_outcome::undeliverable, "dm");
         } else {
-            finish(done, r.status == 403 ? core::delivery_outcome::undeliverable : core::delivery_outcome::failed,
+            life.complete(done, r.status == 403 ? core::delivery_outcome::undeliverable : core::delivery_outcome::failed,
                    "dm");
         }
     }
@@ -403,20 +369,22 @@ struct adapter::impl : shard_host, std::enable_shared_from_this<adapter::impl> {
         }
     }
 
-    asio::awaitable<void> do_answer(core::reply_handle reply, core::private_message message, core::delivery_callback done)
+    asio::awaitable<void> answer_privately(core::reply_handle reply, core::private_message message,
+                                           core::delivery_callback done) override
     {
         auto self = shared_from_this();
         auto age = clock.steady_now() - reply.received_at;
         auto it = deferred.find(reply.id);
         if (it != deferred.end()) {
             // Wait for our own defer to be acknowledged before editing its message.
-            while (!it->second.done && clock.steady_now() - reply.received_at < cfg.interaction_deadline) {
-                co_await sleep_for(std::chrono::milliseconds(5));
+            while (!it->second.done && !life.stopping() &&
+                   clock.steady_now() - reply.received_at < cfg.interaction_deadline) {
+                co_await life.sleep_for(std::chrono::milliseconds(5));
                 it = deferred.find(reply.id);
                 if (it == deferred.end()) break;
             }
             if (it == deferred.end() || !it->second.ok || age > std::chrono::minutes(15)) {
-                finish(done, core::delivery_outcome::failed, "interaction");
+                life.complete(done, core::delivery_outcome::failed, "interaction");
                 co_return;
             }
             auto path = "/webhooks/" + self_identity.application_id + "/" + reply.token + "/messages/@original";
@@ -424,7 +392,7 @@ struct adapter::impl : shard_host, std::enable_shared_from_this<adapter::impl> {
                                          self_identity.application_id, path, message_body(message, false).dump(), true);
             auto r = co_await rest.call(std::move(call));
             deferred.erase(reply.id);
-            finish(done, r.ok() ? core::delivery_outcome::delivered : core::delivery_outcome::failed, "interaction");
+            life.complete(done, r.ok() ? core::delivery_outcome::delivered : core::delivery_outcome::failed, "interaction");
             co_return;
         }
         if (age > cfg.interaction_deadline) {
@@ -432,17 +400,19 @@ struct adapter::impl : shard_host, std::enable_shared_from_this<adapter::impl> {
             core::metrics::global().counter("discord_interactions_expired_total").add();
             log->warn("interaction {} answered {} ms after it arrived; too late, dropped", reply.id,
                       std::chrono::duration_cast<std::chrono::milliseconds>(age).count());
-            finish(done, core::delivery_outcome::failed, "interaction");
+            life.complete(done, core::delivery_outcome::failed, "interaction");
             co_return;
         }
         json body{{"type", 4}, {"data", message_body(message, true)}};
         auto call = make_call("POST", "/interactions/{id}/{token}/callback", "",
                                      "/interactions/" + reply.id + "/" + reply.token + "/callback", body.dump(), true);
         auto r = co_await rest.call(std::move(call));
-        finish(done, r.ok() ? core::delivery_outcome::delivered : core::delivery_outcome::failed, "interaction");
+        life.complete(done, r.ok() ? core::delivery_outcome::delivered : core::delivery_outcome::failed, "interaction");
     }
 
-    asio::awaitable<void> do_defer(core::reply_handle reply)
+    // Posts run in order, so a defer marks the interaction deferred before an answer queued after
+    // it looks: that answer edits @original instead of answering a second time.
+    asio::awaitable<void> defer(core::reply_handle reply) override
     {
         auto self = shared_from_this();
         if (deferred.size() >= deferred_limit) {
@@ -458,36 +428,34 @@ struct adapter::impl : shard_host, std::enable_shared_from_this<adapter::impl> {
         if (auto it = deferred.find(reply.id); it != deferred.end()) it->second = deferral{true, r.ok(), reply.received_at};
     }
 
-    asio::awaitable<void> do_post(core::channel_id channel, core::private_message message, core::delivery_callback done)
+    asio::awaitable<void> post_to_channel(core::server_id, core::channel_id channel, core::private_message message,
+                                          core::delivery_callback done) override
     {
         auto self = shared_from_this();
         auto call = make_call("POST", "/channels/{id}/messages", channel.str(),
                                      "/channels/" + channel.str() + "/messages", message_body(message, false).dump(),
                                      false);
         auto r = co_await rest.call(std::move(call));
-        finish(done,
+        life.complete(done,
                r.ok()               ? core::delivery_outcome::delivered
                : r.status == 403 || r.status == 404 ? core::delivery_outcome::undeliverable
                                     : core::delivery_outcome::failed,
                "channel");
     }
 
-    void stop()
+    void halt() override
     {
         stop_requested = true;
+        life.stop();
         for (auto& s : shards) s->stop();
-        if (shards.empty() && started) end(0);
+        if (shards.empty() && life.started()) end(0);
     }
 };
 
 adapter::adapter(asio::io_context& ioc, settings s, event_sink sink, const core::clock& clock)
     : impl_(std::make_shared<impl>(ioc, std::move(s), std::move(sink), clock))
-{}
-
-adapter::~adapter()
 {
-    // Shards hold the impl alive until their coroutines end; tell them to end.
-    asio::post(impl_->ioc, [i = impl_] { i->stop(); });
+    bind(impl_, impl_->life);
 }
 
 void adapter::set_commands(const nlohmann::json& discord_commands)
@@ -501,27 +469,12 @@ void adapter::set_commands(const nlohmann::json& discord_commands)
 
 void adapter::use_nudgebot_commands() { set_commands(to_discord_commands(core::nudgebot_commands())); }
 
-void adapter::start()
-{
-    asio::post(impl_->ioc, [i = impl_] {
-        if (i->started) return;
-        i->started = true;
-        asio::co_spawn(i->ioc, i->boot(), asio::detached);
-    });
-}
-
-void adapter::stop()
-{
-    asio::post(impl_->ioc, [i = impl_] { i->stop(); });
-}
-
 adapter_status adapter::status() const
 {
     adapter_status s;
     s.shards_running = impl_->running;
     s.shards_stopped_fatally = impl_->fatal;
-    s.finished = impl_->finished;
-    s.exit_code = impl_->exit_code;
+    impl_->life.report(s);
     s.rest_breaker_open = impl_->rest.breaker_open();
     s.commands_registered = impl_->commands_registered;
     s.bot_user_id = impl_->self_identity.bot_user_id;
@@ -529,35 +482,16 @@ adapter_status adapter::status() const
     return s;
 }
 
-void adapter::send_private(const core::user_id& to, const core::server_id&, const core::channel_id&,
-                           core::private_message message, core::delivery_callback done)
+runtime::adapter_health adapter::health() const
 {
-    asio::post(impl_->ioc, [i = impl_, to, message = std::move(message), done = std::move(done)]() mutable {
-        asio::co_spawn(i->ioc, i->do_send_private(std::move(to), std::move(message), std::move(done)), asio::detached);
-    });
+    auto s = status();
+    return {s.shards_running > 0 && !s.finished, s.finished, s.exit_code, s.failed, s.shards_running};
 }
 
-void adapter::answer_privately(const core::reply_handle& reply, core::private_message message,
-                               core::delivery_callback done)
+std::string_view adapter::refusal_advice() const noexcept
 {
-    asio::post(impl_->ioc, [i = impl_, reply, message = std::move(message), done = std::move(done)]() mutable {
-        asio::co_spawn(i->ioc, i->do_answer(std::move(reply), std::move(message), std::move(done)), asio::detached);
-    });
-}
-
-void adapter::defer(const core::reply_handle& reply)
-{
-    // Posts run in order, so do_defer marks the interaction deferred before an answer queued
-    // after this call looks: that answer edits @original instead of answering a second time.
-    asio::post(impl_->ioc, [i = impl_, reply] { asio::co_spawn(i->ioc, i->do_defer(reply), asio::detached); });
-}
-
-void adapter::post_to_channel(const core::server_id&, const core::channel_id& channel, core::private_message message,
-                              core::delivery_callback done)
-{
-    asio::post(impl_->ioc, [i = impl_, channel, message = std::move(message), done = std::move(done)]() mutable {
-        asio::co_spawn(i->ioc, i->do_post(std::move(channel), std::move(message), std::move(done)), asio::detached);
-    });
+    return "the platform refused the bot (token rejected, intents not allowed, or every shard closed fatally) — fix "
+           "the bot's settings in the Discord Developer Portal or the token";
 }
 
 std::string adapter::message_link(const core::server_id& server, const core::channel_id& channel,

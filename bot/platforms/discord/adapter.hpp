@@ -15,6 +15,7 @@
 #include "core/delivery.hpp"
 #include "core/event.hpp"
 #include "platforms/discord/settings.hpp"
+#include "platforms/runtime/platform_adapter.hpp"
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -35,18 +36,16 @@ struct adapter_status {
     std::size_t shards_stopped_fatally = 0;
     bool finished = false;              // no shard left (stopped or fatal), or start-up failed
     int exit_code = 0;                  // 1 when the adapter ended because of a fatal error
+    bool failed = false;                // a supervised task threw and has not recovered
     bool rest_breaker_open = false;
     bool commands_registered = false;
     std::string bot_user_id;
     std::string application_id;
 };
 
-class adapter final : public core::delivery {
+class adapter final : public runtime::platform_adapter {
 public:
     adapter(boost::asio::io_context& ioc, settings s, event_sink sink, const core::clock& clock);
-    ~adapter() override;
-    adapter(const adapter&) = delete;
-    adapter& operator=(const adapter&) = delete;
 
     // The command set to register (Discord JSON array). Registered after the first READY, with one
     // bulk PUT, only if its hash differs from the one in settings.state_file.
@@ -54,19 +53,16 @@ public:
     // set_commands(to_discord_commands(core::nudgebot_commands())).
     void use_nudgebot_commands();
 
-    void start();   // GET /gateway/bot, then the shards
-    void stop();    // closes every shard with 1000
-
+    // start(): GET /gateway/bot, then the shards; stop() closes every shard with 1000 (both from
+    // runtime::platform_adapter).
     adapter_status status() const;   // call on the adapter's thread
 
-    // core::delivery
-    void send_private(const core::user_id& to, const core::server_id& server, const core::channel_id& channel,
-                      core::private_message message, core::delivery_callback done) override;
-    void answer_privately(const core::reply_handle& reply, core::private_message message,
-                          core::delivery_callback done) override;
-    void defer(const core::reply_handle& reply) override;
-    void post_to_channel(const core::server_id& server, const core::channel_id& channel,
-                         core::private_message message, core::delivery_callback done) override;
+    // runtime::platform_adapter
+    core::platform platform() const noexcept override { return core::platform::discord; }
+    runtime::adapter_health health() const override;
+    std::string_view refusal_advice() const noexcept override;
+
+    // https://discord.com/channels/<guild or @me>/<channel>/<message>
     std::string message_link(const core::server_id& server, const core::channel_id& channel,
                              const core::message_id& message) const override;
 

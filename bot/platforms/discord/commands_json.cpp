@@ -1,5 +1,7 @@
 #include "platforms/discord/commands_json.hpp"
 
+#include "core/read_file.hpp"
+
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 
@@ -110,11 +112,9 @@ std::string command_set_hash(const json& commands, const std::optional<std::stri
 
 std::string read_command_hash(const std::string& state_file)
 {
-    std::ifstream in(state_file);
-    if (!in) return {};
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    auto j = json::parse(buffer.str(), nullptr, false);
+    auto file = core::read_file(state_file, "state file");
+    if (!file.ok()) return {};
+    auto j = json::parse(file.text, nullptr, false);
     if (!j.is_object()) return {};
     auto it = j.find("discord_commands_hash");
     if (it == j.end() || !it->is_string()) return {};
@@ -124,14 +124,9 @@ std::string read_command_hash(const std::string& state_file)
 bool write_command_hash(const std::string& state_file, const std::string& hash)
 {
     json j = json::object();
-    {
-        std::ifstream in(state_file);
-        if (in) {
-            std::stringstream buffer;
-            buffer << in.rdbuf();
-            auto old = json::parse(buffer.str(), nullptr, false);
-            if (old.is_object()) j = std::move(old);
-        }
+    if (auto file = core::read_file(state_file, "state file"); file.ok()) {
+        auto old = json::parse(file.text, nullptr, false);
+        if (old.is_object()) j = std::move(old);
     }
     j["discord_commands_hash"] = hash;
     const std::string tmp = state_file + ".tmp";

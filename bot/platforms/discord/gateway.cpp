@@ -1,25 +1,15 @@
 #include "platforms/discord/gateway.hpp"
 
-// GCC 12 reports a false -Wmismatched-new-delete for Asio's coroutine frames (aligned_alloc).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
+#include "platforms/runtime/asio_coroutines.hpp"
 
 #include "core/metrics.hpp"
-#include "net/backoff.hpp"
 #include "net/url.hpp"
 #include "net/websocket.hpp"
-#include "platforms/discord/log.hpp"
+#include "platforms/discord/protocol.hpp"
+#include "platforms/runtime/lifecycle.hpp"
+#include "platforms/runtime/reconnect_policy.hpp"
+#include "platforms/runtime/socket_options.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 #include <zlib.h>
 
 #include <cstring>
@@ -34,7 +24,7 @@ using steady = std::chrono::steady_clock;
 
 namespace {
 
-constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+using runtime::tuple_awaitable;
 constexpr std::size_t max_payload_bytes = 4096;   // Discord closes with 4002 above this
 constexpr std::uint16_t resume_close_code = 4000; // any code but 1000/1001 keeps the session
 
@@ -140,7 +130,7 @@ std::string_view close_code_meaning(int code) noexcept
     }
 }
 
-bool is_fatal_close_code(int code) noexcept { return code == 4004 || (code >= 4010 && code <= 4014); }
+bool is_fatal_close_code(int code) noexcept { return protocol::close_code::is_fatal(code); }
 
 struct shard::impl : std::enable_shared_from_this<shard::impl> {
     enum class next_step { resume, identify, stop };
@@ -168,16 +158,17 @@ struct shard::impl : std::enable_shared_from_this<shard::impl> {
     bool hello_seen = false;
     std::shared_ptr<asio::steady_timer> heartbeat_timer;
     asio::steady_timer pause_timer;
-    net::backoff backoff;
+    runtime::reconnect_policy policy;
     inflater zin;
     std::mt19937_64 rng{std::random_device{}()};
-    std::shared_ptr<spdlog::logger> log = discord_log();
+    runtime::lifecycle& life;
+    std::shared_ptr<spdlog::logger> log = life.log();
     core::metric_counter& frames;
 
     impl(asio::io_context& c, const settings& s, const std::shared_ptr<shard_host>& h, std::uint32_t i,
          std::uint32_t n, std::string url)
         : ioc(c), cfg(s), host_weak(h), host(*h), id(i), count(n), gateway_url(std::move(url)), id_text(std::to_string(i)),
-          pause_timer(c), backoff(s.reconnect_backoff_base, s.reconnect_backoff_cap),
+          pause_timer(c), policy(s.reconnect), life(h->tasks()),
           frames(counter("discord_gateway_frames_total", {{"shard", id_text}}))
     {}
 
@@ -235,6 +226,7 @@ struct shard::impl : std::enable_shared_from_this<shard::impl> {
             timer->expires_after(wait);
             co_await timer->async_wait(tuple_awaitable);
             if (gen != generation || stopping || !ws) co_return;
+            life.checkpoint("heartbeat");
             if (!acked) {
                 // Let an ACK that already arrived but waits in the queue behind this timer be
                 // handled first: a busy loop is not a zombie connection.
@@ -298,7 +290,9 @@ struct shard::impl : std::enable_shared_from_this<shard::impl> {
         outcome o;
         std::string text;
         hello_seen = false;
-        asio::co_spawn(ioc, hello_watchdog(gen), asio::detached);
+        life.spawn("hello_watchdog", [self = shared_from_this(), host = host_weak.lock(), gen] {
+            return self->hello_watchdog(gen);
+        });
         for (;;) {
             auto r = co_await ws->read();
             if (stopping) {
@@ -326,6 +320,7 @@ struct shard::impl : std::enable_shared_from_this<shard::impl> {
                 }
                 co_return o;
             }
+            life.checkpoint("gateway");
             frames.add();
             // Once this connection is being closed, what is still in flight is left to the replay.
             if (forced) continue;
@@ -377,13 +372,18 @@ struct shard::impl : std::enable_shared_from_this<shard::impl> {
                 acked = true;
                 if (heartbeat_timer) heartbeat_timer->cancel();
                 heartbeat_timer = std::make_shared<asio::steady_timer>(ioc);
-                asio::co_spawn(ioc, heartbeat(gen, heartbeat_timer), asio::detached);
+                // Each task keeps the host (the adapter, which owns the lifecycle) alive while it runs.
+                life.supervise("heartbeat", [self = shared_from_this(), host = host_weak.lock(), gen, t = heartbeat_timer] {
+                    return self->heartbeat(gen, t);
+                });
                 if (resuming && !session_id.empty()) {
                     send(json{{"op", 6}, {"d", {{"token", cfg.token}, {"session_id", session_id}, {"seq", seq}}}});
                     counter("discord_gateway_resumes_total").add();
                     log->info("shard {}: resuming session at seq {}", id, seq);
                 } else {
-                    asio::co_spawn(ioc, identify(gen), asio::detached);
+                    life.spawn("identify", [self = shared_from_this(), host = host_weak.lock(), gen] {
+                        return self->identify(gen);
+                    });
                 }
                 break;
             }
@@ -435,11 +435,13 @@ struct shard::impl : std::enable_shared_from_this<shard::impl> {
                     }
                     if (resume_url.empty()) resume_url = gateway_url;
                     o.was_ready = true;
-                    backoff.reset();
+                    policy.connected(steady::now());
+                    life.healthy();
                     log->info("shard {}/{}: ready", id, count);
                 } else if (type == "RESUMED") {
                     o.was_ready = true;
-                    backoff.reset();
+                    policy.connected(steady::now());
+                    life.healthy();
                     log->info("shard {}: resumed at seq {}", id, seq);
                 }
                 host.on_dispatch(id, type, d, received);
@@ -468,10 +470,7 @@ struct shard::impl : std::enable_shared_from_this<shard::impl> {
             forced_wait = {};
             if (!first) counter("discord_gateway_reconnects_total").add();
             first = false;
-            net::ws_options opts;
-            opts.handshake_timeout = cfg.connect_timeout;
-            opts.close_timeout = cfg.close_timeout;
-            opts.max_message_bytes = cfg.max_frame_bytes;
+            auto opts = runtime::socket_options(cfg);
             opts.send_limit = cfg.gateway_send_limit;
             opts.send_window = cfg.gateway_send_window;
             opts.priority_reserve = 3;
@@ -482,21 +481,36 @@ struct shard::impl : std::enable_shared_from_this<shard::impl> {
             if (stopping) break;
             if (!err.empty()) {
                 error_counter("connect").add();
-                auto wait = backoff.next();
+                auto wait = policy.next_delay(steady::now());
                 log->warn("shard {}: gateway connect failed ({}); retrying in {} ms", id, err, wait.count());
                 co_await pause(wait);
                 continue;
             }
-            auto o = co_await session(gen, resuming);
+            outcome o;
+            try {
+                o = co_await session(gen, resuming);
+            } catch (...) {
+                // The supervisor runs this loop again (resuming); this connection must not linger.
+                if (heartbeat_timer) heartbeat_timer->cancel();
+                ws->abort();
+                throw;
+            }
             if (heartbeat_timer) heartbeat_timer->cancel();
             ws->abort();
             if (o.next == next_step::stop) break;
+            if (!o.was_ready && !forced && !stopping && co_await host.token_rejected()) {
+                log->error("shard {}: the gateway closed before READY and REST rejects the token; this shard stops",
+                           id);
+                fatal_code = protocol::close_code::authentication_failed;
+                break;
+            }
             if (o.next == next_step::identify) {
                 session_id.clear();
                 seq = 0;
             }
-            if (o.wait.count() > 0) co_await pause(o.wait);
-            else if (!o.was_ready) co_await pause(backoff.next());
+            // A link that keeps dying right after READY backs off too; only a healthy period resets it.
+            auto wait = policy.next_delay(steady::now());
+            co_await pause(o.wait.count() > 0 ? o.wait : wait);
         }
         ws.reset();
         is_running = false;
@@ -520,7 +534,10 @@ shard::shard(asio::io_context& ioc, const settings& cfg, std::shared_ptr<shard_h
 
 shard::~shard() { impl_->stop(); }
 
-void shard::start() { asio::co_spawn(impl_->ioc, impl_->run(), asio::detached); }
+void shard::start()
+{
+    impl_->life.supervise("gateway", [i = impl_, host = impl_->host_weak.lock()] { return i->run(); });
+}
 void shard::stop() { impl_->stop(); }
 std::uint32_t shard::id() const noexcept { return impl_->id; }
 bool shard::running() const noexcept { return impl_->is_running; }

@@ -5,8 +5,11 @@
 // io_context and is used only from the thread running it. It never throws while running; every
 // problem is counted (core::metrics, discord_gateway_*) and logged without content. The shard
 // resumes whenever the protocol allows and identifies only through `shard_host::identify_slot`,
-// which paces IDENTIFY by max_concurrency and the daily budget. Fatal close codes (4004,
-// 4010–4014) end the shard and call `on_stopped` once; so does `stop()`.
+// which paces IDENTIFY by max_concurrency and the daily budget. Reconnects follow
+// runtime::reconnect_policy (steps reset only after a healthy period). Fatal close codes (4004,
+// 4010–4014) end the shard and call `on_stopped` once; so does `stop()`, and so does a connection
+// that closed before READY when `shard_host::token_rejected` finds the token revoked (as 4004).
+// The read loop and the heartbeat run as supervised tasks of the adapter's lifecycle.
 #pragma once
 
 #include "platforms/discord/settings.hpp"
@@ -23,6 +26,9 @@
 namespace boost::asio {
 class io_context;
 }
+namespace nudgebot::runtime {
+class lifecycle;
+}
 
 namespace nudgebot::discord {
 
@@ -36,6 +42,10 @@ public:
                              std::chrono::steady_clock::time_point received) = 0;
     // The shard ended: close_code is the fatal code, or 0 after stop().
     virtual void on_stopped(std::uint32_t shard, int close_code) = 0;
+    // A connection closed before READY / RESUMED: true when REST says the token is rejected (401).
+    virtual boost::asio::awaitable<bool> token_rejected() = 0;
+    // The adapter's lifecycle: the shard's loops run as its supervised tasks.
+    virtual runtime::lifecycle& tasks() = 0;
 };
 
 // The meaning of a gateway close code, for log lines.

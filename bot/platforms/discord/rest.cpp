@@ -1,21 +1,12 @@
 #include "platforms/discord/rest.hpp"
 
-// GCC 12 reports a false -Wmismatched-new-delete for Asio's coroutine frames (aligned_alloc).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
+#include "platforms/runtime/asio_coroutines.hpp"
 
 #include "core/metrics.hpp"
 #include "net/http_client.hpp"
 #include "net/rate_limiter.hpp"
-#include "platforms/discord/log.hpp"
-
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
+#include "platforms/runtime/api_client.hpp"
+#include "platforms/runtime/lifecycle.hpp"
 
 #include <charconv>
 #include <deque>
@@ -29,17 +20,7 @@ using steady = std::chrono::steady_clock;
 
 namespace {
 
-constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
-
-// "1.234" seconds → duration; headers and bodies use decimal seconds.
-std::optional<steady::duration> parse_seconds(std::string_view text)
-{
-    if (text.empty()) return std::nullopt;
-    double v = 0;
-    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc{} || v < 0 || v > 86400) return std::nullopt;
-    return std::chrono::duration_cast<steady::duration>(std::chrono::duration<double>(v));
-}
+using runtime::parse_seconds;
 
 std::optional<long> parse_int(std::string_view text)
 {
@@ -60,7 +41,7 @@ struct bucket {
 }  // namespace
 
 struct rest_client::impl : std::enable_shared_from_this<rest_client::impl> {
-    asio::io_context& ioc;
+    runtime::lifecycle& life;
     const settings& cfg;
     const core::clock& clock;
     net::http_client http;
@@ -72,20 +53,14 @@ struct rest_client::impl : std::enable_shared_from_this<rest_client::impl> {
     steady::time_point breaker_until{};
     bool token_rejected = false;
     std::uint64_t invalid_total = 0;
-    std::shared_ptr<spdlog::logger> log = discord_log();
+    std::shared_ptr<spdlog::logger> log = life.log();
 
-    impl(asio::io_context& c, const settings& s, const core::clock& k)
-        : ioc(c), cfg(s), clock(k),
-          http(c, net::http_client_options{8, 8 * 1024 * 1024,
+    impl(runtime::lifecycle& l, const settings& s, const core::clock& k)
+        : life(l), cfg(s), clock(k),
+          http(l.context(), net::http_client_options{8, 8 * 1024 * 1024,
                                            "DiscordBot (" + s.user_agent_url + ", " + s.user_agent_version + ")"}),
           global(std::max(1.0, s.rest_global_per_second), std::chrono::seconds(1), k.steady_now())
     {}
-
-    asio::awaitable<void> sleep_for(steady::duration d)
-    {
-        asio::steady_timer t(ioc, std::max(d, steady::duration(std::chrono::milliseconds(1))));
-        co_await t.async_wait(tuple_awaitable);
-    }
 
     std::string bucket_key(const rest_call& c) const
     {
@@ -116,9 +91,10 @@ struct rest_client::impl : std::enable_shared_from_this<rest_client::impl> {
     asio::awaitable<void> admit(const rest_call& c)
     {
         for (;;) {
+            if (life.stopping()) co_return;   // the caller's request fails fast from here
             auto now = clock.steady_now();
             if (global_block_until > now) {
-                co_await sleep_for(global_block_until - now);
+                co_await life.sleep_for(global_block_until - now);
                 continue;
             }
             auto& b = buckets[bucket_key(c)];
@@ -126,11 +102,11 @@ struct rest_client::impl : std::enable_shared_from_this<rest_client::impl> {
                 if (b.reset_at == steady::time_point::max()) {
                     // A new window was opened by a request still in flight: its answer says when
                     // the window ends.
-                    co_await sleep_for(std::chrono::milliseconds(5));
+                    co_await life.sleep_for(std::chrono::milliseconds(5));
                     continue;
                 }
                 if (b.reset_at > now) {
-                    co_await sleep_for(b.reset_at - now);
+                    co_await life.sleep_for(b.reset_at - now);
                     continue;
                 }
                 // The window Discord advertised has passed; the next answer tells the new one.
@@ -140,7 +116,7 @@ struct rest_client::impl : std::enable_shared_from_this<rest_client::impl> {
             if (!b.known) {
                 // Until the first answer tells us the limit, one request at a time learns it.
                 if (b.probing) {
-                    co_await sleep_for(std::chrono::milliseconds(5));
+                    co_await life.sleep_for(std::chrono::milliseconds(5));
                     continue;
                 }
                 b.probing = true;
@@ -151,7 +127,7 @@ struct rest_client::impl : std::enable_shared_from_this<rest_client::impl> {
                 if (auto w = global.wait_time(now); w > steady::duration::zero()) {
                     if (!b.known) b.probing = false;
                     else ++b.remaining;
-                    co_await sleep_for(w);
+                    co_await life.sleep_for(w);
                     continue;
                 }
                 global.try_acquire(now);
@@ -223,6 +199,11 @@ struct rest_client::impl : std::enable_shared_from_this<rest_client::impl> {
                 co_return out;
             }
             co_await admit(c);
+            if (life.stopping()) {
+                out = {};
+                out.error = "stopping";
+                co_return out;
+            }
             auto key = bucket_key(c);
             net::http_request req;
             req.method = c.method;
@@ -241,7 +222,7 @@ struct rest_client::impl : std::enable_shared_from_this<rest_client::impl> {
                 if (b.reset_at == steady::time_point::max()) b.reset_at = clock.steady_now();
                 core::metrics::global().counter("discord_rest_responses_total", {{"status", "transport_error"}}).add();
                 if (attempt >= cfg.rest_max_attempts) co_return out;
-                co_await sleep_for(cfg.rest_retry_base * attempt);
+                co_await life.sleep_for(cfg.rest_retry_base * attempt);
                 continue;
             }
             core::metrics::global().counter("discord_rest_responses_total", {{"status", std::to_string(r.status)}}).add();
@@ -259,7 +240,7 @@ struct rest_client::impl : std::enable_shared_from_this<rest_client::impl> {
                 bool is_global = r.header("X-RateLimit-Global") == "true";
                 if (body.is_object()) {
                     if (auto it = body.find("retry_after"); it != body.end() && it->is_number())
-                        wait = std::chrono::duration_cast<steady::duration>(
+                        wait = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::duration<double>(std::clamp(it->get<double>(), 0.0, 86400.0)));
                     if (auto it = body.find("global"); it != body.end() && it->is_boolean() && it->get<bool>())
                         is_global = true;
@@ -294,7 +275,7 @@ struct rest_client::impl : std::enable_shared_from_this<rest_client::impl> {
                 co_return out;
             }
             if (r.status >= 500 && attempt < cfg.rest_max_attempts) {
-                co_await sleep_for(cfg.rest_retry_base * attempt);
+                co_await life.sleep_for(cfg.rest_retry_base * attempt);
                 continue;
             }
             co_return out;
@@ -302,8 +283,8 @@ struct rest_client::impl : std::enable_shared_from_this<rest_client::impl> {
     }
 };
 
-rest_client::rest_client(asio::io_context& ioc, const settings& s, const core::clock& clock)
-    : impl_(std::make_shared<impl>(ioc, s, clock))
+rest_client::rest_client(runtime::lifecycle& life, const settings& s, const core::clock& clock)
+    : impl_(std::make_shared<impl>(life, s, clock))
 {}
 
 rest_client::~rest_client() = default;

@@ -18,8 +18,8 @@
 #include <memory>
 #include <string>
 
-namespace boost::asio {
-class io_context;
+namespace nudgebot::runtime {
+class lifecycle;
 }
 
 namespace nudgebot::discord {
@@ -44,7 +44,8 @@ struct rest_result {
 
 class rest_client {
 public:
-    rest_client(boost::asio::io_context& ioc, const settings& s, const core::clock& clock);
+    // Runs under the adapter's lifecycle: its waits end at stop().
+    rest_client(runtime::lifecycle& life, const settings& s, const core::clock& clock);
     ~rest_client();
 
     boost::asio::awaitable<rest_result> call(rest_call c);

@@ -7,6 +7,10 @@
 // shrink Discord's real waits; production uses the defaults.
 #pragma once
 
+#include "platforms/discord/protocol.hpp"
+#include "platforms/runtime/reconnect_policy.hpp"
+#include "platforms/runtime/supervision.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -16,8 +20,8 @@
 
 namespace nudgebot::discord {
 
-// GUILDS | GUILD_MESSAGES | DIRECT_MESSAGES | MESSAGE_CONTENT
-inline constexpr std::uint64_t default_intents = (1u << 0) | (1u << 9) | (1u << 12) | (1u << 15);
+inline constexpr std::uint64_t default_intents = protocol::intent::guilds | protocol::intent::guild_messages |
+                                                protocol::intent::direct_messages | protocol::intent::message_content;
 
 struct settings {
     std::string token;                                   // never logged
@@ -37,9 +41,10 @@ struct settings {
     std::chrono::milliseconds close_timeout{2000};
     std::chrono::milliseconds invalid_session_wait_min{1000};   // op 9 d:false → new session
     std::chrono::milliseconds invalid_session_wait_max{5000};
-    std::chrono::milliseconds reconnect_backoff_base{1000};
-    std::chrono::milliseconds reconnect_backoff_cap{60000};
-    std::chrono::milliseconds identify_interval{5000};          // per max_concurrency bucket
+    runtime::reconnect_settings reconnect;                       // backoff and the healthy period
+    // IDENTIFYs of one max_concurrency bucket are this far apart, plus a tenth of it as a margin
+    // (Discord answers an IDENTIFY on the 5 s edge with an invalid session).
+    std::chrono::milliseconds identify_interval{5000};
     std::size_t gateway_send_limit = 120;                       // events per window per connection
     std::chrono::milliseconds gateway_send_window{60000};
     std::size_t max_frame_bytes = 16 * 1024 * 1024;              // compressed or inflated
@@ -51,6 +56,8 @@ struct settings {
     int rest_max_attempts = 4;
     std::chrono::milliseconds rest_retry_base{500};
     std::chrono::milliseconds interaction_deadline{3000};       // first answer to an interaction
+
+    runtime::supervision supervision;                           // restart backoff of failed tasks
 };
 
 }  // namespace nudgebot::discord

@@ -1,7 +1,8 @@
-// The Mattermost adapter: the websocket event stream (/api/v4/websocket, reconnecting with
-// connection_id + sequence_number so missed events replay), REST API v4, and the HTTP endpoints
-// Mattermost calls (slash commands, button actions), turning it all into core::events and
-// performing the core::delivery calls (ephemeral posts when permitted, else DMs).
+// The Mattermost adapter: the websocket event stream (connection.hpp: /api/v4/websocket,
+// resuming with connection_id + sequence_number so missed events replay), REST API v4 (api.hpp),
+// and the HTTP endpoints Mattermost calls (endpoints.hpp: slash commands, button actions), turning
+// it all into core::events and performing the core::delivery calls (ephemeral posts when
+// permitted, else DMs); moderators are system admins and team admins.
 //
 // Contract: owned by app/. Everything runs on the given io_context, driven by ONE thread (the
 // adapter's strand); the event sink and delivery callbacks run there. delivery calls may come from
@@ -19,6 +20,7 @@
 #include "core/event.hpp"
 #include "net/http_server.hpp"
 #include "platforms/mattermost/settings.hpp"
+#include "platforms/runtime/platform_adapter.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -38,6 +40,7 @@ struct adapter_status {
     bool connected = false;            // hello received on the current connection
     bool finished = false;
     int exit_code = 0;                 // 1 when the token was rejected
+    bool failed = false;               // a supervised task threw and has not recovered
     bool ephemeral_allowed = false;    // discovered at start
     std::uint64_t connections_opened = 0;
     std::string connection_id;
@@ -45,29 +48,22 @@ struct adapter_status {
     std::string bot_user_id;
 };
 
-class adapter final : public core::delivery {
+class adapter final : public runtime::platform_adapter {
 public:
     adapter(boost::asio::io_context& ioc, settings s, event_sink sink, const core::clock& clock);
-    ~adapter() override;
-    adapter(const adapter&) = delete;
-    adapter& operator=(const adapter&) = delete;
 
-    void start();   // GET users/me, permission discovery, then the websocket
-    void stop();
-
+    // start(): GET users/me, permission discovery, then the websocket; stop() closes it (both from
+    // runtime::platform_adapter).
     adapter_status status() const;   // on the adapter's thread
 
+    // runtime::platform_adapter
+    core::platform platform() const noexcept override { return core::platform::mattermost; }
+    runtime::adapter_health health() const override;
+    std::string_view refusal_advice() const noexcept override;
     // Slash-command and action POSTs; nullopt when the path is not under settings.http_prefix.
-    std::optional<net::server_response> handle_http(const net::server_request& request);
+    std::optional<net::server_response> handle_http(const net::server_request& request) override;
 
-    // core::delivery
-    void send_private(const core::user_id& to, const core::server_id& server, const core::channel_id& channel,
-                      core::private_message message, core::delivery_callback done) override;
-    void answer_privately(const core::reply_handle& reply, core::private_message message,
-                          core::delivery_callback done) override;
-    void defer(const core::reply_handle& reply) override;
-    void post_to_channel(const core::server_id& server, const core::channel_id& channel,
-                         core::private_message message, core::delivery_callback done) override;
+    // <server>/_redirect/pl/<post id>
     std::string message_link(const core::server_id& server, const core::channel_id& channel,
                              const core::message_id& message) const override;
 

@@ -1,6 +1,7 @@
-// The Slack adapter: a Socket Mode connection (apps.connections.open + websocket) and the Web API,
-// turning Slack envelopes into core::events and performing the core::delivery calls (ephemeral
-// nudges with a DM fallback, slash-command and button answers via response_url, channel posts).
+// The Slack adapter: a Socket Mode connection (connection.hpp) and the Web API (api.hpp), turning
+// Slack envelopes into core::events and performing the core::delivery calls (ephemeral nudges with
+// a DM fallback, slash-command and button answers via response_url, channel posts); moderators
+// are workspace admins/owners or members of a configured user group.
 //
 // Contract: owned by app/. Everything runs on the given io_context, driven by ONE thread (the
 // adapter's strand); the event sink and every delivery callback run there. delivery calls may
@@ -15,6 +16,7 @@
 #include "core/clock.hpp"
 #include "core/delivery.hpp"
 #include "core/event.hpp"
+#include "platforms/runtime/platform_adapter.hpp"
 #include "platforms/slack/settings.hpp"
 
 #include <cstdint>
@@ -34,32 +36,27 @@ struct adapter_status {
     bool connected = false;             // a connection said hello and is current
     bool finished = false;              // stopped, or start-up failed for good
     int exit_code = 0;                  // 1 when the tokens were rejected
+    bool failed = false;                // a supervised task threw and has not recovered
     std::size_t open_connections = 0;   // 2 while switching over after a disconnect
     std::uint64_t connections_opened = 0;
     std::string bot_user_id;
     std::string team_id;
 };
 
-class adapter final : public core::delivery {
+class adapter final : public runtime::platform_adapter {
 public:
     adapter(boost::asio::io_context& ioc, settings s, event_sink sink, const core::clock& clock);
-    ~adapter() override;
-    adapter(const adapter&) = delete;
-    adapter& operator=(const adapter&) = delete;
 
-    void start();   // auth.test, then apps.connections.open and the socket
-    void stop();    // closes every connection with 1000
-
+    // start(): auth.test, then apps.connections.open and the socket; stop() closes every connection
+    // with 1000 (both from runtime::platform_adapter).
     adapter_status status() const;   // on the adapter's thread
 
-    // core::delivery
-    void send_private(const core::user_id& to, const core::server_id& server, const core::channel_id& channel,
-                      core::private_message message, core::delivery_callback done) override;
-    void answer_privately(const core::reply_handle& reply, core::private_message message,
-                          core::delivery_callback done) override;
-    void defer(const core::reply_handle& reply) override;
-    void post_to_channel(const core::server_id& server, const core::channel_id& channel,
-                         core::private_message message, core::delivery_callback done) override;
+    // runtime::platform_adapter
+    core::platform platform() const noexcept override { return core::platform::slack; }
+    runtime::adapter_health health() const override;
+    std::string_view refusal_advice() const noexcept override;
+
+    // https://<workspace>/archives/<channel>/p<ts without the dot>
     std::string message_link(const core::server_id& server, const core::channel_id& channel,
                              const core::message_id& message) const override;
 

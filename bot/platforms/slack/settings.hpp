@@ -8,6 +8,9 @@
 // timing fields exist so tests can shrink real waits; production uses the defaults.
 #pragma once
 
+#include "platforms/runtime/supervision.hpp"
+#include "platforms/runtime/reconnect_policy.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <optional>
@@ -30,8 +33,7 @@ struct settings {
     std::chrono::milliseconds connect_timeout{10000};
     std::chrono::milliseconds close_timeout{2000};
     std::chrono::milliseconds keepalive{20000};              // ping after half, reconnect after all of it
-    std::chrono::milliseconds reconnect_backoff_base{1000};
-    std::chrono::milliseconds reconnect_backoff_cap{60000};
+    runtime::reconnect_settings reconnect;                   // backoff, healthy period, link_disabled pause
     std::size_t max_frame_bytes = 4 * 1024 * 1024;
     std::chrono::minutes dedupe_window{15};                  // retried envelopes are handled once
     std::size_t dedupe_limit = 200000;
@@ -43,6 +45,8 @@ struct settings {
     std::chrono::milliseconds max_retry_after{120000};       // a longer Retry-After gives up
     std::chrono::minutes moderator_cache_ttl{10};
     std::size_t moderator_cache_limit = 10000;
+
+    runtime::supervision supervision;                        // restart backoff of failed tasks
 };
 
 }  // namespace nudgebot::slack

@@ -2,6 +2,7 @@
 
 #include "platforms/discord/commands_json.hpp"
 #include "platforms/discord/harness.hpp"
+#include "support/temp_folder.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -291,10 +292,8 @@ TEST_CASE("An interaction older than the 3 s deadline is not answered", "[discor
 
 TEST_CASE("Command registration runs once across reconnects and restarts", "[discord][rest][commands]")
 {
-    auto dir = std::filesystem::temp_directory_path() / ("nudgebot-discord-test-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    auto state = (dir / "state.json").string();
-    std::filesystem::remove(state);
+    temp_folder dir("nudgebot-discord-test");
+    auto state = dir.file("state.json");
     auto with_state = [&](discord::settings& s) { s.state_file = state; };
     {
         harness h({}, with_state);
@@ -333,7 +332,6 @@ TEST_CASE("Command registration runs once across reconnects and restarts", "[dis
         CHECK(h.fake.count_rest("PUT", "/api/v10/applications/" + h.fake.options().app_id +
                                            "/guilds/300000000000000001/commands") == 1);
     }
-    std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("The command set becomes Discord commands with MANAGE_GUILD for moderator commands",

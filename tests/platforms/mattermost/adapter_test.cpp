@@ -224,10 +224,33 @@ TEST_CASE("Button presses arrive as action POSTs with a checked secret and are a
 {
     mm_harness h;
     REQUIRE(h.start_and_wait_ready());
-    auto forged = h.bot->handle_http(h.action(mm_user("alice"), "nb:stop:1", "guessed"));
+    core::private_message m{"Maybe ask what they meant?",
+                            {{"nb:stop:1", "Stop these", core::button_style::danger},
+                             {"nb:helpful:1", "Helpful", core::button_style::primary}}};
+    bool sent = false;
+    h.bot->send_private(core::user_id(mm_user("alice")), core::server_id(mm_team), core::channel_id(mm_channel), m,
+                        [&](auto) { sent = true; });
+    REQUIRE(h.run_until([&] { return sent; }));
+    auto actions = h.fake.calls("POST", "/api/v4/posts").at(0).body["props"]["attachments"][0]["actions"];
+    auto stop_context = actions[0]["integration"]["context"];
+    auto helpful_context = actions[1]["integration"]["context"];
+    // The context carries a signature of its own button, never the secret.
+    CHECK(stop_context.dump().find(mm_action_secret) == std::string::npos);
+    CHECK(stop_context["custom_id"] == "nb:stop:1");
+
+    auto forged = h.bot->handle_http(h.action(mm_user("alice"), {{"custom_id", "nb:stop:1"}, {"mac", "guessed"}}));
     REQUIRE(forged);
     CHECK(forged->status == 403);
-    auto ok = h.bot->handle_http(h.action(mm_user("alice"), "nb:stop:1"));
+    // The old shape (the secret itself in the context) no longer opens anything.
+    auto with_secret = h.bot->handle_http(h.action(mm_user("alice"), {{"custom_id", "nb:stop:1"}, {"secret", mm_action_secret}}));
+    CHECK(with_secret->status == 403);
+    // One leaked context cannot press another button.
+    auto other = h.bot->handle_http(
+        h.action(mm_user("alice"), {{"custom_id", "nb:stop:2"}, {"mac", helpful_context["mac"]}}));
+    CHECK(other->status == 403);
+    CHECK(h.all<core::button_press>().empty());
+
+    auto ok = h.bot->handle_http(h.action(mm_user("alice"), stop_context));
     REQUIRE(ok);
     CHECK(ok->status == 200);
     REQUIRE(h.all<core::button_press>().size() == 1);
@@ -238,8 +261,8 @@ TEST_CASE("Button presses arrive as action POSTs with a checked secret and are a
     h.bot->answer_privately(press.reply, {"Stopped.", {}}, [&](auto) { done = true; });
     REQUIRE(h.run_until([&] { return done; }));
     auto posts = h.fake.calls("POST", "/api/v4/posts");
-    REQUIRE(posts.size() == 1);
-    CHECK(posts[0].body["message"] == "Stopped.");
+    REQUIRE(posts.size() == 2);
+    CHECK(posts[1].body["message"] == "Stopped.");
 }
 
 TEST_CASE("A 429 from the Mattermost API is waited out and the post goes through", "[mattermost][rest]")

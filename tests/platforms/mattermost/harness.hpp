@@ -92,7 +92,9 @@ struct mm_harness : adapter_harness<fake_mattermost, mattermost::adapter> {
         return r;
     }
 
-    net::server_request action(const std::string& user, const std::string& custom_id, const std::string& secret = mm_action_secret)
+    // A button press as Mattermost POSTs it: `context` is what the button carried (Mattermost echoes
+    // a button's integration context word for word).
+    net::server_request action(const std::string& user, const nlohmann::json& context)
     {
         net::server_request r;
         r.method = "POST";
@@ -104,7 +106,7 @@ struct mm_harness : adapter_harness<fake_mattermost, mattermost::adapter> {
                                 {"post_id", "post00000000000000000000009"},
                                 {"trigger_id", "trig-action"},
                                 {"type", "button"},
-                                {"context", {{"custom_id", custom_id}, {"secret", secret}}}}
+                                {"context", context}}
                      .dump();
         return r;
     }
