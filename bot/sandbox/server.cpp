@@ -4,6 +4,7 @@
 
 #include "net/http_server.hpp"
 #include "net/zlib_stream_deflater.hpp"
+#include "platforms/discord/protocol.hpp"
 #include "sandbox/assets.hpp"
 #include "sandbox/slash.hpp"
 
@@ -24,13 +25,16 @@ namespace {
 using json = nlohmann::json;
 using steady = std::chrono::steady_clock;
 
-constexpr std::uint64_t intent_guilds = 1u << 0;
-constexpr std::uint64_t intent_guild_messages = 1u << 9;
-constexpr std::uint64_t intent_message_content = 1u << 15;
-constexpr int flag_ephemeral = 64;
-// VIEW_CHANNEL | SEND_MESSAGES | READ_MESSAGE_HISTORY | USE_APPLICATION_COMMANDS
-constexpr std::uint64_t member_permissions = (1ull << 10) | (1ull << 11) | (1ull << 16) | (1ull << 31);
-constexpr std::uint64_t moderator_permissions = member_permissions | (1ull << 5) | (1ull << 13);   // + MANAGE_GUILD, MANAGE_MESSAGES
+namespace dp = discord::protocol;
+constexpr std::uint64_t intent_guilds = dp::intent::guilds;
+constexpr std::uint64_t intent_guild_messages = dp::intent::guild_messages;
+constexpr std::uint64_t intent_message_content = dp::intent::message_content;
+constexpr int flag_ephemeral = dp::message_flag::ephemeral;
+constexpr std::uint64_t member_permissions = dp::permission::view_channel | dp::permission::send_messages |
+                                             dp::permission::read_message_history |
+                                             dp::permission::use_application_commands;
+constexpr std::uint64_t moderator_permissions =
+    member_permissions | dp::permission::manage_guild | dp::permission::manage_messages;
 
 std::string iso_now()
 {
@@ -277,13 +281,13 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
     }
     json channel_json(const channel& c, int position) const
     {
-        return json{{"id", c.id},   {"type", 0},          {"guild_id", guild_id},       {"name", c.name},
+        return json{{"id", c.id},   {"type", dp::channel_type::guild_text}, {"guild_id", guild_id},       {"name", c.name},
                     {"topic", c.topic}, {"position", position}, {"permission_overwrites", json::array()},
                     {"nsfw", false}, {"parent_id", nullptr}, {"last_message_id", nullptr}, {"rate_limit_per_user", 0}};
     }
     json dm_channel_json(const person& p) const
     {
-        return json{{"id", p.dm_channel}, {"type", 1}, {"last_message_id", nullptr}, {"flags", 0},
+        return json{{"id", p.dm_channel}, {"type", dp::channel_type::dm}, {"last_message_id", nullptr}, {"flags", 0},
                     {"recipients", json::array({user_json(p.id)})}};
     }
     json guild_json() const
@@ -343,7 +347,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
                {"attachments", json::array()},
                {"embeds", json::array()},
                {"pinned", false},
-               {"type", m.reply_to ? 19 : (m.interaction_user.empty() ? 0 : 20)},
+               {"type", m.reply_to ? dp::message_type::reply : (m.interaction_user.empty() ? dp::message_type::normal : dp::message_type::chat_input_command)},
                {"flags", m.flags},
                {"components", m.components}};
         if (m.author_id == bot_user_id) j["application_id"] = application_id;
@@ -358,7 +362,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
             j["referenced_message"] = ref ? message_json(*ref, false, false) : json(nullptr);
         }
         if (!m.interaction_user.empty())
-            j["interaction_metadata"] = {{"id", "0"}, {"type", 2}, {"user", user_json(m.interaction_user)},
+            j["interaction_metadata"] = {{"id", "0"}, {"type", dp::interaction_type::application_command}, {"user", user_json(m.interaction_user)},
                                          {"name", m.interaction_name}};
         return j;
     }
@@ -377,7 +381,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
                {"attachments", json::array()},
                {"embeds", json::array()},
                {"pinned", false},
-               {"type", item.kind == "dm" ? 0 : 20},
+               {"type", item.kind == "dm" ? dp::message_type::normal : dp::message_type::chat_input_command},
                {"flags", item.kind == "dm" ? 0 : flag_ephemeral},
                {"components", item.components},
                {"application_id", application_id}};
@@ -396,7 +400,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
     {
         auto& s = *c.sess;
         auto seq = ++s.seq;
-        auto text = json{{"op", 0}, {"t", type}, {"s", seq}, {"d", d}}.dump();
+        auto text = json{{"op", dp::op::dispatch}, {"t", type}, {"s", seq}, {"d", d}}.dump();
         s.log.emplace_back(seq, text);
         if (s.log.size() > 1000) s.log.pop_front();
         send_frame(c, text);
@@ -431,8 +435,8 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
         if (peer.target().find("compress=zlib-stream") != std::string::npos)
             c.zlib = std::make_unique<net::zlib_stream_deflater>();
         auto& stored = connections[peer.id()] = std::move(c);
-        send_frame(stored, json{{"op", 10}, {"d", {{"heartbeat_interval", options.heartbeat_interval_ms}}}}.dump());
-        if (peer.target().find("encoding=etf") != std::string::npos) peer.close(4002, "the sandbox speaks JSON only");
+        send_frame(stored, json{{"op", dp::op::hello}, {"d", {{"heartbeat_interval", options.heartbeat_interval_ms}}}}.dump());
+        if (peer.target().find("encoding=etf") != std::string::npos) peer.close(dp::close_code::decode_error, "the sandbox speaks JSON only");
     }
 
     void on_gateway_close(net::ws_peer peer)
@@ -449,41 +453,41 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
         auto j = json::parse(text, nullptr, false);
         if (binary || !j.is_object() || !j.contains("op") || !j["op"].is_number_integer()) {
             ++bad_requests;
-            peer.close(4002, "Error while decoding payload.");
+            peer.close(dp::close_code::decode_error, "Error while decoding payload.");
             return;
         }
         int op = j["op"].get<int>();
         const json d = j.contains("d") ? j["d"] : json();
         switch (op) {
-        case 1:
-            send_frame(c, R"({"op":11,"d":null})");
+        case dp::op::heartbeat:
+            send_frame(c, json{{"op", dp::op::heartbeat_ack}, {"d", nullptr}}.dump());
             return;
-        case 2: identify(c, d); return;
-        case 6: resume(c, d); return;
-        case 3:
-        case 4:
-        case 8:
-            if (!c.sess) peer.close(4003, "Not authenticated.");
+        case dp::op::identify: identify(c, d); return;
+        case dp::op::resume: resume(c, d); return;
+        case dp::op::presence_update:
+        case dp::op::voice_state_update:
+        case dp::op::request_guild_members:
+            if (!c.sess) peer.close(dp::close_code::not_authenticated, "Not authenticated.");
             return;   // presence, voice, member requests: accepted, nothing to do here
         default:
             ++bad_requests;
-            peer.close(4001, "Unknown opcode.");
+            peer.close(dp::close_code::unknown_opcode, "Unknown opcode.");
         }
     }
 
     void identify(connection& c, const json& d)
     {
         if (c.sess) {
-            c.peer.close(4005, "Already authenticated.");
+            c.peer.close(dp::close_code::already_authenticated, "Already authenticated.");
             return;
         }
         if (!d.is_object() || !d.contains("token") || !d["token"].is_string() ||
             d["token"].get<std::string>() != options.bot_token) {
-            c.peer.close(4004, "Authentication failed.");
+            c.peer.close(dp::close_code::authentication_failed, "Authentication failed.");
             return;
         }
         if (!d.contains("intents") || !d["intents"].is_number_unsigned()) {
-            c.peer.close(4013, "Invalid intent(s).");
+            c.peer.close(dp::close_code::invalid_intents, "Invalid intent(s).");
             return;
         }
         auto s = std::make_shared<session>();
@@ -493,7 +497,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
             s->shard = d["shard"][0].get<int>();
             s->shard_count = d["shard"][1].get<int>();
             if (s->shard_count < 1 || s->shard < 0 || s->shard >= s->shard_count) {
-                c.peer.close(4010, "Invalid shard.");
+                c.peer.close(dp::close_code::invalid_shard, "Invalid shard.");
                 return;
             }
         }
@@ -533,13 +537,13 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
         bool token_ok = d.is_object() && d.contains("token") && d["token"].is_string() &&
                         d["token"].get<std::string>() == options.bot_token;
         if (!token_ok) {
-            c.peer.close(4004, "Authentication failed.");
+            c.peer.close(dp::close_code::authentication_failed, "Authentication failed.");
             return;
         }
         auto it = sessions.find(sid);
         std::int64_t seq = d.contains("seq") && d["seq"].is_number_integer() ? d["seq"].get<std::int64_t>() : 0;
         if (it == sessions.end() || (!it->second->log.empty() && it->second->log.front().first > seq + 1)) {
-            send_frame(c, R"({"op":9,"d":false})");
+            send_frame(c, json{{"op", dp::op::invalid_session}, {"d", false}}.dump());
             return;
         }
         c.sess = it->second;
@@ -750,7 +754,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
         auto it = interactions.find(token);
         if (it == interactions.end() || it->second.id != id) return discord_error(404, "Unknown interaction", 10062);
         auto& in = it->second;
-        if (in.answered) return discord_error(400, "Interaction has already been acknowledged.", 40060);
+        if (in.answered) return discord_error(400, "Interaction has already been acknowledged.", dp::error_code::interaction_already_acknowledged);
         if (steady::now() - in.created > options.interaction_deadline)
             return discord_error(404, "Unknown interaction", 10062);
         if (!body.is_object() || !body.contains("type") || !body["type"].is_number_integer())
@@ -758,22 +762,22 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
         int type = body["type"].get<int>();
         json data = body.contains("data") && body["data"].is_object() ? body["data"] : json::object();
         switch (type) {
-        case 4:
+        case dp::callback_type::channel_message:
             if (auto bad = check_message_body(data)) return *bad;
-            in.answered = 4;
+            in.answered = type;
             answer_item(in, data, false);
             break;
-        case 5:
-            in.answered = 5;
+        case dp::callback_type::deferred_channel_message:
+            in.answered = type;
             answer_item(in, data, true);
             break;
-        case 6:
+        case dp::callback_type::deferred_update_message:
             if (in.source_message.empty()) return discord_error(400, "Interaction callback type not allowed", 50035);
-            in.answered = 6;
+            in.answered = type;
             break;
-        case 7: {
+        case dp::callback_type::update_message: {
             if (in.source_message.empty()) return discord_error(400, "Interaction callback type not allowed", 50035);
-            in.answered = 7;
+            in.answered = type;
             update_source(in, data);
             break;
         }
@@ -807,11 +811,11 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
         if (!body.is_object()) return discord_error(400, "Invalid Form Body", 50035);
         if (body.contains("content") && utf8_chars(content_of(body)) > options.max_message_chars)
             return discord_error(400, "Invalid Form Body (content: Must be 2000 or fewer in length.)", 50035);
-        if (in.answered == 6 || in.answered == 7) {
+        if (in.answered == dp::callback_type::deferred_update_message || in.answered == dp::callback_type::update_message) {
             update_source(in, body);
             return net::server_response::json(200, json{{"id", in.source_message}}.dump());
         }
-        if (in.answered != 4 && in.answered != 5) return discord_error(404, "Unknown Message", 10008);
+        if (in.answered != dp::callback_type::channel_message && in.answered != dp::callback_type::deferred_channel_message) return discord_error(404, "Unknown Message", 10008);
         if (in.response_private) {
             const person* p = person_by_id(in.user_id);
             auto* item = p ? find_private(p->id, in.response_id) : nullptr;
@@ -1021,7 +1025,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
         for (const auto& row : components) {
             if (!row.is_object() || !row.contains("components") || !row["components"].is_array()) continue;
             for (const auto& b : row["components"]) {
-                if (!b.is_object() || b.value("type", 0) != 2) continue;
+                if (!b.is_object() || b.value("type", 0) != dp::component_type::button) continue;
                 out.push_back({{"custom_id", b.value("custom_id", "")},
                                {"label", b.value("label", "")},
                                {"style", b.value("style", 2)},
@@ -1088,17 +1092,17 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
                 if (!parsed.ok) return page_error(400, parsed.error);
                 auto cmd_id = registered_id(parsed.name);
                 if (!cmd_id) return page_error(409, "nudgebot has not registered /" + parsed.name + " yet (is it connected?)");
-                json data{{"id", *cmd_id}, {"name", parsed.name}, {"type", 1}, {"options", parsed.options},
+                json data{{"id", *cmd_id}, {"name", parsed.name}, {"type", dp::command_type::chat_input}, {"options", parsed.options},
                           {"guild_id", guild_id}};
                 // What the person typed, without the option values (they may be a private draft).
                 std::string about = "/" + parsed.name;
                 for (const json* level = &parsed.options; level->is_array() && !level->empty();) {
                     const auto& o = (*level)[0];
-                    if (o.value("type", 0) > 2) break;
+                    if (o.value("type", 0) > dp::option_type::sub_command_group) break;
                     about += " " + o.value("name", "");
                     level = &o["options"];
                 }
-                auto id = start_interaction(*me, c->id, true, std::move(data), 2, about);
+                auto id = start_interaction(*me, c->id, true, std::move(data), dp::interaction_type::application_command, about);
                 return net::server_response::json(200, json{{"ok", true}, {"interaction", id}}.dump());
             }
             std::optional<std::string> reply_to;
@@ -1142,18 +1146,18 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
             std::optional<std::string> cmd_id;
             std::string menu_name;
             for (const auto& c : registered_commands)
-                if (c.value("type", 1) == 3) {
+                if (c.value("type", dp::command_type::chat_input) == dp::command_type::message) {
                     cmd_id = c.value("id", "");
                     menu_name = c.value("name", "");
                 }
             if (!cmd_id) return page_error(409, "nudgebot has not registered its message command yet (is it connected?)");
             json data{{"id", *cmd_id},
                       {"name", menu_name},
-                      {"type", 3},
+                      {"type", dp::command_type::message},
                       {"target_id", m->id},
                       {"guild_id", guild_id},
                       {"resolved", {{"messages", {{m->id, message_json(*m, false)}}}}}};
-            auto id = start_interaction(*me, cid, true, std::move(data), 2, menu_name);
+            auto id = start_interaction(*me, cid, true, std::move(data), dp::interaction_type::application_command, menu_name);
             return net::server_response::json(200, json{{"ok", true}, {"interaction", id}}.dump());
         }
         if (path == "/sandbox/api/press") {
@@ -1180,7 +1184,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
                 if (b["custom_id"] == custom_id && !b["disabled"].get<bool>()) found = true;
             if (!found) return page_error(400, "that message has no such button");
             json data{{"custom_id", custom_id}, {"component_type", 2}};
-            auto id = start_interaction(*me, channel_id, in_guild, std::move(data), 3, "button", source);
+            auto id = start_interaction(*me, channel_id, in_guild, std::move(data), dp::interaction_type::message_component, "button", source);
             auto& in = interactions[interaction_token_by_id[id]];
             in.source_message = item_id;
             in.source_private = source_private;

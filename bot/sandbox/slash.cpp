@@ -1,6 +1,7 @@
 #include "sandbox/slash.hpp"
 
 #include "core/command_spec.hpp"
+#include "platforms/discord/protocol.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -34,12 +35,12 @@ std::string_view next_word(std::string_view& rest)
 int discord_type(core::option_type t)
 {
     switch (t) {
-    case core::option_type::string: return 3;
-    case core::option_type::integer: return 4;
-    case core::option_type::boolean: return 5;
-    case core::option_type::channel: return 7;
+    case core::option_type::string: return discord::protocol::option_type::string;
+    case core::option_type::integer: return discord::protocol::option_type::integer;
+    case core::option_type::boolean: return discord::protocol::option_type::boolean;
+    case core::option_type::channel: return discord::protocol::option_type::channel;
     }
-    return 3;
+    return discord::protocol::option_type::string;
 }
 
 // Converts one typed value into the option's JSON value; error text on failure.
@@ -222,9 +223,9 @@ slash_result parse_slash(std::string_view line, const channel_lookup& channel_id
         values.push_back({{"name", o.name}, {"type", discord_type(o.type)}, {"value", *v}});
     }
 
-    json leaf{{"name", path.back()}, {"type", 1}, {"options", std::move(values)}};
+    json leaf{{"name", path.back()}, {"type", discord::protocol::option_type::sub_command}, {"options", std::move(values)}};
     if (path.size() == 2)
-        out.options = json::array({{{"name", path[0]}, {"type", 2}, {"options", json::array({std::move(leaf)})}}});
+        out.options = json::array({{{"name", path[0]}, {"type", discord::protocol::option_type::sub_command_group}, {"options", json::array({std::move(leaf)})}}});
     else
         out.options = json::array({std::move(leaf)});
     out.ok = true;

@@ -1,5 +1,6 @@
 #include "support/fake_discord.hpp"
 
+#include "platforms/discord/protocol.hpp"
 #include "net/zlib_stream_deflater.hpp"
 
 // GCC 12 reports a false -Wmismatched-new-delete for Asio's coroutine frames (aligned_alloc).
@@ -35,6 +36,7 @@ namespace http = beast::http;
 namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 using json = nlohmann::json;
+namespace dp = discord::protocol;
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
 namespace {
@@ -213,7 +215,7 @@ struct fake_discord::impl : std::enable_shared_from_this<fake_discord::impl> {
             std::string to = body.is_object() && body.contains("recipient_id") && body["recipient_id"].is_string()
                                  ? body["recipient_id"].get<std::string>()
                                  : std::string("0");
-            out.body = json{{"id", "dm-" + to}, {"type", 1}, {"recipients", json::array({{{"id", to}}})}}.dump();
+            out.body = json{{"id", "dm-" + to}, {"type", dp::channel_type::dm}, {"recipients", json::array({{{"id", to}}})}}.dump();
         } else if (r.method == "POST" && std::regex_match(path, messages)) {
             auto channel = path.substr(18, path.size() - 18 - 9);
             out.body = json{{"id", std::to_string(800000000000000000ULL + ++message_counter)},
@@ -307,12 +309,12 @@ struct fake_discord::impl : std::enable_shared_from_this<fake_discord::impl> {
         if (!c) return;
         if (!c->sess) {
             // No session yet: still a dispatch, without replay bookkeeping.
-            c->send_text(json{{"op", 0}, {"t", type}, {"s", 1}, {"d", std::move(d)}}.dump());
+            c->send_text(json{{"op", dp::op::dispatch}, {"t", type}, {"s", 1}, {"d", std::move(d)}}.dump());
             return;
         }
         auto& s = *c->sess;
         auto seq = ++s.seq;
-        auto text = json{{"op", 0}, {"t", type}, {"s", seq}, {"d", std::move(d)}}.dump();
+        auto text = json{{"op", dp::op::dispatch}, {"t", type}, {"s", seq}, {"d", std::move(d)}}.dump();
         s.log.emplace_back(seq, text);
         if (s.log.size() > 2000) s.log.pop_front();
         c->send_text(text, options.split_compressed_frames);
@@ -324,12 +326,12 @@ struct fake_discord::impl : std::enable_shared_from_this<fake_discord::impl> {
         int op = (j.is_object() && j.contains("op") && j["op"].is_number_integer()) ? j["op"].get<int>() : -1;
         record(c->index, op, j.is_discarded() ? json() : j);
         if (op < 0) {
-            c->push({out_item::close, {}, false, 4002});
+            c->push({out_item::close, {}, false, dp::close_code::decode_error});
             return;
         }
-        if (op == 1) {
-            if (ack) c->send_text(R"({"op":11,"d":null})");
-        } else if (op == 2) {
+        if (op == dp::op::heartbeat) {
+            if (ack) c->send_text(json{{"op", dp::op::heartbeat_ack}, {"d", nullptr}}.dump());
+        } else if (op == dp::op::identify) {
             {
                 std::lock_guard lock(mutex);
                 ++identify_count;
@@ -355,7 +357,7 @@ struct fake_discord::impl : std::enable_shared_from_this<fake_discord::impl> {
                                {"resume_gateway_url", "ws://" + base() + "/resume"},
                                {"shard", json::array({s->shard, s->shard_count})},
                                {"application", {{"id", options.app_id}, {"flags", 0}}}});
-        } else if (op == 6) {
+        } else if (op == dp::op::resume) {
             {
                 std::lock_guard lock(mutex);
                 ++resume_count;
@@ -367,7 +369,7 @@ struct fake_discord::impl : std::enable_shared_from_this<fake_discord::impl> {
             std::int64_t seq = d.contains("seq") && d["seq"].is_number_integer() ? d["seq"].get<std::int64_t>() : 0;
             auto it = sessions.find(sid);
             if (resume_fails || it == sessions.end()) {
-                c->send_text(R"({"op":9,"d":false})");
+                c->send_text(json{{"op", dp::op::invalid_session}, {"d", false}}.dump());
                 return;
             }
             c->sess = it->second;
@@ -387,7 +389,7 @@ struct fake_discord::impl : std::enable_shared_from_this<fake_discord::impl> {
         auto [aec] = co_await c->ws.async_accept(req, tuple_awaitable);
         if (aec) co_return;
         asio::co_spawn(ioc, c->writer(), asio::detached);
-        if (send_hello) c->send_text(json{{"op", 10}, {"d", {{"heartbeat_interval", heartbeat_ms}}}}.dump());
+        if (send_hello) c->send_text(json{{"op", dp::op::hello}, {"d", {{"heartbeat_interval", heartbeat_ms}}}}.dump());
         beast::flat_buffer buffer;
         for (;;) {
             buffer.clear();
@@ -634,7 +636,7 @@ void fake_discord::send_truncated_zlib(int connection)
     asio::post(impl_->ioc, [i = impl_, connection] {
         auto c = i->pick(connection);
         if (!c) return;
-        std::string frame = json{{"op", 0}, {"t", "TYPING_START"}, {"s", nullptr},
+        std::string frame = json{{"op", dp::op::dispatch}, {"t", "TYPING_START"}, {"s", nullptr},
                                  {"d", {{"channel_id", "1"}, {"padding", std::string(2000, 'x')}}}}
                                 .dump();
         if (!c->compress) {
