@@ -409,6 +409,11 @@ struct http_server::impl : std::enable_shared_from_this<http_server::impl> {
             }
             auto res = call_handler(request);
             if (stopping) co_return;
+            if (res.delay.count() > 0) {
+                asio::steady_timer hold(ioc, res.delay);
+                co_await hold.async_wait(tuple_awaitable);
+                if (stopping) co_return;
+            }
             bool keep = req.keep_alive();
             auto out = build(res, req.version(), keep);
             stream.expires_after(options.read_timeout);

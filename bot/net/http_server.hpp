@@ -51,6 +51,9 @@ struct server_response {
     std::string content_type = "text/plain; charset=utf-8";
     std::vector<http_header> headers;
     std::string body;
+    // Held this long before it is written (the connection waits, the server's thread does not).
+    // A test hook: the sandbox uses it to slow one answer on purpose; zero everywhere else.
+    std::chrono::milliseconds delay{0};
 
     static server_response text(int status, std::string body);
     static server_response json(int status, std::string body);   // application/json

@@ -237,7 +237,7 @@ function setMe(name) {
   localStorage.setItem('nudgebot-sandbox-as', name);
   $('as').value = name;
   ui.version = 0;
-  poll();
+  poll();   // aborts a poll still in flight for the previous person
 }
 
 function messageActions(m) {
@@ -364,21 +364,28 @@ function render() {
   renderPeople(); renderChannels(); renderMessages(); renderPrivate(); renderExplain(); renderComposer(); renderStatus();
 }
 
-let polling = false;
+// One poll at a time, for one person. Each request says whom it is for (?as=); switching person
+// aborts the request in flight, and an answer for anyone but the person shown now is dropped, so
+// one person's private view can never be stored (or its version remembered) as another's.
+let inflight = null;   // { who, controller }
 async function poll() {
-  if (polling) return;
-  polling = true;
+  if (inflight && inflight.who === ui.me) return;
+  if (inflight) inflight.controller.abort();
+  const mine = { who: ui.me, controller: new AbortController() };
+  inflight = mine;
   try {
-    const res = await fetch('/sandbox/api/state?as=' + encodeURIComponent(ui.me) + '&since=' + ui.version,
-                            { cache: 'no-store' });
+    const res = await fetch('/sandbox/api/state?as=' + encodeURIComponent(mine.who) + '&since=' + ui.version,
+                            { cache: 'no-store', signal: mine.controller.signal });
     const s = await res.json();
+    if (inflight !== mine || mine.who !== ui.me || s.me !== ui.me) return;   // for someone else: dropped
     if (res.ok && !s.unchanged) { ui.state = s; ui.version = s.version; render(); }
     else if (res.ok) ui.version = s.version;
   } catch (e) {
+    if (e.name === 'AbortError' || inflight !== mine) return;
     $('bot-status').className = 'status bad';
     $('bot-status').textContent = 'The sandbox is not answering (was it stopped?)';
   } finally {
-    polling = false;
+    if (inflight === mine) inflight = null;
   }
 }
 

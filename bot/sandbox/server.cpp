@@ -166,6 +166,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
     std::map<std::string, std::shared_ptr<session>> sessions;      // by session id
     bool ever_ready = false;
     std::uint64_t bad_requests = 0;
+    std::map<std::string, std::chrono::milliseconds> slow_state;   // test hook, see server_options
 
     impl(boost::asio::io_context& c, server_options o) : ioc(c), options(std::move(o))
     {
@@ -956,7 +957,8 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
     // ------------------------------------------------------------------------------ page API
     json state_for(const person& me, std::uint64_t since) const
     {
-        if (since == version) return json{{"version", version}, {"unchanged", true}};
+        // "me" names whom the answer is for: the page drops an answer for someone it no longer shows.
+        if (since == version) return json{{"me", me.name}, {"version", version}, {"unchanged", true}};
         json people_out = json::array();
         for (const auto& p : people)
             people_out.push_back({{"id", p.id}, {"name", p.name}, {"display", p.display},
@@ -1057,6 +1059,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
             }
             auto res = net::server_response::json(200, state_for(*me, since).dump());
             res.headers.push_back({"Cache-Control", "no-store"});
+            if (auto slow = slow_state.find(me->name); slow != slow_state.end()) res.delay = slow->second;
             return res;
         }
         if (r.method != "POST") return page_error(405, "use POST");
@@ -1075,6 +1078,12 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
         const person* me = person_by_name(text_field("as"));
         if (!me) return page_error(400, "unknown person: choose alice, bob, carol, dave or erin");
 
+        if (path == "/sandbox/api/test/slow-state" && options.test_hooks) {
+            auto ms = body.contains("ms") && body["ms"].is_number_unsigned() ? body["ms"].get<std::uint64_t>() : 0;
+            if (ms == 0) slow_state.erase(me->name);
+            else slow_state[me->name] = std::chrono::milliseconds(std::min<std::uint64_t>(ms, 5000));
+            return net::server_response::json(200, json{{"ok", true}}.dump());
+        }
         if (path == "/sandbox/api/send") {
             const channel* c = channel_by_name(text_field("channel"));
             if (!c) c = channel_by_id(text_field("channel"));

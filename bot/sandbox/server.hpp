@@ -46,6 +46,10 @@ struct server_options {
     std::size_t max_private_items = 200;          // per person
     std::chrono::milliseconds interaction_deadline{3000};   // Discord's first-answer window
     explain_fn explain;                           // empty: the panel says the engine is not attached
+    // Test hooks for the browser tests: POST /sandbox/api/test/slow-state {"as", "ms"} holds every
+    // state answer for that person back by ms (at most 5000; 0 ends it) without blocking the
+    // server. Off by default: the endpoint answers 404.
+    bool test_hooks = false;
 };
 
 // Fixed ids of the sandbox's world (Discord snowflake-shaped strings).
