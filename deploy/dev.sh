@@ -17,7 +17,7 @@ export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=1
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
-  libboost1.81-dev nlohmann-json3-dev libspdlog-dev catch2 libsqlite3-dev libssl-dev zlib1g-dev
+  libboost1.81-dev libboost-url1.81-dev nlohmann-json3-dev libspdlog-dev catch2 libsqlite3-dev libssl-dev zlib1g-dev
   libutf8proc-dev libcli11-dev libbenchmark-dev libsimdjson-dev
   chromium   # the browser test of the sandbox page (driven by playwright-core from npm)
 )

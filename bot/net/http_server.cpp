@@ -2,6 +2,8 @@
 // one thread, so no locks: the thread is the strand.
 #include "net/http_server.hpp"
 
+#include "net/url.hpp"
+
 // GCC 12 reports a false -Wmismatched-new-delete for Asio's coroutine frames (aligned_alloc).
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
@@ -41,31 +43,6 @@ bool iequals(std::string_view a, std::string_view b) noexcept
     return true;
 }
 
-int hex_value(char c) noexcept
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-std::string percent_decode(std::string_view s)
-{
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '+') {
-            out += ' ';
-        } else if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
-            out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
-            i += 2;
-        } else {
-            out += s[i];
-        }
-    }
-    return out;
-}
-
 }  // namespace
 
 // ------------------------------------------------------------------------------ request / response
@@ -85,20 +62,7 @@ std::string_view server_request::path() const noexcept
 
 std::string server_request::query(std::string_view key) const
 {
-    std::string_view t(target);
-    auto q = t.find('?');
-    if (q == std::string_view::npos) return {};
-    t.remove_prefix(q + 1);
-    while (!t.empty()) {
-        auto amp = t.find('&');
-        auto part = t.substr(0, amp);
-        auto eq = part.find('=');
-        if (percent_decode(part.substr(0, eq)) == key)
-            return eq == std::string_view::npos ? std::string() : percent_decode(part.substr(eq + 1));
-        if (amp == std::string_view::npos) break;
-        t.remove_prefix(amp + 1);
-    }
-    return {};
+    return query_value(target, key).value_or(std::string());
 }
 
 server_response server_response::text(int status, std::string body)

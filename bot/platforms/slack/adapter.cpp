@@ -51,22 +51,6 @@ core::metric_counter& counter(std::string_view name, const core::metric_labels& 
     return core::metrics::global().counter(name, labels);
 }
 
-std::string percent_encode(std::string_view s)
-{
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
-}
-
 // Text plus Block Kit: the text as a mrkdwn section, the buttons in one actions block.
 json message_json(const core::private_message& m)
 {
@@ -245,7 +229,7 @@ struct adapter::impl : std::enable_shared_from_this<adapter::impl> {
             req.url = cfg.api_base + "/" + method;
             if (get) {
                 for (auto& [k, v] : args.items())
-                    req.url = net::with_query(req.url, k, v.is_string() ? percent_encode(v.get<std::string>()) : v.dump());
+                    req.url = net::with_query(req.url, k, v.is_string() ? v.get<std::string>() : v.dump());
             } else if (!args.is_null()) {
                 req.body = args.dump();
                 req.headers.push_back({"Content-Type", "application/json; charset=utf-8"});
