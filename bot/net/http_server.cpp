@@ -2,7 +2,6 @@
 // one thread, so no locks: the thread is the strand.
 #include "net/http_server.hpp"
 
-#include "net/url.hpp"
 
 // GCC 12 reports a false -Wmismatched-new-delete for Asio's coroutine frames (aligned_alloc).
 #if defined(__GNUC__) && !defined(__clang__)
@@ -31,56 +30,6 @@ namespace http = beast::http;
 namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
-
-namespace {
-
-bool iequals(std::string_view a, std::string_view b) noexcept
-{
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    return true;
-}
-
-}  // namespace
-
-// ------------------------------------------------------------------------------ request / response
-
-std::string_view server_request::header(std::string_view name) const noexcept
-{
-    for (const auto& h : headers)
-        if (iequals(h.name, name)) return h.value;
-    return {};
-}
-
-std::string_view server_request::path() const noexcept
-{
-    std::string_view t(target);
-    return t.substr(0, t.find('?'));
-}
-
-std::string server_request::query(std::string_view key) const
-{
-    return query_value(target, key).value_or(std::string());
-}
-
-server_response server_response::text(int status, std::string body)
-{
-    server_response r;
-    r.status = status;
-    r.body = std::move(body);
-    return r;
-}
-
-server_response server_response::json(int status, std::string body)
-{
-    server_response r;
-    r.status = status;
-    r.content_type = "application/json";
-    r.body = std::move(body);
-    return r;
-}
 
 // ------------------------------------------------------------------------------------ websocket
 

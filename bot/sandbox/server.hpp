@@ -14,6 +14,10 @@
 // /. Message text stays in RAM (it is the chat itself) and is never logged. Bad input from the
 // page or the bot (unknown person, text over 2000 characters, malformed JSON, oversized bodies) is
 // answered with a clear 4xx error and counted; nothing a browser does can stop the server.
+// Its parts, one concern each: world (people, channels, messages, private items), discord_shapes
+// (Discord's JSON), gateway (the gateway emulator, shared with the tests' fake Discord), rest (the
+// Discord REST routes), page_api (the page's JSON API) and page/ (the page's HTML, CSS and
+// JavaScript, embedded at build time); this class wires them to one net::http_server.
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>
