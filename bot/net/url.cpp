@@ -54,6 +54,36 @@ void for_each_field(std::string_view text, Field field)
     }
 }
 
+bool name_char(unsigned char c) { return std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~'; }
+
+// Boost.URL 1.81 reads "http://127.0.0.1.evil.example/" as the IPv4 address 127.0.0.1 followed by
+// the path ".evil.example/" (its IPv4 rule does not look at what follows). With an authority, a
+// path is empty or starts with '/' (RFC 3986, 3.3), so such a parse is read again here with the
+// host as a name: letters, digits, '-', '.', '_', '~' only, an optional decimal port.
+std::optional<url> reread_as_name(std::string_view text, std::string scheme, bool tls)
+{
+    auto rest = text.substr(text.find("://") + 3);
+    auto authority = rest.substr(0, rest.find_first_of("/?#"));
+    auto target = rest.substr(authority.size());
+    target = target.substr(0, target.find('#'));
+    auto colon = authority.find(':');
+    auto host = authority.substr(0, colon);
+    auto port = colon == std::string_view::npos ? std::string_view{} : authority.substr(colon + 1);
+    if (host.empty() || host.size() > max_host_name || !std::all_of(host.begin(), host.end(), name_char)) return std::nullopt;
+    if (port.size() > 5 || !std::all_of(port.begin(), port.end(), [](unsigned char c) { return std::isdigit(c); }))
+        return std::nullopt;
+    unsigned long value = 0;
+    for (char c : port) value = value * 10 + static_cast<unsigned long>(c - '0');
+    if (!port.empty() && (value == 0 || value > 65535)) return std::nullopt;
+    url out;
+    out.scheme = std::move(scheme);
+    out.host = lower(host);
+    out.port = port.empty() ? std::string(tls ? "443" : "80") : std::string(port);
+    out.target = target.empty() ? std::string("/") : std::string(target);
+    if (out.target.front() == '?') out.target.insert(out.target.begin(), '/');
+    return out;
+}
+
 }  // namespace
 
 std::optional<url> parse_url(std::string_view text)
@@ -91,8 +121,11 @@ std::optional<url> parse_url(std::string_view text)
     out.port = std::move(*port);
 
     auto path = u.encoded_path();
+    if (!path.empty() && path.front() != '/') {
+        if (u.host_type() != urls::host_type::ipv4) return std::nullopt;
+        return reread_as_name(text, std::move(out.scheme), out.tls());
+    }
     out.target = path.empty() ? std::string("/") : std::string(path.data(), path.size());
-    if (out.target.front() != '/') return std::nullopt;   // "http:x" has no authority anyway
     if (u.has_query()) {
         auto q = u.encoded_query();
         out.target += '?';

@@ -90,6 +90,19 @@ TEST_CASE("Hostile URLs never allow plain-text transport off the machine", "[net
     };
     CHECK(plain_refused("http://127.attacker.example/"));
     CHECK(plain_refused("http://127.0.0.1.evil.example/"));
+    // Boost.URL 1.81 alone reads these as 127.0.0.1 followed by a path: they are names.
+    auto name = net::parse_url("http://127.0.0.1.evil.example:8080/api?x=1#f");
+    REQUIRE(name);
+    CHECK(name->host == "127.0.0.1.evil.example");
+    CHECK(name->port == "8080");
+    CHECK(name->target == "/api?x=1");
+    CHECK_FALSE(net::transport_allowed(*name));
+    auto bare_name = net::parse_url("ws://127.0.0.1x");
+    REQUIRE(bare_name);
+    CHECK(bare_name->host == "127.0.0.1x");
+    CHECK(bare_name->target == "/");
+    CHECK_FALSE(net::transport_allowed(*bare_name));
+    CHECK_FALSE(net::parse_url("http://127.0.0.1.evil.example@x/"));
     CHECK(plain_refused("ws://0x7f.1/gateway"));
     CHECK(plain_refused("http://127.1/"));
     CHECK(plain_refused("http://2130706433/"));
