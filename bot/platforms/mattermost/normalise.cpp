@@ -99,7 +99,8 @@ normalised normalise_event(const json& frame, std::string_view bot_user)
                     m.mentions.emplace_back(u.get<std::string>());
     }
     auto created = int_of(post, "create_at");
-    if (created > 0) m.sent_at = core::wall_time{} + std::chrono::milliseconds(created);
+    // Up to 2200: further would overflow wall_time's nanoseconds (found by fuzzing).
+    if (created > 0 && created <= 7258118400000) m.sent_at = core::wall_time{} + std::chrono::milliseconds(created);
     if (type == "post_edited") {
         out.dedupe_key = "edit:" + id + ":" + std::to_string(int_of(post, "edit_at"));
         out.event = core::message_edited{std::move(m)};
