@@ -17,7 +17,7 @@ export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=1
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
-  libboost1.81-dev nlohmann-json3-dev libspdlog-dev catch2 libsqlite3-dev libssl-dev zlib1g-dev
+  libboost1.81-dev libboost-url1.81-dev nlohmann-json3-dev libspdlog-dev catch2 libsqlite3-dev libssl-dev zlib1g-dev
   libutf8proc-dev libcli11-dev libbenchmark-dev libsimdjson-dev
   libpq-dev postgresql   # the PostgreSQL store; its tests start a private server (initdb/pg_ctl)
   python3-yaml           # the test of deploy/compose.yaml and deploy/kubernetes/

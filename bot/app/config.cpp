@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/json_document.hpp"
+#include "net/url.hpp"
 
 namespace nudgebot::app {
 
@@ -83,43 +84,6 @@ std::string resolve_path(const std::filesystem::path& base, const std::string& p
     std::filesystem::path p(path);
     if (p.is_absolute()) return path;
     return (base / p).lexically_normal().string();
-}
-
-// Splits "scheme://host[:port][/path]"; returns false when it is not shaped like that.
-struct url_parts {
-    std::string_view scheme;
-    std::string_view host;
-};
-bool split_url(std::string_view url, url_parts& parts)
-{
-    const auto sep = url.find("://");
-    if (sep == std::string_view::npos || sep == 0) return false;
-    parts.scheme = url.substr(0, sep);
-    auto rest = url.substr(sep + 3);
-    auto authority = rest.substr(0, rest.find_first_of("/?#"));
-    if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
-        authority = authority.substr(at + 1);
-    }
-    if (authority.empty()) return false;
-    if (authority.front() == '[') {
-        const auto close = authority.find(']');
-        if (close == std::string_view::npos) return false;
-        parts.host = authority.substr(0, close + 1);
-        const auto after = authority.substr(close + 1);
-        if (!after.empty() && after.front() != ':') return false;
-    } else {
-        parts.host = authority.substr(0, authority.find(':'));
-    }
-    if (parts.host.empty()) return false;
-    if (const auto colon = authority.rfind(':');
-        colon != std::string_view::npos && colon + 1 > parts.host.size()) {
-        const auto port = authority.substr(colon + 1);
-        if (port.empty() || port.size() > 5 ||
-            !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-            return false;
-        }
-    }
-    return true;
 }
 
 bool is_env_name(std::string_view name) noexcept
@@ -247,12 +211,12 @@ private:
     {
         const auto* s = doc_.expect_string(pointer, diags_);
         if (s == nullptr || looks_like_token(*s)) return;
-        url_parts parts;
-        if (!split_url(*s, parts) || (parts.scheme != secure && parts.scheme != plain)) {
+        auto parts = net::parse_url(*s);
+        if (!parts || (parts->scheme != secure && parts->scheme != plain)) {
             error(pointer, "expected a " + std::string(secure) + ":// URL, got " + shown(*s));
             return;
         }
-        if (parts.scheme == plain && !is_loopback_host(parts.host)) {
+        if (parts->scheme == plain && !net::is_loopback_host(parts->host)) {
             error(pointer, std::string(plain) + ":// is allowed only for loopback hosts "
                            "(localhost, 127.0.0.1, ::1); use " + std::string(secure) + "://");
             return;
@@ -381,7 +345,7 @@ private:
         if (doc_.expect_object("/ops", diags_) == nullptr) return;
         doc_.check_keys("/ops", {"listen"}, diags_);
         if (read_listen("/ops/listen", "9464", cfg_.ops.listen, cfg_.ops.host, cfg_.ops.port) &&
-            doc_.find("/ops/listen") != nullptr && !is_loopback_host(cfg_.ops.host)) {
+            doc_.find("/ops/listen") != nullptr && !net::is_loopback_host(cfg_.ops.host)) {
             warning("/ops/listen", "/metrics and /healthz will be reachable from other machines; "
                                    "make sure a firewall protects this port");
         }
@@ -661,9 +625,8 @@ private:
             }
         }
         if (!c.actions_url.empty()) {
-            url_parts parts;
             const std::string tail = c.http_prefix + "/action";
-            if (split_url(c.actions_url, parts) &&
+            if (net::parse_url(c.actions_url) &&
                 (c.actions_url.size() < tail.size() ||
                  c.actions_url.compare(c.actions_url.size() - tail.size(), std::string::npos, tail) != 0)) {
                 warning("/platforms/mattermost/actions_url",
@@ -740,27 +703,6 @@ std::optional<std::uint64_t> discord_intent_bit(std::string_view name) noexcept
         if (intent == name) return std::uint64_t{1} << bit;
     }
     return std::nullopt;
-}
-
-bool is_loopback_host(std::string_view host) noexcept
-{
-    if (host == "localhost" || host == "::1" || host == "[::1]") return true;
-    if (!starts_with(host, "127.")) return false;
-    // 127.a.b.c with decimal parts: the whole 127/8 block is loopback.
-    int dots = 0;
-    std::size_t digits = 0;
-    for (char c : host) {
-        if (c == '.') {
-            if (digits == 0 || digits > 3) return false;
-            ++dots;
-            digits = 0;
-        } else if (c >= '0' && c <= '9') {
-            ++digits;
-        } else {
-            return false;
-        }
-    }
-    return dots == 3 && digits > 0 && digits <= 3;
 }
 
 std::optional<config> parse_config(std::string_view text, const std::string& file_name,

@@ -134,7 +134,4 @@ bool looks_like_token(std::string_view text) noexcept;
 // Discord gateway intent bit for a name such as "GUILD_MESSAGES", or nullopt.
 std::optional<std::uint64_t> discord_intent_bit(std::string_view name) noexcept;
 
-// True for localhost, 127.0.0.0/8 and ::1 (with or without brackets).
-bool is_loopback_host(std::string_view host) noexcept;
-
 }  // namespace nudgebot::app

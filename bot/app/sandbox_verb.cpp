@@ -12,9 +12,11 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <random>
+#include <string_view>
 #include <thread>
 #include <unistd.h>
 
@@ -108,6 +110,8 @@ int run_sandbox(const sandbox_options& options, std::ostream& out, std::ostream&
     so.port = options.port;
     so.bot_token = token;
     so.explain = explain_with(analyzer, cfg.rules.sensitivity);
+    // The browser tests' hooks (see sandbox::server_options::test_hooks); never set by users.
+    if (const char* hooks = std::getenv("NUDGEBOT_SANDBOX_TEST_HOOKS")) so.test_hooks = std::string_view(hooks) == "1";
     sandbox::server server(sandbox_ioc, so);
     if (auto why = server.start(); !why.empty()) {
         err << "nudgebot sandbox: " << why << " (try --port 0 for any free port, or another --port)\n";

@@ -2,6 +2,7 @@
 // one thread, so no locks: the thread is the strand.
 #include "net/http_server.hpp"
 
+
 // GCC 12 reports a false -Wmismatched-new-delete for Asio's coroutine frames (aligned_alloc).
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
@@ -29,94 +30,6 @@ namespace http = beast::http;
 namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
-
-namespace {
-
-bool iequals(std::string_view a, std::string_view b) noexcept
-{
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    return true;
-}
-
-int hex_value(char c) noexcept
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-std::string percent_decode(std::string_view s)
-{
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '+') {
-            out += ' ';
-        } else if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
-            out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
-            i += 2;
-        } else {
-            out += s[i];
-        }
-    }
-    return out;
-}
-
-}  // namespace
-
-// ------------------------------------------------------------------------------ request / response
-
-std::string_view server_request::header(std::string_view name) const noexcept
-{
-    for (const auto& h : headers)
-        if (iequals(h.name, name)) return h.value;
-    return {};
-}
-
-std::string_view server_request::path() const noexcept
-{
-    std::string_view t(target);
-    return t.substr(0, t.find('?'));
-}
-
-std::string server_request::query(std::string_view key) const
-{
-    std::string_view t(target);
-    auto q = t.find('?');
-    if (q == std::string_view::npos) return {};
-    t.remove_prefix(q + 1);
-    while (!t.empty()) {
-        auto amp = t.find('&');
-        auto part = t.substr(0, amp);
-        auto eq = part.find('=');
-        if (percent_decode(part.substr(0, eq)) == key)
-            return eq == std::string_view::npos ? std::string() : percent_decode(part.substr(eq + 1));
-        if (amp == std::string_view::npos) break;
-        t.remove_prefix(amp + 1);
-    }
-    return {};
-}
-
-server_response server_response::text(int status, std::string body)
-{
-    server_response r;
-    r.status = status;
-    r.body = std::move(body);
-    return r;
-}
-
-server_response server_response::json(int status, std::string body)
-{
-    server_response r;
-    r.status = status;
-    r.content_type = "application/json";
-    r.body = std::move(body);
-    return r;
-}
 
 // ------------------------------------------------------------------------------------ websocket
 
@@ -409,6 +322,11 @@ struct http_server::impl : std::enable_shared_from_this<http_server::impl> {
             }
             auto res = call_handler(request);
             if (stopping) co_return;
+            if (res.delay.count() > 0) {
+                asio::steady_timer hold(ioc, res.delay);
+                co_await hold.async_wait(tuple_awaitable);
+                if (stopping) co_return;
+            }
             bool keep = req.keep_alive();
             auto out = build(res, req.version(), keep);
             stream.expires_after(options.read_timeout);

@@ -17,7 +17,7 @@
 // destroyed with connections open (it stops first).
 #pragma once
 
-#include "net/http_client.hpp"   // http_header
+#include "net/http_message.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -33,28 +33,6 @@ class io_context;
 }
 
 namespace nudgebot::net {
-
-struct server_request {
-    std::string method;                 // "GET", "POST", ...
-    std::string target;                 // path and query as sent: /api/v10/gateway/bot?x=1
-    std::vector<http_header> headers;
-    std::string body;
-    std::string remote;                 // peer address, e.g. 127.0.0.1
-
-    std::string_view header(std::string_view name) const noexcept;   // case-insensitive, empty when absent
-    std::string_view path() const noexcept;                          // target without the query
-    std::string query(std::string_view key) const;                   // percent-decoded, empty when absent
-};
-
-struct server_response {
-    int status = 200;
-    std::string content_type = "text/plain; charset=utf-8";
-    std::vector<http_header> headers;
-    std::string body;
-
-    static server_response text(int status, std::string body);
-    static server_response json(int status, std::string body);   // application/json
-};
 
 // Synchronous: builds the whole answer on the server's thread.
 using http_handler = std::function<server_response(const server_request&)>;

@@ -7,6 +7,7 @@
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 #endif
 #include "net/websocket.hpp"
+#include "net/http_message.hpp"
 #include "net/tls.hpp"
 #include "net/rate_limiter.hpp"
 #include "net/url.hpp"
@@ -71,15 +72,6 @@ std::string prepare_tls(SslStream& stream, const std::string& host)
     return {};
 }
 
-bool iequals(std::string_view a, std::string_view b) noexcept
-{
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    return true;
-}
-
 // Resolve and connect the TCP layer within the stream's current expiry.
 asio::awaitable<beast::error_code> connect_tcp(beast::tcp_stream& stream, const url& u)
 {
@@ -93,12 +85,7 @@ asio::awaitable<beast::error_code> connect_tcp(beast::tcp_stream& stream, const 
 
 }  // namespace
 
-std::string_view http_response::header(std::string_view name) const noexcept
-{
-    for (const auto& h : headers)
-        if (iequals(h.name, name)) return h.value;
-    return {};
-}
+std::string_view http_response::header(std::string_view name) const noexcept { return find_header(headers, name); }
 
 // ---------------------------------------------------------------------------------------------
 // HTTP client

@@ -14,6 +14,10 @@
 // /. Message text stays in RAM (it is the chat itself) and is never logged. Bad input from the
 // page or the bot (unknown person, text over 2000 characters, malformed JSON, oversized bodies) is
 // answered with a clear 4xx error and counted; nothing a browser does can stop the server.
+// Its parts, one concern each: world (people, channels, messages, private items), discord_shapes
+// (Discord's JSON), gateway (the gateway emulator, shared with the tests' fake Discord), rest (the
+// Discord REST routes), page_api (the page's JSON API) and page/ (the page's HTML, CSS and
+// JavaScript, embedded at build time); this class wires them to one net::http_server.
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>
@@ -46,6 +50,10 @@ struct server_options {
     std::size_t max_private_items = 200;          // per person
     std::chrono::milliseconds interaction_deadline{3000};   // Discord's first-answer window
     explain_fn explain;                           // empty: the panel says the engine is not attached
+    // Test hooks for the browser tests: POST /sandbox/api/test/slow-state {"as", "ms"} holds every
+    // state answer for that person back by ms (at most 5000; 0 ends it) without blocking the
+    // server. Off by default: the endpoint answers 404.
+    bool test_hooks = false;
 };
 
 // Fixed ids of the sandbox's world (Discord snowflake-shaped strings).

@@ -198,10 +198,12 @@ TEST_CASE("Plain-text URLs are accepted only towards this machine", "[app][confi
           "\"discord.com\"\n");
     CHECK(problems(R"({"platforms": {"discord": {"api_base": "http://[::1]:8080/api"}}})").empty());
     CHECK(problems(R"({"platforms": {"discord": {"api_base": "http://127.0.0.9/api"}}})").empty());
-    CHECK(app::is_loopback_host("localhost"));
-    CHECK(app::is_loopback_host("127.0.0.1"));
-    CHECK_FALSE(app::is_loopback_host("127.0.0.1.evil.example"));
-    CHECK_FALSE(app::is_loopback_host("localhost.example"));
+    CHECK(problems(R"({"platforms": {"discord": {"api_base": "http://127.0.0.1.evil.example/api"}}})") ==
+          "cfg.json:1:40: error: platforms.discord.api_base: http:// is allowed only for loopback "
+          "hosts (localhost, 127.0.0.1, ::1); use https://\n");
+    CHECK(problems(R"({"platforms": {"discord": {"api_base": "http://127.attacker.example/api"}}})") ==
+          "cfg.json:1:40: error: platforms.discord.api_base: http:// is allowed only for loopback "
+          "hosts (localhost, 127.0.0.1, ::1); use https://\n");
 }
 
 TEST_CASE("A token written in the file is an error and is never echoed", "[app][config][privacy]")

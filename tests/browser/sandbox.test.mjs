@@ -4,7 +4,9 @@
 //   node sandbox.test.mjs <path to nudgebot> --tour out.png   play the tour and save a screenshot
 // Flow: start the sandbox on a free port; as alice run /nudge on; as bob reply to alice with a
 // hostile message; alice's private view shows a boundary suggestion with its buttons, bob's and
-// carol's show nothing; alice presses Stop these; a second hostile message brings her nothing.
+// carol's show nothing, also when the switch to bob happens while a poll for alice is still in
+// flight (the sandbox's test hook holds that answer back); alice presses Stop these; a second
+// hostile message brings her nothing.
 // On failure a screenshot is written next to this file (sandbox-failure.png).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync, writeFileSync } from 'node:fs';
@@ -47,7 +49,7 @@ writeFileSync(config, JSON.stringify({
   ops: { listen: '127.0.0.1:0' },
 }));
 const bot = spawn(nudgebot, ['sandbox', '--port', '0', ...(tourShot ? [] : ['--config', config])],
-                  { stdio: ['ignore', 'pipe', 'pipe'] });
+                  { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NUDGEBOT_SANDBOX_TEST_HOOKS: '1' } });
 let botErr = '';
 bot.stderr.on('data', (d) => { botErr += d; });
 const url = await new Promise((resolve, reject) => {
@@ -142,6 +144,26 @@ try {
         `alice's DM has Helpful / Not now / Stop these (got ${labels.join(', ')})`);
   const situation = await dm.locator('button', { hasText: 'Stop these' }).getAttribute('data-custom-id');
   check(situation && situation.includes('|targeted|'), 'the DM is a boundary suggestion (a heated message aimed at alice)');
+
+  // The race: a poll for alice is in flight (held back 1.5 s by the server) when the person
+  // switches to bob. Alice's late answer must not be shown (or remembered) as bob's view.
+  const slowState = (ms) => page.evaluate((ms) => fetch('/sandbox/api/test/slow-state', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ as: 'alice', ms }),
+  }).then((r) => { if (!r.ok) throw new Error('the test hook answered ' + r.status); }), ms);
+  await slowState(1500);
+  const slow = await page.waitForRequest((r) => r.url().includes('/sandbox/api/state?as=alice'), { timeout: 5000 });
+  const settled = new Promise((resolve) => {
+    const done = (r) => { if (r === slow) resolve(); };
+    page.on('requestfinished', done);
+    page.on('requestfailed', done);
+  });
+  await page.selectOption('#as', 'bob');
+  await settled;
+  await slowState(0);
+  await page.waitForTimeout(1600);   // two more polls for bob after alice's answer came (or was aborted)
+  const title = await page.textContent('#private-title');
+  check(title.toLowerCase().includes('bob'), `after switching during a pending poll the page shows bob's view (title: ${title})`);
+  check(await privateCount() === 0, 'bob is not shown alice\'s private messages after the switch');
 
   for (const other of ['bob', 'carol']) {
     await speakAs(other);

@@ -2,7 +2,6 @@
 
 #include "net/backoff.hpp"
 #include "net/rate_limiter.hpp"
-#include "net/url.hpp"
 #include "net/websocket.hpp"
 #include "support/fake_discord.hpp"
 #include "support/run_until.hpp"
@@ -32,35 +31,6 @@ std::optional<net::http_response> fetch(asio::io_context& ioc, net::http_client&
 }
 
 }  // namespace
-
-TEST_CASE("URLs are split into scheme, host, port and target", "[net][url]")
-{
-    auto u = net::parse_url("wss://gateway.discord.gg/?v=10&encoding=json");
-    REQUIRE(u);
-    CHECK(u->scheme == "wss");
-    CHECK(u->host == "gateway.discord.gg");
-    CHECK(u->port == "443");
-    CHECK(u->target == "/?v=10&encoding=json");
-    CHECK(u->tls());
-
-    auto local = net::parse_url("http://127.0.0.1:8080/api/v10");
-    REQUIRE(local);
-    CHECK(local->port == "8080");
-    CHECK(net::transport_allowed(*local));
-
-    auto v6 = net::parse_url("ws://[::1]:9/x");
-    REQUIRE(v6);
-    CHECK(v6->host == "::1");
-    CHECK(net::transport_allowed(*v6));
-
-    CHECK_FALSE(net::transport_allowed(*net::parse_url("http://discord.com/api")));
-    CHECK_FALSE(net::parse_url("ftp://x/"));
-    CHECK_FALSE(net::parse_url("https://user@host/"));
-    CHECK_FALSE(net::parse_url("https://host:99999/"));
-    CHECK_FALSE(net::parse_url("no scheme"));
-    CHECK(net::with_query("ws://h/gateway", "v", "10") == "ws://h/gateway?v=10");
-    CHECK(net::with_query("ws://h/?v=10", "encoding", "json") == "ws://h/?v=10&encoding=json");
-}
 
 TEST_CASE("Backoff grows exponentially with jitter, stays under the cap and resets", "[net][backoff]")
 {

@@ -1,6 +1,7 @@
 #include "support/fake_discord.hpp"
 
 #include "platforms/discord/protocol.hpp"
+#include "sandbox/gateway.hpp"
 #include "net/zlib_stream_deflater.hpp"
 
 // GCC 12 reports a false -Wmismatched-new-delete for Asio's coroutine frames (aligned_alloc).
@@ -41,14 +42,6 @@ constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 
-struct session {
-    std::string id;
-    std::int64_t seq = 0;
-    std::deque<std::pair<std::int64_t, std::string>> log;   // frames for replay, bounded
-    int shard = 0;
-    int shard_count = 1;
-};
-
 struct out_item {
     enum kind_t { data, close, drop } kind = data;
     std::string text;
@@ -67,7 +60,6 @@ struct gw_conn : std::enable_shared_from_this<gw_conn> {
     bool alive = true;
     bool compress = false;
     std::unique_ptr<net::zlib_stream_deflater> zs;
-    std::shared_ptr<session> sess;
 
     gw_conn(tcp::socket socket, asio::io_context& ioc) : ws(std::move(socket)), wake(ioc) {}
 
@@ -132,6 +124,29 @@ struct gw_conn : std::enable_shared_from_this<gw_conn> {
     }
 };
 
+// A gateway connection as the shared emulator sees it. Connections stay known to the emulator
+// after their socket is gone, so a test can dispatch into a session while it is disconnected and
+// see the event replayed on RESUME.
+struct fake_link final : sandbox::gateway_link {
+    std::weak_ptr<gw_conn> conn;
+    bool split = false;   // options.split_compressed_frames: dispatches as two websocket messages
+
+    fake_link(const std::shared_ptr<gw_conn>& c, bool split_dispatches) : conn(c), split(split_dispatches) {}
+    void send(const std::string& frame, bool dispatch) override
+    {
+        if (auto c = conn.lock()) c->send_text(frame, dispatch && split);
+    }
+    void close(std::uint16_t code, std::string_view) override
+    {
+        if (auto c = conn.lock()) c->push({out_item::close, {}, false, code});
+    }
+    bool is_open() const override
+    {
+        auto c = conn.lock();
+        return c && c->alive;
+    }
+};
+
 struct fake_discord::impl : std::enable_shared_from_this<fake_discord::impl> {
     fake_discord_options options;
     asio::io_context ioc;
@@ -154,15 +169,11 @@ struct fake_discord::impl : std::enable_shared_from_this<fake_discord::impl> {
 
     // Fake-thread only.
     std::vector<std::shared_ptr<gw_conn>> conns;
-    std::map<std::string, std::shared_ptr<session>> sessions;
+    // The gateway protocol itself is the sandbox's emulator, the one implementation of it.
+    std::unique_ptr<sandbox::gateway_emulator> gateway;
+    bool kill_after_hello = false;   // set_kill_after_hello (reconnect-policy tests)
     int session_counter = 0;
     std::uint64_t message_counter = 0;
-    bool ack = true;
-    bool send_hello = true;
-    bool kill_after_hello = false;   // set_kill_after_hello (reconnect-policy tests)
-    int identify_close = 0;
-    bool resume_fails = false;
-    int heartbeat_ms = 100;
     bool stopping = false;
     std::set<beast::tcp_stream*> http_streams;
     std::set<asio::steady_timer*> delay_timers;
@@ -305,20 +316,9 @@ struct fake_discord::impl : std::enable_shared_from_this<fake_discord::impl> {
         frames.push_back({connection, op, std::move(payload), std::chrono::steady_clock::now()});
     }
 
-    void send_dispatch(const std::shared_ptr<gw_conn>& c, const std::string& type, json d)
+    void send_dispatch(const std::shared_ptr<gw_conn>& c, const std::string& type, const json& d)
     {
-        if (!c) return;
-        if (!c->sess) {
-            // No session yet: still a dispatch, without replay bookkeeping.
-            c->send_text(json{{"op", dp::op::dispatch}, {"t", type}, {"s", 1}, {"d", std::move(d)}}.dump());
-            return;
-        }
-        auto& s = *c->sess;
-        auto seq = ++s.seq;
-        auto text = json{{"op", dp::op::dispatch}, {"t", type}, {"s", seq}, {"d", std::move(d)}}.dump();
-        s.log.emplace_back(seq, text);
-        if (s.log.size() > 2000) s.log.pop_front();
-        c->send_text(text, options.split_compressed_frames);
+        if (c) gateway->dispatch_to(static_cast<std::uint64_t>(c->index), type, d);
     }
 
     void on_client_frame(const std::shared_ptr<gw_conn>& c, const std::string& text)
@@ -326,59 +326,11 @@ struct fake_discord::impl : std::enable_shared_from_this<fake_discord::impl> {
         auto j = json::parse(text, nullptr, false);
         int op = (j.is_object() && j.contains("op") && j["op"].is_number_integer()) ? j["op"].get<int>() : -1;
         record(c->index, op, j.is_discarded() ? json() : j);
-        if (op < 0) {
-            c->push({out_item::close, {}, false, dp::close_code::decode_error});
-            return;
+        if (op == dp::op::identify || op == dp::op::resume) {
+            std::lock_guard lock(mutex);
+            ++(op == dp::op::identify ? identify_count : resume_count);
         }
-        if (op == dp::op::heartbeat) {
-            if (ack) c->send_text(json{{"op", dp::op::heartbeat_ack}, {"d", nullptr}}.dump());
-        } else if (op == dp::op::identify) {
-            {
-                std::lock_guard lock(mutex);
-                ++identify_count;
-            }
-            if (identify_close) {
-                c->push({out_item::close, {}, false, identify_close});
-                return;
-            }
-            auto s = std::make_shared<session>();
-            s->id = "session-" + std::to_string(++session_counter);
-            const auto& d = j["d"];
-            if (d.is_object() && d.contains("shard") && d["shard"].is_array() && d["shard"].size() == 2) {
-                s->shard = d["shard"][0].get<int>();
-                s->shard_count = d["shard"][1].get<int>();
-            }
-            sessions[s->id] = s;
-            c->sess = s;
-            send_dispatch(c, "READY",
-                          json{{"v", 10},
-                               {"user", {{"id", options.bot_user_id}, {"username", "nudgebot"}, {"bot", true}}},
-                               {"guilds", json::array({{{"id", "300000000000000001"}, {"unavailable", true}}})},
-                               {"session_id", s->id},
-                               {"resume_gateway_url", "ws://" + base() + "/resume"},
-                               {"shard", json::array({s->shard, s->shard_count})},
-                               {"application", {{"id", options.app_id}, {"flags", 0}}}});
-        } else if (op == dp::op::resume) {
-            {
-                std::lock_guard lock(mutex);
-                ++resume_count;
-            }
-            const auto& d = j["d"];
-            std::string sid = d.is_object() && d.contains("session_id") && d["session_id"].is_string()
-                                  ? d["session_id"].get<std::string>()
-                                  : std::string();
-            std::int64_t seq = d.contains("seq") && d["seq"].is_number_integer() ? d["seq"].get<std::int64_t>() : 0;
-            auto it = sessions.find(sid);
-            if (resume_fails || it == sessions.end()) {
-                c->send_text(json{{"op", dp::op::invalid_session}, {"d", false}}.dump());
-                return;
-            }
-            c->sess = it->second;
-            std::int64_t from = seq - static_cast<std::int64_t>(options.replay_overlap);
-            for (const auto& [s, frame] : c->sess->log)
-                if (s > from) c->send_text(frame);
-            send_dispatch(c, "RESUMED", json::object());
-        }
+        gateway->receive(static_cast<std::uint64_t>(c->index), text, false);
     }
 
     asio::awaitable<void> serve_gateway(std::shared_ptr<gw_conn> c, http::request<http::string_body> req)
@@ -390,7 +342,8 @@ struct fake_discord::impl : std::enable_shared_from_this<fake_discord::impl> {
         auto [aec] = co_await c->ws.async_accept(req, tuple_awaitable);
         if (aec) co_return;
         asio::co_spawn(ioc, c->writer(), asio::detached);
-        if (send_hello) c->send_text(json{{"op", dp::op::hello}, {"d", {{"heartbeat_interval", heartbeat_ms}}}}.dump());
+        gateway->open(static_cast<std::uint64_t>(c->index), std::make_shared<fake_link>(c, options.split_compressed_frames),
+                      c->target);
         if (kill_after_hello) c->push({out_item::close, {}, false, dp::close_code::unknown_error});
         beast::flat_buffer buffer;
         for (;;) {
@@ -463,7 +416,7 @@ struct fake_discord::impl : std::enable_shared_from_this<fake_discord::impl> {
             owed += per_second * std::chrono::duration<double>(tick).count();
             std::vector<std::shared_ptr<gw_conn>> live;
             for (auto& c : conns)
-                if (c->alive && c->sess) live.push_back(c);
+                if (c->alive && gateway->has_session(static_cast<std::uint64_t>(c->index))) live.push_back(c);
             if (live.empty()) continue;
             while (owed >= 1.0) {
                 owed -= 1.0;
@@ -483,7 +436,16 @@ fake_discord::fake_discord(fake_discord_options options)
     : options_(std::move(options)), impl_(std::make_shared<impl>())
 {
     impl_->options = options_;
-    impl_->heartbeat_ms = options_.heartbeat_interval_ms;
+    sandbox::gateway_options g;
+    g.heartbeat_interval_ms = options_.heartbeat_interval_ms;
+    g.guild_id = "300000000000000001";
+    g.bot_user = json{{"id", options_.bot_user_id}, {"username", "nudgebot"}, {"bot", true}};
+    g.application_id = options_.app_id;
+    g.resume_url = [i = impl_.get()] { return "ws://" + i->base() + "/resume"; };
+    g.new_session_id = [i = impl_.get()] { return "session-" + std::to_string(++i->session_counter); };
+    g.replay_log = 2000;
+    impl_->gateway = std::make_unique<sandbox::gateway_emulator>(std::move(g));
+    impl_->gateway->knobs.replay_overlap = options_.replay_overlap;
     tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), 0);
     impl_->acceptor.open(ep.protocol());
     impl_->acceptor.set_option(tcp::acceptor::reuse_address(true));
@@ -505,7 +467,6 @@ fake_discord::~fake_discord()
     if (impl_->finished.wait_for(std::chrono::seconds(3)) != std::future_status::ready) impl_->ioc.stop();
     if (impl_->thread.joinable()) impl_->thread.join();
     impl_->conns.clear();
-    impl_->sessions.clear();
 }
 
 std::uint16_t fake_discord::port() const noexcept { return impl_->port; }
@@ -589,7 +550,22 @@ std::uint64_t fake_discord::flooded() const
 
 void fake_discord::set_ack_heartbeats(bool ack)
 {
-    asio::post(impl_->ioc, [i = impl_, ack] { i->ack = ack; });
+    asio::post(impl_->ioc, [i = impl_, ack] { i->gateway->knobs.ack_heartbeats = ack; });
+}
+
+void fake_discord::set_send_hello(bool send)
+{
+    asio::post(impl_->ioc, [i = impl_, send] { i->gateway->knobs.send_hello = send; });
+}
+
+void fake_discord::set_heartbeat_interval(int ms)
+{
+    asio::post(impl_->ioc, [i = impl_, ms] { i->gateway->set_heartbeat_interval(ms); });
+}
+
+void fake_discord::set_identify_close_code(int code)
+{
+    asio::post(impl_->ioc, [i = impl_, code] { i->gateway->knobs.identify_close_code = code; });
 }
 
 void fake_discord::set_kill_after_hello(bool kill)
@@ -597,24 +573,9 @@ void fake_discord::set_kill_after_hello(bool kill)
     asio::post(impl_->ioc, [i = impl_, kill] { i->kill_after_hello = kill; });
 }
 
-void fake_discord::set_send_hello(bool send)
-{
-    asio::post(impl_->ioc, [i = impl_, send] { i->send_hello = send; });
-}
-
-void fake_discord::set_heartbeat_interval(int ms)
-{
-    asio::post(impl_->ioc, [i = impl_, ms] { i->heartbeat_ms = ms; });
-}
-
-void fake_discord::set_identify_close_code(int code)
-{
-    asio::post(impl_->ioc, [i = impl_, code] { i->identify_close = code; });
-}
-
 void fake_discord::set_resume_fails(bool fails)
 {
-    asio::post(impl_->ioc, [i = impl_, fails] { i->resume_fails = fails; });
+    asio::post(impl_->ioc, [i = impl_, fails] { i->gateway->knobs.resume_fails = fails; });
 }
 
 void fake_discord::dispatch(std::string type, nlohmann::json d, int connection)

@@ -231,6 +231,8 @@ std::optional<core::wall_time> parse_timestamp(std::string_view text) noexcept
     std::string head(text.substr(0, 19));
     if (std::sscanf(head.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &s) != 6) return std::nullopt;
     if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return std::nullopt;
+    // wall_time counts nanoseconds: years far from now would overflow it (found by fuzzing).
+    if (y < 1970 || y > 2200 || h < 0 || mi < 0 || s < 0) return std::nullopt;
     using namespace std::chrono;
     auto ymd = year_month_day{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
     if (!ymd.ok()) return std::nullopt;

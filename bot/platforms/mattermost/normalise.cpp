@@ -1,5 +1,6 @@
 #include "platforms/mattermost/normalise.hpp"
 
+#include "net/url.hpp"
 #include "platforms/json_fields.hpp"
 
 #include <nlohmann/json.hpp>
@@ -27,31 +28,6 @@ bool is_id(std::string_view s)
     for (char c : s)
         if (!std::isalnum(static_cast<unsigned char>(c)) || std::isupper(static_cast<unsigned char>(c))) return false;
     return true;
-}
-
-int hex(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-std::string decode(std::string_view s)
-{
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '+') {
-            out += ' ';
-        } else if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
-            out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
-            i += 2;
-        } else {
-            out += s[i];
-        }
-    }
-    return out;
 }
 
 }  // namespace
@@ -123,7 +99,8 @@ normalised normalise_event(const json& frame, std::string_view bot_user)
                     m.mentions.emplace_back(u.get<std::string>());
     }
     auto created = int_of(post, "create_at");
-    if (created > 0) m.sent_at = core::wall_time{} + std::chrono::milliseconds(created);
+    // Up to 2200: further would overflow wall_time's nanoseconds (found by fuzzing).
+    if (created > 0 && created <= 7258118400000) m.sent_at = core::wall_time{} + std::chrono::milliseconds(created);
     if (type == "post_edited") {
         out.dedupe_key = "edit:" + id + ":" + std::to_string(int_of(post, "edit_at"));
         out.event = core::message_edited{std::move(m)};
@@ -136,18 +113,7 @@ normalised normalise_event(const json& frame, std::string_view bot_user)
 
 std::map<std::string, std::string> parse_form(std::string_view body)
 {
-    std::map<std::string, std::string> out;
-    while (!body.empty()) {
-        auto amp = body.find('&');
-        auto pair = body.substr(0, amp);
-        body = amp == std::string_view::npos ? std::string_view{} : body.substr(amp + 1);
-        if (pair.empty()) continue;
-        auto eq = pair.find('=');
-        if (eq == std::string_view::npos) out[decode(pair)] = {};
-        else out[decode(pair.substr(0, eq))] = decode(pair.substr(eq + 1));
-        if (out.size() > 64) break;   // Mattermost sends about a dozen fields
-    }
-    return out;
+    return net::parse_form(body);   // Mattermost sends about a dozen fields
 }
 
 std::optional<std::string> channel_ref(std::string_view typed)

@@ -22,22 +22,6 @@ namespace {
 
 constexpr std::size_t max_text_chars = 3000;   // a section block's limit
 
-std::string percent_encode(std::string_view s)
-{
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
-}
-
 // Per-minute budgets of the Web API tiers nudgebot uses (chat.* are per channel).
 double tier_per_minute(std::string_view method)
 {
@@ -133,7 +117,7 @@ struct web_api::impl {
         if (o.get) {
             for (auto& [k, v] : args.items())
                 req.http.url = net::with_query(req.http.url, k,
-                                               v.is_string() ? percent_encode(v.get<std::string>()) : v.dump());
+                                               v.is_string() ? v.get<std::string>() : v.dump());
         } else if (!args.is_null()) {
             req.http.body = args.dump();
             req.http.headers.push_back({"Content-Type", "application/json; charset=utf-8"});

@@ -313,7 +313,8 @@ std::optional<core::wall_time> parse_ts(std::string_view ts) noexcept
 {
     std::int64_t seconds = 0;
     auto [p, ec] = std::from_chars(ts.data(), ts.data() + ts.size(), seconds);
-    if (ec != std::errc{} || seconds < 0) return std::nullopt;
+    // wall_time counts nanoseconds: beyond 2200 it would overflow (found by fuzzing).
+    if (ec != std::errc{} || seconds < 0 || seconds > 7258118400) return std::nullopt;
     std::int64_t micros = 0;
     if (p != ts.data() + ts.size()) {
         if (*p != '.') return std::nullopt;
