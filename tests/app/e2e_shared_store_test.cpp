@@ -74,7 +74,7 @@ public:
         };
         h.tune_discord = [](discord::settings& s) {
             s.identify_interval = 20ms;
-            s.reconnect_backoff_base = 50ms;
+            s.reconnect.base = 50ms;
         };
         return h;
     }

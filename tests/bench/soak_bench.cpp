@@ -587,17 +587,17 @@ int main(int argc, char** argv)
         d.policy.channel_max = 1000000;
     };
     hooks.tune_discord = [](nudgebot::discord::settings& s) {
-        s.reconnect_backoff_base = 100ms;
+        s.reconnect.base = 100ms;
         s.invalid_session_wait_min = 200ms;
         s.invalid_session_wait_max = 500ms;
     };
     hooks.tune_slack = [](nudgebot::slack::settings& s) {
-        s.reconnect_backoff_base = 50ms;
-        s.reconnect_backoff_cap = 500ms;
+        s.reconnect.base = 50ms;
+        s.reconnect.cap = 500ms;
     };
     hooks.tune_mattermost = [](nudgebot::mattermost::settings& s) {
-        s.reconnect_backoff_base = 50ms;
-        s.reconnect_backoff_cap = 500ms;
+        s.reconnect.base = 50ms;
+        s.reconnect.cap = 500ms;
     };
     auto bot = nudgebot::app::bot::create(*cfg, std::cerr, hooks);
     if (!bot) return 2;
