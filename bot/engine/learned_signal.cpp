@@ -54,14 +54,14 @@ std::uint64_t ngram_key(std::string_view ngram) noexcept
 
 bool model::insert(std::uint64_t key, const std::array<float, reported_category_count>& weights)
 {
-    key = slot_key(key);
+    const std::uint32_t tag = slot_tag(key);
     for (std::size_t at = key & mask_;; at = (at + 1) & mask_) {
-        if (slots_[at].key == key) return false;
-        if (slots_[at].key == 0) {
-            slots_[at] = {key, weights};
+        if (slots_[at].tag == tag) return false;
+        if (slots_[at].tag == 0) {
+            slots_[at] = {tag, weights};
             ++size_;
-            const std::uint64_t bit = key >> filter_shift_;
-            filter_[bit >> 6] |= std::uint64_t{1} << (bit & 63);
+            for (const std::uint64_t bit : {filter_bit_a(key), filter_bit_b(key)})
+                filter_[bit >> 6] |= std::uint64_t{1} << (bit & 63);
             return true;
         }
     }
@@ -149,15 +149,18 @@ bool model::read(const pack_source& source, core::diagnostics& diags,
     if (ngrams != nullptr) {
         const std::size_t count = ngrams->size();
         std::size_t capacity = 16;
-        while (3 * capacity < 4 * count) capacity *= 2;   // at most 3/4 full
+        // At most half full: a probe for an absent key at 3/4 walked ~8 slots on average,
+        // the largest part of evaluate()'s time.
+        while (capacity < 2 * count) capacity *= 2;
         slots_.assign(capacity, slot{});
         mask_ = capacity - 1;
         std::size_t filter_bits = 64;
         filter_shift_ = 58;
-        while (filter_bits < 8 * count) {
+        while (filter_bits < 16 * count) {
             filter_bits *= 2;
             --filter_shift_;
         }
+        filter_mask_ = filter_bits - 1;
         filter_.assign(filter_bits / 64, 0);
         std::unordered_map<std::uint64_t, std::size_t> first_at;   // only to name duplicates
         for (std::size_t i = 0; i < count; ++i) {
@@ -211,11 +214,16 @@ bool model::read(const pack_source& source, core::diagnostics& diags,
             const auto key = ngram_key(text);
             if (!insert(key, w)) {
                 const auto first = first_at.find(key);
-                const auto where = first != first_at.end() ? doc->of(json_document::child("/ngrams", first->second))
-                                                           : core::text_position{};
-                doc->error_at(json_document::child(at, 0),
-                              "duplicate n-gram " + qt(text) + " (first at line " + std::to_string(where.line) + ")",
-                              local);
+                if (first != first_at.end()) {
+                    const auto where = doc->of(json_document::child("/ngrams", first->second));
+                    doc->error_at(json_document::child(at, 0),
+                                  "duplicate n-gram " + qt(text) + " (first at line " + std::to_string(where.line) + ")",
+                                  local);
+                } else {   // two n-grams whose keys agree in the bits a slot keeps
+                    doc->error_at(json_document::child(at, 0),
+                                  "n-gram " + qt(text) + " shares its hash with an earlier n-gram; drop one of them",
+                                  local);
+                }
                 continue;
             }
             first_at.emplace(key, i);
@@ -267,7 +275,7 @@ void model::evaluate(const normalized_text& text, scratch& s, result& out) const
     // Their slots are scattered over the table: ask for all of them before reading any, so the
     // cache misses overlap.
     const slot* slots = slots_.data();
-    for (std::uint32_t k = 0; k < passed; ++k) __builtin_prefetch(slots + (slot_key(keys[candidates[k]]) & mask_));
+    for (std::uint32_t k = 0; k < passed; ++k) __builtin_prefetch(slots + (keys[candidates[k]] & mask_));
 
     // The set of counted n-grams: at least twice as many places as candidates.
     std::size_t size = 64;

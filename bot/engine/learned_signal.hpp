@@ -210,16 +210,26 @@ public:
 
 private:
     static constexpr std::uint32_t no_entry = 0xFFFFFFFFu;
-    // Slot keys have the low bit set, so 0 marks an empty slot (two n-grams whose keys differ
-    // only in that bit would share weights: a chance of 2^-63 per pair).
-    static std::uint64_t slot_key(std::uint64_t key) noexcept { return key | 1u; }
-    // Many n-grams of a message are not in the model: a bit per key's top bits (8 bits per
-    // n-gram, about one in eight bits set) turns most of those away before the table is
-    // touched. 1 when `key` may be there.
+    // A slot holds the key's top 32 bits with the lowest of them set (so 0 marks an empty slot);
+    // the key's low bits chose the slot, so together about 46 bits of the key tell n-grams
+    // apart. An absent n-gram that passes the filter takes another's weights with a chance of
+    // about 2^-31 per slot it probes (read() refuses two n-grams of the file that would share one).
+    static std::uint32_t slot_tag(std::uint64_t key) noexcept
+    {
+        return static_cast<std::uint32_t>(key >> 32) | 1u;
+    }
+    // Many n-grams of a message are not in the model: two bits per key (one from its top bits,
+    // one from its middle bits; 16 filter bits per n-gram, so about one absent n-gram in 70
+    // passes) turn most of those away before the table is touched. 1 when `key` may be there.
+    std::uint64_t filter_bit_a(std::uint64_t key) const noexcept { return key >> filter_shift_; }
+    std::uint64_t filter_bit_b(std::uint64_t key) const noexcept { return (key >> 24) & filter_mask_; }
+    std::uint32_t filter_test(std::uint64_t bit) const noexcept
+    {
+        return static_cast<std::uint32_t>((filter_[bit >> 6] >> (bit & 63)) & 1u);
+    }
     std::uint32_t may_have(std::uint64_t key) const noexcept
     {
-        const std::uint64_t bit = key >> filter_shift_;
-        return static_cast<std::uint32_t>((filter_[bit >> 6] >> (bit & 63)) & 1u);
+        return filter_test(filter_bit_a(key)) & filter_test(filter_bit_b(key));
     }
     std::uint32_t probe(std::uint64_t key) const noexcept
     {
@@ -228,12 +238,12 @@ private:
     }
     std::uint32_t probe_table(std::uint64_t key) const noexcept
     {
-        key = slot_key(key);
+        const std::uint32_t tag = slot_tag(key);
         const slot* slots = slots_.data();
         for (std::size_t at = key & mask_;; at = (at + 1) & mask_) {
-            const std::uint64_t k = slots[at].key;
-            if (k == key) return static_cast<std::uint32_t>(at);
-            if (k == 0) return no_entry;
+            const std::uint32_t t = slots[at].tag;
+            if (t == tag) return static_cast<std::uint32_t>(at);
+            if (t == 0) return no_entry;
         }
     }
 
@@ -242,17 +252,20 @@ private:
     std::string file_;
     unsigned order_ = default_order;
     std::array<category_params, reported_category_count> params_{};
-    // The key and its weights together: a hit costs one cache line (a separate index and
-    // weight array cost two more misses per hit, 10 % of the analyzer's time on dev.jsonl).
-    struct slot {
-        std::uint64_t key = 0;   // 0 = empty
+    // The key's tag and its weights together in 16 aligned bytes: a hit costs one cache line
+    // (a separate index and weight array cost two more misses per hit, 10 % of the analyzer's
+    // time on dev.jsonl; 24-byte slots with the whole key straddled two lines one time in four).
+    struct alignas(16) slot {
+        std::uint32_t tag = 0;   // slot_tag(key); 0 = empty
         std::array<float, reported_category_count> weights{};   // conflict, distress, crisis
     };
-    std::vector<slot> slots_;            // a power of two, at most 3/4 full
+    static_assert(sizeof(slot) == 16);
+    std::vector<slot> slots_;            // a power of two, at most half full
     std::size_t size_ = 0;               // n-grams
     std::size_t mask_ = 0;
-    std::vector<std::uint64_t> filter_;  // bit (key >> filter_shift_) set for every key
+    std::vector<std::uint64_t> filter_;  // bits filter_bit_a(key) and filter_bit_b(key) set for every key
     unsigned filter_shift_ = 63;
+    std::uint64_t filter_mask_ = 0;      // filter bits - 1
 };
 
 }  // namespace learned
