@@ -17,6 +17,7 @@ constexpr std::uint32_t negation_reach = 3;      // tokens before a hit that a n
 constexpr std::size_t max_hits_per_cue = 16;     // for window/ordered/sentence searches
 constexpr std::size_t search_budget = 2000;      // steps per rule; beyond it the rule stays quiet
 constexpr std::uint32_t short_message_words = 8;  // @short: at most this many tokens outside quotes
+constexpr std::size_t words = analyzer::compiled::cue_mask_words;   // of a cue set
 
 struct hit {
     std::uint32_t cue = 0;
@@ -115,10 +116,10 @@ struct scratch {
     std::vector<std::uint32_t> cue_count;
     std::vector<std::uint32_t> rule_stamp;
     std::vector<std::uint32_t> present;   // distinct present cues (without cue masks)
-    // Counting sort of the hits by cue (with cue masks, so cue ids below 128): per cue its
+    // Counting sort of the hits by cue (with cue masks, so cue ids below 64 * words): per cue its
     // count (0 between messages) and next place, and the buffer the hits are moved to.
-    std::array<std::uint32_t, 128> bucket_count{};
-    std::array<std::uint32_t, 128> bucket_place{};
+    std::array<std::uint32_t, 64 * words> bucket_count{};   // per cue (cue_masks only)
+    std::array<std::uint32_t, 64 * words> bucket_place{};
     hit_list sorted_hits;
     std::vector<const hit*> chosen;
     learned::scratch learned;   // the learned signal's buffers
@@ -527,17 +528,13 @@ private:
             return;
         }
         indexed_ = false;
-        std::uint64_t m0 = 0, m1 = 0;
+        analyzer::compiled::cue_set mask{};
         const hit* h = hits.data();
         for (std::uint32_t k = 0; k < n; ++k) {
             const std::uint32_t cue = h[k].cue;
-            const std::uint64_t bit = std::uint64_t{1} << (cue & 63);
-            if (cue < 64)
-                m0 |= bit;
-            else
-                m1 |= bit;
+            mask[cue >> 6] |= std::uint64_t{1} << (cue & 63);
         }
-        present_mask_ = {m0, m1};
+        present_mask_ = mask;
         if (!meets(c_.feeling_cues)) return;
         // Which of two hits with the same cue and first token the feeling takes follows their
         // order, which std::sort may choose (see ensure_indexed()): order them first then.
@@ -549,7 +546,7 @@ private:
     }
 
     // The hits ordered by cue with each present cue's run (cue_first, cue_count), once per
-    // message. With cue masks (every cue below 128) by counting them per cue (stable: the hits
+    // message. With cue masks (every cue below 64 * words) by counting them per cue (stable: the hits
     // of a cue stay in the order found, which is by first token). That is the order
     // sort_hits() gives unless it hands more than 16 hits, two with the same cue and first
     // token, to std::sort: then sort_hits() orders them.
@@ -597,13 +594,12 @@ private:
             in_order = in_order && cue >= prev;
             prev = cue;
         }
-        const std::uint64_t m0 = present_mask_[0], m1 = present_mask_[1];
         std::uint32_t* first = s_.cue_first.data();
         std::uint32_t* runs = s_.cue_count.data();
         std::uint32_t* place = s_.bucket_place.data();
         std::uint32_t at = 0;
-        for (std::uint32_t word = 0; word < 2; ++word) {
-            for (std::uint64_t m = word == 0 ? m0 : m1; m != 0; m &= m - 1) {
+        for (std::uint32_t word = 0; word < words; ++word) {
+            for (std::uint64_t m = present_mask_[word]; m != 0; m &= m - 1) {
                 const std::uint32_t cue = word * 64 + static_cast<std::uint32_t>(__builtin_ctzll(m));
                 const std::uint32_t c = count[cue];
                 count[cue] = 0;
@@ -657,7 +653,7 @@ private:
             s_.cue_first[cue] = k;
             s_.cue_count[cue] = end - k;
             s_.present.push_back(cue);
-            mask[(cue >> 6) & 1] |= std::uint64_t{1} << (cue & 63);
+            mask[(cue >> 6) % words] |= std::uint64_t{1} << (cue & 63);   // exact only with cue_masks
             k = end;
         }
         present_mask_ = mask;
@@ -666,19 +662,25 @@ private:
     // With cue masks the mask is exact and cue_stamp is not kept (see index_hits()).
     bool present(std::uint32_t cue) const noexcept
     {
-        if (c_.cue_masks) return ((present_mask_[(cue >> 6) & 1] >> (cue & 63)) & 1) != 0;
+        if (c_.cue_masks) return ((present_mask_[cue >> 6] >> (cue & 63)) & 1) != 0;
         return s_.cue_stamp[cue] == stamp_;
     }
 
     // Some cue of `set` is present (with exact masks: c_.cue_masks).
-    bool meets(const analyzer::compiled::cue_set& set) const noexcept
+    bool meets(const analyzer::compiled::cue_set& set) const noexcept { return meets(set, present_mask_); }
+    static bool meets(const analyzer::compiled::cue_set& set, const analyzer::compiled::cue_set& present) noexcept
     {
-        return ((set[0] & present_mask_[0]) | (set[1] & present_mask_[1])) != 0;
+        std::uint64_t any = 0;
+        for (std::size_t w = 0; w < words; ++w) any |= set[w] & present[w];
+        return any != 0;
     }
     // Every cue of `set` is present.
-    bool covers(const analyzer::compiled::cue_set& set) const noexcept
+    bool covers(const analyzer::compiled::cue_set& set) const noexcept { return covers(set, present_mask_); }
+    static bool covers(const analyzer::compiled::cue_set& set, const analyzer::compiled::cue_set& present) noexcept
     {
-        return (set[0] & ~present_mask_[0]) == 0 && (set[1] & ~present_mask_[1]) == 0;
+        std::uint64_t missing = 0;
+        for (std::size_t w = 0; w < words; ++w) missing |= set[w] & ~present[w];
+        return missing == 0;
     }
 
     byte_span span_of(std::uint32_t first, std::uint32_t last) const
@@ -746,19 +748,17 @@ private:
         if (c_.cue_masks) {
             // One test of the masks per triggered rule: all its `all` cues present, no `none`
             // cue nor lower trigger cue present, some `any` cue present (see compiled.hpp).
-            const std::uint64_t p0 = present_mask_[0], p1 = present_mask_[1];
+            const analyzer::compiled::cue_set p = present_mask_;
             const auto* entries = c_.trigger_entries.data();
             const auto* begin = c_.trigger_begin.data();
             // The present cues that trigger some rule in order: the bits of the mask, low to high.
-            for (std::uint32_t word = 0; word < 2; ++word) {
-                for (std::uint64_t m = (word == 0 ? p0 : p1) & c_.trigger_cues[word]; m != 0; m &= m - 1) {
+            for (std::uint32_t word = 0; word < words; ++word) {
+                for (std::uint64_t m = p[word] & c_.trigger_cues[word]; m != 0; m &= m - 1) {
                     const std::uint32_t cue = word * 64 + static_cast<std::uint32_t>(__builtin_ctzll(m));
                     const auto* end = entries + begin[cue + 1];
                     for (const auto* e = entries + begin[cue]; e != end; ++e) {
                         const auto& t = *e;
-                        if ((t.all[0] & ~p0) != 0 || (t.all[1] & ~p1) != 0) continue;
-                        if (((t.blocked[0] & p0) | (t.blocked[1] & p1)) != 0) continue;
-                        if (((t.any[0] & p0) | (t.any[1] & p1)) == 0) continue;
+                        if (!covers(t.all, p) || meets(t.blocked, p) || !meets(t.any, p)) continue;
                         evaluate(t.rule);
                     }
                 }
@@ -1004,7 +1004,7 @@ analyzer::analyzer(std::unique_ptr<compiled> c) : c_(std::move(c))
             }
 
     // Cue masks (see compiled.hpp), when every cue id fits.
-    c_->cue_masks = c_->cue_count() <= 128;
+    c_->cue_masks = c_->cue_count() <= 64 * compiled::cue_mask_words;
     if (c_->cue_masks) {
         auto add = [](compiled::cue_set& set, std::uint32_t cue) { set[cue >> 6] |= std::uint64_t{1} << (cue & 63); };
         c_->rule_cue_masks.assign(c_->rules.size(), {});
@@ -1037,8 +1037,9 @@ analyzer::analyzer(std::unique_ptr<compiled> c) : c_(std::move(c))
                         cue_is_any = cue_is_any || other == cue;
                     }
                 }
-                e.any = rule.any_count == 0 || cue_is_any ? compiled::cue_set{~std::uint64_t{0}, ~std::uint64_t{0}}
-                                                          : m.any;
+                compiled::cue_set every{};
+                every.fill(~std::uint64_t{0});
+                e.any = rule.any_count == 0 || cue_is_any ? every : m.any;
                 c_->trigger_entries.push_back(e);
             }
         }
@@ -1093,6 +1094,10 @@ float analyzer::threshold(category c, sensitivity s) const noexcept
 double analyzer::compile_ms() const noexcept { return c_->compile_ms; }
 
 const learned::model& analyzer::learned_model() const noexcept { return c_->learned; }
+
+bool analyzer::uses_cue_masks() const noexcept { return c_->cue_masks; }
+std::size_t analyzer::cue_count() const noexcept { return c_->cue_count(); }
+std::size_t analyzer::cue_mask_limit() noexcept { return 64 * compiled::cue_mask_words; }
 
 void analyzer::ngrams(std::string_view text, unsigned order, std::vector<ngram_occurrence>& out) const
 {

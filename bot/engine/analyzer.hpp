@@ -109,6 +109,11 @@ public:
 
     std::size_t memory_bytes() const noexcept;   // approximate size of the compiled set
     double compile_ms() const noexcept;          // time compile_rules took
+    // Whether every cue fits the bit masks that let analyze() pass over absent rules cheaply
+    // (compiled.hpp, cue_mask_words); past cue_mask_limit() cues it works without, slower.
+    bool uses_cue_masks() const noexcept;
+    std::size_t cue_count() const noexcept;      // lexicons + built-in features
+    static std::size_t cue_mask_limit() noexcept;
 
     // The learned signal (learned_signal.hpp; empty without learned.json).
     const learned::model& learned_model() const noexcept;

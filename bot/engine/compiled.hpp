@@ -163,10 +163,13 @@ struct analyzer::compiled {
     double compile_ms = 0;
 
     // Cue sets as bit masks (bit c of word c / 64), filled by the analyzer's constructor when
-    // every cue id is below 128 (`cue_masks`), so a rule or modifier whose cues are not present
-    // is passed over with a few instructions: per rule its `all`, `any` and `none` cues, per
-    // modifier its `when` cues, and the cues of feeling lexicons.
-    using cue_set = std::array<std::uint64_t, 2>;
+    // every cue id is below 64 * cue_mask_words (`cue_masks`), so a rule or modifier whose cues
+    // are not present is passed over with a few instructions: per rule its `all`, `any` and
+    // `none` cues, per modifier its `when` cues, and the cues of feeling lexicons. (The English
+    // packs have about 150 cues; past the limit the analyzer works without masks, correctly but
+    // about a fifth slower.)
+    static constexpr std::size_t cue_mask_words = 3;
+    using cue_set = std::array<std::uint64_t, cue_mask_words>;
     bool cue_masks = false;
     struct rule_masks {
         cue_set all{}, any{}, none{};
@@ -178,7 +181,7 @@ struct analyzer::compiled {
     // `none` cues plus its trigger cues below `cue` (present, they took it already); `any` is
     // its `any` cues, or every cue when it has none or `cue` is one of them (then the trigger
     // being present meets it).
-    struct alignas(64) trigger_entry {   // 64 bytes: an entry's address is one shift away
+    struct alignas(64) trigger_entry {   // 128 bytes: an entry's address is one shift away
         cue_set all{}, blocked{}, any{};
         std::uint32_t rule = 0;
     };

@@ -50,6 +50,8 @@ int main(int argc, char** argv)
     long rss_loaded = status_kb("VmRSS:");
     std::printf("packs: %zu, rules: %zu, lexicons: %zu\n", rules->packs().size(),
                 rules->rules().size(), rules->lexicons().size());
+    std::printf("cues: %zu (cue masks %s, limit %zu)\n", rules->cue_count(), rules->uses_cue_masks() ? "on" : "OFF",
+                nudgebot::engine::analyzer::cue_mask_limit());
     std::printf("learned signal: %zu n-grams of up to %u words (%zu KiB)\n", rules->learned_model().size(),
                 rules->learned_model().order(), rules->learned_model().memory_bytes() / 1024);
     std::printf("compile: %.2f ms (load incl. file reading: %.2f ms), compiled size ~%zu KiB\n",

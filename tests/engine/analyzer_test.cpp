@@ -516,3 +516,16 @@ TEST_CASE("A crisis flag is a distress flag too, with at least the crisis score"
     CHECK_FALSE(a.flagged(category::crisis));
     CHECK_FALSE(a.flagged(category::distress));
 }
+
+TEST_CASE("The shipped English packs fit the cue masks that keep the analyzer fast", "[engine][analyzer]")
+{
+    // Past analyzer::cue_mask_limit() cues (lexicons + features) the analyzer falls back to a
+    // slower path that gives the same analyses: adding lexicons must not cross it unnoticed.
+    diagnostics diags;
+    auto shipped = load_rules(NUDGEBOT_SOURCE_DIR "/rules/en", diags);
+    INFO(diags.to_string());
+    REQUIRE(shipped);
+    INFO(shipped->cue_count() << " cues, limit " << analyzer::cue_mask_limit());
+    CHECK(shipped->cue_count() <= analyzer::cue_mask_limit());
+    CHECK(shipped->uses_cue_masks());
+}
