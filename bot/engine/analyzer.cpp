@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "engine/compiled.hpp"
+#include "engine/scare_quote.hpp"
 
 namespace nudgebot::engine {
 
@@ -491,10 +492,29 @@ private:
         if (unquoted_tokens_ > 0 && unquoted_tokens_ <= short_message_words)
             s_.hits.push_back({base + f_short, no_position, no_position, 0});
         if (mention_ || s_.text.mention) s_.hits.push_back({base + f_mention, no_position, no_position, 0});
+        add_scare_quote(base);
         float intensity = (f.shouting ? 0.35f : 0) + (f.question_burst ? 0.2f : 0) +
                           (f.exclamation_burst ? 0.2f : 0) +
                           0.1f * static_cast<float>(std::min<std::uint32_t>(absolutes, 3));
         f.intensity = std::min(intensity, 1.0f);
+    }
+
+    // @scare_quote (scare_quote.hpp) at the tokens inside the quote. A message with no quote
+    // mark at all costs two memchr-like scans.
+    void add_scare_quote(std::uint32_t base)
+    {
+        if (text_.find_first_of("'\"\xE2") == std::string_view::npos) return;
+        const auto quote = find_scare_quote(text_);
+        if (!quote) return;
+        const auto& toks = s_.text.tokens;
+        std::uint32_t first = no_position, last = no_position;
+        for (std::uint32_t i = 0; i < toks.size(); ++i) {
+            if (toks[i].span.end <= quote->begin) continue;
+            if (toks[i].span.begin >= quote->end) break;
+            if (first == no_position) first = i;
+            last = i;
+        }
+        s_.hits.push_back({base + f_scare_quote, first, last, 0});
     }
 
     // Two hits with the same cue and first token. Only lexicon hits (those before

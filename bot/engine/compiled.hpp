@@ -29,6 +29,7 @@ enum feature : std::uint32_t {
     f_first_person,
     f_short,
     f_mention,
+    f_scare_quote,
     feature_count
 };
 

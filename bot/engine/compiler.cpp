@@ -24,7 +24,7 @@ using core::json_document;
 constexpr std::string_view feature_names[] = {
     "@second_person_start", "@shouting",      "@question_burst", "@exclamation_burst",
     "@question",            "@second_person", "@first_person",      "@short",
-    "@mention",
+    "@mention",             "@scare_quote",
 };
 static_assert(std::size(feature_names) == feature_count);
 
@@ -309,7 +309,7 @@ private:
             auto best = closest(*name, std::begin(feature_names), std::end(feature_names));
             message += best.empty() ? " (features: @second_person_start, @shouting, "
                                       "@question_burst, @exclamation_burst, @question, "
-                                      "@second_person, @first_person, @short, @mention)"
+                                      "@second_person, @first_person, @short, @mention, @scare_quote)"
                                     : "; did you mean " + qt(best) + "?";
             doc.error_at(at, message, diags_);
             return std::nullopt;
