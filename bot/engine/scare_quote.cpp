@@ -1,7 +1,9 @@
 #include "engine/scare_quote.hpp"
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 namespace nudgebot::engine {
 namespace {
@@ -52,11 +54,34 @@ bool ends_before(std::string_view text, std::size_t i) noexcept
     return !(is_letter(c) || (c >= '0' && c <= '9') || c >= 0x80);
 }
 
+// The first byte at or after `from` that may start a quote mark (' " or the 0xE2 of ‘ “), or
+// text.size(). Eight bytes at a time: a byte equal to b makes (x ^ b...) have a zero byte, and
+// the lowest flagged byte of the zero-byte test is always a true one.
+std::size_t next_mark(std::string_view text, std::size_t from) noexcept
+{
+    constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    const auto zero_bytes = [](std::uint64_t x) { return (x - ones) & ~x & highs; };
+    std::size_t i = from;
+    for (; i + 8 <= text.size(); i += 8) {
+        std::uint64_t v;
+        std::memcpy(&v, text.data() + i, 8);
+        const std::uint64_t hits = zero_bytes(v ^ (ones * '\'')) | zero_bytes(v ^ (ones * '"')) | zero_bytes(v ^ (ones * 0xE2));
+        if (hits != 0 && std::endian::native == std::endian::little)
+            return i + static_cast<std::size_t>(std::countr_zero(hits)) / 8;
+        if (hits != 0) break;   // big-endian: find it byte by byte below
+    }
+    for (; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c == '\'' || c == '"' || c == 0xE2) return i;
+    }
+    return text.size();
+}
+
 }  // namespace
 
 std::optional<byte_span> find_scare_quote(std::string_view text) noexcept
 {
-    for (std::size_t i = 0; i < text.size(); ++i) {
+    for (std::size_t i = next_mark(text, 0); i < text.size(); i = next_mark(text, i + 1)) {
         std::size_t open = 0;
         const mark m = opening_mark(text, i, open);
         if (m == mark::none) continue;

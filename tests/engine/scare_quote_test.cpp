@@ -38,3 +38,18 @@ TEST_CASE("Apostrophes, titles, long quotes and open quotes are not scare quotes
     CHECK(quoted("") == "");
     CHECK(quoted("a 'line\nbreak' here") == "");
 }
+
+TEST_CASE("A scare quote is found at any offset, past apostrophes and curly marks", "[engine][scare_quote]")
+{
+    // The search looks at eight bytes at a time: put the quote at every place in such a block,
+    // behind words with apostrophes and a curly apostrophe that must be passed over.
+    for (std::size_t pad = 0; pad < 24; ++pad) {
+        const std::string lead = std::string(pad, 'x') + " don't it\xE2\x80\x99s ";
+        const std::string text = lead + "'quick fix' again";
+        const auto span = find_scare_quote(text);
+        INFO("pad " << pad);
+        REQUIRE(span);
+        CHECK(span->begin == lead.size());
+        CHECK(span->end == lead.size() + 11);
+    }
+}
