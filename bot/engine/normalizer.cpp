@@ -6,191 +6,25 @@
 
 #include <utf8proc.h>
 
+#include "engine/char_tables.hpp"
+#include "engine/word_folding.hpp"
+
 namespace nudgebot::engine {
 
 namespace {
 
-// ---------------------------------------------------------------------------------------------
-// Character tables
-
-enum ascii_class : std::uint8_t {
-    c_sep,      // space, most punctuation, control bytes, NUL
-    c_upper,
-    c_lower,
-    c_digit,
-    c_apos,     // '
-    c_leet,     // @ $ * ! | + : may stand for letters inside a word
-    c_dquote,   // "
-    c_tick,     // `
-    c_dot,      // .
-    c_qmark,    // ?
-    c_newline,  // \n
-    c_gt,       // >
-    c_lt,       // <
-    c_space,    // ' ' \t \r
-};
-
-constexpr std::array<std::uint8_t, 128> make_ascii_table()
-{
-    std::array<std::uint8_t, 128> t{};
-    for (auto& x : t) x = c_sep;
-    for (int c = 'a'; c <= 'z'; ++c) t[static_cast<std::size_t>(c)] = c_lower;
-    for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<std::size_t>(c)] = c_upper;
-    for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = c_digit;
-    t['\''] = c_apos;
-    for (char c : {'@', '$', '*', '!', '|', '+'}) t[static_cast<std::size_t>(c)] = c_leet;
-    t['"'] = c_dquote;
-    t['`'] = c_tick;
-    t['.'] = c_dot;
-    t['?'] = c_qmark;
-    t['\n'] = c_newline;
-    t['>'] = c_gt;
-    t['<'] = c_lt;
-    t[' '] = c_space;
-    t['\t'] = c_space;
-    t['\r'] = c_space;
-    return t;
-}
-constexpr auto ascii_table = make_ascii_table();
-
-// ASCII letters lower-cased; 0 for every other byte.
-constexpr std::array<std::uint8_t, 256> make_ascii_letter_lower()
-{
-    std::array<std::uint8_t, 256> t{};
-    for (int c = 'a'; c <= 'z'; ++c) t[static_cast<std::size_t>(c)] = static_cast<std::uint8_t>(c);
-    for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<std::size_t>(c)] = static_cast<std::uint8_t>(c | 0x20);
-    return t;
-}
-constexpr auto ascii_letter_lower = make_ascii_letter_lower();
-
-// Bytes after a word of ASCII letters that end it before anything else happens (see
-// run::plain_words): every ASCII byte but letters, digits, `'` and the leet symbols.
-constexpr std::array<bool, 256> make_ends_plain_word()
-{
-    std::array<bool, 256> t{};
-    for (std::size_t c = 0; c < 128; ++c) {
-        auto k = ascii_table[c];
-        t[c] = k != c_lower && k != c_upper && k != c_digit && k != c_apos && k != c_leet;
-    }
-    return t;
-}
-constexpr auto ends_plain_word = make_ends_plain_word();
-
-inline bool ends_sentence(unsigned c) noexcept { return c == '.' || c == '?' || c == '!'; }
-
-inline std::uint8_t klass(unsigned char c) noexcept
-{
-    return c < 128 ? ascii_table[c] : static_cast<std::uint8_t>(c_sep);
-}
-inline bool is_alnum(unsigned char c) noexcept
-{
-    auto k = klass(c);
-    return k == c_lower || k == c_upper || k == c_digit;
-}
-
-// The letters a digit or symbol can stand for in a leet spelling ("" for other bytes).
-constexpr std::array<std::string_view, 256> make_leet_readings()
-{
-    std::array<std::string_view, 256> t{};
-    t['0'] = "o";
-    t['1'] = "il";
-    t['3'] = "e";
-    t['4'] = "a";
-    t['5'] = "s";
-    t['7'] = "t";
-    t['8'] = "b";
-    t['9'] = "g";
-    t['@'] = "a";
-    t['$'] = "s";
-    t['!'] = "i";
-    t['|'] = "li";
-    t['+'] = "t";
-    t['*'] = "aeiou";
-    return t;
-}
-constexpr auto leet_readings = make_leet_readings();
-
-struct fold_pair {
-    char32_t from;
-    char32_t to;
-};
-// Look-alikes after case folding. Sorted by `from`. Written for this project: common Cyrillic and
-// Greek letters that render like Latin ones, IPA/small-capital letters used to dodge filters.
-constexpr fold_pair confusables[] = {
-    {0x0131, 'i'}, {0x01C0, 'l'}, {0x0251, 'a'}, {0x0261, 'g'}, {0x0262, 'g'}, {0x0269, 'i'},
-    {0x026A, 'i'}, {0x0274, 'n'}, {0x0280, 'r'}, {0x028F, 'y'}, {0x0299, 'b'}, {0x029C, 'h'},
-    {0x029F, 'l'}, {0x03B1, 'a'}, {0x03B2, 'b'}, {0x03B3, 'y'}, {0x03B5, 'e'}, {0x03B6, 'z'},
-    {0x03B7, 'n'}, {0x03B9, 'i'}, {0x03BA, 'k'}, {0x03BC, 'm'}, {0x03BD, 'v'}, {0x03BF, 'o'},
-    {0x03C1, 'p'}, {0x03C2, 's'}, {0x03C4, 't'}, {0x03C5, 'u'}, {0x03C7, 'x'}, {0x03C9, 'w'},
-    {0x0430, 'a'}, {0x0432, 'b'}, {0x0435, 'e'}, {0x043A, 'k'}, {0x043C, 'm'}, {0x043D, 'h'},
-    {0x043E, 'o'}, {0x043F, 'n'}, {0x0440, 'p'}, {0x0441, 'c'}, {0x0442, 't'}, {0x0443, 'y'},
-    {0x0445, 'x'}, {0x044C, 'b'}, {0x0455, 's'}, {0x0456, 'i'}, {0x0458, 'j'}, {0x04AF, 'y'},
-    {0x04BB, 'h'}, {0x04CF, 'l'}, {0x0501, 'd'}, {0x051B, 'q'}, {0x051D, 'w'}, {0x1D00, 'a'},
-    {0x1D04, 'c'}, {0x1D05, 'd'}, {0x1D07, 'e'}, {0x1D0A, 'j'}, {0x1D0B, 'k'}, {0x1D0D, 'm'},
-    {0x1D0F, 'o'}, {0x1D18, 'p'}, {0x1D1B, 't'}, {0x1D1C, 'u'}, {0x1D20, 'v'}, {0x1D21, 'w'},
-    {0x1D22, 'z'}, {0xA730, 'f'}, {0xA731, 's'},
-};
-
-bool is_invisible(char32_t c) noexcept
-{
-    return (c >= 0x200B && c <= 0x200F) || (c >= 0x2060 && c <= 0x206F) || c == 0xFEFF ||
-           c == 0x00AD || c == 0x034F || c == 0x180E || (c >= 0xFE00 && c <= 0xFE0F) ||
-           (c >= 0xE0100 && c <= 0xE01EF) || (c >= 0x1F3FB && c <= 0x1F3FF) ||
-           (c >= 0xE0000 && c <= 0xE007F);
-}
-
-bool is_emoji(char32_t c) noexcept
-{
-    return (c >= 0x1F000 && c <= 0x1FAFF) || (c >= 0x2600 && c <= 0x27BF) ||
-           (c >= 0x2300 && c <= 0x23FF) || (c >= 0x2B00 && c <= 0x2BFF) || c == 0x3030 ||
-           c == 0x303D || c == 0x3297 || c == 0x3299;
-}
-
-// Decodes one UTF-8 code point at s[i]; returns its length, or 0 when the bytes are invalid
-// (overlong, surrogate, out of range, truncated).
-std::size_t decode(std::string_view s, std::size_t i, char32_t& out) noexcept
-{
-    auto b0 = static_cast<unsigned char>(s[i]);
-    std::size_t n;
-    char32_t cp;
-    if (b0 >= 0xC2 && b0 <= 0xDF) { n = 2; cp = b0 & 0x1F; }
-    else if (b0 >= 0xE0 && b0 <= 0xEF) { n = 3; cp = b0 & 0x0F; }
-    else if (b0 >= 0xF0 && b0 <= 0xF4) { n = 4; cp = b0 & 0x07; }
-    else return 0;
-    if (i + n > s.size()) return 0;
-    for (std::size_t k = 1; k < n; ++k) {
-        auto b = static_cast<unsigned char>(s[i + k]);
-        if ((b & 0xC0) != 0x80) return 0;
-        cp = (cp << 6) | (b & 0x3F);
-    }
-    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    out = cp;
-    return n;
-}
-
-bool starts_with_ci(std::string_view s, std::size_t i, std::string_view prefix) noexcept
-{
-    if (s.size() - i < prefix.size()) return false;
-    for (std::size_t k = 0; k < prefix.size(); ++k) {
-        char c = s[i + k];
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c | 0x20);
-        if (c != prefix[k]) return false;
-    }
-    return true;
-}
+using namespace chars;
 
 // ---------------------------------------------------------------------------------------------
-// One normalisation run.
+// The scan of one message: bytes in, tokens out (normalizer.hpp), then word folding.
 
-class run {
+class message_scan {
 public:
-    run(std::string_view in, normalized_text& out, const vocabulary* vocab)
+    message_scan(std::string_view in, normalized_text& out, const vocabulary* vocab)
         : in_(in), out_(out), vocab_(vocab)
     {}
 
-    void go()
+    void scan_message()
     {
         std::size_t i = 0;
         const std::size_t n = in_.size();
@@ -508,7 +342,7 @@ private:
             }
             // has_lower for these words: the only letters in the bytes they span are theirs
             // (what is between them is no letter), and a word with a lower-case letter is not
-            // all_caps, so a lower-case byte there is what go()'s loop would find in a token.
+            // all_caps, so a lower-case byte there is what scan_message()'s loop would find in a token.
             // The first word usually has one; after that the check is not made again.
             if (!out_.has_lower && !(base & token::quoted))
                 for (std::size_t k = first_word; k < i; ++k)
@@ -1369,228 +1203,10 @@ private:
     {
         out_.sentences = sentence_ + (sentence_has_words_ ? 1 : 0);
         if (!vocab_) return;
-        // Both passes below are for rare tokens; the flags seen while scanning say whether any
-        // token could need them (joined tokens come from singles and are never refolded).
-        if (singles_ >= 3) join_spaced_runs();   // (a run to join has three at least)
-        if (fold_flags_ & (token::leet | token::squeezed))
-            for (auto& t : out_.tokens)
-                if ((t.flags & (token::leet | token::squeezed)) && t.word == no_word) fold(t);
-    }
-
-    // `k i l l`, `s.t.u.p.i.d`: runs of single characters separated by one space, dot, dash,
-    // underscore or star, joined when the joined word is known.
-    void join_spaced_runs()
-    {
-        auto& toks = out_.tokens;
-        // Only a run of three or more singles can be joined; most texts have some single ("I",
-        // "a") but no such run. Looking at the last of three first: no single at k rules out
-        // the runs ending at k, k + 1 and k + 2, so most tokens are skipped.
-        bool any = false;
-        for (std::size_t k = 2; k < toks.size();) {
-            if (!toks[k].has(token::single)) k += 3;
-            else if (!toks[k - 1].has(token::single)) k += 2;
-            else if (!toks[k - 2].has(token::single)) k += 1;
-            else {
-                any = true;
-                break;
-            }
-        }
-        if (!any) return;
-        token joined;
-        std::size_t write = 0;
-        std::size_t i = 0;
-        while (i < toks.size()) {
-            std::size_t j = i;
-            if (toks[i].has(token::single)) {
-                while (j + 1 < toks.size() && j + 1 - i < 40 && toks[j + 1].has(token::single) &&
-                       toks[j + 1].sentence == toks[i].sentence &&
-                       toks[j + 1].span.begin == toks[j].span.end + 1 &&
-                       std::string_view(" .-_*").find(in_[toks[j].span.end]) !=
-                           std::string_view::npos &&
-                       ((toks[j + 1].flags ^ toks[i].flags) & token::quoted) == 0)
-                    ++j;
-            }
-            if (j - i + 1 >= 3) {
-                // Longest known joined stretch starting at each position.
-                std::size_t s = i;
-                while (s <= j) {
-                    std::size_t best_end = s;
-                    for (std::size_t e = j; e >= s + 2; --e) {
-                        if (try_join(s, e, joined)) {
-                            best_end = e;
-                            break;
-                        }
-                    }
-                    if (best_end > s) {
-                        toks[write++] = joined;
-                        s = best_end + 1;
-                    } else {
-                        toks[write++] = toks[s++];
-                    }
-                }
-            } else {
-                for (std::size_t k = i; k <= j; ++k) toks[write++] = toks[k];
-            }
-            i = j + 1;
-        }
-        toks.resize(write);
-    }
-
-    bool try_join(std::size_t s, std::size_t e, token& joined)
-    {
-        auto& toks = out_.tokens;
-        scratch_.size = 0;
-        std::uint8_t flags = token::folded | (toks[s].flags & token::quoted);
-        std::uint32_t letters = 0;
-        std::uint32_t digits = 0;
-        std::uint32_t caps = 0;
-        for (std::size_t k = s; k <= e; ++k) {
-            char c = out_.chars[toks[k].text_begin];
-            scratch_.data[scratch_.size++] = c;   // at most 40 singles
-            if (c >= '0' && c <= '9') ++digits;
-            else ++letters;
-            if (toks[k].has(token::all_caps) ||
-                (in_[toks[k].span.begin] >= 'A' && in_[toks[k].span.begin] <= 'Z'))
-                ++caps;
-        }
-        if (letters == 0) return false;
-        std::string_view found;
-        if (vocab_->known(scratch_.view())) {
-            found = scratch_.view();
-        } else if (digits > 0 && (found = fold_candidates(scratch_.view(), true, false)).empty()) {
-            return false;
-        } else if (digits == 0) {
-            return false;
-        }
-        joined = token{};
-        joined.text_begin = static_cast<std::uint32_t>(out_.chars.size());
-        out_.chars += found;
-        joined.text_size = static_cast<std::uint32_t>(found.size());
-        joined.span = {toks[s].span.begin, toks[e].span.end};
-        joined.sentence = toks[s].sentence;
-        joined.clause = toks[s].clause;
-        joined.letters = static_cast<std::uint16_t>(e - s + 1);
-        flags |= token::has_letter;
-        if (caps == e - s + 1 && e - s + 1 >= 3) flags |= token::all_caps;
-        joined.flags = flags;
-        joined.word = vocab_->find(found);
-        return true;
-    }
-
-    // An unknown token with digits/symbols or squeezed letters: try the folded readings.
-    void fold(token& t)
-    {
-        std::string_view text = out_.text(t);
-        if (text.size() > 48) return;
-        // A squeezed word that is known only through a prefix ("shitt" under "shit*") still
-        // becomes the exact word its doubled letters stand for ("shit"), so that phrases such as
-        // "oh shit" match it.
-        // (A mention, `@name`, starts with a byte no word or prefix starts with.)
-        const bool exact_only = vocab_->may_start(text[0]) && vocab_->known(text);
-        if (exact_only && !t.has(token::squeezed)) return;
-        auto found = fold_candidates(text, t.has(token::leet), exact_only);
-        if (found.empty()) return;
-        t.text_begin = static_cast<std::uint32_t>(out_.chars.size());
-        t.text_size = static_cast<std::uint32_t>(found.size());
-        std::string copy(found);   // `found` may point into chars, which may reallocate
-        out_.chars += copy;
-        t.flags |= token::folded;
-        t.word = vocab_->find(copy);
-    }
-
-    // Tries leet readings (each symbol/digit as the letters it can stand for) and, for
-    // doubled letters, single-letter readings; returns the first known spelling or "".
-    // Callers have found that `text` itself does not fit (fold() has a token without a word id
-    // and, unless exact_only, asked known(); try_join() asked known()), so a reading that
-    // changes nothing is not asked again.
-    std::string_view fold_candidates(std::string_view text, bool leet, bool exact_only)
-    {
-        // The readings are the text with each leet symbol or digit replaced by one of its
-        // letters: candidate_ starts as the text and only those positions change (usually one
-        // or none), turned like an odometer, first position fastest.
-        const std::size_t n = std::min<std::size_t>(text.size(), 48);
-        std::memcpy(candidate_.data, text.data(), n);
-        candidate_.size = n;
-        // Per leet position: where, its letters, how many; left uninitialised beyond m.
-        std::uint8_t at[48];
-        const char* options[48];
-        std::uint8_t sizes[48];
-        std::uint8_t pick[48];   // the reading taken at each
-        std::size_t m = 0;
-        std::size_t combos = 1;
-        if (leet) {
-            for (std::size_t k = 0; k < n; ++k) {
-                const std::string_view o = leet_readings[static_cast<unsigned char>(text[k])];
-                if (o.empty()) continue;
-                at[m] = static_cast<std::uint8_t>(k);
-                pick[m] = 0;
-                options[m] = o.data();
-                sizes[m] = static_cast<std::uint8_t>(o.size());
-                ++m;
-                combos *= o.size();
-                if (combos > 64) return {};
-            }
-        }
-        for (std::size_t p = 0; p < m; ++p) candidate_.data[at[p]] = options[p][0];
-        for (std::size_t combo = 0; combo < combos; ++combo) {
-            // (every leet reading differs from its symbol: with none, this is the text)
-            if (!hopeless(candidate_.view()))
-                if (auto hit = with_squeeze_variants(exact_only, m == 0); !hit.empty()) return hit;
-            if (combo + 1 == combos) break;
-            for (std::size_t p = 0; p < m; ++p) {   // odometer
-                const bool carry = ++pick[p] == sizes[p];
-                if (carry) pick[p] = 0;
-                candidate_.data[at[p]] = options[p][pick[p]];
-                if (!carry) break;
-            }
-        }
-        return {};
-    }
-
-    // Whether no spelling with_squeeze_variants() tries for `c` can fit: they all start with
-    // its first three bytes when neither the second nor the third equals the one before (only
-    // the second of two equal letters is dropped), end with its last byte (which stays when a
-    // doubled letter is dropped), and are up to four bytes shorter. No prefix shares those
-    // three bytes (so none is shorter than three either) and no word has that first and last
-    // byte and one of those sizes: the rejections find() and for_each_prefix() make.
-    bool hopeless(std::string_view c) const noexcept
-    {
-        const std::size_t n = c.size();
-        if (n < 3 || c[1] == c[0] || c[2] == c[1] || vocab_->may_have_prefix(c.data())) return false;
-        for (std::size_t size = n > 4 ? n - 4 : 1; size <= n; ++size)
-            if (vocab_->may_be_word(c[0], c[n - 1], size)) return false;
-        return true;
-    }
-
-    // candidate_ as is (unless it is the text, which does not fit), then with up to four
-    // doubled letters reduced to one each; with exact_only only an exact word (not a prefix
-    // match) is accepted.
-    std::string_view with_squeeze_variants(bool exact_only, bool is_text)
-    {
-        auto fits = [&](std::string_view w) {
-            return exact_only ? vocab_->find(w) != no_word : vocab_->known(w);
-        };
-        if (!is_text && fits(candidate_.view())) return candidate_.view();
-        std::array<std::size_t, 4> doubles{};
-        std::size_t count = 0;
-        const char* const c = candidate_.data;
-        const std::size_t n = candidate_.size;
-        for (std::size_t k = 1; k < n && count < doubles.size(); ++k)
-            if (c[k] == c[k - 1] && c[k] >= 'a' && c[k] <= 'z') doubles[count++] = k;
-        for (std::size_t mask = 1; mask < (std::size_t{1} << count); ++mask) {
-            variant_.size = 0;
-            std::size_t next = 0;
-            for (std::size_t k = 0; k < n; ++k) {
-                if (next < count && doubles[next] == k) {
-                    bool drop = (mask >> next) & 1;
-                    ++next;
-                    if (drop) continue;
-                }
-                variant_.data[variant_.size++] = c[k];
-            }
-            if (fits(variant_.view())) return variant_.view();
-        }
-        return {};
+        // Word folding (word_folding.hpp) is for rare tokens; the flags seen while scanning say
+        // whether any token could need it (joined tokens come from singles and are never refolded).
+        if (singles_ < 3 && (fold_flags_ & (token::leet | token::squeezed)) == 0) return;
+        fold_words(in_, out_, *vocab_, singles_ >= 3, (fold_flags_ & (token::leet | token::squeezed)) != 0);
     }
 
     void append(char32_t c)
@@ -1651,16 +1267,6 @@ private:
     std::uint8_t fold_flags_ = 0;   // union of the flags of the scanned words (see at_word())
     std::uint32_t singles_ = 0;     // tokens flagged single
     std::size_t letters_end_ = 0;   // start of the ASCII letters that end the text (n if none)
-    // Spellings tried by the folding passes, at most 48 bytes (longer tokens are not folded).
-    // Left uninitialised: a run is made for every message, and most fold nothing.
-    struct spelling {
-        char data[48];
-        std::size_t size;
-        std::string_view view() const noexcept { return {data, size}; }
-    };
-    spelling scratch_;
-    spelling candidate_;
-    spelling variant_;
 };
 
 }  // namespace
@@ -1677,8 +1283,7 @@ void normalizer::normalize(std::string_view text, normalized_text& out, const vo
 {
     out.clear();
     if (text.size() > max_input_bytes) text = text.substr(0, max_input_bytes);
-    run r(text, out, vocab);
-    r.go();
+    message_scan(text, out, vocab).scan_message();
 }
 
 }  // namespace nudgebot::engine
