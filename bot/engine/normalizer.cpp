@@ -20,8 +20,8 @@ using namespace chars;
 
 class message_scan {
 public:
-    message_scan(std::string_view in, normalized_text& out, const vocabulary* vocab)
-        : in_(in), out_(out), vocab_(vocab)
+    message_scan(std::string_view in, normalized_text& out, const vocabulary* vocab, normalizer::word_loop loop)
+        : in_(in), out_(out), vocab_(vocab), fast_words_(loop == normalizer::word_loop::fast)
     {}
 
     void scan_message()
@@ -38,7 +38,7 @@ public:
         const bool automaton = vocab_ && vocab_->has_letter_automaton();
         while (i < n) {
             auto c = static_cast<unsigned char>(in_[i]);
-            if (!in_word_ && static_cast<unsigned>((c | 0x20) - 'a') <= 25u) {
+            if (fast_words_ && !in_word_ && static_cast<unsigned>((c | 0x20) - 'a') <= 25u) {
                 // The common case: words of ASCII letters between single spaces, in one loop.
                 bool stopped = false;
                 std::size_t next = automaton ? plain_words<true>(i, stopped) : plain_words<false>(i, stopped);
@@ -1236,6 +1236,7 @@ private:
     std::string_view in_;
     normalized_text& out_;
     const vocabulary* vocab_;
+    const bool fast_words_;   // plain_words() reads words of ASCII letters (normalizer::word_loop)
     char* buf_ = nullptr;
     std::size_t len_ = 0;
     std::size_t cap_ = 0;
@@ -1279,11 +1280,11 @@ char32_t fold_confusable(char32_t c) noexcept
     return it != std::end(confusables) && it->from == c ? it->to : c;
 }
 
-void normalizer::normalize(std::string_view text, normalized_text& out, const vocabulary* vocab) const
+void normalizer::normalize(std::string_view text, normalized_text& out, const vocabulary* vocab, word_loop loop) const
 {
     out.clear();
     if (text.size() > max_input_bytes) text = text.substr(0, max_input_bytes);
-    message_scan(text, out, vocab).scan_message();
+    message_scan(text, out, vocab, loop).scan_message();
 }
 
 }  // namespace nudgebot::engine

@@ -147,9 +147,15 @@ public:
     // limit bounds the work per message). Spans stay valid for the analysed prefix.
     static constexpr std::size_t max_input_bytes = 1 << 20;
 
+    // Which loop reads a word of plain ASCII letters: the fast one (plain_words(), with the
+    // vocabulary's letter automaton when it has one) or only the general one that reads every
+    // other byte. They must give identical output; `general_only` exists so that tests and the
+    // differential fuzz target (tests/fuzz/fuzz_word_paths.cpp) can check that promise.
+    enum class word_loop { fast, general_only };
+
     // `vocab` may be null (then no vocabulary-guided folding happens, as for lexicon terms).
-    void normalize(std::string_view text, normalized_text& out,
-                   const vocabulary* vocab = nullptr) const;
+    void normalize(std::string_view text, normalized_text& out, const vocabulary* vocab = nullptr,
+                   word_loop loop = word_loop::fast) const;
 };
 
 // Folds one code point the way the normaliser does (confusables, small capitals) after case
