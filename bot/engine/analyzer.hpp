@@ -87,7 +87,7 @@ struct ngram_occurrence {
 class analyzer {
 public:
     struct compiled;   // opaque
-    explicit analyzer(std::unique_ptr<compiled> c);
+    explicit analyzer(std::unique_ptr<const compiled> c);
     ~analyzer();
     analyzer(const analyzer&) = delete;
     analyzer& operator=(const analyzer&) = delete;
@@ -125,7 +125,7 @@ public:
     std::array<float, reported_category_count> learned_probabilities(std::string_view text) const;
 
 private:
-    std::unique_ptr<compiled> c_;
+    std::unique_ptr<const compiled> c_;
 };
 
 // Compiles packs held in memory. `scoring` is the scoring.json source (nullptr reports it missing);

@@ -1,8 +1,8 @@
 // Internal to the engine: the data layout of a compiled rule set, shared by the compiler
 // (compiler.cpp, which fills it from packs) and the analyzer (analyzer.cpp, which reads it).
 //
-// Contract: filled once by compile_rules() (and the analyzer's constructor, which derives the
-// lookup tables), immutable afterwards. Cue ids: lexicons are
+// Contract: filled once by compile_rules(), which ends with derive_lookup_tables(); handed to the
+// analyzer as const and immutable afterwards. Cue ids: lexicons are
 // [0, lexicons.size()), built-in features follow. Phrase-trie items: an exact word w is 2*w, a
 // prefix p is 2*p+1. Not for use outside bot/engine/. Owner: engine.
 #pragma once
@@ -197,5 +197,8 @@ struct analyzer::compiled {
         return static_cast<std::uint32_t>(lexicons.size()) + feature_count;
     }
 };
+
+// Fills the tables derived from the compiled rules (lookup_tables.cpp); the compiler's last step.
+void derive_lookup_tables(analyzer::compiled& c);
 
 }  // namespace nudgebot::engine

@@ -110,6 +110,7 @@ public:
         if (diags_.has_errors()) return nullptr;
         build_matcher();
         c_->word_classes.resize(c_->vocab.word_count(), 0);
+        derive_lookup_tables(*c_);
         auto elapsed = std::chrono::steady_clock::now() - started;
         c_->compile_ms = std::chrono::duration<double, std::milli>(elapsed).count();
         return std::make_shared<const analyzer>(std::move(c_));

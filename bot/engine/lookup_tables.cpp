@@ -1,0 +1,138 @@
+// derive_lookup_tables(): the tables the analyzer reads that follow from the compiled rules (the
+// letter automaton, each word's record for the phrase matcher, per-lexicon filter bits, the
+// modifiers' categories and the cue masks; see compiled.hpp). The compiler calls it last, so the
+// compiled set is complete, and never changed again, once it is handed to the analyzer.
+#include "engine/compiled.hpp"
+
+#include <algorithm>
+
+namespace nudgebot::engine {
+
+void derive_lookup_tables(analyzer::compiled& c)
+{
+    c.vocab.build_letter_automaton();
+    // Items the phrase trie uses (see compiled.hpp).
+    auto& used = c.item_used;
+    std::size_t item_count = std::max(c.root.size(),
+                                      2 * std::max(c.vocab.word_count(), c.vocab.prefix_count()) + 2);
+    used.assign(item_count, 0);
+    if (c.root.size() < item_count) c.root.resize(item_count, -1);   // so no item is out of range
+    for (std::size_t item = 0; item < c.root.size(); ++item)
+        if (c.root[item] >= 0) used[item] = 1;
+    for (const auto& e : c.edges) used[static_cast<std::size_t>(e.item)] = 1;
+    // Every node's edge bits (the word records below read them).
+    for (std::size_t n = 0; n < c.nodes.size(); ++n) {
+        auto& node = c.nodes[n];
+        node.terms = c.terminals.data() + node.term_begin;
+        for (std::uint32_t k = 0; k < node.edge_count; ++k)
+            node.edge_bits |= std::uint64_t{1} << analyzer::compiled::edge_bit(c.edges[node.edge_begin + k].item);
+    }
+    // Each word's record for the phrase matcher (see compiled.hpp).
+    const std::size_t words = c.vocab.word_count();
+    c.word_infos.assign(words + 1, {});   // [0]: no_word's, empty
+    c.word_items.clear();
+    c.word_starts.clear();
+    std::vector<std::uint32_t> items_begin(words + 1), starts_begin(words + 1);
+    for (std::size_t w = 0; w < words; ++w) {
+        auto& info = c.word_infos[w + 1];
+        items_begin[w] = static_cast<std::uint32_t>(c.word_items.size());
+        starts_begin[w] = static_cast<std::uint32_t>(c.word_starts.size());
+        if (used[2 * w]) c.word_items.push_back(static_cast<std::int32_t>(2 * w));
+        c.vocab.for_each_prefix(c.vocab.word(static_cast<word_id>(w)), [&](word_id p) {
+            auto item = static_cast<std::size_t>(p) * 2 + 1;
+            if (used[item]) c.word_items.push_back(static_cast<std::int32_t>(item));
+        });
+        for (auto k = items_begin[w]; k < c.word_items.size(); ++k) {
+            const auto item = c.word_items[k];
+            info.bits |= std::uint64_t{1} << analyzer::compiled::edge_bit(item);
+            const auto node = c.root[static_cast<std::size_t>(item)];
+            if (node < 0) continue;
+            c.word_starts.push_back(c.nodes.data() + node);
+            info.start_edges |= c.nodes[static_cast<std::size_t>(node)].edge_bits;
+            info.start_terms += c.nodes[static_cast<std::size_t>(node)].term_count;
+        }
+        if (w < c.word_classes.size()) info.classes = c.word_classes[w];
+    }
+    items_begin[words] = static_cast<std::uint32_t>(c.word_items.size());
+    starts_begin[words] = static_cast<std::uint32_t>(c.word_starts.size());
+    for (std::size_t w = 0; w < words; ++w) {   // now that the lists no longer move
+        auto& info = c.word_infos[w + 1];
+        info.items = c.word_items.data() + items_begin[w];
+        info.item_count = items_begin[w + 1] - items_begin[w];
+        info.item = info.item_count != 0 ? info.items[0] : 0;
+        info.starts = c.word_starts.data() + starts_begin[w];
+        info.start_count = starts_begin[w + 1] - starts_begin[w];
+        info.start = info.start_count != 0 ? info.starts[0] : nullptr;
+    }
+
+    // Per lexicon whether filter_hits() has more to do than keep its hits (see compiled.hpp).
+    c.lexicon_filters.assign(c.lexicons.size(), 0);
+    for (std::size_t l = 0; l < c.lexicons.size(); ++l)
+        c.lexicon_filters[l] = static_cast<std::uint8_t>((c.lexicons[l].negatable ? 1 : 0) |
+                                                           (c.lexicons[l].mask ? 2 : 0));
+
+    // The categories each modifier changes, and per category its modifiers (see compiled.hpp).
+    c.modifier_categories.assign(c.modifiers.size(), 0);
+    c.modifier_sets = {};
+    c.modifier_sets_exact = c.modifiers.size() <= 64;
+    for (std::size_t m = 0; m < c.modifiers.size(); ++m)
+        for (std::size_t cat = 0; cat < category_count; ++cat)
+            if (c.modifiers[m].effect[cat] != 0) {
+                c.modifier_categories[m] |= 1u << cat;
+                if (c.modifier_sets_exact) c.modifier_sets[cat] |= std::uint64_t{1} << m;
+            }
+
+    // Cue masks (see compiled.hpp), when every cue id fits.
+    c.cue_masks = c.cue_count() <= 64 * analyzer::compiled::cue_mask_words;
+    if (c.cue_masks) {
+        auto add = [](analyzer::compiled::cue_set& set, std::uint32_t cue) { set[cue >> 6] |= std::uint64_t{1} << (cue & 63); };
+        c.rule_cue_masks.assign(c.rules.size(), {});
+        for (std::size_t r = 0; r < c.rules.size(); ++r) {
+            const auto& rule = c.rules[r];
+            auto& m = c.rule_cue_masks[r];
+            for (std::uint32_t k = 0; k < rule.all_count; ++k) add(m.all, c.cue_refs[rule.all_begin + k]);
+            for (std::uint32_t k = 0; k < rule.any_count; ++k) add(m.any, c.cue_refs[rule.any_begin + k]);
+            for (std::uint32_t k = 0; k < rule.none_count; ++k) add(m.none, c.cue_refs[rule.none_begin + k]);
+        }
+        c.trigger_begin.assign(c.cue_count() + 1, 0);
+        c.trigger_entries.clear();
+        for (std::uint32_t cue = 0; cue < c.cue_count(); ++cue) {
+            c.trigger_begin[cue] = static_cast<std::uint32_t>(c.trigger_entries.size());
+            const auto& list = c.triggers[cue];
+            for (std::size_t k = 0; k < list.size(); ++k) {
+                const auto r = list[k];
+                if (k > 0 && list[k - 1] == r) continue;   // an `any` cue listed twice
+                const auto& rule = c.rules[r];
+                const auto& m = c.rule_cue_masks[r];
+                analyzer::compiled::trigger_entry e;
+                e.rule = r;
+                e.all = m.all;
+                e.blocked = m.none;
+                bool cue_is_any = false;
+                if (rule.all_count == 0) {   // triggered by each of its `any` cues
+                    for (std::uint32_t j = 0; j < rule.any_count; ++j) {
+                        const auto other = c.cue_refs[rule.any_begin + j];
+                        if (other < cue) add(e.blocked, other);
+                        cue_is_any = cue_is_any || other == cue;
+                    }
+                }
+                analyzer::compiled::cue_set every{};
+                every.fill(~std::uint64_t{0});
+                e.any = rule.any_count == 0 || cue_is_any ? every : m.any;
+                c.trigger_entries.push_back(e);
+            }
+        }
+        c.trigger_begin[c.cue_count()] = static_cast<std::uint32_t>(c.trigger_entries.size());
+        c.trigger_cues = {};
+        for (std::uint32_t cue = 0; cue < c.cue_count(); ++cue)
+            if (c.trigger_begin[cue + 1] != c.trigger_begin[cue]) add(c.trigger_cues, cue);
+        c.modifier_cue_masks.assign(c.modifiers.size(), {});
+        for (std::size_t m = 0; m < c.modifiers.size(); ++m)
+            for (auto cue : c.modifiers[m].when) add(c.modifier_cue_masks[m], cue);
+        c.feeling_cues = {};
+        for (std::uint32_t l = 0; l < c.lexicons.size(); ++l)
+            if (c.lexicons[l].feeling) add(c.feeling_cues, l);
+    }
+}
+
+}  // namespace nudgebot::engine
