@@ -20,6 +20,7 @@ inline constexpr std::uint32_t negation_reach = 3;      // tokens before a hit t
 inline constexpr std::size_t max_hits_per_cue = 16;     // for window/ordered/sentence searches
 inline constexpr std::size_t search_budget = 2000;      // steps per rule; beyond it the rule stays quiet
 inline constexpr std::uint32_t short_message_words = 8;  // @short: at most this many tokens outside quotes
+inline constexpr float repeat_factor = 0.5f;   // a rule firing on the very words another did
 inline constexpr std::size_t words = analyzer::compiled::cue_mask_words;   // of a cue set
 
 struct hit {

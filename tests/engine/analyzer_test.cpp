@@ -529,3 +529,41 @@ TEST_CASE("The shipped English packs fit the cue masks that keep the analyzer fa
     CHECK(shipped->cue_count() <= analyzer::cue_mask_limit());
     CHECK(shipped->uses_cue_masks());
 }
+
+TEST_CASE("A distress rule on the very words another distress rule fired on counts half", "[engine][analyzer]")
+{
+    const pack_source scoring{"r/scoring.json", R"({"categories": {
+  "conflict": {"bias": -2, "thresholds": {"low": 0.8, "medium": 0.6, "high": 0.45}},
+  "distress": {"bias": -2, "thresholds": {"low": 0.8, "medium": 0.6, "high": 0.45}}}})"};
+    const std::string pack = R"({"pack": "p", "lexicons": {
+  "a": {"label": "a", "terms": ["so tired"]}, "b": {"label": "b", "terms": ["so tired"]},
+  "c": {"label": "c", "terms": ["today"]}, "x": {"label": "x", "terms": ["you fool"]},
+  "y": {"label": "y", "terms": ["you fool"]}},
+  "rules": [
+  {"id": "p.one", "category": "distress", "label": "one", "weight": 2, "all": ["a"]},
+  {"id": "p.two", "category": "distress", "label": "two", "weight": 2, "all": ["b"]},
+  {"id": "p.other", "category": "distress", "label": "other", "weight": 2, "all": ["c"]},
+  {"id": "p.x", "category": "conflict", "label": "x", "weight": 2, "all": ["x"]},
+  {"id": "p.y", "category": "conflict", "label": "y", "weight": 2, "all": ["y"]}]})";
+    diagnostics diags;
+    auto rules = compile_rules({{"r/p.json", pack}}, &scoring, diags);
+    INFO(diags.to_string());
+    REQUIRE(rules);
+    const auto weights = [](const analysis& a, category c) {
+        std::vector<float> w;
+        for (const auto& cue : a.cues)
+            if (cue.cat == c) w.push_back(cue.weight);
+        std::sort(w.begin(), w.end());
+        return w;
+    };
+    // Same span: the second counts 1 instead of 2 (score sigmoid(-2 + 2 + 1)).
+    auto same = rules->analyze("so tired", sensitivity::medium);
+    CHECK(weights(same, category::distress) == std::vector<float>{1.0f, 2.0f});
+    CHECK(same.scores[static_cast<std::size_t>(category::distress)] == Approx(1.0 / (1.0 + std::exp(-1.0))));
+    // Other words: both count in full.
+    auto apart = rules->analyze("so tired today", sensitivity::medium);
+    CHECK(weights(apart, category::distress) == std::vector<float>{1.0f, 2.0f, 2.0f});
+    // Conflict rules on one span are different moves: both count in full.
+    auto conflict = rules->analyze("you fool", sensitivity::medium);
+    CHECK(weights(conflict, category::conflict) == std::vector<float>{2.0f, 2.0f});
+}
