@@ -4,6 +4,7 @@
 #include "app/verbs.hpp"
 #include "core/clock.hpp"
 #include "core/metrics.hpp"
+#include "core/read_file.hpp"
 #include "engine/analyzer.hpp"
 #include "nudge/composer.hpp"
 #include "ops/endpoints.hpp"
@@ -28,9 +29,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
-#include <fstream>
-#include <iterator>
-
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
@@ -45,6 +43,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
+constexpr std::size_t max_credential_bytes = std::size_t{1} << 20;   // a token is a short line
+
 // A token variable, else a systemd credential of the same name (LoadCredential=NAME:FILE puts it
 // in $CREDENTIALS_DIRECTORY/NAME), so the token need not be in the environment at all.
 std::optional<std::string> system_getenv(const std::string& name)
@@ -52,9 +52,9 @@ std::optional<std::string> system_getenv(const std::string& name)
     if (const char* v = std::getenv(name.c_str()); v != nullptr) return std::string(v);
     const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
     if (dir == nullptr || *dir == '\0' || name.find('/') != std::string::npos) return std::nullopt;
-    std::ifstream in(std::string(dir) + "/" + name, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::string value((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto file = core::read_file(std::string(dir) + "/" + name, "credential", max_credential_bytes);
+    if (!file.ok()) return std::nullopt;
+    auto value = std::move(file.text);
     while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
     return value;
 }
