@@ -403,7 +403,7 @@ struct adapter::impl : shard_host, runtime::adapter_core, std::enable_shared_fro
             life.complete(done, core::delivery_outcome::failed, "interaction");
             co_return;
         }
-        json body{{"type", 4}, {"data", message_body(message, true)}};
+        json body{{"type", protocol::callback_type::channel_message}, {"data", message_body(message, true)}};
         auto call = make_call("POST", "/interactions/{id}/{token}/callback", "",
                                      "/interactions/" + reply.id + "/" + reply.token + "/callback", body.dump(), true);
         auto r = co_await rest.call(std::move(call));
@@ -421,7 +421,8 @@ struct adapter::impl : shard_host, runtime::adapter_core, std::enable_shared_fro
             if (deferred.size() >= deferred_limit) deferred.erase(deferred.begin());
         }
         deferred[reply.id] = deferral{false, false, reply.received_at};
-        json body{{"type", 5}, {"data", {{"flags", 64}}}};
+        json body{{"type", protocol::callback_type::deferred_channel_message},
+                  {"data", {{"flags", protocol::message_flag::ephemeral}}}};
         auto call = make_call("POST", "/interactions/{id}/{token}/callback", "",
                                      "/interactions/" + reply.id + "/" + reply.token + "/callback", body.dump(), true);
         auto r = co_await rest.call(std::move(call));
