@@ -9,13 +9,13 @@
 #include "platforms/discord/normalise.hpp"
 #include "platforms/discord/protocol.hpp"
 #include "platforms/discord/rest.hpp"
+#include "platforms/runtime/bounded_cache.hpp"
 #include "platforms/runtime/lifecycle.hpp"
 #include "platforms/runtime/reconnect_policy.hpp"
 #include "platforms/text_limit.hpp"
 
 #include <map>
 #include <set>
-#include <unordered_map>
 #include <unordered_set>
 
 namespace nudgebot::discord {
@@ -26,6 +26,11 @@ using steady = std::chrono::steady_clock;
 using platforms::truncate_utf8;
 
 namespace {
+
+// What `nudgebot run` says when the platform refused the bot (names no secret).
+constexpr std::string_view refusal_advice_text =
+    "the platform refused the bot (token rejected, intents not allowed, or every shard closed fatally) — fix "
+    "the bot's settings in the Discord Developer Portal or the token";
 
 constexpr int error_cannot_dm = protocol::error_code::cannot_send_to_user;
 constexpr std::size_t max_message_chars = 2000;
@@ -107,7 +112,7 @@ struct adapter::impl : shard_host, runtime::adapter_core, std::enable_shared_fro
     bool registering = false;
     bool warned_no_content = false;
 
-    std::unordered_map<std::string, std::string> dm_channels;   // user → DM channel
+    runtime::bounded_cache<std::string> dm_channels{dm_channel_cache_limit};   // user → DM channel
     std::unordered_set<std::string> dm_closed;                   // users with DMs closed (50007)
     struct deferral {
         bool done = false;
@@ -329,8 +334,8 @@ struct adapter::impl : shard_host, runtime::adapter_core, std::enable_shared_fro
             co_return;
         }
         std::string channel;
-        if (auto it = dm_channels.find(to.str()); it != dm_channels.end()) {
-            channel = it->second;
+        if (const auto* cached = dm_channels.find(to.str())) {
+            channel = *cached;
         } else {
             auto call = make_call("POST", "/users/@me/channels", "", "/users/@me/channels",
                                          json{{"recipient_id", to.str()}}.dump(), false);
@@ -343,8 +348,7 @@ struct adapter::impl : shard_host, runtime::adapter_core, std::enable_shared_fro
                 co_return;
             }
             channel = j["id"].get<std::string>();
-            if (dm_channels.size() >= dm_channel_cache_limit) dm_channels.clear();
-            dm_channels[to.str()] = channel;
+            dm_channels.put(to.str(), channel);
         }
         auto call = make_call("POST", "/channels/{id}/messages", channel, "/channels/" + channel + "/messages",
                                      message_body(message, false).dump(), false);
@@ -454,10 +458,9 @@ struct adapter::impl : shard_host, runtime::adapter_core, std::enable_shared_fro
 };
 
 adapter::adapter(asio::io_context& ioc, settings s, event_sink sink, const core::clock& clock)
-    : impl_(std::make_shared<impl>(ioc, std::move(s), std::move(sink), clock))
-{
-    bind(impl_, impl_->life);
-}
+    : platform_adapter(core::platform::discord, refusal_advice_text),
+      impl_(make_core<impl>(ioc, std::move(s), std::move(sink), clock))
+{}
 
 void adapter::set_commands(const nlohmann::json& discord_commands)
 {
@@ -476,6 +479,7 @@ adapter_status adapter::status() const
     s.shards_running = impl_->running;
     s.shards_stopped_fatally = impl_->fatal;
     impl_->life.report(s);
+    s.connected = s.shards_running > 0 && !s.finished;
     s.rest_breaker_open = impl_->rest.breaker_open();
     s.commands_registered = impl_->commands_registered;
     s.bot_user_id = impl_->self_identity.bot_user_id;
@@ -486,13 +490,7 @@ adapter_status adapter::status() const
 runtime::adapter_health adapter::health() const
 {
     auto s = status();
-    return {s.shards_running > 0 && !s.finished, s.finished, s.exit_code, s.failed, s.shards_running};
-}
-
-std::string_view adapter::refusal_advice() const noexcept
-{
-    return "the platform refused the bot (token rejected, intents not allowed, or every shard closed fatally) — fix "
-           "the bot's settings in the Discord Developer Portal or the token";
+    return {s.connected, s.finished, s.exit_code, s.failed, s.shards_running};
 }
 
 std::string adapter::message_link(const core::server_id& server, const core::channel_id& channel,

@@ -36,11 +36,8 @@ namespace nudgebot::mattermost {
 
 using event_sink = std::function<void(core::event)>;
 
-struct adapter_status {
-    bool connected = false;            // hello received on the current connection
-    bool finished = false;
-    int exit_code = 0;                 // 1 when the token was rejected
-    bool failed = false;               // a supervised task threw and has not recovered
+// connected: hello received on the current connection.
+struct adapter_status : runtime::status_basics {
     bool ephemeral_allowed = false;    // discovered at start
     std::uint64_t connections_opened = 0;
     std::string connection_id;
@@ -57,9 +54,7 @@ public:
     adapter_status status() const;   // on the adapter's thread
 
     // runtime::platform_adapter
-    core::platform platform() const noexcept override { return core::platform::mattermost; }
     runtime::adapter_health health() const override;
-    std::string_view refusal_advice() const noexcept override;
     // Slash-command and action POSTs; nullopt when the path is not under settings.http_prefix.
     std::optional<net::server_response> handle_http(const net::server_request& request) override;
 
