@@ -26,7 +26,8 @@ void event_router::handle(const core::event& event)
             else if constexpr (std::is_same_v<T, core::message_deleted>) state_.context.erase(e.channel, e.id);
             else if constexpr (std::is_same_v<T, core::command_invocation>) commands_.on_command(e);
             else if constexpr (std::is_same_v<T, core::button_press>) commands_.on_button(e);
-            else if constexpr (std::is_same_v<T, core::server_available>) state_.set_locale(e.where, e.server, e.locale);
+            else if constexpr (std::is_same_v<T, core::server_available>)
+                state_.set_locale(e.where, e.server, e.locale);
         },
         event);
 }
