@@ -84,7 +84,7 @@ rest_call make_call(std::string method, std::string route, std::string major, st
 
 }  // namespace
 
-struct adapter::impl : shard_host, runtime::adapter_core, std::enable_shared_from_this<adapter::impl> {
+struct impl : shard_host, runtime::adapter_core, std::enable_shared_from_this<impl> {
     asio::io_context& ioc;
     settings cfg;
     const core::clock& clock;
@@ -458,13 +458,15 @@ struct adapter::impl : shard_host, runtime::adapter_core, std::enable_shared_fro
 };
 
 adapter::adapter(asio::io_context& ioc, settings s, event_sink sink, const core::clock& clock)
-    : platform_adapter(core::platform::discord, refusal_advice_text),
-      impl_(make_core<impl>(ioc, std::move(s), std::move(sink), clock))
-{}
+    : platform_adapter(core::platform::discord, refusal_advice_text)
+{
+    make_core<impl>(ioc, std::move(s), std::move(sink), clock);
+}
 
 void adapter::set_commands(const nlohmann::json& discord_commands)
 {
-    asio::post(impl_->ioc, [i = impl_, c = discord_commands] {
+    auto i = shared_core<impl>();
+    asio::post(i->ioc, [i, c = discord_commands] {
         i->commands = c;
         i->commands_registered = false;
         i->maybe_register_commands();
@@ -475,15 +477,16 @@ void adapter::use_nudgebot_commands() { set_commands(to_discord_commands(core::n
 
 adapter_status adapter::status() const
 {
+    auto& c = core_as<impl>();
     adapter_status s;
-    s.shards_running = impl_->running;
-    s.shards_stopped_fatally = impl_->fatal;
-    impl_->life.report(s);
+    s.shards_running = c.running;
+    s.shards_stopped_fatally = c.fatal;
+    c.life.report(s);
     s.connected = s.shards_running > 0 && !s.finished;
-    s.rest_breaker_open = impl_->rest.breaker_open();
-    s.commands_registered = impl_->commands_registered;
-    s.bot_user_id = impl_->self_identity.bot_user_id;
-    s.application_id = impl_->self_identity.application_id;
+    s.rest_breaker_open = c.rest.breaker_open();
+    s.commands_registered = c.commands_registered;
+    s.bot_user_id = c.self_identity.bot_user_id;
+    s.application_id = c.self_identity.application_id;
     return s;
 }
 

@@ -29,7 +29,7 @@ class io_context;
 
 namespace nudgebot::discord {
 
-using event_sink = std::function<void(core::event)>;
+using runtime::event_sink;
 
 // connected: at least one shard running; finished: no shard left (stopped or fatal), or start-up
 // failed.
@@ -62,11 +62,6 @@ public:
     // https://discord.com/channels/<guild or @me>/<channel>/<message>
     std::string message_link(const core::server_id& server, const core::channel_id& channel,
                              const core::message_id& message) const override;
-
-    struct impl;
-
-private:
-    std::shared_ptr<impl> impl_;
 };
 
 }  // namespace nudgebot::discord

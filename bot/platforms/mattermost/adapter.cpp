@@ -52,7 +52,7 @@ settings trimmed(settings s)
 
 }  // namespace
 
-struct adapter::impl : runtime::adapter_core, std::enable_shared_from_this<adapter::impl> {
+struct impl : runtime::adapter_core, std::enable_shared_from_this<impl> {
     settings cfg;
     const core::clock& clock;
     runtime::lifecycle life;
@@ -324,20 +324,22 @@ struct adapter::impl : runtime::adapter_core, std::enable_shared_from_this<adapt
 };
 
 adapter::adapter(asio::io_context& ioc, settings s, event_sink sink, const core::clock& clock)
-    : platform_adapter(core::platform::mattermost, refusal_advice_text),
-      impl_(make_core<impl>(ioc, std::move(s), std::move(sink), clock))
-{}
+    : platform_adapter(core::platform::mattermost, refusal_advice_text)
+{
+    make_core<impl>(ioc, std::move(s), std::move(sink), clock);
+}
 
 adapter_status adapter::status() const
 {
+    auto& c = core_as<impl>();
     adapter_status s;
-    impl_->life.report(s);
-    s.connected = impl_->stream.connected();
-    s.ephemeral_allowed = impl_->ephemeral_allowed;
-    s.connections_opened = impl_->stream.connections_opened();
-    s.connection_id = impl_->stream.connection_id();
-    s.last_sequence = impl_->stream.last_sequence();
-    s.bot_user_id = impl_->bot_user;
+    c.life.report(s);
+    s.connected = c.stream.connected();
+    s.ephemeral_allowed = c.ephemeral_allowed;
+    s.connections_opened = c.stream.connections_opened();
+    s.connection_id = c.stream.connection_id();
+    s.last_sequence = c.stream.last_sequence();
+    s.bot_user_id = c.bot_user;
     return s;
 }
 
@@ -349,17 +351,17 @@ runtime::adapter_health adapter::health() const
 std::optional<net::server_response> adapter::handle_http(const net::server_request& request)
 {
     try {
-        return impl_->http_endpoints.handle(request);
+        return core_as<impl>().http_endpoints.handle(request);
     } catch (const std::exception&) {
         core::metrics::global().counter("mattermost_http_rejected_total", {{"kind", "error"}}).add();
-        impl_->log->error("HTTP handler failed");
+        core_as<impl>().log->error("HTTP handler failed");
         return net::server_response::text(500, "internal error");
     }
 }
 
 std::string adapter::message_link(const core::server_id&, const core::channel_id&, const core::message_id& message) const
 {
-    return impl_->cfg.server_url + "/_redirect/pl/" + message.str();
+    return core_as<impl>().cfg.server_url + "/_redirect/pl/" + message.str();
 }
 
 }  // namespace nudgebot::mattermost

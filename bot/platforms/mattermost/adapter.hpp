@@ -34,7 +34,7 @@ class io_context;
 
 namespace nudgebot::mattermost {
 
-using event_sink = std::function<void(core::event)>;
+using runtime::event_sink;
 
 // connected: hello received on the current connection.
 struct adapter_status : runtime::status_basics {
@@ -61,11 +61,6 @@ public:
     // <server>/_redirect/pl/<post id>
     std::string message_link(const core::server_id& server, const core::channel_id& channel,
                              const core::message_id& message) const override;
-
-    struct impl;
-
-private:
-    std::shared_ptr<impl> impl_;
 };
 
 }  // namespace nudgebot::mattermost

@@ -122,13 +122,23 @@ public:
 protected:
     // Called once by the platform's constructor: its core and the lifecycle the core owns.
     void bind(std::shared_ptr<adapter_core> core, lifecycle& life) noexcept;
-    // Makes the platform's core (which has a `life` member) and binds it.
+    // Makes the platform's core (which has a `life` member) and binds it; the adapter reaches it
+    // again with core_as() (its own type) or shared_core() (to keep it alive in a posted task).
     template <class Core, class... Args>
-    std::shared_ptr<Core> make_core(Args&&... args)
+    void make_core(Args&&... args)
     {
         auto core = std::make_shared<Core>(std::forward<Args>(args)...);
         bind(core, core->life);
-        return core;
+    }
+    template <class Core>
+    Core& core_as() const noexcept
+    {
+        return static_cast<Core&>(*core_);
+    }
+    template <class Core>
+    std::shared_ptr<Core> shared_core() const noexcept
+    {
+        return std::static_pointer_cast<Core>(core_);
     }
 
 private:

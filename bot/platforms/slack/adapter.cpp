@@ -38,7 +38,7 @@ bool bool_field(const json& j, const char* key)
 
 }  // namespace
 
-struct adapter::impl : runtime::adapter_core, std::enable_shared_from_this<adapter::impl> {
+struct impl : runtime::adapter_core, std::enable_shared_from_this<impl> {
     settings cfg;
     const core::clock& clock;
     runtime::lifecycle life;
@@ -269,19 +269,21 @@ struct adapter::impl : runtime::adapter_core, std::enable_shared_from_this<adapt
 };
 
 adapter::adapter(asio::io_context& ioc, settings s, event_sink sink, const core::clock& clock)
-    : platform_adapter(core::platform::slack, refusal_advice_text),
-      impl_(make_core<impl>(ioc, std::move(s), std::move(sink), clock))
-{}
+    : platform_adapter(core::platform::slack, refusal_advice_text)
+{
+    make_core<impl>(ioc, std::move(s), std::move(sink), clock);
+}
 
 adapter_status adapter::status() const
 {
+    auto& c = core_as<impl>();
     adapter_status s;
-    impl_->life.report(s);
-    s.connected = impl_->socket.connected();
-    s.open_connections = impl_->socket.open_connections();
-    s.connections_opened = impl_->socket.connections_opened();
-    s.bot_user_id = impl_->bot_user;
-    s.team_id = impl_->team;
+    c.life.report(s);
+    s.connected = c.socket.connected();
+    s.open_connections = c.socket.open_connections();
+    s.connections_opened = c.socket.connections_opened();
+    s.bot_user_id = c.bot_user;
+    s.team_id = c.team;
     return s;
 }
 
@@ -296,7 +298,8 @@ std::string adapter::message_link(const core::server_id&, const core::channel_id
     std::string ts;
     for (char c : message.str())
         if (c != '.') ts += c;
-    auto base = impl_->cfg.workspace_url.empty() ? std::string("https://slack.com") : impl_->cfg.workspace_url;
+    const auto& workspace = core_as<impl>().cfg.workspace_url;
+    auto base = workspace.empty() ? std::string("https://slack.com") : workspace;
     while (!base.empty() && base.back() == '/') base.pop_back();
     return base + "/archives/" + channel.str() + "/p" + ts;
 }

@@ -30,7 +30,7 @@ class io_context;
 
 namespace nudgebot::slack {
 
-using event_sink = std::function<void(core::event)>;
+using runtime::event_sink;
 
 // connected: a connection said hello and is current.
 struct adapter_status : runtime::status_basics {
@@ -54,11 +54,6 @@ public:
     // https://<workspace>/archives/<channel>/p<ts without the dot>
     std::string message_link(const core::server_id& server, const core::channel_id& channel,
                              const core::message_id& message) const override;
-
-    struct impl;
-
-private:
-    std::shared_ptr<impl> impl_;
 };
 
 }  // namespace nudgebot::slack
