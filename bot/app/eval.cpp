@@ -17,6 +17,7 @@
 #include <ostream>
 
 #include "app/eval_report.hpp"
+#include "app/labelled_input.hpp"
 #include "engine/analyzer.hpp"
 
 namespace nudgebot::app {
@@ -24,7 +25,6 @@ namespace nudgebot::app {
 namespace {
 
 constexpr std::size_t max_bad_lines_listed = 20;   // the count is always complete
-constexpr std::size_t max_line_bytes = 16u << 20;  // same bound as `analyze --jsonl`
 
 // The detector category compared with each eval label.
 constexpr std::array<engine::category, eval::label_count> compared{
@@ -37,28 +37,23 @@ constexpr std::array<engine::sensitivity, eval::sensitivity_count> sensitivities
 
 int run_eval(const eval_options& options, std::ostream& out, std::ostream& err)
 {
-    std::ifstream in(options.file, std::ios::binary);
-    if (!in) {
-        err << "nudgebot eval: cannot open " << options.file << '\n';
-        return 2;
-    }
+    const auto labelled = open_labelled("eval", options.file, err);
+    if (!labelled) return 2;
+    auto& in = *labelled;
     const auto analyzer = load_packs_for_verb("eval", options.rules_dir, err);
     if (!analyzer) return 2;
 
     const auto started = std::chrono::steady_clock::now();
     std::vector<eval::record_result> results;
-    std::uint64_t bad = 0, line_no = 0;
+    std::uint64_t bad = 0;
     std::string line, text, error;
     engine::analysis a;
-    while (std::getline(in, line)) {
-        ++line_no;
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (line.find_first_not_of(" \t") == std::string::npos) continue;   // blank lines are not records
-        std::optional<eval::record_result> record;
-        if (line.size() > max_line_bytes) error = "line longer than 16 MiB";
-        else record = eval::parse_record(line, text, error);
+    while (in.next(line)) {
+        if (!in.too_long() && core::blank_line(line)) continue;   // blank lines are not records
+        auto record = read_record(in, line, text, error);
         if (!record) {
-            if (++bad <= max_bad_lines_listed) err << options.file << ':' << line_no << ": bad line: " << error << '\n';
+            if (++bad <= max_bad_lines_listed)
+                err << options.file << ':' << in.line_number() << ": bad line: " << error << '\n';
             continue;
         }
         for (std::size_t si = 0; si < eval::sensitivity_count; ++si) {

@@ -292,6 +292,23 @@ void kind_table(const summary& s, std::ostream& out)
 }
 
 constexpr std::size_t medium = 1;
+// The per-source tables come medium first.
+constexpr std::array<std::size_t, sensitivity_count> detail_order{medium, 0, 2};
+
+// One sensitivity's per-source rows in order: each annotated label overall ("ALL"), then its
+// sources that have records; `emit(label, source, counts, overall)`.
+template <class Emit>
+void for_each_source_row(const summary& s, std::size_t si, const Emit& emit)
+{
+    for (std::size_t li = 0; li < label_count; ++li) {
+        if (s.overall[si][li].total() == 0) continue;
+        emit(label_names[li], std::string_view("ALL"), s.overall[si][li], true);
+        for (const auto& source : s.sources) {
+            const auto& c = s.by_source.at(source)[si][li];
+            if (c.total() > 0) emit(label_names[li], std::string_view(source), c, false);
+        }
+    }
+}
 
 }  // namespace
 
@@ -311,17 +328,12 @@ void print_table(const summary& s, std::ostream& out)
     if (!s.by_kind.empty()) kind_table(s, out);
 
     // Then each sensitivity in full, medium first, per source.
-    for (std::size_t si : {medium, std::size_t{0}, std::size_t{2}}) {
+    for (std::size_t si : detail_order) {
         out << "\nper source at sensitivity " << sensitivity_names[si] << ":\n";
         header(out);
-        for (std::size_t li = 0; li < label_count; ++li) {
-            if (s.overall[si][li].total() == 0) continue;
-            row(out, sensitivity_names[si], label_names[li], "ALL", s.overall[si][li]);
-            for (const auto& source : s.sources) {
-                const auto& c = s.by_source.at(source)[si][li];
-                if (c.total() > 0) row(out, sensitivity_names[si], label_names[li], source, c);
-            }
-        }
+        for_each_source_row(s, si, [&](std::string_view label, std::string_view source, const counts& c, bool) {
+            row(out, sensitivity_names[si], label, source, c);
+        });
     }
 }
 
@@ -517,17 +529,12 @@ void write_html(const summary& s, std::ostream& out)
                           s.lookalike_records, s.lookalike_flagged);
     if (!s.by_kind.empty()) html_kinds(s, out);
 
-    for (std::size_t si : {medium, std::size_t{0}, std::size_t{2}}) {
+    for (std::size_t si : detail_order) {
         out << "<h2>Per source, sensitivity " << sensitivity_names[si] << "</h2>\n";
         html_table_head(out);
-        for (std::size_t li = 0; li < label_count; ++li) {
-            if (s.overall[si][li].total() == 0) continue;
-            html_rows(out, sensitivity_names[si], label_names[li], "ALL", s.overall[si][li], true);
-            for (const auto& source : s.sources) {
-                const auto& c = s.by_source.at(source)[si][li];
-                if (c.total() > 0) html_rows(out, sensitivity_names[si], label_names[li], source, c, false);
-            }
-        }
+        for_each_source_row(s, si, [&](std::string_view label, std::string_view source, const counts& c, bool overall) {
+            html_rows(out, sensitivity_names[si], label, source, c, overall);
+        });
         out << "</table>\n";
     }
     out << "</body></html>\n";

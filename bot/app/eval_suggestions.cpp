@@ -25,6 +25,7 @@
 #include <ostream>
 
 #include "app/eval_report.hpp"
+#include "app/labelled_input.hpp"
 #include "engine/analyzer.hpp"
 #include "nudge/calmer_draft.hpp"
 #include "nudge/composer.hpp"
@@ -69,11 +70,9 @@ struct draft_stats {
 
 int run_eval_suggestions(const eval_options& options, std::ostream& out, std::ostream& err)
 {
-    std::ifstream in(options.file, std::ios::binary);
-    if (!in) {
-        err << "nudgebot eval: cannot open " << options.file << '\n';
-        return 2;
-    }
+    const auto labelled = open_labelled("eval", options.file, err);
+    if (!labelled) return 2;
+    auto& in = *labelled;
     const auto analyzer = load_packs_for_verb("eval", options.rules_dir, err);
     if (!analyzer) return 2;
     core::diagnostics diags;
@@ -88,7 +87,7 @@ int run_eval_suggestions(const eval_options& options, std::ostream& out, std::os
 
     draft_stats all_flagged, labelled_positive;
     share reflection_found, reflection_reflag;
-    std::uint64_t bad = 0, line_no = 0, crisis_cards = 0, flagged_records = 0;
+    std::uint64_t bad = 0, crisis_cards = 0, flagged_records = 0;
     std::deque<std::string> window;   // the suggestion text of the last 100 flagged records
     std::size_t most_repeated = 0;
     std::string most_repeated_text;
@@ -107,11 +106,10 @@ int run_eval_suggestions(const eval_options& options, std::ostream& out, std::os
 
     std::string line, text, error;
     engine::analysis a, again;
-    while (std::getline(in, line)) {
-        ++line_no;
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (line.find_first_not_of(" \t") == std::string::npos) continue;
-        auto record = eval::parse_record(line, text, error);
+    while (in.next(line)) {
+        const auto line_no = in.line_number();
+        if (!in.too_long() && core::blank_line(line)) continue;
+        auto record = read_record(in, line, text, error);
         if (!record) {
             if (++bad <= max_bad_lines_listed) err << options.file << ':' << line_no << ": bad line: " << error << '\n';
             continue;

@@ -7,12 +7,13 @@
 #include <fstream>
 #include <map>
 #include <ostream>
-#include <sstream>
 #include <unordered_map>
 #include <vector>
 
 #include "app/eval_report.hpp"
 #include "app/verbs.hpp"
+#include "app/labelled_input.hpp"
+#include "core/read_file.hpp"
 #include "engine/analyzer.hpp"
 
 namespace nudgebot::app {
@@ -61,16 +62,6 @@ std::vector<double> fit(const std::vector<sample>& samples, const std::vector<do
     return w;
 }
 
-bool read_all(const std::string& path, std::string& out)
-{
-    std::ifstream f(path, std::ios::binary);
-    if (!f) return false;
-    std::ostringstream ss;
-    ss << f.rdbuf();
-    out = ss.str();
-    return true;
-}
-
 }  // namespace
 
 bool set_rule_weight(std::string& text, const std::string& rule_id, double weight)
@@ -102,11 +93,9 @@ bool set_rule_weight(std::string& text, const std::string& rule_id, double weigh
 
 int run_rules_fit(const rules_fit_options& options, std::ostream& out, std::ostream& err)
 {
-    std::ifstream in(options.file, std::ios::binary);
-    if (!in) {
-        err << "nudgebot rules fit: cannot open " << options.file << '\n';
-        return 2;
-    }
+    const auto labelled = open_labelled("rules fit", options.file, err);
+    if (!labelled) return 2;
+    auto& in = *labelled;
     const auto analyzer = load_packs_for_verb("rules fit", options.rules_dir, err);
     if (!analyzer) return 2;
 
@@ -125,15 +114,14 @@ int run_rules_fit(const rules_fit_options& options, std::ostream& out, std::ostr
     std::array<std::vector<std::array<std::uint64_t, 2>>, eval::label_count> fired;   // [rule] {pos, neg}
     for (std::size_t li = 0; li < eval::label_count; ++li) fired[li].assign(members[li].size(), {0, 0});
 
-    std::uint64_t bad = 0, line_no = 0;
+    std::uint64_t bad = 0;
     std::string line, text, error;
     engine::analysis a;
-    while (std::getline(in, line)) {
-        ++line_no;
-        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-        auto record = eval::parse_record(line, text, error);
+    while (in.next(line)) {
+        if (!in.too_long() && core::blank_line(line)) continue;
+        auto record = read_record(in, line, text, error);
         if (!record) {
-            if (++bad <= 20) err << options.file << ':' << line_no << ": bad line: " << error << '\n';
+            if (++bad <= 20) err << options.file << ':' << in.line_number() << ": bad line: " << error << '\n';
             continue;
         }
         analyzer->analyze(text, engine::sensitivity::medium, a);
@@ -175,9 +163,13 @@ int run_rules_fit(const rules_fit_options& options, std::ostream& out, std::ostr
             out << buf;
             if (!options.write) continue;
             auto [it, inserted] = files.try_emplace(r.file);
-            if (inserted && !read_all(r.file, it->second)) {
-                err << "nudgebot rules fit: cannot read " << r.file << '\n';
-                return 2;
+            if (inserted) {
+                auto pack = core::read_file(r.file, "rule pack");
+                if (!pack.ok()) {
+                    err << "nudgebot rules fit: " << r.file << ": " << pack.error << '\n';
+                    return 2;
+                }
+                it->second = std::move(pack.text);
             }
             if (!set_rule_weight(it->second, r.id, w[k]))
                 err << "nudgebot rules fit: no weight found for " << r.id << " in " << r.file << '\n';

@@ -16,6 +16,7 @@
 
 #include "app/eval_report.hpp"
 #include "core/diagnostics.hpp"
+#include "app/labelled_input.hpp"
 #include "engine/analyzer.hpp"
 #include "engine/learned_signal.hpp"
 
@@ -229,20 +230,16 @@ int run_rules_learn(const rules_learn_options& o, std::ostream& out, std::ostrea
     std::vector<engine::ngram_occurrence> grams;
     std::uint64_t bad = 0;
     for (const auto& file : o.files) {
-        std::ifstream in(file, std::ios::binary);
-        if (!in) {
-            err << verb << ": cannot open " << file << '\n';
-            return 2;
-        }
+        const auto labelled = open_labelled("rules learn", file, err);
+        if (!labelled) return 2;
+        auto& in = *labelled;
         std::string line, error;
-        std::uint64_t line_no = 0;
-        while (std::getline(in, line)) {
-            ++line_no;
-            if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        while (in.next(line)) {
+            if (!in.too_long() && core::blank_line(line)) continue;
             example e;
-            auto record = eval::parse_record(line, e.text, error);
+            auto record = read_record(in, line, e.text, error);
             if (!record) {
-                if (++bad <= 20) err << file << ':' << line_no << ": bad line: " << error << '\n';
+                if (++bad <= 20) err << file << ':' << in.line_number() << ": bad line: " << error << '\n';
                 continue;
             }
             for (std::size_t c = 0; c < categories; ++c) e.labels[c] = record->labels[c];

@@ -2,9 +2,9 @@
 #include "app/wiring.hpp"
 
 #include "app/verbs.hpp"
-#include "commands/dispatcher.hpp"
 #include "core/clock.hpp"
 #include "core/metrics.hpp"
+#include "core/read_file.hpp"
 #include "engine/analyzer.hpp"
 #include "nudge/composer.hpp"
 #include "ops/endpoints.hpp"
@@ -17,6 +17,7 @@
 #include "platforms/slack/adapter.hpp"
 #include "platforms/slack/settings.hpp"
 #include "net/http_server.hpp"
+#include "routing/event_router.hpp"
 #include "storage/async_store.hpp"
 #include "storage/timed_store.hpp"
 #include "storage/store.hpp"
@@ -27,9 +28,6 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
-
-#include <fstream>
-#include <iterator>
 
 #include <atomic>
 #include <cstdlib>
@@ -45,6 +43,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
+constexpr std::size_t max_credential_bytes = std::size_t{1} << 20;   // a token is a short line
+
 // A token variable, else a systemd credential of the same name (LoadCredential=NAME:FILE puts it
 // in $CREDENTIALS_DIRECTORY/NAME), so the token need not be in the environment at all.
 std::optional<std::string> system_getenv(const std::string& name)
@@ -52,9 +52,9 @@ std::optional<std::string> system_getenv(const std::string& name)
     if (const char* v = std::getenv(name.c_str()); v != nullptr) return std::string(v);
     const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
     if (dir == nullptr || *dir == '\0' || name.find('/') != std::string::npos) return std::nullopt;
-    std::ifstream in(std::string(dir) + "/" + name, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::string value((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto file = core::read_file(std::string(dir) + "/" + name, "credential", max_credential_bytes);
+    if (!file.ok()) return std::nullopt;
+    auto value = std::move(file.text);
     while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
     return value;
 }
@@ -68,7 +68,7 @@ constexpr auto watch_every = 100ms;
 
 struct bot::impl {
     // Declaration order is destruction order reversed: the clock and the io_context outlive
-    // everything that posts to them; the dispatcher dies before the delivery and store it uses.
+    // everything that posts to them; the router dies before the delivery and store it uses.
     core::system_clock system_clock;
     const core::clock* clock = &system_clock;
     asio::io_context ioc{1};
@@ -86,11 +86,11 @@ struct bot::impl {
     std::string rules_dir;
     std::unique_ptr<asio::signal_set> hangups;
     std::unique_ptr<storage::async_store> store;
-    // One dispatcher per platform: core::delivery calls carry no platform, so each dispatcher
+    // One event router per platform: core::delivery calls carry no platform, so each router
     // talks to its own adapter; all of them share the analyzer, composer and store.
     struct platform_slot {
         std::unique_ptr<runtime::platform_adapter> adapter;
-        std::unique_ptr<commands::dispatcher> dispatcher;
+        std::unique_ptr<routing::event_router> router;
     };
     std::vector<platform_slot> platforms;
     std::unique_ptr<ops::server> ops_server;
@@ -107,7 +107,7 @@ struct bot::impl {
     {
         // Handlers still queued on the io_context (store completions, adapter coroutines) refer to
         // the parts below; drop them before the parts go.
-        for (auto& p : platforms) p.dispatcher.reset();
+        for (auto& p : platforms) p.router.reset();
         ops_server.reset();
         mattermost_http.reset();
         platforms.clear();
@@ -131,7 +131,7 @@ struct bot::impl {
         }
         auto next = std::make_unique<nudge::composer>(std::move(*library));
         for (auto& p : platforms)
-            if (p.dispatcher) p.dispatcher->reload(commands::analyze_with(fresh), *next);
+            if (p.router) p.router->reload(commands::analyze_with(fresh), *next);
         retired_analyzers.push_back(std::exchange(analyzer, fresh));
         retired_composers.push_back(std::exchange(composer, std::move(next)));
         reloads.counter("nudgebot_reloads_total", {{"result", "ok"}}).add();
@@ -152,7 +152,7 @@ struct bot::impl {
     runtime::event_sink sink_for(std::size_t index)
     {
         return [this, index](core::event e) {
-            auto* d = platforms[index].dispatcher.get();
+            auto* d = platforms[index].router.get();
             if (d != nullptr && !stopping) d->handle(e);
         };
     }
@@ -161,7 +161,7 @@ struct bot::impl {
     {
         std::size_t n = 0;
         for (const auto& p : platforms)
-            if (p.dispatcher) n += p.dispatcher->known_users();
+            if (p.router) n += p.router->known_users();
         return n;
     }
 
@@ -353,8 +353,8 @@ std::unique_ptr<bot> bot::create(const config& cfg, std::ostream& err, wiring_ho
         asio::post(raw->ioc, std::move(f));
     });
 
-    // The dispatcher's options from config.nudges.
-    commands::dispatcher_options options;
+    // The routers' options from config.nudges.
+    commands::bot_options options;
     options.policy.user_cooldown = std::chrono::minutes(cfg.nudges.cooldown_minutes);
     options.policy.daily_cap = cfg.nudges.daily_cap;
     options.context.window = std::chrono::minutes(cfg.nudges.context_minutes);
@@ -364,18 +364,18 @@ std::unique_ptr<bot> bot::create(const config& cfg, std::ostream& err, wiring_ho
     options.default_style =
         cfg.nudges.default_style == suggestion_style::direct ? storage::style::direct : storage::style::gentle;
     options.default_crisis_country = cfg.nudges.crisis_country;
-    if (hooks.tune_dispatcher) hooks.tune_dispatcher(options);
+    if (hooks.tune_router) hooks.tune_router(options);
 
-    // Every enabled platform becomes one slot: its adapter (fed to its own dispatcher) and the
-    // dispatcher, built the same way whatever the platform.
+    // Every enabled platform becomes one slot: its adapter (fed to its own event router) and the
+    // router, built the same way whatever the platform.
     i->platforms.reserve(3);
     const auto add_platform = [&](auto make_adapter) {
         auto index = i->platforms.size();
         auto& slot = i->platforms.emplace_back();
         slot.adapter = make_adapter(i->sink_for(index));
-        slot.dispatcher = std::make_unique<commands::dispatcher>(commands::analyze_with(i->analyzer), *i->composer,
-                                                                 *i->store, *slot.adapter, *i->clock, options);
-        slot.dispatcher->load(slot.adapter->platform());
+        slot.router = std::make_unique<routing::event_router>(commands::analyze_with(i->analyzer), *i->composer,
+                                                              *i->store, *slot.adapter, *i->clock, options);
+        slot.router->load(slot.adapter->platform());
         return slot.adapter.get();
     };
 

@@ -5,11 +5,11 @@
 // rules (file:line:col diagnostics), the suggestion library, the store (storage.url, migrations
 // applied), and every enabled platform's token (read from the environment variable the config
 // names; a missing one is reported by its variable name, never a value). It then wires analyzer +
-// store + composer + dispatcher + adapters (+ the ops listener) onto ONE io_context.
+// store + composer + event routers + adapters (+ the ops listener) onto ONE io_context.
 // run() drives that io_context on the calling thread — that thread is the adapters' strand and the
-// dispatcher's; the async_store posts its completions back onto it — until stop() or a fatal
+// routers'; the async_store posts its completions back onto it — until stop() or a fatal
 // platform error. Any combination of platforms.discord, platforms.slack and platforms.mattermost
-// runs on that one io_context, each adapter feeding its own dispatcher (storage rows are keyed by
+// runs on that one io_context, each adapter feeding its own event router (storage rows are keyed by
 // core::platform, so ids never mix); Mattermost's slash-command and button POSTs are served by a
 // second listener on platforms.mattermost.listen (ops.listen stays private to /metrics and
 // /healthz). stop() may be called from any thread (and SIGINT/SIGTERM call it once
@@ -32,7 +32,7 @@ namespace nudgebot::core {
 class clock;
 }
 namespace nudgebot::commands {
-struct dispatcher_options;
+struct bot_options;
 }
 namespace nudgebot::discord {
 struct settings;
@@ -56,7 +56,7 @@ struct wiring_hooks {
     // Reads an environment variable (default: std::getenv). Tests hand in a fake environment.
     std::function<std::optional<std::string>(const std::string& name)> getenv;
     // Adjusts the options derived from config.nudges (benchmarks lift the caps).
-    std::function<void(commands::dispatcher_options&)> tune_dispatcher;
+    std::function<void(commands::bot_options&)> tune_router;
     // Adjusts the Discord settings derived from config.platforms.discord (tests shrink timings).
     std::function<void(discord::settings&)> tune_discord;
     std::function<void(slack::settings&)> tune_slack;

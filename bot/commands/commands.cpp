@@ -1,5 +1,5 @@
-// The handlers behind every command in core/command_spec.hpp (see dispatcher.hpp for the contract).
-#include "commands/dispatcher.hpp"
+// The handlers behind every command in core/command_spec.hpp (see handler.hpp for the contract).
+#include "commands/handler.hpp"
 
 #include "core/command_spec.hpp"
 #include "nudge/reflection.hpp"
@@ -67,16 +67,16 @@ std::string help_text()
            "your choices (on/off, style, what you stopped) and anonymous counts.";
 }
 
-void dispatcher::on_command(const core::command_invocation& inv)
+void handler::on_command(const core::command_invocation& inv)
 {
     const auto* spec = core::find_command(inv.name);
     if (!spec || (spec->kind == core::command_kind::slash && !core::find_subcommand(*spec, inv.path))) {
-        metrics_.counter("nudgebot_untrusted_input_total", {{"what", "command"}}).add();
+        state_.metrics.counter("nudgebot_untrusted_input_total", {{"what", "command"}}).add();
         respond(inv.where, inv.invoker, inv.reply, {},
                 [](bool) { return text("I don't know that command. Try /nudge help."); });
         return;
     }
-    metrics_.counter("nudgebot_commands_total", {{"command", inv.name}}).add();
+    state_.metrics.counter("nudgebot_commands_total", {{"command", inv.name}}).add();
     if (inv.name == "nudge") user_command(inv);
     else if (inv.name == "nudge-admin") admin_command(inv);
     else suggest_reply(inv);
@@ -84,7 +84,7 @@ void dispatcher::on_command(const core::command_invocation& inv)
 
 // ---------------------------------------------------------------- /nudge
 
-void dispatcher::user_command(const core::command_invocation& inv)
+void handler::user_command(const core::command_invocation& inv)
 {
     const auto& sub = inv.path.back();
     const auto where = inv.where;
@@ -92,8 +92,8 @@ void dispatcher::user_command(const core::command_invocation& inv)
 
     if (sub == "on") {
         storage::consent c;
-        c.style = options_.default_style;
-        if (const auto* now = consent_of(where, user)) c = *now;
+        c.style = state_.options.default_style;
+        if (const auto* now = state_.consent_of(where, user)) c = *now;
         c.enabled = true;
         if (auto s = option(inv, "style"); !s.empty()) c.style = storage::parse_style(s).value_or(c.style);
         if (auto cc = option(inv, "crisis_card"); !cc.empty()) c.crisis_card_welcome = cc == "true";
@@ -104,11 +104,11 @@ void dispatcher::user_command(const core::command_invocation& inv)
                     if (!ok)
                         return text("Sorry — I couldn't save that just now, so nothing changed. Please try again "
                                     "in a minute.");
-                    consents_[std::string(core::to_string(where)) + ":" + user.str()] = c;
+                    state_.set_consent(where, user, c);
                     std::string t = "You're in. I'll privately suggest wording when your own messages get heated, "
                                     "when a heated message is aimed at you, or when you seem to be having a hard "
                                     "time — at most " +
-                                    std::to_string(options_.policy.daily_cap) +
+                                    std::to_string(state_.options.policy.daily_cap) +
                                     " a day. Style: " + std::string(storage::to_string(c.style)) +
                                     ". Each suggestion has Helpful / Not now / Stop these buttons; /nudge off "
                                     "stops them all.";
@@ -119,9 +119,9 @@ void dispatcher::user_command(const core::command_invocation& inv)
     }
     if (sub == "off") {
         storage::consent c;
-        if (const auto* now = consent_of(where, user)) c = *now;
+        if (const auto* now = state_.consent_of(where, user)) c = *now;
         c.enabled = false;
-        consents_[std::string(core::to_string(where)) + ":" + user.str()] = c;   // stops at once
+        state_.set_consent(where, user, c);   // stops at once
         save_consent(where, user, c, inv.reply, [](bool ok) {
             return text(ok ? "Done — no more suggestions. Your choices are kept for next time; /nudge forget-me "
                              "erases them."
@@ -139,10 +139,7 @@ void dispatcher::user_command(const core::command_invocation& inv)
         return;
     }
     if (sub == "forget-me") {
-        consents_.erase(std::string(core::to_string(where)) + ":" + user.str());
-        policy_.forget(user);
-        context_.forget_user(user);
-        composer_->forget(user);
+        state_.forget(where, user);
         respond(
             where, user, inv.reply,
             [key = storage::user_key{where, user}](storage::store& s) { return s.forget_user(key); },
@@ -158,47 +155,47 @@ void dispatcher::user_command(const core::command_invocation& inv)
     }
     if (sub == "check") {
         auto draft = option(inv, "text");
-        const auto& settings = settings_of(where, inv.server);
-        const auto sensitivity = sensitivity_of(settings);
-        auto a = analyze_(draft, sensitivity);
-        const auto* c = consent_of(where, user);
-        auto style = c ? c->style : options_.default_style;
+        const auto& settings = state_.settings_of(where, inv.server);
+        const auto sensitivity = state_.sensitivity_of(settings);
+        auto a = state_.analyze(draft, sensitivity);
+        const auto* c = state_.consent_of(where, user);
+        auto style = c ? c->style : state_.options.default_style;
         core::private_message answer;
         if (a.flagged(engine::category::crisis)) {
-            answer = composer_->crisis_card(inv.server.str(), crisis_choice_of(where, inv.server));
+            answer = state_.composer().crisis_card(inv.server.str(), state_.crisis_choice_of(where, inv.server));
         } else if (a.flagged(engine::category::conflict)) {
             // The calmer draft is built from their own words, shown to them only, then dropped.
-            auto calmer = calmer_draft_of(draft, a, sensitivity);
+            auto calmer = state_.calmer_draft_of(draft, a, sensitivity);
             answer.text = "This draft may read as heated (" +
                           nudge::composer::explain_cues(a, engine::category::conflict) + ").";
             if (calmer) {
                 answer.text += "\n" + nudge::composer::present_draft(*calmer);
-                metrics_.counter("nudgebot_calmer_drafts_total", {{"where", "check"}}).add();
+                state_.metrics.counter("nudgebot_calmer_drafts_total", {{"where", "check"}}).add();
             } else {
-                auto s = composer_->suggestions(nudge::situation::check_calmer, style, user, a.feeling, 1);
+                auto s = state_.composer().suggestions(nudge::situation::check_calmer, style, user, a.feeling, 1);
                 answer.text += "\nI couldn't find a calmer version of these words that keeps what you meant.";
                 if (!s.empty()) answer.text += "\nA calmer way in: " + s[0];
             }
             answer.text += "\nIt's your call — nudgebot never blocks a message.";
             if (answer.text.size() > 2000) answer.text.resize(2000);
         } else if (a.flagged(engine::category::distress)) {
-            auto s = composer_->suggestions(nudge::situation::own_distress, style, user, a.feeling, 1);
+            auto s = state_.composer().suggestions(nudge::situation::own_distress, style, user, a.feeling, 1);
             answer.text = "This draft sounds like you're carrying a lot right now.";
             if (!s.empty()) answer.text += "\n" + s[0];
         } else {
             answer.text = "I don't see heated or distress cues in this draft. It's yours to send.";
         }
         draft.clear();   // the text is not needed beyond this point
-        metrics_.counter("nudgebot_checks_total").add();
+        state_.metrics.counter("nudgebot_checks_total").add();
         respond(where, user, inv.reply, {}, [answer = std::move(answer)](bool) { return answer; });
         return;
     }
 }
 
-std::string dispatcher::status_text(const core::command_invocation& inv) const
+std::string handler::status_text(const core::command_invocation& inv) const
 {
     std::ostringstream out;
-    const auto* c = consent_of(inv.where, inv.invoker);
+    const auto* c = state_.consent_of(inv.where, inv.invoker);
     if (!c) {
         out << "nudgebot stores nothing about you. /nudge on opts you in.";
     } else {
@@ -211,7 +208,7 @@ std::string dispatcher::status_text(const core::command_invocation& inv) const
         }
     }
     if (!inv.server.empty()) {
-        const auto& s = settings_of(inv.where, inv.server);
+        const auto& s = state_.settings_of(inv.where, inv.server);
         out << "\nThis server: sensitivity " << s.sensitivity << "; this channel is "
             << (s.watches(inv.channel) ? "watched" : "not watched") << ".";
     }
@@ -220,24 +217,11 @@ std::string dispatcher::status_text(const core::command_invocation& inv) const
 
 // ---------------------------------------------------------------- /nudge-admin
 
-void dispatcher::save_settings(const core::command_invocation& inv, const storage::server_settings& s,
-                               std::string done)
-{
-    respond(
-        inv.where, inv.invoker, inv.reply,
-        [key = storage::server_key{inv.where, inv.server}, s](storage::store& st) { return st.put_settings(key, s); },
-        [done = std::move(done)](bool ok) {
-            return text(ok ? done
-                           : done + " (In effect now, but I couldn't save it to disk, so it may be lost after a "
-                                    "restart. Please try again in a minute.)");
-        });
-}
-
-void dispatcher::admin_command(const core::command_invocation& inv)
+void handler::admin_command(const core::command_invocation& inv)
 {
     const auto where = inv.where;
     if (!inv.invoker_is_moderator) {
-        metrics_.counter("nudgebot_admin_refused_total").add();
+        state_.metrics.counter("nudgebot_admin_refused_total").add();
         respond(where, inv.invoker, inv.reply, {}, [](bool) {
             return text("Sorry — /nudge-admin is for people who can manage this server. You can still use "
                         "/nudge for yourself.");
@@ -256,7 +240,7 @@ void dispatcher::admin_command(const core::command_invocation& inv)
     const auto& sub = inv.path.back();
 
     if (group == "channels") {
-        auto& s = mutable_settings(where, inv.server);
+        auto& s = state_.settings_to_change(where, inv.server);
         if (sub == "list") {
             std::vector<std::string> on, off;
             for (const auto& [id, watched] : s.channels) (watched ? on : off).push_back("<#" + id + ">");
@@ -277,10 +261,10 @@ void dispatcher::admin_command(const core::command_invocation& inv)
         return;
     }
     if (group == "packs") {
-        auto& s = mutable_settings(where, inv.server);
+        auto& s = state_.settings_to_change(where, inv.server);
         if (sub == "list") {
             std::vector<std::string> lines;
-            for (const auto& p : options_.packs)
+            for (const auto& p : state_.options.packs)
                 lines.push_back(p + (s.disabled_packs.count(p) ? ": off" : ": on"));
             std::string t = lines.empty() ? "No rule packs are loaded." : "Rule packs:\n" + join(lines, "\n");
             respond(where, inv.invoker, inv.reply, {}, [t](bool) { return text(t); });
@@ -288,7 +272,7 @@ void dispatcher::admin_command(const core::command_invocation& inv)
         }
         auto pack = option(inv, "pack");
         bool known = false;
-        for (const auto& p : options_.packs) known = known || p == pack;
+        for (const auto& p : state_.options.packs) known = known || p == pack;
         if (!known) return refuse("There is no rule pack with that id. /nudge-admin packs list shows them.");
         if (sub == "enable") s.disabled_packs.erase(pack);
         else s.disabled_packs.insert(pack);
@@ -296,7 +280,7 @@ void dispatcher::admin_command(const core::command_invocation& inv)
         return;
     }
     if (group == "alerts") {
-        auto& s = mutable_settings(where, inv.server);
+        auto& s = state_.settings_to_change(where, inv.server);
         if (sub == "off") {
             s.alerts_channel.reset();
             save_settings(inv, s, "Escalation alerts are off.");
@@ -315,7 +299,7 @@ void dispatcher::admin_command(const core::command_invocation& inv)
     if (sub == "sensitivity") {
         auto level = option(inv, "level");
         if (!engine::parse_sensitivity(level)) return refuse("Sensitivity is low, medium or high.");
-        auto& s = mutable_settings(where, inv.server);
+        auto& s = state_.settings_to_change(where, inv.server);
         s.sensitivity = level;
         save_settings(inv, s, "Sensitivity is now " + level + ".");
         return;
@@ -323,7 +307,7 @@ void dispatcher::admin_command(const core::command_invocation& inv)
     if (sub == "crisis-card") {
         auto scope = storage::parse_crisis_scope(option(inv, "scope"));
         if (!scope) return refuse("The crisis card scope is opted-in or everyone.");
-        auto& s = mutable_settings(where, inv.server);
+        auto& s = state_.settings_to_change(where, inv.server);
         s.crisis = *scope;
         save_settings(inv, s,
                       *scope == storage::crisis_scope::everyone
@@ -341,7 +325,7 @@ void dispatcher::admin_command(const core::command_invocation& inv)
         }
         days = std::clamp<std::int64_t>(days, 1, 90);
         auto rows = std::make_shared<std::vector<storage::counter_row>>();
-        auto last = today();
+        auto last = state_.today();
         auto first = static_cast<std::int32_t>(last - days + 1);
         respond(
             where, inv.invoker, inv.reply,
@@ -377,8 +361,8 @@ void dispatcher::admin_command(const core::command_invocation& inv)
     }
     if (sub == "explain") {
         auto sample = option(inv, "text");
-        const auto& settings = settings_of(where, inv.server);
-        auto a = analyze_(sample, sensitivity_of(settings));
+        const auto& settings = state_.settings_of(where, inv.server);
+        auto a = state_.analyze(sample, state_.sensitivity_of(settings));
         sample.clear();
         std::ostringstream out;
         out << "At sensitivity " << settings.sensitivity << ":";
@@ -401,17 +385,17 @@ void dispatcher::admin_command(const core::command_invocation& inv)
     }
 }
 
-void dispatcher::crisis_resources_command(const core::command_invocation& inv)
+void handler::crisis_resources_command(const core::command_invocation& inv)
 {
     auto refuse = [&](std::string why) {
         respond(inv.where, inv.invoker, inv.reply, {}, [why = std::move(why)](bool) { return text(why); });
     };
-    auto& s = mutable_settings(inv.where, inv.server);
+    auto& s = state_.settings_to_change(inv.where, inv.server);
     if (inv.path.back() == "reset") {
         s.crisis_country.clear();
         s.crisis_text.clear();
-        const auto choice = crisis_choice_of(inv.where, inv.server);
-        const auto* line = composer_->crisis_resources().find(choice.country);
+        const auto choice = state_.crisis_choice_of(inv.where, inv.server);
+        const auto* line = state_.composer().crisis_resources().find(choice.country);
         save_settings(inv, s,
                       std::string("The crisis support card is back to its defaults: ") +
                           (line ? "the national lines of " + line->country_name + " (from this server's language "
@@ -427,7 +411,7 @@ void dispatcher::crisis_resources_command(const core::command_invocation& inv)
     if (!country_option.empty()) {
         auto code = nudge::normal_country_code(country_option);
         if (!code) return refuse("A country is its two-letter code, like DE, GB or BR.");
-        if (!composer_->crisis_resources().find(*code))
+        if (!state_.composer().crisis_resources().find(*code))
             return refuse("nudgebot has no confirmed national helpline for " + *code +
                           " yet. The card will point to findahelpline.com; you can also add your own line with text:.");
         country = *code;
@@ -442,13 +426,13 @@ void dispatcher::crisis_resources_command(const core::command_invocation& inv)
     if (!country.empty()) s.crisis_country = country;
     if (!workplace.empty()) s.crisis_text = workplace;
     // Show the moderator exactly what a person would read (the card's fixed safe wording included).
-    auto preview = composer_->crisis_text(crisis_choice_of(inv.where, inv.server));
+    auto preview = state_.composer().crisis_text(state_.crisis_choice_of(inv.where, inv.server));
     save_settings(inv, s, "The crisis support card now reads:\n> " + preview);
 }
 
 // ---------------------------------------------------------------- Suggest a kind reply
 
-void dispatcher::suggest_reply(const core::command_invocation& inv)
+void handler::suggest_reply(const core::command_invocation& inv)
 {
     const auto where = inv.where;
     if (!inv.target) {
@@ -456,26 +440,26 @@ void dispatcher::suggest_reply(const core::command_invocation& inv)
                 [](bool) { return text("I couldn't read that message, so I have no suggestions for it."); });
         return;
     }
-    const auto& settings = settings_of(where, inv.server);
-    auto a = analyze_(inv.target->text, sensitivity_of(settings));
-    const auto* c = consent_of(where, inv.invoker);
-    auto style = c ? c->style : options_.default_style;
+    const auto& settings = state_.settings_of(where, inv.server);
+    auto a = state_.analyze(inv.target->text, state_.sensitivity_of(settings));
+    const auto* c = state_.consent_of(where, inv.invoker);
+    auto style = c ? c->style : state_.options.default_style;
     // Tailored to the message: a heated one gets boundary and de-escalation wording, anything else
     // the listening replies of the pull_reply families.
     std::vector<std::string> ideas;
     if (a.flagged(engine::category::conflict) && inv.target->author != inv.invoker) {
-        ideas = composer_->suggestions(nudge::situation::targeted, style, inv.invoker, a.feeling, 2);
-        for (auto& s : composer_->suggestions(nudge::situation::escalation, style, inv.invoker, a.feeling, 1))
+        ideas = state_.composer().suggestions(nudge::situation::targeted, style, inv.invoker, a.feeling, 2);
+        for (auto& s : state_.composer().suggestions(nudge::situation::escalation, style, inv.invoker, a.feeling, 1))
             ideas.push_back(std::move(s));
     }
     if (ideas.empty()) {
         // A line that names what they said, when it reads safely as a reply (re-analysed).
         auto phrase = nudge::situation_phrase(inv.target->text, a);
         if (!phrase.empty()) {
-            auto check = analyze_(phrase, sensitivity_of(settings));
+            auto check = state_.analyze(phrase, state_.sensitivity_of(settings));
             if (check.flagged(engine::category::conflict) || check.flagged(engine::category::crisis)) phrase.clear();
         }
-        ideas = composer_->suggestions(nudge::situation::pull_reply, style, inv.invoker, a.feeling, 3, phrase);
+        ideas = state_.composer().suggestions(nudge::situation::pull_reply, style, inv.invoker, a.feeling, 3, phrase);
     }
     std::string t = "Some ways you could reply (only you can see this):";
     for (const auto& i : ideas) t += "\n• " + i;
@@ -485,7 +469,7 @@ void dispatcher::suggest_reply(const core::command_invocation& inv)
     if (a.flagged(engine::category::crisis))
         t += "\nIf you think someone may be in danger, findahelpline.com lists free, confidential helplines, "
              "and local emergency services can help right away.";
-    metrics_.counter("nudgebot_pull_total").add();
+    state_.metrics.counter("nudgebot_pull_total").add();
     respond(where, inv.invoker, inv.reply, {}, [t](bool) { return text(t); });
 }
 

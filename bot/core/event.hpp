@@ -1,7 +1,7 @@
 // Platform-neutral events: what a platform adapter produces from the frames it receives.
 //
 // Contract: adapters (bot/platforms/<name>/) are the only code that knows a platform's JSON; they
-// turn frames into these plain structs and hand them to the dispatcher on the adapter's strand.
+// turn frames into these plain structs and hand them to the event router on the adapter's strand.
 // `chat_message::text` is the only field that holds message text: it lives in RAM only and must
 // never be logged, counted by content, or stored. Everything else is ids, flags and times.
 #pragma once

@@ -182,14 +182,19 @@ private:
         }
     }
 
+    // Steps over `c` when it is next; false otherwise.
+    bool take(char c)
+    {
+        if (i_ >= text_.size() || text_[i_] != c) return false;
+        ++i_;
+        return true;
+    }
+
     void object(const std::string& pointer, std::size_t depth)
     {
         ++i_;
         skip_space();
-        if (i_ < text_.size() && text_[i_] == '}') {
-            ++i_;
-            return;
-        }
+        if (take('}')) return;
         std::vector<std::string> seen;
         while (ok_ && i_ < text_.size()) {
             skip_space();
@@ -211,14 +216,11 @@ private:
             }
             out_.keys[child] = key_pos;
             skip_space();
-            if (i_ < text_.size() && text_[i_] == ':') ++i_;
+            take(':');
             value(child, depth + 1);
             skip_space();
-            if (i_ < text_.size() && text_[i_] == ',') {
-                ++i_;
-                continue;
-            }
-            if (i_ < text_.size() && text_[i_] == '}') ++i_;
+            if (take(',')) continue;
+            take('}');
             return;
         }
     }
@@ -227,19 +229,13 @@ private:
     {
         ++i_;
         skip_space();
-        if (i_ < text_.size() && text_[i_] == ']') {
-            ++i_;
-            return;
-        }
+        if (take(']')) return;
         std::size_t index = 0;
         while (ok_ && i_ < text_.size()) {
             value(json_document::child(pointer, index++), depth + 1);
             skip_space();
-            if (i_ < text_.size() && text_[i_] == ',') {
-                ++i_;
-                continue;
-            }
-            if (i_ < text_.size() && text_[i_] == ']') ++i_;
+            if (take(',')) continue;
+            take(']');
             return;
         }
     }

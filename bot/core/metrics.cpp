@@ -113,31 +113,25 @@ std::string metrics::render_prometheus() const
 {
     std::lock_guard lock(mutex_);
     std::ostringstream out;
-    std::string last;
-    for (const auto& [k, c] : counters_) {
-        if (k.first != last) {
-            write_header(out, k.first, "counter", help_);
-            last = k.first;
+    // One family per name: its HELP and TYPE once, then what `write` prints for each series.
+    auto families = [&](const auto& series, const char* type, const auto& write) {
+        std::string last;
+        for (const auto& [k, metric] : series) {
+            if (k.first != last) {
+                write_header(out, k.first, type, help_);
+                last = k.first;
+            }
+            write(k, *metric);
         }
+    };
+    auto one_value = [&](const key& k, const auto& metric) {
         write_series(out, k.first, k.second);
-        out << ' ' << c->value() << '\n';
-    }
-    last.clear();
-    for (const auto& [k, g] : gauges_) {
-        if (k.first != last) {
-            write_header(out, k.first, "gauge", help_);
-            last = k.first;
-        }
-        write_series(out, k.first, k.second);
-        out << ' ' << g->value() << '\n';
-    }
-    last.clear();
-    for (const auto& [k, h] : histograms_) {
-        if (k.first != last) {
-            write_header(out, k.first, "histogram", help_);
-            last = k.first;
-        }
-        const auto& bounds = h->bounds();
+        out << ' ' << metric.value() << '\n';
+    };
+    families(counters_, "counter", one_value);
+    families(gauges_, "gauge", one_value);
+    families(histograms_, "histogram", [&](const key& k, const metric_histogram& h) {
+        const auto& bounds = h.bounds();
         for (std::size_t i = 0; i <= bounds.size(); ++i) {
             auto labels = k.second;
             std::ostringstream le;
@@ -145,13 +139,13 @@ std::string metrics::render_prometheus() const
             else le << "+Inf";
             labels.emplace_back("le", le.str());
             write_series(out, k.first + "_bucket", labels);
-            out << ' ' << h->cumulative(i) << '\n';
+            out << ' ' << h.cumulative(i) << '\n';
         }
         write_series(out, k.first + "_sum", k.second);
-        out << ' ' << h->sum() << '\n';
+        out << ' ' << h.sum() << '\n';
         write_series(out, k.first + "_count", k.second);
-        out << ' ' << h->count() << '\n';
-    }
+        out << ' ' << h.count() << '\n';
+    });
     return out.str();
 }
 

@@ -13,6 +13,7 @@
 #include "core/spelling.hpp"
 #include "engine/analyzer.hpp"
 #include "engine/compiled.hpp"
+#include "engine/quoted.hpp"
 
 namespace nudgebot::engine {
 
@@ -36,17 +37,6 @@ bool valid_id(std::string_view s)
     return std::all_of(s.begin(), s.end(), [](char c) {
         return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
     });
-}
-
-// Built by appending: `"\"" + std::string(s) + "\""` trips a false -Wrestrict in GCC 12 at -O3.
-std::string qt(std::string_view s)
-{
-    std::string out;
-    out.reserve(s.size() + 2);
-    out += '"';
-    out += s;
-    out += '"';
-    return out;
 }
 
 struct builtin_words {

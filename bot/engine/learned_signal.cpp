@@ -10,6 +10,7 @@
 
 #include "core/json_document.hpp"
 #include "engine/analyzer.hpp"
+#include "engine/quoted.hpp"
 
 namespace nudgebot::engine::learned {
 
@@ -19,16 +20,6 @@ using core::json_document;
 using json = nlohmann::json;
 
 constexpr double max_abs_weight = 1000;   // a trained weight is a few units at most
-
-std::string qt(std::string_view s)
-{
-    std::string out;
-    out.reserve(s.size() + 2);
-    out += '"';
-    out += s;
-    out += '"';
-    return out;
-}
 
 // The tokens of an n-gram as written in the file: non-empty, separated by exactly one space.
 // Returns the number of tokens, 0 when it is not well formed.

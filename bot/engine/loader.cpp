@@ -11,38 +11,26 @@
 // (it shares nothing). Owner: engine.
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "core/read_file.hpp"
 #include "engine/analyzer.hpp"
 
 namespace nudgebot::engine {
 
 namespace {
 
-constexpr std::uintmax_t max_pack_bytes = 8u << 20;   // a pack is hand-written text
+constexpr std::size_t max_pack_bytes = 8u << 20;   // a pack is hand-written text
 
-bool read_file(const std::filesystem::path& path, std::string& out, core::diagnostics& diags,
-               const std::string& shown)
+// One file of the rules folder, reported under the name the packs' diagnostics use.
+bool read_rules_file(const std::filesystem::path& path, std::string& out, core::diagnostics& diags,
+                     const std::string& shown)
 {
-    std::error_code ec;
-    auto size = std::filesystem::file_size(path, ec);
-    if (ec) {
-        diags.error(shown, 0, 0, "cannot read: " + ec.message());
+    auto file = core::read_file(path.string(), "rule pack", max_pack_bytes);
+    if (!file.ok()) {
+        diags.error(shown, 0, 0, file.error);
         return false;
     }
-    if (size > max_pack_bytes) {
-        diags.error(shown, 0, 0, "file is larger than 8 MiB");
-        return false;
-    }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        diags.error(shown, 0, 0, "cannot open file");
-        return false;
-    }
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    out = buffer.str();
+    out = std::move(file.text);
     return true;
 }
 
@@ -76,7 +64,7 @@ bool read_rule_sources(const std::string& dir, rule_sources& out, core::diagnost
     for (const auto& name : names) {
         pack_source source;
         source.file_name = prefix + "/" + name;
-        if (read_file(fs::path(dir) / name, source.text, diags, source.file_name))
+        if (read_rules_file(fs::path(dir) / name, source.text, diags, source.file_name))
             out.packs.push_back(std::move(source));
         else
             ok = false;
@@ -86,7 +74,7 @@ bool read_rule_sources(const std::string& dir, rule_sources& out, core::diagnost
         if (!fs::exists(fs::path(dir) / name, ec)) continue;
         pack_source source;
         source.file_name = prefix + "/" + name;
-        if (read_file(fs::path(dir) / name, source.text, diags, source.file_name))
+        if (read_rules_file(fs::path(dir) / name, source.text, diags, source.file_name))
             *slot = std::move(source);
         else
             ok = false;

@@ -1,14 +1,13 @@
 #include "nudge/composer.hpp"
 
 #include "core/json_document.hpp"
+#include "core/read_file.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace nudgebot::nudge {
 
@@ -114,14 +113,9 @@ std::optional<suggestion_library> parse_suggestions(std::string_view text, const
 
 std::optional<suggestion_library> load_suggestions(const std::string& path, core::diagnostics& diags)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        diags.error(path, 0, 0, "cannot open the suggestion library");
-        return std::nullopt;
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parse_suggestions(text.str(), path, diags);
+    auto text = core::read_file(path, diags, "suggestion library");
+    if (!text) return std::nullopt;
+    return parse_suggestions(*text, path, diags);
 }
 
 std::unique_ptr<composer> load_composer(const std::string& rules_dir, core::diagnostics& diags)

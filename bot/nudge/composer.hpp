@@ -7,7 +7,7 @@
 // the crisis card names the helplines of the server's country (nudge/crisis_resources.hpp).
 //
 // Contract: owned by nudge/. load_suggestions() runs at start-up and reports every mistake in the
-// file as `FILE:LINE:COL: error: ...` into diagnostics. A composer is used on the dispatcher's
+// file as `FILE:LINE:COL: error: ...` into diagnostics. A composer is used on the event router's
 // strand (not thread-safe: it keeps a small per-person rotation so the same person rarely sees the
 // same words twice; at most max_rotation_users people are remembered, then the memory restarts).
 // Composed text holds message text only where the person reading it is meant to see it: the
@@ -57,7 +57,7 @@ struct suggestion_library {
     std::vector<std::string> crisis_buttons;   // [Dismiss, Don't show me these]
 };
 
-// Which resources a crisis card names (chosen by the dispatcher from the server's settings, its
+// Which resources a crisis card names (chosen by the event router from the server's settings, its
 // locale and the config default).
 struct crisis_choice {
     std::string country;     // ISO code; "" or unknown -> neutral wording

@@ -1,7 +1,7 @@
 // Conversation context: per channel, in RAM, who addressed whom with which kind of cue, so the
 // policy can see targets, escalation between the same pair and rapid back-and-forth.
 //
-// Contract: owned by nudge/; used by the dispatcher on one strand (not thread-safe). It holds NO
+// Contract: owned by nudge/; used by the event router on one strand (not thread-safe). It holds NO
 // message text at all — per turn only ids, category flags, intensity and time — so nothing can
 // leak from it; turns older than `window` are dropped on the next touch of their channel, and
 // channels idle longer than `window` are dropped by expire(). Bounds: at most `max_turns` turns per
@@ -62,7 +62,7 @@ public:
     // Drops every turn written by or aimed at the user (forget-me).
     void forget_user(const core::user_id& user);
 
-    // Drops idle channels. Call now and then (the dispatcher does it every few minutes).
+    // Drops idle channels. Call now and then (the event router does it every few minutes).
     void expire(time_point now);
 
     std::size_t channel_count() const noexcept { return channels_.size(); }

@@ -1,12 +1,11 @@
 #include "nudge/crisis_resources.hpp"
 
 #include "core/json_document.hpp"
+#include "core/read_file.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace nudgebot::nudge {
 
@@ -112,14 +111,9 @@ std::optional<crisis_directory> parse_crisis_resources(std::string_view text, co
 
 std::optional<crisis_directory> load_crisis_resources(const std::string& path, core::diagnostics& diags)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        diags.error(path, 0, 0, "cannot open the crisis resources file");
-        return std::nullopt;
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parse_crisis_resources(text.str(), path, diags);
+    auto text = core::read_file(path, diags, "crisis resources file");
+    if (!text) return std::nullopt;
+    return parse_crisis_resources(*text, path, diags);
 }
 
 }  // namespace nudgebot::nudge

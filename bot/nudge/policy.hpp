@@ -1,7 +1,7 @@
 // The nudge policy: given one analysed message in its context, who (if anyone) gets which kind of
 // private suggestion, and why not when not.
 //
-// Contract: owned by nudge/; used on the dispatcher's strand (not thread-safe). Pure apart from
+// Contract: owned by nudge/; used on the event router's strand (not thread-safe). Pure apart from
 // its rate state (cooldowns, daily caps, crisis-card-once-per-day, not-now snoozes), which changes
 // only through decide() (for decisions it lets through), snooze() and forget(). Time comes in as
 // arguments (from core::clock), so tests drive it. Rules, in this order for every candidate:

@@ -134,7 +134,9 @@ json message(const world& w, const sandbox::message& m, bool gateway, bool with_
         if (const person* p = w.person_by_id(m.author_id)) j["member"] = member(w, *p, false, false);
     }
     if (m.reply_to && with_reference) {
-        j["message_reference"] = {{"type", 0}, {"message_id", *m.reply_to}, {"channel_id", m.channel_id},
+        j["message_reference"] = {{"type", dp::message_reference_type::reply},
+                                  {"message_id", *m.reply_to},
+                                  {"channel_id", m.channel_id},
                                   {"guild_id", guild_id}};
         const sandbox::message* ref = w.find_message(*m.reply_to);
         j["referenced_message"] = ref ? message(w, *ref, false, false) : json(nullptr);

@@ -4,6 +4,19 @@
 
 namespace nudgebot::sandbox {
 
+namespace {
+
+// The first item whose `field` equals `value`, or nullptr.
+template <class Item>
+const Item* first_with(const std::vector<Item>& items, std::string Item::*field, std::string_view value)
+{
+    for (const auto& item : items)
+        if (item.*field == value) return &item;
+    return nullptr;
+}
+
+}  // namespace
+
 using json = nlohmann::json;
 
 std::string iso_now()
@@ -39,40 +52,18 @@ world::world(const server_options& o) : options(o)
                 {"1100000000000000013", "random", "Off-topic chatter"}};
 }
 
-const person* world::person_by_id(std::string_view id) const
-{
-    for (const auto& p : people)
-        if (p.id == id) return &p;
-    return nullptr;
-}
+const person* world::person_by_id(std::string_view id) const { return first_with(people, &person::id, id); }
 
-const person* world::person_by_name(std::string_view name) const
-{
-    for (const auto& p : people)
-        if (p.name == name) return &p;
-    return nullptr;
-}
+const person* world::person_by_name(std::string_view name) const { return first_with(people, &person::name, name); }
 
 const person* world::person_by_dm(std::string_view channel_id) const
 {
-    for (const auto& p : people)
-        if (p.dm_channel == channel_id) return &p;
-    return nullptr;
+    return first_with(people, &person::dm_channel, channel_id);
 }
 
-const channel* world::channel_by_id(std::string_view id) const
-{
-    for (const auto& c : channels)
-        if (c.id == id) return &c;
-    return nullptr;
-}
+const channel* world::channel_by_id(std::string_view id) const { return first_with(channels, &channel::id, id); }
 
-const channel* world::channel_by_name(std::string_view name) const
-{
-    for (const auto& c : channels)
-        if (c.name == name) return &c;
-    return nullptr;
-}
+const channel* world::channel_by_name(std::string_view name) const { return first_with(channels, &channel::name, name); }
 
 message* world::find_message(std::string_view id, std::string* channel_out)
 {

@@ -184,7 +184,7 @@ public:
         REQUIRE(bot);
         runner = std::thread([this] { exit_code = bot->run(); });
         REQUIRE(eventually([&] { return fake.identifies() >= 1; }));
-        // Command registration follows READY: once it is seen, events reach the dispatcher.
+        // Command registration follows READY: once it is seen, events reach the event router.
         REQUIRE(eventually([&] { return fake.count_rest("PUT", "/api/v10/applications/") >= 1; }));
     }
     void start() { start(hooks()); }

@@ -75,3 +75,19 @@ TEST_CASE("nudgebot check shows a calmer draft of a heated message, and a countr
     REQUIRE(run_check(options, in, out3, err) == 0);
     CHECK(has(out3.str(), "findahelpline.com lists free, confidential helplines in your country"));
 }
+
+TEST_CASE("eval --suggestions skips a line longer than 16 MiB as a bad line and reads on", "[app][eval][suggestions]")
+{
+    const std::string huge = R"({"id":"h","text":")" + std::string((16u << 20) + 16, 'a') + R"(","labels":{"conflict":1}})";
+    const auto file = write_file("huge.jsonl",
+        huge + "\n" R"({"id":"a","text":"you ALWAYS break the build","source":"own","labels":{"conflict":1}})" "\n");
+    eval_options options;
+    options.file = file.string();
+    options.rules_dir = NUDGEBOT_SOURCE_DIR "/rules/en";
+    std::ostringstream out, err;
+    const int rc = run_eval_suggestions(options, out, err);
+    std::filesystem::remove(file);
+    CHECK(rc == 1);
+    CHECK(has(err.str(), ":1: bad line: line longer than 16 MiB"));
+    CHECK(has(out.str(), "#2 [own] you ALWAYS break the build"));
+}

@@ -214,7 +214,7 @@ TEST_CASE("nudgebot eval fails clearly when the file cannot be opened", "[eval][
     options.rules_dir = (dir / "rules").string();
     std::ostringstream out, err;
     CHECK(run_eval(options, out, err) == 2);
-    CHECK(err.str().find("cannot open") != std::string::npos);
+    CHECK(err.str() == "nudgebot eval: " + options.file + ": cannot read the file: No such file or directory\n");
     std::filesystem::remove_all(dir);
 }
 

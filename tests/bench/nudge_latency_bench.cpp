@@ -1,4 +1,4 @@
-// Benchmark: the whole bot as `nudgebot run` wires it (rules/en, sqlite, dispatcher, composer,
+// Benchmark: the whole bot as `nudgebot run` wires it (rules/en, sqlite, event router, composer,
 // Discord adapter) against the fake Discord over loopback at a fixed MESSAGE_CREATE rate
 // (default 2,000/s, mostly quiet chatter; every K-th message, default 200th = 10 nudges/s, is a
 // hostile reply to a different opted-in person). Each nudge to a new person costs two REST calls
@@ -13,7 +13,7 @@
 #include "app/config.hpp"
 #include "app/wiring.hpp"
 #include "process_stats.hpp"
-#include "commands/dispatcher.hpp"
+#include "routing/event_router.hpp"
 #include "platforms/discord/settings.hpp"
 #include "storage/store.hpp"
 #include "support/fake_discord.hpp"
@@ -212,7 +212,7 @@ int main(int argc, char** argv)
     nudgebot::app::wiring_hooks hooks;
     hooks.getenv = [](const std::string&) -> std::optional<std::string> { return std::string("bench-token"); };
     hooks.ops_listener = false;
-    hooks.tune_dispatcher = [](nudgebot::commands::dispatcher_options& o) {
+    hooks.tune_router = [](nudgebot::commands::bot_options& o) {
         // Every hostile message targets a different person in one of 64 channels: lift the
         // per-channel rate so that the benchmark measures latency, not the policy's limits.
         o.policy.channel_max = 1000000;

@@ -19,7 +19,7 @@
 //             [--churn] [--no-faults]
 #include "app/config.hpp"
 #include "app/wiring.hpp"
-#include "commands/dispatcher.hpp"
+#include "routing/event_router.hpp"
 #include "platforms/discord/protocol.hpp"
 #include "platforms/discord/settings.hpp"
 #include "platforms/mattermost/settings.hpp"
@@ -581,7 +581,7 @@ int main(int argc, char** argv)
         return it == env.end() ? std::nullopt : std::optional<std::string>(it->second);
     };
     hooks.ops_listener = false;
-    hooks.tune_dispatcher = [](nudgebot::commands::dispatcher_options& d) {
+    hooks.tune_router = [](nudgebot::commands::bot_options& d) {
         // Every hostile message aims at a new person in one of 64 channels: lift the channel rate
         // so that the soak measures the bot, not the policy's limits.
         d.policy.channel_max = 1000000;

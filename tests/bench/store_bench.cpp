@@ -1,5 +1,5 @@
 // Start-up load of a 10,000-member server: open the SQLite store (migrations checked), read every
-// consent row and the server settings, and build the in-RAM maps the dispatcher keeps.
+// consent row and the server settings, and build the in-RAM maps the event router keeps.
 // Target (issue 4): ≤ 50 ms. Usage: store_bench [members=10000] [runs=7]
 #include "storage/sqlite_store.hpp"
 

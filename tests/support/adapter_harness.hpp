@@ -5,7 +5,7 @@
 // `Adapter` a platform adapter constructed as (io_context&, settings, event sink, const clock&).
 // Everything runs on the test thread, which drives `ioc`, except the fake, which has its own
 // thread. The platform harness builds its settings from `fake` and calls `make_bot` once, in its
-// constructor. Events go to `events`, and also to `forward` when set (a scenario's dispatcher).
+// constructor. Events go to `events`, and also to `forward` when set (a scenario's event router).
 // The logger named `logger` writes into `logs` for the harness's life. Teardown stops the adapter,
 // drives the context until `stopped(bot, fake)` holds or `stop_grace` passes (by default a fixed 50 ms for
 // the close handshakes), destroys the adapter and drains the context for 20 ms more.

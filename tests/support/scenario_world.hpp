@@ -1,14 +1,14 @@
-// The platform-neutral half of nudgebot for adapter scenario tests: the real commands::dispatcher
+// The platform-neutral half of nudgebot for adapter scenario tests: the real routing::event_router
 // with the real English rules, a composer, and a SQLite store in a temporary folder whose
 // completions run on the adapter's io_context (as in production).
 //
 // Contract: test-only, header-only (shared by the Slack and Mattermost scenario tests). Construct
 // after the adapter, destroy before it; everything runs on the test thread that drives `ioc`.
-// Built from an adapter_harness, it also routes the harness's events to the dispatcher, until it
+// Built from an adapter_harness, it also routes the harness's events to the router, until it
 // is destroyed.
 #pragma once
 
-#include "commands/dispatcher.hpp"
+#include "routing/event_router.hpp"
 #include "engine/analyzer.hpp"
 #include "storage/store.hpp"
 #include "support/temp_folder.hpp"
@@ -29,7 +29,7 @@ struct world {
     std::filesystem::path dir = scratch.path();
     std::unique_ptr<nudge::composer> composer;
     std::unique_ptr<storage::async_store> store;
-    std::unique_ptr<commands::dispatcher> bot;
+    std::unique_ptr<routing::event_router> bot;
 
     world(boost::asio::io_context& ioc, core::delivery& delivery, const core::clock& clock, core::platform where)
     {
@@ -43,9 +43,9 @@ struct world {
         store = std::make_unique<storage::async_store>(
             storage::make_store("sqlite:" + (dir / "nudgebot.db").string()),
             [&ioc](std::function<void()> f) { boost::asio::post(ioc, std::move(f)); });
-        commands::dispatcher_options o;
+        commands::bot_options o;
         o.packs = {"conflict", "distress", "crisis", "dismissal", "kindness"};
-        bot = std::make_unique<commands::dispatcher>(commands::analyze_with(rules), *composer, *store, delivery,
+        bot = std::make_unique<routing::event_router>(commands::analyze_with(rules), *composer, *store, delivery,
                                                      clock, o);
         bot->load(where);
     }

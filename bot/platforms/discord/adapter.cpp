@@ -9,13 +9,13 @@
 #include "platforms/discord/normalise.hpp"
 #include "platforms/discord/protocol.hpp"
 #include "platforms/discord/rest.hpp"
+#include "platforms/runtime/bounded_cache.hpp"
 #include "platforms/runtime/lifecycle.hpp"
 #include "platforms/runtime/reconnect_policy.hpp"
 #include "platforms/text_limit.hpp"
 
 #include <map>
 #include <set>
-#include <unordered_map>
 #include <unordered_set>
 
 namespace nudgebot::discord {
@@ -26,6 +26,11 @@ using steady = std::chrono::steady_clock;
 using platforms::truncate_utf8;
 
 namespace {
+
+// What `nudgebot run` says when the platform refused the bot (names no secret).
+constexpr std::string_view refusal_advice_text =
+    "the platform refused the bot (token rejected, intents not allowed, or every shard closed fatally) — fix "
+    "the bot's settings in the Discord Developer Portal or the token";
 
 constexpr int error_cannot_dm = protocol::error_code::cannot_send_to_user;
 constexpr std::size_t max_message_chars = 2000;
@@ -79,7 +84,7 @@ rest_call make_call(std::string method, std::string route, std::string major, st
 
 }  // namespace
 
-struct adapter::impl : shard_host, runtime::adapter_core, std::enable_shared_from_this<adapter::impl> {
+struct impl : shard_host, runtime::adapter_core, std::enable_shared_from_this<impl> {
     asio::io_context& ioc;
     settings cfg;
     const core::clock& clock;
@@ -107,7 +112,7 @@ struct adapter::impl : shard_host, runtime::adapter_core, std::enable_shared_fro
     bool registering = false;
     bool warned_no_content = false;
 
-    std::unordered_map<std::string, std::string> dm_channels;   // user → DM channel
+    runtime::bounded_cache<std::string> dm_channels{dm_channel_cache_limit};   // user → DM channel
     std::unordered_set<std::string> dm_closed;                   // users with DMs closed (50007)
     struct deferral {
         bool done = false;
@@ -329,8 +334,8 @@ struct adapter::impl : shard_host, runtime::adapter_core, std::enable_shared_fro
             co_return;
         }
         std::string channel;
-        if (auto it = dm_channels.find(to.str()); it != dm_channels.end()) {
-            channel = it->second;
+        if (const auto* cached = dm_channels.find(to.str())) {
+            channel = *cached;
         } else {
             auto call = make_call("POST", "/users/@me/channels", "", "/users/@me/channels",
                                          json{{"recipient_id", to.str()}}.dump(), false);
@@ -343,8 +348,7 @@ struct adapter::impl : shard_host, runtime::adapter_core, std::enable_shared_fro
                 co_return;
             }
             channel = j["id"].get<std::string>();
-            if (dm_channels.size() >= dm_channel_cache_limit) dm_channels.clear();
-            dm_channels[to.str()] = channel;
+            dm_channels.put(to.str(), channel);
         }
         auto call = make_call("POST", "/channels/{id}/messages", channel, "/channels/" + channel + "/messages",
                                      message_body(message, false).dump(), false);
@@ -403,7 +407,7 @@ struct adapter::impl : shard_host, runtime::adapter_core, std::enable_shared_fro
             life.complete(done, core::delivery_outcome::failed, "interaction");
             co_return;
         }
-        json body{{"type", 4}, {"data", message_body(message, true)}};
+        json body{{"type", protocol::callback_type::channel_message}, {"data", message_body(message, true)}};
         auto call = make_call("POST", "/interactions/{id}/{token}/callback", "",
                                      "/interactions/" + reply.id + "/" + reply.token + "/callback", body.dump(), true);
         auto r = co_await rest.call(std::move(call));
@@ -421,7 +425,8 @@ struct adapter::impl : shard_host, runtime::adapter_core, std::enable_shared_fro
             if (deferred.size() >= deferred_limit) deferred.erase(deferred.begin());
         }
         deferred[reply.id] = deferral{false, false, reply.received_at};
-        json body{{"type", 5}, {"data", {{"flags", 64}}}};
+        json body{{"type", protocol::callback_type::deferred_channel_message},
+                  {"data", {{"flags", protocol::message_flag::ephemeral}}}};
         auto call = make_call("POST", "/interactions/{id}/{token}/callback", "",
                                      "/interactions/" + reply.id + "/" + reply.token + "/callback", body.dump(), true);
         auto r = co_await rest.call(std::move(call));
@@ -453,14 +458,15 @@ struct adapter::impl : shard_host, runtime::adapter_core, std::enable_shared_fro
 };
 
 adapter::adapter(asio::io_context& ioc, settings s, event_sink sink, const core::clock& clock)
-    : impl_(std::make_shared<impl>(ioc, std::move(s), std::move(sink), clock))
+    : platform_adapter(core::platform::discord, refusal_advice_text)
 {
-    bind(impl_, impl_->life);
+    make_core<impl>(ioc, std::move(s), std::move(sink), clock);
 }
 
 void adapter::set_commands(const nlohmann::json& discord_commands)
 {
-    asio::post(impl_->ioc, [i = impl_, c = discord_commands] {
+    auto i = shared_core<impl>();
+    asio::post(i->ioc, [i, c = discord_commands] {
         i->commands = c;
         i->commands_registered = false;
         i->maybe_register_commands();
@@ -471,27 +477,23 @@ void adapter::use_nudgebot_commands() { set_commands(to_discord_commands(core::n
 
 adapter_status adapter::status() const
 {
+    auto& c = core_as<impl>();
     adapter_status s;
-    s.shards_running = impl_->running;
-    s.shards_stopped_fatally = impl_->fatal;
-    impl_->life.report(s);
-    s.rest_breaker_open = impl_->rest.breaker_open();
-    s.commands_registered = impl_->commands_registered;
-    s.bot_user_id = impl_->self_identity.bot_user_id;
-    s.application_id = impl_->self_identity.application_id;
+    s.shards_running = c.running;
+    s.shards_stopped_fatally = c.fatal;
+    c.life.report(s);
+    s.connected = s.shards_running > 0 && !s.finished;
+    s.rest_breaker_open = c.rest.breaker_open();
+    s.commands_registered = c.commands_registered;
+    s.bot_user_id = c.self_identity.bot_user_id;
+    s.application_id = c.self_identity.application_id;
     return s;
 }
 
 runtime::adapter_health adapter::health() const
 {
     auto s = status();
-    return {s.shards_running > 0 && !s.finished, s.finished, s.exit_code, s.failed, s.shards_running};
-}
-
-std::string_view adapter::refusal_advice() const noexcept
-{
-    return "the platform refused the bot (token rejected, intents not allowed, or every shard closed fatally) — fix "
-           "the bot's settings in the Discord Developer Portal or the token";
+    return {s.connected, s.finished, s.exit_code, s.failed, s.shards_running};
 }
 
 std::string adapter::message_link(const core::server_id& server, const core::channel_id& channel,

@@ -29,14 +29,13 @@ class io_context;
 
 namespace nudgebot::discord {
 
-using event_sink = std::function<void(core::event)>;
+using runtime::event_sink;
 
-struct adapter_status {
+// connected: at least one shard running; finished: no shard left (stopped or fatal), or start-up
+// failed.
+struct adapter_status : runtime::status_basics {
     std::size_t shards_running = 0;
     std::size_t shards_stopped_fatally = 0;
-    bool finished = false;              // no shard left (stopped or fatal), or start-up failed
-    int exit_code = 0;                  // 1 when the adapter ended because of a fatal error
-    bool failed = false;                // a supervised task threw and has not recovered
     bool rest_breaker_open = false;
     bool commands_registered = false;
     std::string bot_user_id;
@@ -58,18 +57,11 @@ public:
     adapter_status status() const;   // call on the adapter's thread
 
     // runtime::platform_adapter
-    core::platform platform() const noexcept override { return core::platform::discord; }
     runtime::adapter_health health() const override;
-    std::string_view refusal_advice() const noexcept override;
 
     // https://discord.com/channels/<guild or @me>/<channel>/<message>
     std::string message_link(const core::server_id& server, const core::channel_id& channel,
                              const core::message_id& message) const override;
-
-    struct impl;
-
-private:
-    std::shared_ptr<impl> impl_;
 };
 
 }  // namespace nudgebot::discord

@@ -1,6 +1,7 @@
 #include "platforms/discord/commands_json.hpp"
 
 #include "core/read_file.hpp"
+#include "platforms/discord/protocol.hpp"
 
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
@@ -15,19 +16,26 @@ namespace {
 
 using json = nlohmann::json;
 
-// Discord application command option types.
-constexpr int sub_command = 1;
-constexpr int sub_command_group = 2;
+namespace dp = protocol;
 
 int option_type_code(core::option_type t)
 {
     switch (t) {
-    case core::option_type::string: return 3;
-    case core::option_type::integer: return 4;
-    case core::option_type::boolean: return 5;
-    case core::option_type::channel: return 7;
+    case core::option_type::string: return dp::option_type::string;
+    case core::option_type::integer: return dp::option_type::integer;
+    case core::option_type::boolean: return dp::option_type::boolean;
+    case core::option_type::channel: return dp::option_type::channel;
     }
-    return 3;
+    return dp::option_type::string;
+}
+
+// Where a channel option may point: text channels, announcements, threads and forums.
+const json& text_channel_types()
+{
+    static const json types = json::array({dp::channel_type::guild_text, dp::channel_type::guild_announcement,
+                                           dp::channel_type::announcement_thread, dp::channel_type::public_thread,
+                                           dp::channel_type::private_thread, dp::channel_type::guild_forum});
+    return types;
 }
 
 json option_json(const core::command_option& o)
@@ -52,13 +60,13 @@ json option_json(const core::command_option& o)
     if (o.min_value) j["min_value"] = *o.min_value;
     if (o.max_value) j["max_value"] = *o.max_value;
     if (o.max_length) j["max_length"] = *o.max_length;
-    if (o.type == core::option_type::channel) j["channel_types"] = json::array({0, 5, 10, 11, 12, 15});
+    if (o.type == core::option_type::channel) j["channel_types"] = text_channel_types();
     return j;
 }
 
 json subcommand_json(const core::subcommand& s)
 {
-    json j{{"type", sub_command}, {"name", s.name}, {"description", s.description}};
+    json j{{"type", dp::option_type::sub_command}, {"name", s.name}, {"description", s.description}};
     json options = json::array();
     for (const auto& o : s.options) options.push_back(option_json(o));
     if (!options.empty()) j["options"] = std::move(options);
@@ -74,12 +82,12 @@ json to_discord_commands(const std::vector<core::command_spec>& commands)
         json j;
         if (c.kind == core::command_kind::message) {
             // Message commands are named by what the context menu shows and have no description.
-            j = json{{"type", 3}, {"name", c.display_name.empty() ? c.name : c.display_name}};
+            j = json{{"type", dp::command_type::message}, {"name", c.display_name.empty() ? c.name : c.display_name}};
         } else {
-            j = json{{"type", 1}, {"name", c.name}, {"description", c.description}};
+            j = json{{"type", dp::command_type::chat_input}, {"name", c.name}, {"description", c.description}};
             json options = json::array();
             for (const auto& g : c.groups) {
-                json group{{"type", sub_command_group}, {"name", g.name}, {"description", g.description}};
+                json group{{"type", dp::option_type::sub_command_group}, {"name", g.name}, {"description", g.description}};
                 json subs = json::array();
                 for (const auto& s : g.subcommands) subs.push_back(subcommand_json(s));
                 group["options"] = std::move(subs);
@@ -88,8 +96,9 @@ json to_discord_commands(const std::vector<core::command_spec>& commands)
             for (const auto& s : c.subcommands) options.push_back(subcommand_json(s));
             if (!options.empty()) j["options"] = std::move(options);
         }
-        if (c.moderator_only) j["default_member_permissions"] = "32";   // MANAGE_GUILD
-        j["contexts"] = c.moderator_only ? json::array({0}) : json::array({0, 1});
+        if (c.moderator_only) j["default_member_permissions"] = std::to_string(dp::permission::manage_guild);
+        j["contexts"] = c.moderator_only ? json::array({dp::context_type::guild})
+                                         : json::array({dp::context_type::guild, dp::context_type::bot_dm});
         out.push_back(std::move(j));
     }
     return out;

@@ -26,7 +26,7 @@ namespace {
 
 using runtime::tuple_awaitable;
 constexpr std::size_t max_payload_bytes = 4096;   // Discord closes with 4002 above this
-constexpr std::uint16_t resume_close_code = 4000; // any code but 1000/1001 keeps the session
+constexpr std::uint16_t resume_close_code = protocol::close_code::unknown_error;   // not 1000/1001: the session stays
 
 // zlib-stream: one inflate context per connection; a message is complete when the buffered
 // bytes end with the Z_SYNC_FLUSH marker 00 00 ff ff.
@@ -108,24 +108,25 @@ core::metric_counter& error_counter(std::string_view kind)
 
 std::string_view close_code_meaning(int code) noexcept
 {
+    namespace cc = protocol::close_code;
     switch (code) {
     case 0: return "connection lost without a close frame";
-    case 1000: return "normal closure";
-    case 1001: return "going away";
-    case 4000: return "unknown error";
-    case 4001: return "unknown opcode";
-    case 4002: return "decode error";
-    case 4003: return "not authenticated";
-    case 4004: return "authentication failed (the bot token is invalid)";
-    case 4005: return "already authenticated";
-    case 4007: return "invalid seq";
-    case 4008: return "rate limited";
-    case 4009: return "session timed out";
-    case 4010: return "invalid shard";
-    case 4011: return "sharding required";
-    case 4012: return "invalid API version";
-    case 4013: return "invalid intents";
-    case 4014: return "disallowed intents (enable the privileged intents in the Developer Portal)";
+    case cc::normal: return "normal closure";
+    case cc::going_away: return "going away";
+    case cc::unknown_error: return "unknown error";
+    case cc::unknown_opcode: return "unknown opcode";
+    case cc::decode_error: return "decode error";
+    case cc::not_authenticated: return "not authenticated";
+    case cc::authentication_failed: return "authentication failed (the bot token is invalid)";
+    case cc::already_authenticated: return "already authenticated";
+    case cc::invalid_seq: return "invalid seq";
+    case cc::rate_limited: return "rate limited";
+    case cc::session_timed_out: return "session timed out";
+    case cc::invalid_shard: return "invalid shard";
+    case cc::sharding_required: return "sharding required";
+    case cc::invalid_api_version: return "invalid API version";
+    case cc::invalid_intents: return "invalid intents";
+    case cc::disallowed_intents: return "disallowed intents (enable the privileged intents in the Developer Portal)";
     default: return "unexpected close code";
     }
 }
@@ -197,7 +198,7 @@ struct shard::impl : std::enable_shared_from_this<shard::impl> {
 
     void send_heartbeat()
     {
-        send(json{{"op", 1}, {"d", seq > 0 ? json(seq) : json(nullptr)}}, net::ws_lane::priority);
+        send(json{{"op", protocol::op::heartbeat}, {"d", seq > 0 ? json(seq) : json(nullptr)}}, net::ws_lane::priority);
     }
 
     std::string connect_url(bool resuming) const
@@ -272,7 +273,7 @@ struct shard::impl : std::enable_shared_from_this<shard::impl> {
                {"properties", {{"os", "linux"}, {"browser", "nudgebot"}, {"device", "nudgebot"}}},
                {"shard", json::array({id, count})},
                {"large_threshold", 50}};
-        if (send(json{{"op", 2}, {"d", std::move(d)}})) {
+        if (send(json{{"op", protocol::op::identify}, {"d", std::move(d)}})) {
             counter("discord_gateway_identifies_total").add();
             log->info("shard {}/{}: identifying", id, count);
         }
@@ -309,7 +310,8 @@ struct shard::impl : std::enable_shared_from_this<shard::impl> {
                     error_counter("fatal_close").add();
                     o.next = next_step::stop;
                     fatal_code = r.close_code;
-                } else if (r.close_code == 4003 || r.close_code == 4007 || r.close_code == 4009) {
+                } else if (r.close_code == protocol::close_code::not_authenticated || r.close_code == protocol::close_code::invalid_seq ||
+                           r.close_code == protocol::close_code::session_timed_out) {
                     log->warn("shard {}: gateway closed with {} ({}); starting a new session", id, r.close_code,
                               close_code_meaning(r.close_code));
                     o.next = next_step::identify;
@@ -359,7 +361,7 @@ struct shard::impl : std::enable_shared_from_this<shard::impl> {
             auto d_it = j.find("d");
             const json& d = d_it == j.end() ? null_json : *d_it;
             switch (op->get<int>()) {
-            case 10: {   // HELLO
+            case protocol::op::hello: {
                 hello_seen = true;
                 std::int64_t interval = 0;
                 if (d.is_object() && d.contains("heartbeat_interval") && d["heartbeat_interval"].is_number_integer())
@@ -377,7 +379,7 @@ struct shard::impl : std::enable_shared_from_this<shard::impl> {
                     return self->heartbeat(gen, t);
                 });
                 if (resuming && !session_id.empty()) {
-                    send(json{{"op", 6}, {"d", {{"token", cfg.token}, {"session_id", session_id}, {"seq", seq}}}});
+                    send(json{{"op", protocol::op::resume}, {"d", {{"token", cfg.token}, {"session_id", session_id}, {"seq", seq}}}});
                     counter("discord_gateway_resumes_total").add();
                     log->info("shard {}: resuming session at seq {}", id, seq);
                 } else {
@@ -387,13 +389,13 @@ struct shard::impl : std::enable_shared_from_this<shard::impl> {
                 }
                 break;
             }
-            case 11: acked = true; break;
-            case 1: send_heartbeat(); break;
-            case 7:
+            case protocol::op::heartbeat_ack: acked = true; break;
+            case protocol::op::heartbeat: send_heartbeat(); break;
+            case protocol::op::reconnect:
                 log->info("shard {}: Discord asked for a reconnect (op 7); resuming", id);
                 close_and(next_step::resume);
                 break;
-            case 9: {
+            case protocol::op::invalid_session: {
                 bool resumable = d.is_boolean() && d.get<bool>();
                 counter("discord_gateway_invalid_sessions_total", {{"resumable", resumable ? "true" : "false"}}).add();
                 if (resumable) {
@@ -409,7 +411,7 @@ struct shard::impl : std::enable_shared_from_this<shard::impl> {
                 }
                 break;
             }
-            case 0: {
+            case protocol::op::dispatch: {
                 auto t_it = j.find("t");
                 auto s_it = j.find("s");
                 if (t_it == j.end() || !t_it->is_string()) {
@@ -521,7 +523,7 @@ struct shard::impl : std::enable_shared_from_this<shard::impl> {
     {
         if (stopping) return;
         stopping = true;
-        if (ws) ws->close(1000);
+        if (ws) ws->close(protocol::close_code::normal);
         pause_timer.cancel();
         if (heartbeat_timer) heartbeat_timer->cancel();
     }

@@ -1,6 +1,7 @@
 #include "platforms/discord/normalise.hpp"
 
 #include "core/command_spec.hpp"
+#include "platforms/discord/protocol.hpp"
 #include "platforms/json_fields.hpp"
 
 #include <nlohmann/json.hpp>
@@ -114,7 +115,7 @@ void collect_options(const json& options, std::vector<std::string>& path,
         auto name = text_of(o, "name");
         if (!type || !type->is_number_integer() || name.empty()) continue;
         int t = type->get<int>();
-        if (t == 1 || t == 2) {
+        if (t == protocol::option_type::sub_command || t == protocol::option_type::sub_command_group) {
             path.push_back(name);
             if (const json* inner = field(o, "options")) collect_options(*inner, path, values, depth + 1);
         } else if (const json* v = field(o, "value")) {
@@ -150,7 +151,7 @@ normalised interaction(const json& d, const identity& self, std::chrono::steady_
     }
 
     int kind = type->get<int>();
-    if (kind == 3) {   // MESSAGE_COMPONENT: a button press
+    if (kind == protocol::interaction_type::message_component) {   // a button press
         core::button_press p{core::platform::discord, server, channel, invoker, text_of(*data, "custom_id"), reply};
         if (p.custom_id.empty()) {
             out.skipped = skip_reason::malformed;
@@ -159,7 +160,7 @@ normalised interaction(const json& d, const identity& self, std::chrono::steady_
         out.event = std::move(p);
         return out;
     }
-    if (kind != 2) {   // autocomplete, modal submit, ping: nudgebot registers none of these
+    if (kind != protocol::interaction_type::application_command) {   // autocomplete, modal, ping: none registered
         out.skipped = skip_reason::unhandled_type;
         return out;
     }
@@ -174,8 +175,9 @@ normalised interaction(const json& d, const identity& self, std::chrono::steady_
     c.reply = reply;
     c.name = text_of(*data, "name");
     const json* command_type = field(*data, "type");
-    int ctype = command_type && command_type->is_number_integer() ? command_type->get<int>() : 1;
-    if (ctype == 3) {
+    const int ctype = command_type && command_type->is_number_integer() ? command_type->get<int>()
+                                                                        : protocol::command_type::chat_input;
+    if (ctype == protocol::command_type::message) {
         // Message command: Discord sends the menu label; map it back to the command's name.
         for (const auto& spec : core::nudgebot_commands())
             if (spec.kind == core::command_kind::message && (spec.display_name == c.name || spec.name == c.name))
@@ -221,7 +223,7 @@ bool is_moderator(std::string_view permissions) noexcept
     std::uint64_t bits = 0;
     auto [p, ec] = std::from_chars(permissions.data(), permissions.data() + permissions.size(), bits);
     if (ec != std::errc{} || p != permissions.data() + permissions.size()) return false;
-    return (bits & (permission_manage_guild | permission_administrator)) != 0;
+    return (bits & (protocol::permission::manage_guild | protocol::permission::administrator)) != 0;
 }
 
 std::optional<core::wall_time> parse_timestamp(std::string_view text) noexcept

@@ -23,9 +23,6 @@ struct identity {
     std::string application_id;
 };
 
-inline constexpr std::uint64_t permission_administrator = 1ull << 3;
-inline constexpr std::uint64_t permission_manage_guild = 1ull << 5;
-
 // True when the permission bitset (decimal text) has MANAGE_GUILD or ADMINISTRATOR.
 bool is_moderator(std::string_view permissions) noexcept;
 

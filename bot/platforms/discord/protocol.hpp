@@ -122,6 +122,10 @@ inline constexpr int normal = 0;
 inline constexpr int reply = 19;
 inline constexpr int chat_input_command = 20;
 }  // namespace message_type
+namespace message_reference_type {
+inline constexpr int reply = 0;   // DEFAULT: a reply to the referenced message
+inline constexpr int forward = 1;
+}  // namespace message_reference_type
 namespace message_flag {
 inline constexpr int ephemeral = 1 << 6;   // 64
 }  // namespace message_flag

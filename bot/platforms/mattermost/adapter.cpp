@@ -7,11 +7,11 @@
 #include "platforms/mattermost/api.hpp"
 #include "platforms/mattermost/connection.hpp"
 #include "platforms/mattermost/endpoints.hpp"
+#include "platforms/runtime/bounded_cache.hpp"
 #include "platforms/runtime/lifecycle.hpp"
 #include "platforms/runtime/reconnect_policy.hpp"
 #include "platforms/text_limit.hpp"
 
-#include <unordered_map>
 
 namespace nudgebot::mattermost {
 
@@ -23,7 +23,13 @@ using platforms::truncate_utf8;
 
 namespace {
 
+// What `nudgebot run` says when the platform refused the bot (names no secret).
+constexpr std::string_view refusal_advice_text =
+    "the Mattermost server rejected the bot's access token — check the token and that the bot account is "
+    "active";
+
 constexpr std::size_t max_message_chars = 4000;
+constexpr std::size_t dm_channel_cache_limit = 10000;
 
 bool has_word(std::string_view words, std::string_view word)
 {
@@ -46,7 +52,7 @@ settings trimmed(settings s)
 
 }  // namespace
 
-struct adapter::impl : runtime::adapter_core, std::enable_shared_from_this<adapter::impl> {
+struct impl : runtime::adapter_core, std::enable_shared_from_this<impl> {
     settings cfg;
     const core::clock& clock;
     runtime::lifecycle life;
@@ -58,12 +64,8 @@ struct adapter::impl : runtime::adapter_core, std::enable_shared_from_this<adapt
     bool ephemeral_allowed = false;
     bool ready_emitted = false;
 
-    struct cached_flag {
-        bool value = false;
-        steady::time_point expires;
-    };
-    std::unordered_map<std::string, cached_flag> moderators;
-    std::unordered_map<std::string, std::string> dm_channels;
+    runtime::bounded_cache<bool> moderators{cfg.moderator_cache_limit};   // "<team>:<user>"
+    runtime::bounded_cache<std::string> dm_channels{dm_channel_cache_limit};
 
     impl(asio::io_context& c, settings s, event_sink k, const core::clock& cl)
         : cfg(trimmed(std::move(s))), clock(cl), life(c, "mattermost", std::move(k), cfg.supervision),
@@ -76,13 +78,7 @@ struct adapter::impl : runtime::adapter_core, std::enable_shared_from_this<adapt
                                           [this](core::button_press p) { life.emit(std::move(p)); }})
     {}
 
-    void refuse(std::string_view why)
-    {
-        if (life.finished()) return;
-        log->error("cannot run: {}", why);
-        life.finish(1);
-        halt();
-    }
+    void refuse(std::string_view why) { runtime::refuse(life, *this, why); }
 
     // ------------------------------------------------------------------------------ start-up
     asio::awaitable<void> boot() override
@@ -181,7 +177,7 @@ struct adapter::impl : runtime::adapter_core, std::enable_shared_from_this<adapt
     {
         auto key = team + ":" + user;
         auto now = clock.steady_now();
-        if (auto it = moderators.find(key); it != moderators.end() && it->second.expires > now) co_return it->second.value;
+        if (const auto* cached = moderators.find(key, now)) co_return *cached;
         bool mod = false;
         bool known = false;
         std::string method = "GET";
@@ -202,10 +198,7 @@ struct adapter::impl : runtime::adapter_core, std::enable_shared_from_this<adapt
             }
         }
         if (!known) log->warn("could not look up the rights of user {}; not a moderator for now", user);
-        else {
-            if (moderators.size() >= cfg.moderator_cache_limit) moderators.clear();
-            moderators[key] = {mod, clock.steady_now() + cfg.moderator_cache_ttl};
-        }
+        else moderators.put(key, mod, clock.steady_now() + cfg.moderator_cache_ttl);
         co_return mod;
     }
 
@@ -273,7 +266,7 @@ struct adapter::impl : runtime::adapter_core, std::enable_shared_from_this<adapt
 
     asio::awaitable<std::optional<std::string>> dm_channel(std::string user)
     {
-        if (auto it = dm_channels.find(user); it != dm_channels.end()) co_return it->second;
+        if (const auto* cached = dm_channels.find(user)) co_return *cached;
         json members = json::array();
         members.push_back(bot_user);
         members.push_back(user);
@@ -284,8 +277,7 @@ struct adapter::impl : runtime::adapter_core, std::enable_shared_from_this<adapt
             log->info("cannot open a DM with user {} ({})", user, r.error);
             co_return std::nullopt;
         }
-        if (dm_channels.size() >= 10000) dm_channels.clear();
-        dm_channels[user] = id;
+        dm_channels.put(user, id);
         co_return id;
     }
 
@@ -321,63 +313,55 @@ struct adapter::impl : runtime::adapter_core, std::enable_shared_from_this<adapt
     {
         std::string method = "POST", path = "/posts";
         auto r = co_await rest.call(method, path, post_json(channel.str(), m));
-        if (!r.ok()) log->warn("posting to channel {} failed ({})", channel.str(), r.error);
-        life.complete(done, r.ok() ? core::delivery_outcome::delivered : core::delivery_outcome::failed, "channel");
+        runtime::finish_channel_post(life, done, channel, r.ok(), r.error);
     }
 
     void halt() override
     {
-        if (!life.finished()) life.finish(0);
-        life.stop();
+        runtime::wind_down(life);
         stream.stop();
     }
 };
 
 adapter::adapter(asio::io_context& ioc, settings s, event_sink sink, const core::clock& clock)
-    : impl_(std::make_shared<impl>(ioc, std::move(s), std::move(sink), clock))
+    : platform_adapter(core::platform::mattermost, refusal_advice_text)
 {
-    bind(impl_, impl_->life);
+    make_core<impl>(ioc, std::move(s), std::move(sink), clock);
 }
 
 adapter_status adapter::status() const
 {
+    auto& c = core_as<impl>();
     adapter_status s;
-    impl_->life.report(s);
-    s.connected = impl_->stream.connected();
-    s.ephemeral_allowed = impl_->ephemeral_allowed;
-    s.connections_opened = impl_->stream.connections_opened();
-    s.connection_id = impl_->stream.connection_id();
-    s.last_sequence = impl_->stream.last_sequence();
-    s.bot_user_id = impl_->bot_user;
+    c.life.report(s);
+    s.connected = c.stream.connected();
+    s.ephemeral_allowed = c.ephemeral_allowed;
+    s.connections_opened = c.stream.connections_opened();
+    s.connection_id = c.stream.connection_id();
+    s.last_sequence = c.stream.last_sequence();
+    s.bot_user_id = c.bot_user;
     return s;
 }
 
 runtime::adapter_health adapter::health() const
 {
-    auto s = status();
-    return {s.connected, s.finished, s.exit_code, s.failed, 0};
-}
-
-std::string_view adapter::refusal_advice() const noexcept
-{
-    return "the Mattermost server rejected the bot's access token — check the token and that the bot account is "
-           "active";
+    return runtime::health_of(status());
 }
 
 std::optional<net::server_response> adapter::handle_http(const net::server_request& request)
 {
     try {
-        return impl_->http_endpoints.handle(request);
+        return core_as<impl>().http_endpoints.handle(request);
     } catch (const std::exception&) {
         core::metrics::global().counter("mattermost_http_rejected_total", {{"kind", "error"}}).add();
-        impl_->log->error("HTTP handler failed");
+        core_as<impl>().log->error("HTTP handler failed");
         return net::server_response::text(500, "internal error");
     }
 }
 
 std::string adapter::message_link(const core::server_id&, const core::channel_id&, const core::message_id& message) const
 {
-    return impl_->cfg.server_url + "/_redirect/pl/" + message.str();
+    return core_as<impl>().cfg.server_url + "/_redirect/pl/" + message.str();
 }
 
 }  // namespace nudgebot::mattermost

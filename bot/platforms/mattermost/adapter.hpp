@@ -34,13 +34,10 @@ class io_context;
 
 namespace nudgebot::mattermost {
 
-using event_sink = std::function<void(core::event)>;
+using runtime::event_sink;
 
-struct adapter_status {
-    bool connected = false;            // hello received on the current connection
-    bool finished = false;
-    int exit_code = 0;                 // 1 when the token was rejected
-    bool failed = false;               // a supervised task threw and has not recovered
+// connected: hello received on the current connection.
+struct adapter_status : runtime::status_basics {
     bool ephemeral_allowed = false;    // discovered at start
     std::uint64_t connections_opened = 0;
     std::string connection_id;
@@ -57,20 +54,13 @@ public:
     adapter_status status() const;   // on the adapter's thread
 
     // runtime::platform_adapter
-    core::platform platform() const noexcept override { return core::platform::mattermost; }
     runtime::adapter_health health() const override;
-    std::string_view refusal_advice() const noexcept override;
     // Slash-command and action POSTs; nullopt when the path is not under settings.http_prefix.
     std::optional<net::server_response> handle_http(const net::server_request& request) override;
 
     // <server>/_redirect/pl/<post id>
     std::string message_link(const core::server_id& server, const core::channel_id& channel,
                              const core::message_id& message) const override;
-
-    struct impl;
-
-private:
-    std::shared_ptr<impl> impl_;
 };
 
 }  // namespace nudgebot::mattermost

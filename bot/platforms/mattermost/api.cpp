@@ -66,15 +66,8 @@ struct rest_api::impl {
             core::metrics::global().counter("mattermost_http_rejected_total", {{"kind", "response_url"}}).add();
             co_return false;
         }
-        runtime::api_request req;
-        req.limit_key = "response_url";
-        req.credential = false;
-        req.http.method = "POST";
-        req.http.url = std::move(url);
-        req.http.body = body.dump();
-        req.http.headers.push_back({"Content-Type", "application/json"});
-        auto r = co_await http.send(std::move(req));
-        co_return r.status >= 200 && r.status < 300;
+        std::string content_type = "application/json";   // not a literal in the co_await (GCC 12)
+        co_return co_await runtime::post_response_url(http, std::move(url), body.dump(), std::move(content_type));
     }
 };
 

@@ -140,4 +140,19 @@ bool api_client::breaker_open() const noexcept { return impl_->breaker(); }
 bool api_client::token_rejected() const noexcept { return impl_->rejected; }
 const retry_settings& api_client::settings() const noexcept { return impl_->cfg; }
 
+asio::awaitable<bool> post_response_url(api_client& http, std::string url, std::string json_body,
+                                        std::string content_type, core::metric_labels labels)
+{
+    api_request req;
+    req.limit_key = "response_url";
+    req.labels = std::move(labels);
+    req.credential = false;
+    req.http.method = "POST";
+    req.http.url = std::move(url);
+    req.http.body = std::move(json_body);
+    req.http.headers.push_back({"Content-Type", std::move(content_type)});
+    auto r = co_await http.send(std::move(req));
+    co_return r.status >= 200 && r.status < 300;
+}
+
 }  // namespace nudgebot::runtime

@@ -71,6 +71,13 @@ private:
     std::unique_ptr<impl> impl_;
 };
 
+// POSTs a JSON answer to a response_url the platform handed out with a command (Slack,
+// Mattermost): without the adapter's credential (so it never counts for the breaker), rate-limited
+// under the key "response_url". True on a 2xx answer; another 4xx means the URL expired or was
+// used up. The caller has checked that the URL is the platform's.
+boost::asio::awaitable<bool> post_response_url(api_client& http, std::string url, std::string json_body,
+                                               std::string content_type, core::metric_labels labels = {});
+
 // "1.5" → 1.5 s; nullopt for anything that is not a non-negative number of seconds below a day.
 std::optional<std::chrono::milliseconds> parse_seconds(std::string_view text);
 

@@ -4,7 +4,30 @@
 
 #include "platforms/runtime/lifecycle.hpp"
 
+#include <spdlog/spdlog.h>
+
 namespace nudgebot::runtime {
+
+void refuse(lifecycle& life, adapter_core& core, std::string_view why)
+{
+    if (life.finished()) return;
+    life.log()->error("cannot run: {}", why);
+    life.finish(1);
+    core.halt();
+}
+
+void wind_down(lifecycle& life)
+{
+    if (!life.finished()) life.finish(0);
+    life.stop();
+}
+
+void finish_channel_post(lifecycle& life, const core::delivery_callback& done, const core::channel_id& channel,
+                         bool ok, std::string_view error)
+{
+    if (!ok) life.log()->warn("posting to channel {} failed ({})", channel.str(), error);
+    life.complete(done, ok ? core::delivery_outcome::delivered : core::delivery_outcome::failed, "channel");
+}
 
 void platform_adapter::bind(std::shared_ptr<adapter_core> core, lifecycle& life) noexcept
 {

@@ -28,10 +28,11 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <utility>
 
 namespace nudgebot::runtime {
 
-// Where an adapter hands each event it produced (app/ routes it to the platform's dispatcher).
+// Where an adapter hands each event it produced (app/ routes it to the platform's event router).
 using event_sink = std::function<void(core::event)>;
 
 struct adapter_health {
@@ -43,6 +44,15 @@ struct adapter_health {
 };
 
 class lifecycle;
+
+// What every adapter's status holds: lifecycle::report() fills finished, exit_code and failed; the
+// adapter sets connected (Discord: at least one shard running).
+struct status_basics {
+    bool connected = false;
+    bool finished = false;   // stopped, or ended for good
+    int exit_code = 0;       // 1 when the platform refused the bot
+    bool failed = false;     // a supervised task threw and has not recovered
+};
 
 // What a platform implements, on the adapter's thread: start-up, stop, and core::delivery as
 // coroutines.
@@ -60,9 +70,32 @@ public:
                                                          core::private_message message, core::delivery_callback done) = 0;
 };
 
+// The platform refused the bot (a rejected token, ...): logs `why` once (it must name no secret),
+// finishes the adapter with exit code 1 (`nudgebot run` then exits 3) and halts `core`. Does
+// nothing once the adapter has finished. On the adapter's thread.
+void refuse(lifecycle& life, adapter_core& core, std::string_view why);
+
+// halt()'s common part: the adapter finishes (exit code 0 unless it was refused) and every sleep
+// ends; the caller then closes its connections.
+void wind_down(lifecycle& life);
+
+// The end of a post to a channel (an escalation alert): a failure is logged with the channel id
+// and the platform's error code only, and `done` hears delivered or failed.
+void finish_channel_post(lifecycle& life, const core::delivery_callback& done, const core::channel_id& channel,
+                         bool ok, std::string_view error);
+
+// The health every adapter with one connection reports from its status.
+template <class Status>
+adapter_health health_of(const Status& s)
+{
+    return {s.connected, s.finished, s.exit_code, s.failed, 0};
+}
+
 class platform_adapter : public core::delivery {
 public:
-    platform_adapter() = default;
+    platform_adapter(core::platform where, std::string_view refusal_advice) noexcept
+        : platform_(where), refusal_advice_(refusal_advice)
+    {}
     ~platform_adapter() override;   // stop()s: the core ends once its tasks have wound down
     platform_adapter(const platform_adapter&) = delete;
     platform_adapter& operator=(const platform_adapter&) = delete;
@@ -79,17 +112,38 @@ public:
     void post_to_channel(const core::server_id& server, const core::channel_id& channel,
                          core::private_message message, core::delivery_callback done) final;
 
-    virtual core::platform platform() const noexcept = 0;
+    core::platform platform() const noexcept { return platform_; }
     virtual adapter_health health() const = 0;
-    virtual std::string_view refusal_advice() const noexcept = 0;
+    // What to fix when health().exit_code is 1 (a static string).
+    std::string_view refusal_advice() const noexcept { return refusal_advice_; }
     // Requests the platform sends to nudgebot; nullopt when the path is not this platform's.
     virtual std::optional<net::server_response> handle_http(const net::server_request&) { return std::nullopt; }
 
 protected:
     // Called once by the platform's constructor: its core and the lifecycle the core owns.
     void bind(std::shared_ptr<adapter_core> core, lifecycle& life) noexcept;
+    // Makes the platform's core (which has a `life` member) and binds it; the adapter reaches it
+    // again with core_as() (its own type) or shared_core() (to keep it alive in a posted task).
+    template <class Core, class... Args>
+    void make_core(Args&&... args)
+    {
+        auto core = std::make_shared<Core>(std::forward<Args>(args)...);
+        bind(core, core->life);
+    }
+    template <class Core>
+    Core& core_as() const noexcept
+    {
+        return static_cast<Core&>(*core_);
+    }
+    template <class Core>
+    std::shared_ptr<Core> shared_core() const noexcept
+    {
+        return std::static_pointer_cast<Core>(core_);
+    }
 
 private:
+    core::platform platform_;
+    std::string_view refusal_advice_;
     std::shared_ptr<adapter_core> core_;
     lifecycle* life_ = nullptr;
 };

@@ -4,12 +4,12 @@
 
 #include "core/metrics.hpp"
 #include "platforms/json_fields.hpp"
+#include "platforms/runtime/bounded_cache.hpp"
 #include "platforms/runtime/lifecycle.hpp"
 #include "platforms/slack/api.hpp"
 #include "platforms/slack/connection.hpp"
 #include "platforms/slack/normalise.hpp"
 
-#include <unordered_map>
 #include <unordered_set>
 
 namespace nudgebot::slack {
@@ -22,6 +22,14 @@ using platforms::text_of;
 
 namespace {
 
+// What `nudgebot run` says when the platform refused the bot (names no secret).
+constexpr std::string_view refusal_advice_text =
+    "Slack refused the tokens (auth.test or apps.connections.open failed with invalid_auth, not_authed, "
+    "token_revoked or similar) — check the bot token (xoxb-) and the app-level token (xapp-) with "
+    "connections:write";
+
+constexpr std::size_t dm_channel_cache_limit = 10000;
+
 bool bool_field(const json& j, const char* key)
 {
     const json* f = field(j, key);
@@ -30,7 +38,7 @@ bool bool_field(const json& j, const char* key)
 
 }  // namespace
 
-struct adapter::impl : runtime::adapter_core, std::enable_shared_from_this<adapter::impl> {
+struct impl : runtime::adapter_core, std::enable_shared_from_this<impl> {
     settings cfg;
     const core::clock& clock;
     runtime::lifecycle life;
@@ -41,14 +49,10 @@ struct adapter::impl : runtime::adapter_core, std::enable_shared_from_this<adapt
     std::shared_ptr<spdlog::logger> log = life.log();
     bool ready_emitted = false;
 
-    struct cached_flag {
-        bool value = false;
-        steady::time_point expires;
-    };
-    std::unordered_map<std::string, cached_flag> moderators;
+    runtime::bounded_cache<bool> moderators{cfg.moderator_cache_limit};
     std::unordered_set<std::string> group_members;
     steady::time_point group_expires{};
-    std::unordered_map<std::string, std::string> dm_channels;
+    runtime::bounded_cache<std::string> dm_channels{dm_channel_cache_limit};
 
     impl(asio::io_context& c, settings s, event_sink k, const core::clock& cl)
         : cfg(std::move(s)), clock(cl), life(c, "slack", std::move(k), cfg.supervision), api(life, cfg, cl),
@@ -57,13 +61,7 @@ struct adapter::impl : runtime::adapter_core, std::enable_shared_from_this<adapt
                                 [this](std::string why) { refuse(why); }})
     {}
 
-    void refuse(std::string_view why)
-    {
-        if (life.finished()) return;
-        log->error("cannot run: {}", why);
-        life.finish(1);
-        halt();
-    }
+    void refuse(std::string_view why) { runtime::refuse(life, *this, why); }
 
     // ------------------------------------------------------------------------------ start-up
     asio::awaitable<void> boot() override
@@ -128,7 +126,7 @@ struct adapter::impl : runtime::adapter_core, std::enable_shared_from_this<adapt
     asio::awaitable<bool> is_moderator(std::string user)
     {
         auto now = clock.steady_now();
-        if (auto it = moderators.find(user); it != moderators.end() && it->second.expires > now) co_return it->second.value;
+        if (const auto* cached = moderators.find(user, now)) co_return *cached;
         bool mod = false;
         bool known = false;
         call_options get;
@@ -170,10 +168,7 @@ struct adapter::impl : runtime::adapter_core, std::enable_shared_from_this<adapt
             }
             if (group_members.count(user)) mod = true;
         }
-        if (known) {
-            if (moderators.size() >= cfg.moderator_cache_limit) moderators.clear();
-            moderators[user] = {mod, clock.steady_now() + cfg.moderator_cache_ttl};
-        }
+        if (known) moderators.put(user, mod, clock.steady_now() + cfg.moderator_cache_ttl);
         co_return mod;
     }
 
@@ -222,7 +217,7 @@ struct adapter::impl : runtime::adapter_core, std::enable_shared_from_this<adapt
 
     asio::awaitable<std::optional<std::string>> dm_channel(std::string user)
     {
-        if (auto it = dm_channels.find(user); it != dm_channels.end()) co_return it->second;
+        if (const auto* cached = dm_channels.find(user)) co_return *cached;
         std::string method = "conversations.open";
         json args;
         args["users"] = user;
@@ -233,9 +228,8 @@ struct adapter::impl : runtime::adapter_core, std::enable_shared_from_this<adapt
         }
         auto c = r.body.find("channel");
         if (c == r.body.end() || !c->is_object() || !c->contains("id") || !(*c)["id"].is_string()) co_return std::nullopt;
-        if (dm_channels.size() >= 10000) dm_channels.clear();
         auto id = (*c)["id"].get<std::string>();
-        dm_channels[user] = id;
+        dm_channels.put(user, id);
         co_return id;
     }
 
@@ -263,48 +257,39 @@ struct adapter::impl : runtime::adapter_core, std::enable_shared_from_this<adapt
         auto args = message_json(m);
         args["unfurl_links"] = false;
         auto r = co_await post_in("chat.postMessage", channel.str(), std::move(args));
-        if (!r.ok) log->warn("posting to channel {} failed ({})", channel.str(), r.error);
-        life.complete(done, r.ok ? core::delivery_outcome::delivered : core::delivery_outcome::failed, "channel");
+        runtime::finish_channel_post(life, done, channel, r.ok, r.error);
     }
 
     void halt() override
     {
         if (life.stopping() && life.finished()) return;
-        if (!life.finished()) life.finish(0);
-        life.stop();
+        runtime::wind_down(life);
         socket.stop();
     }
 };
 
 adapter::adapter(asio::io_context& ioc, settings s, event_sink sink, const core::clock& clock)
-    : impl_(std::make_shared<impl>(ioc, std::move(s), std::move(sink), clock))
+    : platform_adapter(core::platform::slack, refusal_advice_text)
 {
-    bind(impl_, impl_->life);
+    make_core<impl>(ioc, std::move(s), std::move(sink), clock);
 }
 
 adapter_status adapter::status() const
 {
+    auto& c = core_as<impl>();
     adapter_status s;
-    impl_->life.report(s);
-    s.connected = impl_->socket.connected();
-    s.open_connections = impl_->socket.open_connections();
-    s.connections_opened = impl_->socket.connections_opened();
-    s.bot_user_id = impl_->bot_user;
-    s.team_id = impl_->team;
+    c.life.report(s);
+    s.connected = c.socket.connected();
+    s.open_connections = c.socket.open_connections();
+    s.connections_opened = c.socket.connections_opened();
+    s.bot_user_id = c.bot_user;
+    s.team_id = c.team;
     return s;
 }
 
 runtime::adapter_health adapter::health() const
 {
-    auto s = status();
-    return {s.connected, s.finished, s.exit_code, s.failed, 0};
-}
-
-std::string_view adapter::refusal_advice() const noexcept
-{
-    return "Slack refused the tokens (auth.test or apps.connections.open failed with invalid_auth, not_authed, "
-           "token_revoked or similar) — check the bot token (xoxb-) and the app-level token (xapp-) with "
-           "connections:write";
+    return runtime::health_of(status());
 }
 
 std::string adapter::message_link(const core::server_id&, const core::channel_id& channel,
@@ -313,7 +298,8 @@ std::string adapter::message_link(const core::server_id&, const core::channel_id
     std::string ts;
     for (char c : message.str())
         if (c != '.') ts += c;
-    auto base = impl_->cfg.workspace_url.empty() ? std::string("https://slack.com") : impl_->cfg.workspace_url;
+    const auto& workspace = core_as<impl>().cfg.workspace_url;
+    auto base = workspace.empty() ? std::string("https://slack.com") : workspace;
     while (!base.empty() && base.back() == '/') base.pop_back();
     return base + "/archives/" + channel.str() + "/p" + ts;
 }

@@ -30,13 +30,10 @@ class io_context;
 
 namespace nudgebot::slack {
 
-using event_sink = std::function<void(core::event)>;
+using runtime::event_sink;
 
-struct adapter_status {
-    bool connected = false;             // a connection said hello and is current
-    bool finished = false;              // stopped, or start-up failed for good
-    int exit_code = 0;                  // 1 when the tokens were rejected
-    bool failed = false;                // a supervised task threw and has not recovered
+// connected: a connection said hello and is current.
+struct adapter_status : runtime::status_basics {
     std::size_t open_connections = 0;   // 2 while switching over after a disconnect
     std::uint64_t connections_opened = 0;
     std::string bot_user_id;
@@ -52,18 +49,11 @@ public:
     adapter_status status() const;   // on the adapter's thread
 
     // runtime::platform_adapter
-    core::platform platform() const noexcept override { return core::platform::slack; }
     runtime::adapter_health health() const override;
-    std::string_view refusal_advice() const noexcept override;
 
     // https://<workspace>/archives/<channel>/p<ts without the dot>
     std::string message_link(const core::server_id& server, const core::channel_id& channel,
                              const core::message_id& message) const override;
-
-    struct impl;
-
-private:
-    std::shared_ptr<impl> impl_;
 };
 
 }  // namespace nudgebot::slack

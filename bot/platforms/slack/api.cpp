@@ -158,16 +158,11 @@ struct web_api::impl {
             life.log()->warn("refusing to answer through a response_url outside {}", cfg.response_url_prefix);
             co_return false;
         }
-        runtime::api_request req;
-        req.limit_key = "response_url";
-        req.labels = {{"method", "response_url"}};
-        req.credential = false;
-        req.http.method = "POST";
-        req.http.url = std::move(url);
-        req.http.body = body.dump();
-        req.http.headers.push_back({"Content-Type", "application/json; charset=utf-8"});
-        auto r = co_await http.send(std::move(req));
-        co_return r.status >= 200 && r.status < 300;   // other 4xx: expired or used up
+        // Arguments built outside the co_await: GCC 12 mishandles string-literal temporaries there.
+        std::string content_type = "application/json; charset=utf-8";
+        core::metric_labels labels{{"method", "response_url"}};
+        co_return co_await runtime::post_response_url(http, std::move(url), body.dump(), std::move(content_type),
+                                                      std::move(labels));
     }
 };
 

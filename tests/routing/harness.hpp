@@ -1,8 +1,8 @@
-// A whole nudgebot minus the platform: dispatcher + composer + real SQLite store in a temp dir +
+// A whole nudgebot minus the platform: event router + composer + real SQLite store in a temp dir +
 // recording_delivery + manual clock, with hand-built analyses keyed by text.
 #pragma once
 
-#include "commands/dispatcher.hpp"
+#include "routing/event_router.hpp"
 #include "nudge/analyses.hpp"
 #include "support/failing_store.hpp"
 #include "support/recording_delivery.hpp"
@@ -34,10 +34,10 @@ struct harness {
     failing_store* raw_store = nullptr;
     std::unique_ptr<storage::async_store> store;
     std::unique_ptr<nudge::composer> composer;
-    std::unique_ptr<commands::dispatcher> bot;
+    std::unique_ptr<routing::event_router> bot;
     int next_id = 1;
 
-    explicit harness(commands::analyze_fn analyze = {}, commands::dispatcher_options options = {})
+    explicit harness(commands::analyze_fn analyze = {}, commands::bot_options options = {})
     {
         core::diagnostics diags;
         auto lib = nudge::load_suggestions(NUDGEBOT_SOURCE_DIR "/tests/nudge/data/suggestions.json", diags);
@@ -53,15 +53,15 @@ struct harness {
     std::string db() const { return (dir / "nudgebot.db").string(); }
 
     // Swaps in another composer (e.g. the shipped library with its crisis resources) and reopens
-    // the dispatcher on the same database.
-    void use(std::unique_ptr<nudge::composer> c, commands::analyze_fn analyze, commands::dispatcher_options options = {})
+    // the event router on the same database.
+    void use(std::unique_ptr<nudge::composer> c, commands::analyze_fn analyze, commands::bot_options options = {})
     {
         close();
         composer = std::move(c);
         open(std::move(analyze), std::move(options));
     }
 
-    void open(commands::analyze_fn analyze = {}, commands::dispatcher_options options = {})
+    void open(commands::analyze_fn analyze = {}, commands::bot_options options = {})
     {
         auto inner = storage::make_store("sqlite:" + db());
         auto wrapped = std::make_unique<failing_store>(std::move(inner));
@@ -76,7 +76,7 @@ struct harness {
                 return it == analyses.end() ? engine::analysis{} : it->second;
             };
         if (options.packs.empty()) options.packs = {"conflict", "distress", "crisis", "dismissal", "kindness"};
-        bot = std::make_unique<commands::dispatcher>(std::move(analyze), *composer, *store, delivery, clock, options);
+        bot = std::make_unique<routing::event_router>(std::move(analyze), *composer, *store, delivery, clock, options);
         bot->load(core::platform::discord);
     }
     void close()

@@ -1,6 +1,6 @@
-#include "commands/dispatcher.hpp"
+#include "routing/event_router.hpp"
 
-#include "commands/harness.hpp"
+#include "routing/harness.hpp"
 #include "engine/analyzer.hpp"
 #include "nudge/shipped.hpp"
 
@@ -80,7 +80,7 @@ TEST_CASE("Moderators choose the crisis card's country and add their own line; t
           "[commands][crisis]")
 {
     harness h;
-    commands::dispatcher_options options;
+    commands::bot_options options;
     options.default_crisis_country = "US";
     h.use(shipped(), commands::analyze_with(english()), options);
 

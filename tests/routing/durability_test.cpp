@@ -1,4 +1,4 @@
-#include "commands/dispatcher.hpp"
+#include "routing/event_router.hpp"
 
 #include "storage/sqlite_store.hpp"
 #include "support/recording_delivery.hpp"
@@ -40,7 +40,7 @@ TEST_CASE("An opt-in acknowledged through the whole stack survives SIGKILL right
                 std::lock_guard lock(m);
                 posted.push_back(std::move(f));
             });
-            commands::dispatcher bot([](std::string_view, engine::sensitivity) { return engine::analysis{}; },
+            routing::event_router bot([](std::string_view, engine::sensitivity) { return engine::analysis{}; },
                                      composer, store, delivery, clock);
             core::command_invocation inv;
             inv.server = core::server_id{"g1"};

@@ -1,6 +1,6 @@
-#include "commands/dispatcher.hpp"
+#include "routing/event_router.hpp"
 
-#include "commands/harness.hpp"
+#include "routing/harness.hpp"
 #include "engine/analyzer.hpp"
 
 using namespace nudgebot;
