@@ -512,7 +512,9 @@ struct shard::impl : std::enable_shared_from_this<shard::impl> {
             }
             // A link that keeps dying right after READY backs off too; only a healthy period resets it.
             auto wait = policy.next_delay(steady::now());
-            co_await pause(o.wait.count() > 0 ? o.wait : wait);
+            if (o.wait.count() > 0) wait = o.wait;
+            log->info("shard {}: connecting again in {} ms", id, wait.count());
+            co_await pause(wait);
         }
         ws.reset();
         is_running = false;
