@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -121,6 +122,45 @@ TEST_CASE("A clause that holds a mention keeps the mention when the clause goes"
     CHECK(has(r.draft->text, "<@4481>"));
     CHECK(has(r.draft->text, "the release notes are missing again"));
     CHECK_FALSE(has(r.draft->text, "idiot"));
+}
+
+TEST_CASE("Words that threaten leave no draft wherever they stand; the same words in other senses do not",
+          "[nudge][calmer][safety]")
+{
+    for (std::string text : {"you ALWAYS break the build, watch your back", "watch your back, you ALWAYS break the build"}) {
+        INFO(text);
+        auto r = rewrite(text);
+        REQUIRE(r.before.flagged(engine::category::conflict));
+        CHECK_FALSE(r.draft);
+    }
+    auto r = rewrite("you ALWAYS break the build, watch the logs next time");
+    REQUIRE(r.before.flagged(engine::category::conflict));
+    REQUIRE(r.draft);
+    CHECK(r.draft->text.find("watch the logs") != std::string::npos);
+}
+
+TEST_CASE("No text is analysed twice while a draft is built, and the original is never analysed again",
+          "[nudge][calmer][cost]")
+{
+    auto a = english();
+    for (std::string text : {"you ALWAYS break the build", "@sam you never update the changelog before tagging, seriously?!",
+                             "What is WRONG with you?! The migration dropped the users table",
+                             "we lost the demo because nobody sent the fucking slides",
+                             "<@4481> you idiot, the config in `deploy/prod.yaml` points at the old database",
+                             "Honestly, you always ignore the on-call rota and then complain about pages"}) {
+        INFO(text);
+        auto before = a->analyze(text, engine::sensitivity::medium);
+        REQUIRE(before.flagged(engine::category::conflict));
+        std::vector<std::string> analysed;
+        calmer_rewrite(text, before, [&](std::string_view t, engine::analysis& out) {
+            analysed.emplace_back(t);
+            a->analyze(t, engine::sensitivity::medium, out);
+        });
+        CHECK(std::find(analysed.begin(), analysed.end(), text) == analysed.end());
+        auto sorted = analysed;
+        std::sort(sorted.begin(), sorted.end());
+        CHECK(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end());
+    }
 }
 
 TEST_CASE("A calm message is not rewritten", "[nudge][calmer]")
