@@ -52,6 +52,17 @@ private:
     std::size_t id_len_, label_len_;
 };
 
+// `part` (lower case) occurs in `s` whatever the case of `s`.
+bool has_folded(std::string_view s, std::string_view part)
+{
+    for (std::size_t i = 0; i + part.size() <= s.size(); ++i) {
+        std::size_t j = 0;
+        while (j < part.size() && lower(s[i + j]) == part[j]) ++j;
+        if (j == part.size()) return true;
+    }
+    return false;
+}
+
 // `w` equals `lower_case` whatever its case; nothing is copied.
 bool equals_folded(std::string_view w, std::string_view lower_case)
 {
@@ -390,7 +401,8 @@ struct rewrite_step {
 
 // "you always break the build" -> "the build got broken again. Could we look at how to avoid
 // that next time?" Works on the clause holding the cue; nullopt when the clause is not of that shape.
-std::optional<rewrite_step> verdict_to_request(std::string_view text, const engine::cue& cue, text_structure& parts)
+std::optional<rewrite_step> verdict_to_request(std::string_view text, const engine::cue& cue, text_structure& parts,
+                                               bool only_specific = false)
 {
     const auto& all_clauses = parts.clauses(text);
     const auto& kept = parts.kept(text);
@@ -451,11 +463,18 @@ std::optional<rewrite_step> verdict_to_request(std::string_view text, const engi
                                                       "make", "take", "pull", "find", "mess", "screw"});
             const auto pp = past_participle(verb);
             const bool protected_in_object = inside_kept(kept, {obj_begin, obj_end});
+            // Without a verdict rule behind it, only an object that is one thing: "the rota and then
+            // complain about pages got ignored" is no sentence.
+            if (only_specific)
+                for (const auto& ow : owords)
+                    if (is_one_of(lowered(std::string_view(object).substr(ow.begin, ow.end - ow.begin)),
+                                  {"and", "but", "then", "because", "so", "while", "when", "which", "or", "if"}))
+                        return std::nullopt;
             std::string observation, request;
             if (!vague && !helper_verb && !pp.empty()) {
                 observation = rebuilt + (never ? " didn't get " + pp : " got " + pp + " again");
                 request = never ? "Could we make sure that happens next time?" : "Could we look at how to avoid that next time?";
-            } else if (!never && !protected_in_object) {
+            } else if (!never && !protected_in_object && !only_specific) {
                 observation = "this keeps happening";
                 request = "Could we talk about how to avoid it next time?";
             } else {
@@ -605,6 +624,12 @@ float heat(const engine::analysis& a)
     return h;
 }
 
+// Emphasis that stands alone as a clause after a verdict became a request ("... not once. ever."):
+// it only insisted on the verdict.
+constexpr std::array<std::string_view, 9> emphasis_markers{
+    "not once", "ever", "not once ever", "not even once", "every time", "every single time", "every damn time",
+    "as usual", "like always"};
+
 // Sarcasm and exasperation markers that read as a jab when they stand alone as a clause of a
 // heated message ("..., seriously?!", "great job everyone").
 constexpr std::array<std::string_view, 26> sarcasm_markers{
@@ -681,6 +706,27 @@ bool carries_harm(std::string_view text)
     return false;
 }
 
+// "did you even run this before opening the PR?": a question about something, asked with a jab.
+// Returns where " even" is in the clause when the clause is such a question: a helper verb, "you
+// even", then at least three words; nullopt for "are you even trying" and everything else.
+std::optional<std::size_t> question_without_even(std::string_view clause, const std::string& words)
+{
+    static constexpr std::array<std::string_view, 14> helpers{"did", "do", "does", "have", "has", "had", "were",
+                                                               "was", "are", "is", "can", "could", "would", "will"};
+    const auto first_space = words.find(' ');
+    if (first_space == std::string::npos ||
+        std::find(helpers.begin(), helpers.end(), std::string_view(words).substr(0, first_space)) == helpers.end() ||
+        words.compare(first_space, 10, " you even ") != 0)
+        return std::nullopt;
+    const auto after = std::string_view(words).substr(first_space + 10);
+    if (std::count(after.begin(), after.end(), ' ') < 2) return std::nullopt;
+    for (std::size_t i = 0; i + 5 <= clause.size(); ++i)
+        if (clause[i] == ' ' && equals_folded(clause.substr(i + 1, 4), "even") &&
+            (i + 5 == clause.size() || !is_alpha(clause[i + 5])))
+            return i;
+    return std::nullopt;
+}
+
 std::size_t word_count(std::string_view text)
 {
     const auto words = bare_words(text);
@@ -716,6 +762,22 @@ std::optional<calmer_draft> calmer_rewrite(std::string_view text, const engine::
     // then needs no cut), then the cues that still fire; the reason names the cues first.
     std::vector<std::string> loud;
     draft.text = calm_loud_features(text, analysis, loud);
+    text_structure parts;
+    // A question asked with a jab ("did you even run this before opening the PR?") loses only its
+    // "even" and stays a question about the thing.
+    for (int questions = 0; questions < max_steps && has_folded(draft.text, "you even "); ++questions) {
+        bool changed = false;
+        for (const auto& cl : parts.clauses(draft.text)) {
+            const auto piece = std::string_view(draft.text).substr(cl.begin, cl.end - cl.begin);
+            if (auto at = question_without_even(piece, bare_words(piece))) {
+                draft.text.erase(cl.begin + *at, 5);   // " even"
+                if (std::find(loud.begin(), loud.end(), "the 'even'") == loud.end()) loud.emplace_back("the 'even'");
+                changed = true;
+                break;
+            }
+        }
+        if (!changed) break;
+    }
     // Every text analysed in this call, with its analysis: a candidate tried before (two regions
     // that cut the same words, a second rule trying the same clause) is not analysed again.
     std::vector<std::pair<std::string, engine::analysis>> seen;
@@ -734,7 +796,6 @@ std::optional<calmer_draft> calmer_rewrite(std::string_view text, const engine::
     bool now_is_current = true;
     if (draft.text == text) now = analysis;
     else analyse(draft.text, now);
-    text_structure parts;
     std::vector<std::string_view> stuck;   // rules no step could quiet
     // A cue's family depends on its rule only: worked out once per rule in this call (a rule id
     // is a view into the compiled rules, which outlive the call).
@@ -751,17 +812,25 @@ std::optional<calmer_draft> calmer_rewrite(std::string_view text, const engine::
     };
     engine::analysis trial;
     // A verdict the original had ("you ALWAYS ...") is turned into an observation even when the
-    // capitals were all that made its cue fire.
+    // capitals were all that made its cue fire, and so is one that a rule of another family
+    // caught ("@sam you never update the tracker" read as blame).
+    const bool verdict_words = has_folded(draft.text, "you always") || has_folded(draft.text, "you never") ||
+                               has_folded(draft.text, "you constantly");
+    bool verdict_made_request = false;   // then emphasis left behind ("not once. ever.") may go too
     for (const auto& c : analysis.cues) {
-        if (!heated(c) || family_of_rule(c) != family::verdict) continue;
+        if (!heated(c)) continue;
+        const bool named_verdict = family_of_rule(c) == family::verdict;
+        if (!named_verdict && !verdict_words) continue;
         engine::cue whole = c;
         whole.span = {0, static_cast<std::uint32_t>(draft.text.size())};
-        if (auto r = verdict_to_request(draft.text, whole, parts)) {
+        // Without a verdict rule, only a rewrite that names the thing ("the tracker didn't get updated").
+        if (auto r = verdict_to_request(draft.text, whole, parts, !named_verdict)) {
             analyse(r->text, trial);
             if (heat(trial) <= heat(now)) {
                 draft.text = std::move(r->text);
                 std::swap(now, trial);
                 note(std::move(r->change));
+                verdict_made_request = true;
             }
         }
         break;
@@ -796,6 +865,7 @@ std::optional<calmer_draft> calmer_rewrite(std::string_view text, const engine::
         if (fam == family::verdict) {
             if (auto r = verdict_to_request(draft.text, cue, parts); r && better(r->text)) {
                 accept(r->text, std::move(r->change), r->text);
+                verdict_made_request = true;
                 done = true;
             }
         }
@@ -876,8 +946,10 @@ std::optional<calmer_draft> calmer_rewrite(std::string_view text, const engine::
             if (words.empty()) continue;
             const bool jab = has(" " + words + " ", " you even ") || has(words, "wrong with you") ||
                              has(words, "are you kidding") || has(words, "are you serious");
-            const bool sarcasm = !jab && std::find(sarcasm_markers.begin(), sarcasm_markers.end(), words) !=
-                                             sarcasm_markers.end();
+            const bool sarcasm =
+                !jab && (std::find(sarcasm_markers.begin(), sarcasm_markers.end(), words) != sarcasm_markers.end() ||
+                         (verdict_made_request &&
+                          std::find(emphasis_markers.begin(), emphasis_markers.end(), words) != emphasis_markers.end()));
             const bool lone_word = !jab && !sarcasm && !draft.changes.empty() && pieces.size() > 1 &&
                                    words.find(' ') == std::string::npos && protected_texts(piece).empty();
             if (!jab && !sarcasm && !lone_word) continue;

@@ -124,6 +124,32 @@ TEST_CASE("A clause that holds a mention keeps the mention when the clause goes"
     CHECK_FALSE(has(r.draft->text, "idiot"));
 }
 
+TEST_CASE("'You never …' caught by another rule also becomes a request, and the emphasis after it goes",
+          "[nudge][calmer]")
+{
+    auto r = rewrite("@dana you never update the changelog. not once. ever.");
+    REQUIRE(r.before.flagged(engine::category::conflict));
+    REQUIRE(r.draft);
+    CHECK(r.draft->text == "@dana the changelog didn't get updated. Could we make sure that happens next time?");
+    CHECK(r.draft->reason() == "without the 'you never', the 'not once' and the 'ever'");
+    CHECK_FALSE(flags_conflict(r.draft->text));
+    // Without a verdict turned into a request, emphasis is not cut on its own.
+    auto plain = rewrite("not once. ever.");
+    CHECK_FALSE(plain.draft);
+}
+
+TEST_CASE("A question asked with a jab loses only its 'even' and stays a question", "[nudge][calmer]")
+{
+    auto r = rewrite("Did you even run the migrations before merging?");
+    REQUIRE(r.before.flagged(engine::category::conflict));
+    REQUIRE(r.draft);
+    CHECK(r.draft->text == "Did you run the migrations before merging?");
+    CHECK(r.draft->reason() == "without the 'even'");
+    CHECK_FALSE(flags_conflict(r.draft->text));
+    // Nothing is asked in "are you even trying": it still goes whole, and alone it leaves no draft.
+    CHECK_FALSE(rewrite("are you even trying??").draft);
+}
+
 TEST_CASE("Words that threaten leave no draft wherever they stand; the same words in other senses do not",
           "[nudge][calmer][safety]")
 {
