@@ -975,10 +975,12 @@ std::optional<calmer_draft> calmer_rewrite(std::string_view text, const engine::
         return std::nullopt;
     if (!now_is_current) analyse(draft.text, now);
     if (now.flagged(engine::category::conflict)) return std::nullopt;
-    // A draft that starts mid-sentence after a cut reads better capitalised, as the original was.
+    // A draft that starts mid-sentence after a cut reads better capitalised, as the original was
+    // (a link it starts with stays as it is).
     const auto first_letter = std::find_if(text.begin(), text.end(), is_alpha);
+    const auto& kept = parts.kept(draft.text);
     if (first_letter != text.end() && is_upper(*first_letter) && !draft.text.empty() && draft.text[0] >= 'a' &&
-        draft.text[0] <= 'z')
+        draft.text[0] <= 'z' && (kept.empty() || kept.front().span.begin != 0))
         draft.text[0] = static_cast<char>(draft.text[0] - 'a' + 'A');
     return draft;
 }

@@ -113,6 +113,19 @@ TEST_CASE("Code spans, links and mentions of the original survive every rewrite"
     CHECK_FALSE(flags_conflict(r.draft->text));
 }
 
+TEST_CASE("A draft that starts with a link keeps the link as written (no capital letter)", "[nudge][calmer][kept]")
+{
+    for (std::string text : {"You idiot. https://ci.example.com/run/42 has been red since your merge",
+                             "YOU IDIOT, www.example.com/status says the deploy failed again"}) {
+        INFO(text);
+        auto r = rewrite(text);
+        REQUIRE(r.draft);
+        CHECK((r.draft->text.starts_with("https://ci.example.com/run/42 ") ||
+               r.draft->text.starts_with("www.example.com/status ")));
+        CHECK(keeps_protected(text, r.draft->text));
+    }
+}
+
 TEST_CASE("A clause that holds a mention keeps the mention when the clause goes", "[nudge][calmer][kept]")
 {
     auto r = rewrite("the release notes are missing again, <@4481> you idiot");
