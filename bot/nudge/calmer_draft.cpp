@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <optional>
 
 namespace nudgebot::nudge {
 
@@ -30,6 +31,47 @@ std::string lowered(std::string_view s)
     return out;
 }
 
+// A cue's rule id and label in lower case, for asking what kind of cue it is; folded once into a
+// buffer of its own (no allocation). Text beyond 120 bytes of either is not looked at.
+class folded_cue {
+public:
+    explicit folded_cue(const engine::cue& c) : id_len_(fold(c.rule_id, 0)), label_len_(fold(c.label, id_len_) - id_len_) {}
+    bool id_has(std::string_view part) const { return id().find(part) != std::string_view::npos; }
+    bool label_has(std::string_view part) const { return label().find(part) != std::string_view::npos; }
+    bool has(std::string_view part) const { return id_has(part) || label_has(part); }
+
+private:
+    std::string_view id() const { return {buf_.data(), id_len_}; }
+    std::string_view label() const { return {buf_.data() + id_len_, label_len_}; }
+    std::size_t fold(std::string_view s, std::size_t at)
+    {
+        for (std::size_t i = 0; i < s.size() && i < 120; ++i) buf_[at++] = lower(s[i]);
+        return at;
+    }
+    std::array<char, 240> buf_;
+    std::size_t id_len_, label_len_;
+};
+
+// `part` (lower case) occurs in `s` whatever the case of `s`.
+bool has_folded(std::string_view s, std::string_view part)
+{
+    for (std::size_t i = 0; i + part.size() <= s.size(); ++i) {
+        std::size_t j = 0;
+        while (j < part.size() && lower(s[i + j]) == part[j]) ++j;
+        if (j == part.size()) return true;
+    }
+    return false;
+}
+
+// `w` equals `lower_case` whatever its case; nothing is copied.
+bool equals_folded(std::string_view w, std::string_view lower_case)
+{
+    if (w.size() != lower_case.size()) return false;
+    for (std::size_t i = 0; i < w.size(); ++i)
+        if (lower(w[i]) != lower_case[i]) return false;
+    return true;
+}
+
 // Modifiers that only count loud features are undone by the first pass; the profanity modifier
 // is a swear word like any other.
 bool heated(const engine::cue& c)
@@ -41,11 +83,10 @@ bool heated(const engine::cue& c)
 
 family family_of(const engine::cue& c)
 {
-    const auto id = lowered(c.rule_id);
-    const auto label = lowered(c.label);
-    if (has(id, "always") || has(id, "never") || has(label, "'you always") || has(label, "you never"))
+    const folded_cue f(c);
+    if (f.id_has("always") || f.id_has("never") || f.label_has("'you always") || f.label_has("you never"))
         return family::verdict;
-    if (has(id, "profan") || has(id, "swear") || has(label, "swearing") || has(label, "profanity"))
+    if (f.id_has("profan") || f.id_has("swear") || f.label_has("swearing") || f.label_has("profanity"))
         return family::profanity;
     return family::attack;
 }
@@ -94,14 +135,53 @@ bool inside_kept(const std::vector<kept_span>& kept, byte_span s)
     return false;
 }
 
+// What the rewrite reads from the draft as it stands (protected spans, clauses, sentences),
+// worked out once per version of the text instead of once per use. A reference it returns stays
+// valid until it is asked about another text.
+class text_structure {
+public:
+    const std::vector<kept_span>& kept(std::string_view text)
+    {
+        refresh(text);
+        if (!kept_) kept_ = protected_spans(text);
+        return *kept_;
+    }
+    const std::vector<byte_span>& clauses(std::string_view text)
+    {
+        refresh(text);
+        if (!clauses_) clauses_ = nudge::clauses(text, kept(text));
+        return *clauses_;
+    }
+    const std::vector<byte_span>& sentences(std::string_view text)
+    {
+        refresh(text);
+        if (!sentences_) sentences_ = nudge::sentences(text, kept(text));
+        return *sentences_;
+    }
+
+private:
+    void refresh(std::string_view text)
+    {
+        if (known_ && text == text_) return;
+        text_.assign(text);
+        known_ = true;
+        kept_.reset();
+        clauses_.reset();
+        sentences_.reset();
+    }
+    std::string text_;
+    bool known_ = false;
+    std::optional<std::vector<kept_span>> kept_;
+    std::optional<std::vector<byte_span>> clauses_, sentences_;
+};
+
 // ------------------------------------------------------------------ tidying
 
 // Collapses what a cut leaves behind: doubled spaces, a space before punctuation, a clause mark
 // right before a sentence mark, a line or the text starting with punctuation. Protected spans
 // are copied as they are.
-std::string tidy(std::string_view text)
+std::string tidy(std::string_view text, const std::vector<kept_span>& kept)
 {
-    const auto kept = protected_spans(text);
     std::string out;
     out.reserve(text.size());
     std::size_t k = 0;
@@ -151,9 +231,10 @@ std::string tidy(std::string_view text)
     return out;
 }
 
-bool has_own_words(std::string_view text)
+std::string tidy(std::string_view text) { return tidy(text, protected_spans(text)); }
+
+bool has_own_words(std::string_view text, const std::vector<kept_span>& kept)
 {
-    const auto kept = protected_spans(text);
     int letters = 0;
     std::size_t k = 0;
     for (std::size_t i = 0; i < text.size(); ++i) {
@@ -165,6 +246,8 @@ bool has_own_words(std::string_view text)
     }
     return false;
 }
+
+bool has_own_words(std::string_view text) { return has_own_words(text, protected_spans(text)); }
 
 // ------------------------------------------------------------------ loud features
 
@@ -203,14 +286,22 @@ std::string calm_loud_features(std::string_view text, const engine::analysis& a,
 {
     std::string out(text);
     const auto kept = protected_spans(text);
+    // The words outside protected spans, found once (spans and words are both in text order).
+    auto words = words_in(text, {0, static_cast<std::uint32_t>(text.size())});
+    if (!kept.empty()) {
+        std::size_t k = 0;
+        std::erase_if(words, [&](const word& w) {
+            while (k < kept.size() && kept[k].span.end <= w.begin) ++k;
+            return k < kept.size() && kept[k].span.begin < w.end;
+        });
+    }
     bool lowered_any = false;
     int shouted_words = 0;
-    for (const auto& w : words_in(text, {0, static_cast<std::uint32_t>(text.size())}))
-        shouted_words += !inside_kept(kept, {w.begin, w.end}) && shouted(text.substr(w.begin, w.end - w.begin));
+    for (const auto& w : words) shouted_words += shouted(text.substr(w.begin, w.end - w.begin));
     int all_words = 0, capital_words = 0;
-    for (const auto& w : words_in(text, {0, static_cast<std::uint32_t>(text.size())})) {
+    for (const auto& w : words) {
         auto s = text.substr(w.begin, w.end - w.begin);
-        if (inside_kept(kept, {w.begin, w.end}) || s.size() < 2) continue;
+        if (s.size() < 2) continue;
         ++all_words;
         capital_words += std::none_of(s.begin(), s.end(), [](char c) { return c >= 'a' && c <= 'z'; });
     }
@@ -218,17 +309,22 @@ std::string calm_loud_features(std::string_view text, const engine::analysis& a,
     const bool all_caps = all_words >= 3 && capital_words * 10 >= all_words * 7;
     // A message all in capitals is not "shouting" to the engine (no mixed case) but reads as it.
     if (a.features.shouting || shouted_words >= 2 || all_caps) {
-        for (const auto& w : words_in(text, {0, static_cast<std::uint32_t>(text.size())})) {
+        for (const auto& w : words) {
             auto s = text.substr(w.begin, w.end - w.begin);
             const bool long_caps = all_caps && s.size() >= 4 &&
                                    std::none_of(s.begin(), s.end(), [](char c) { return c >= 'a' && c <= 'z'; });
-            if (inside_kept(kept, {w.begin, w.end}) || !(shouted(s) || long_caps)) continue;
+            if (!(shouted(s) || long_caps)) continue;
             const bool capital = at_sentence_start(text, w.begin);
             for (auto i = w.begin; i < w.end; ++i) out[i] = (i == w.begin && capital) ? out[i] : lower(out[i]);
             lowered_any = true;
         }
     }
     if (lowered_any) changes.emplace_back("the capitals");
+    // Most messages have no burst of marks: then there is nothing more to do.
+    bool any_burst = false;
+    for (auto at = out.find_first_of("?!"); at != std::string::npos && !any_burst; at = out.find_first_of("?!", at + 1))
+        any_burst = at + 1 < out.size() && (out[at + 1] == '?' || out[at + 1] == '!' || out[at + 1] == '1');
+    if (!any_burst) return out;
     std::string result;
     result.reserve(out.size());
     std::string burst_seen;
@@ -305,19 +401,20 @@ struct rewrite_step {
 
 // "you always break the build" -> "the build got broken again. Could we look at how to avoid
 // that next time?" Works on the clause holding the cue; nullopt when the clause is not of that shape.
-std::optional<rewrite_step> verdict_to_request(std::string_view text, const engine::cue& cue)
+std::optional<rewrite_step> verdict_to_request(std::string_view text, const engine::cue& cue, text_structure& parts,
+                                               bool only_specific = false)
 {
-    const auto all_clauses = clauses(text);
-    const auto kept = protected_spans(text);
+    const auto& all_clauses = parts.clauses(text);
+    const auto& kept = parts.kept(text);
     for (const auto& cl : all_clauses) {
         if (!overlaps(cl, cue.span)) continue;
         auto ws = words_in(text, cl);
         // Mentions, code and links are not words of the sentence here ("@sam you never ...").
         std::erase_if(ws, [&](const word& w) { return inside_kept(kept, {w.begin, w.end}); });
         for (std::size_t i = 0; i + 1 < ws.size(); ++i) {
-            auto w = lowered(text.substr(ws[i].begin, ws[i].end - ws[i].begin));
+            if (!equals_folded(text.substr(ws[i].begin, ws[i].end - ws[i].begin), "you")) continue;
             auto adverb = lowered(text.substr(ws[i + 1].begin, ws[i + 1].end - ws[i + 1].begin));
-            if (w != "you" || !is_one_of(adverb, {"always", "never", "constantly"})) continue;
+            if (!is_one_of(adverb, {"always", "never", "constantly"})) continue;
             // What comes before "you" may only be a question lead or a connective.
             bool question = false;
             bool lead_ok = true;
@@ -366,11 +463,18 @@ std::optional<rewrite_step> verdict_to_request(std::string_view text, const engi
                                                       "make", "take", "pull", "find", "mess", "screw"});
             const auto pp = past_participle(verb);
             const bool protected_in_object = inside_kept(kept, {obj_begin, obj_end});
+            // Without a verdict rule behind it, only an object that is one thing: "the rota and then
+            // complain about pages got ignored" is no sentence.
+            if (only_specific)
+                for (const auto& ow : owords)
+                    if (is_one_of(lowered(std::string_view(object).substr(ow.begin, ow.end - ow.begin)),
+                                  {"and", "but", "then", "because", "so", "while", "when", "which", "or", "if"}))
+                        return std::nullopt;
             std::string observation, request;
             if (!vague && !helper_verb && !pp.empty()) {
                 observation = rebuilt + (never ? " didn't get " + pp : " got " + pp + " again");
                 request = never ? "Could we make sure that happens next time?" : "Could we look at how to avoid that next time?";
-            } else if (!never && !protected_in_object) {
+            } else if (!never && !protected_in_object && !only_specific) {
                 observation = "this keeps happening";
                 request = "Could we talk about how to avoid it next time?";
             } else {
@@ -380,7 +484,7 @@ std::optional<rewrite_step> verdict_to_request(std::string_view text, const engi
             // and add the request after it.
             const std::uint32_t from = question ? ws[0].begin : ws[i].begin;
             std::uint32_t sentence_end = cl.end;
-            for (const auto& s : sentences(text))
+            for (const auto& s : parts.sentences(text))
                 if (s.begin <= cl.begin && cl.begin < s.end) sentence_end = s.end;
             std::string out(text.substr(0, from));
             if (at_sentence_start(text, from) && from < text.size() && is_upper(text[from]) && !observation.empty())
@@ -520,6 +624,12 @@ float heat(const engine::analysis& a)
     return h;
 }
 
+// Emphasis that stands alone as a clause after a verdict became a request ("... not once. ever."):
+// it only insisted on the verdict.
+constexpr std::array<std::string_view, 9> emphasis_markers{
+    "not once", "ever", "not once ever", "not even once", "every time", "every single time", "every damn time",
+    "as usual", "like always"};
+
 // Sarcasm and exasperation markers that read as a jab when they stand alone as a clause of a
 // heated message ("..., seriously?!", "great job everyone").
 constexpr std::array<std::string_view, 26> sarcasm_markers{
@@ -532,6 +642,7 @@ constexpr std::array<std::string_view, 26> sarcasm_markers{
 std::string bare_words(std::string_view clause)
 {
     std::string out;
+    out.reserve(clause.size());
     for (char c : clause) {
         if (is_alpha(c) || c == '/' || c == '\'') out.push_back(lower(c));
         else if (!out.empty() && out.back() != ' ') out.push_back(' ');
@@ -540,34 +651,80 @@ std::string bare_words(std::string_view clause)
     return out;
 }
 
+// Lexicographic order that looks at the first bytes before calling the library's compare (most
+// words differ there). Words are never empty.
+constexpr bool word_less(std::string_view a, std::string_view b) noexcept
+{
+    return a.front() != b.front() ? static_cast<unsigned char>(a.front()) < static_cast<unsigned char>(b.front()) : a < b;
+}
+
+// Every phrase of harm_phrases holds one of these words (sorted, for a binary search).
+constexpr std::array<std::string_view, 35> harm_words{
+    "address", "alive", "beat", "bleach", "burn", "dead", "die", "end", "face", "favor", "find", "fingers",
+    "hope", "hurt", "jump", "k", "kill", "killing", "kys", "legs", "mom's", "neck", "punch", "regret", "rope",
+    "run", "share", "shoot", "stab", "unalive", "urself", "watch", "where", "yours", "yourself"};
+static_assert(std::is_sorted(harm_words.begin(), harm_words.end(), word_less));
+
+// What carries_harm() looks for, in the words of bare_words() (sorted, for a binary search).
+constexpr std::array<std::string_view, 40> harm_phrases{
+    "beat you", "better hope", "bleach", "break your face", "break your fingers", "break your legs",
+    "break your neck", "burn", "dead", "delete yourself", "die", "end you", "find out what", "hang yourself",
+    "hurt you", "i know where", "jump off", "k y s", "kill", "kill urself", "kill yourself", "killing", "kys",
+    "neck yourself", "off yourself", "post yours", "punch", "rope", "run into you", "share them here", "shoot",
+    "stab", "still alive", "unalive", "uninstall yourself", "watch your back", "world a favor",
+    "you'll regret", "your address", "your mom's"};
+static_assert(std::is_sorted(harm_phrases.begin(), harm_phrases.end(), word_less));
+
 // Words that threaten or wish harm (to the reader or anyone): a message holding them gets no
 // calmer draft, since cutting around them could leave the threat looking mild.
 bool carries_harm(std::string_view text)
 {
-    // Cheap first: every phrase below holds one of these words.
+    // Cheap first: every phrase of harm_phrases holds one of harm_words.
     const auto words = bare_words(text);
     bool maybe = false;
     for (std::size_t i = 0; i < words.size() && !maybe;) {
         auto end = words.find(' ', i);
         if (end == std::string::npos) end = words.size();
         const auto w = std::string_view(words).substr(i, end - i);
-        maybe = is_one_of(w, {"kys", "kill", "killing", "die", "dead", "bleach", "jump", "yourself", "urself", "rope",
-                              "hurt", "fingers", "legs", "neck", "face", "hope", "run", "find", "regret", "watch",
-                              "where", "address", "yours", "shoot", "stab", "punch", "beat", "burn", "alive", "end",
-                              "unalive", "k", "favor", "mom's", "share"});
+        maybe = std::binary_search(harm_words.begin(), harm_words.end(), w, word_less);
         i = end + 1;
     }
     if (!maybe) return false;
-    const auto t = " " + words + " ";
-    for (std::string_view phrase :
-         {" kys ", " kill ", " killing ", " die ", " dead ", " bleach ", " jump off ", " delete yourself ",
-          " uninstall yourself ", " off yourself ", " neck yourself ", " rope ", " hang yourself ", " kill urself ",
-          " kill yourself ", " hurt you ", " break your fingers ", " break your legs ", " break your neck ", " break your face ", " better hope ", " run into you ", " find out what ",
-          " you'll regret ", " watch your back ", " i know where ", " your address ", " post yours ", " shoot ",
-          " stab ", " punch ", " beat you ", " burn ", " still alive ", " end you ", " unalive ", " k y s ",
-          " world a favor ", " your mom's ", " share them here "})
-        if (t.find(phrase) != std::string::npos) return true;
+    // A phrase counts where it starts a word and ends one (or the text). The phrases are sorted,
+    // so those that start with the word at hand are next to each other.
+    const std::string_view all(words);
+    for (std::size_t i = 0; i < all.size();) {
+        auto end = all.find(' ', i);
+        if (end == std::string_view::npos) end = all.size();
+        const auto w = all.substr(i, end - i);
+        const auto rest = all.substr(i);
+        for (auto it = std::lower_bound(harm_phrases.begin(), harm_phrases.end(), w, word_less);
+             it != harm_phrases.end() && it->starts_with(w); ++it)
+            if (rest.starts_with(*it) && (rest.size() == it->size() || rest[it->size()] == ' ')) return true;
+        i = end + 1;
+    }
     return false;
+}
+
+// "did you even run this before opening the PR?": a question about something, asked with a jab.
+// Returns where " even" is in the clause when the clause is such a question: a helper verb, "you
+// even", then at least three words; nullopt for "are you even trying" and everything else.
+std::optional<std::size_t> question_without_even(std::string_view clause, const std::string& words)
+{
+    static constexpr std::array<std::string_view, 14> helpers{"did", "do", "does", "have", "has", "had", "were",
+                                                               "was", "are", "is", "can", "could", "would", "will"};
+    const auto first_space = words.find(' ');
+    if (first_space == std::string::npos ||
+        std::find(helpers.begin(), helpers.end(), std::string_view(words).substr(0, first_space)) == helpers.end() ||
+        words.compare(first_space, 10, " you even ") != 0)
+        return std::nullopt;
+    const auto after = std::string_view(words).substr(first_space + 10);
+    if (std::count(after.begin(), after.end(), ' ') < 2) return std::nullopt;
+    for (std::size_t i = 0; i + 5 <= clause.size(); ++i)
+        if (clause[i] == ' ' && equals_folded(clause.substr(i + 1, 4), "even") &&
+            (i + 5 == clause.size() || !is_alpha(clause[i + 5])))
+            return i;
+    return std::nullopt;
 }
 
 std::size_t word_count(std::string_view text)
@@ -595,9 +752,9 @@ std::optional<calmer_draft> calmer_rewrite(std::string_view text, const engine::
     // Never a draft of words that threaten or wish harm (to the reader or anyone), nor of crisis
     // language or slurs: cutting around them could leave them looking mild.
     for (const auto& c : analysis.cues) {
-        const auto kind = lowered(std::string(c.rule_id) + " " + std::string(c.label));
-        if (c.cat == engine::category::crisis || has(kind, "threat") || has(kind, "harm") || has(kind, "slur"))
-            return std::nullopt;
+        if (c.cat == engine::category::crisis) return std::nullopt;
+        const folded_cue kind(c);
+        if (kind.has("threat") || kind.has("harm") || kind.has("slur")) return std::nullopt;
     }
     if (carries_harm(text)) return std::nullopt;
     calmer_draft draft;
@@ -605,9 +762,49 @@ std::optional<calmer_draft> calmer_rewrite(std::string_view text, const engine::
     // then needs no cut), then the cues that still fire; the reason names the cues first.
     std::vector<std::string> loud;
     draft.text = calm_loud_features(text, analysis, loud);
+    text_structure parts;
+    // A question asked with a jab ("did you even run this before opening the PR?") loses only its
+    // "even" and stays a question about the thing.
+    for (int questions = 0; questions < max_steps && has_folded(draft.text, "you even "); ++questions) {
+        bool changed = false;
+        for (const auto& cl : parts.clauses(draft.text)) {
+            const auto piece = std::string_view(draft.text).substr(cl.begin, cl.end - cl.begin);
+            if (auto at = question_without_even(piece, bare_words(piece))) {
+                draft.text.erase(cl.begin + *at, 5);   // " even"
+                if (std::find(loud.begin(), loud.end(), "the 'even'") == loud.end()) loud.emplace_back("the 'even'");
+                changed = true;
+                break;
+            }
+        }
+        if (!changed) break;
+    }
+    // Every text analysed in this call, with its analysis: a candidate tried before (two regions
+    // that cut the same words, a second rule trying the same clause) is not analysed again.
+    std::vector<std::pair<std::string, engine::analysis>> seen;
+    auto analyse = [&](const std::string& t, engine::analysis& out) {
+        for (const auto& [known, a] : seen)
+            if (known == t) {
+                out = a;
+                return;
+            }
+        reanalyse(t, out);
+        if (seen.size() < 16) seen.emplace_back(t, out);
+    };
     engine::analysis now;
-    reanalyse(draft.text, now);
+    // `now` is the analysis of draft.text whenever `now_is_current`; a text that did not change
+    // is not analysed again (the original's analysis is the one it would get).
+    bool now_is_current = true;
+    if (draft.text == text) now = analysis;
+    else analyse(draft.text, now);
     std::vector<std::string_view> stuck;   // rules no step could quiet
+    // A cue's family depends on its rule only: worked out once per rule in this call (a rule id
+    // is a view into the compiled rules, which outlive the call).
+    std::vector<std::pair<std::string_view, family>> families;
+    auto family_of_rule = [&](const engine::cue& c) {
+        for (const auto& [id, f] : families)
+            if (id.data() == c.rule_id.data() && id.size() == c.rule_id.size()) return f;
+        return families.emplace_back(c.rule_id, family_of(c)).second;
+    };
 
     auto note = [&](std::string change) {
         if (std::find(draft.changes.begin(), draft.changes.end(), change) == draft.changes.end())
@@ -615,17 +812,25 @@ std::optional<calmer_draft> calmer_rewrite(std::string_view text, const engine::
     };
     engine::analysis trial;
     // A verdict the original had ("you ALWAYS ...") is turned into an observation even when the
-    // capitals were all that made its cue fire.
+    // capitals were all that made its cue fire, and so is one that a rule of another family
+    // caught ("@sam you never update the tracker" read as blame).
+    const bool verdict_words = has_folded(draft.text, "you always") || has_folded(draft.text, "you never") ||
+                               has_folded(draft.text, "you constantly");
+    bool verdict_made_request = false;   // then emphasis left behind ("not once. ever.") may go too
     for (const auto& c : analysis.cues) {
-        if (!heated(c) || family_of(c) != family::verdict) continue;
+        if (!heated(c)) continue;
+        const bool named_verdict = family_of_rule(c) == family::verdict;
+        if (!named_verdict && !verdict_words) continue;
         engine::cue whole = c;
         whole.span = {0, static_cast<std::uint32_t>(draft.text.size())};
-        if (auto r = verdict_to_request(draft.text, whole)) {
-            reanalyse(r->text, trial);
+        // Without a verdict rule, only a rewrite that names the thing ("the tracker didn't get updated").
+        if (auto r = verdict_to_request(draft.text, whole, parts, !named_verdict)) {
+            analyse(r->text, trial);
             if (heat(trial) <= heat(now)) {
                 draft.text = std::move(r->text);
                 std::swap(now, trial);
                 note(std::move(r->change));
+                verdict_made_request = true;
             }
         }
         break;
@@ -644,25 +849,28 @@ std::optional<calmer_draft> calmer_rewrite(std::string_view text, const engine::
         const float heat_before = heat(now);
         auto better = [&](const std::string& candidate) {
             if (candidate == draft.text) return false;
-            reanalyse(candidate, trial);
+            analyse(candidate, trial);
             return count_rule(trial, cue.rule_id) < before && heat(trial) < heat_before;
         };
-        auto accept = [&](std::string candidate, std::string change) {
+        // `trial` is the analysis of `analysed` (the candidate before any tidying).
+        auto accept = [&](std::string candidate, std::string change, std::string_view analysed) {
+            now_is_current = candidate == analysed;
             draft.text = std::move(candidate);
             std::swap(now, trial);
             note(std::move(change));
         };
 
-        const auto fam = family_of(cue);
+        const auto fam = family_of_rule(cue);
         bool done = false;
         if (fam == family::verdict) {
-            if (auto r = verdict_to_request(draft.text, cue); r && better(r->text)) {
-                accept(std::move(r->text), std::move(r->change));
+            if (auto r = verdict_to_request(draft.text, cue, parts); r && better(r->text)) {
+                accept(r->text, std::move(r->change), r->text);
+                verdict_made_request = true;
                 done = true;
             }
         }
         if (!done && fam == family::profanity) {
-            const auto kept = protected_spans(draft.text);
+            const auto& kept = parts.kept(draft.text);
             // Of the deletions that quiet the cue, the one that lowers the heat most (swear words
             // first on a tie).
             std::optional<std::string> best_text;
@@ -688,21 +896,24 @@ std::optional<calmer_draft> calmer_rewrite(std::string_view text, const engine::
             }
             if (best_text) {
                 trial = std::move(best_analysis);
-                accept(tidy(*best_text), "the swearing");
+                accept(tidy(*best_text), "the swearing", *best_text);
                 done = true;
             }
         }
         if (!done) {
-            const auto change = fam == family::profanity ? std::string("the swearing")
-                                : fam == family::verdict ? std::string("the verdict about the person")
-                                                         : plain_change(cue.label);
+            // Named only when a cut is kept (plain_change() is string work).
+            auto change = [&] {
+                return fam == family::profanity ? std::string("the swearing")
+                       : fam == family::verdict ? std::string("the verdict about the person")
+                                                : plain_change(cue.label);
+            };
             // Smallest first: the clause where the cue ends (where the insult or swear word
             // usually is), every clause it touches, then the same for sentences.
             const byte_span last_byte{cue.span.end > 0 ? cue.span.end - 1 : 0, cue.span.end};
             std::vector<byte_span> regions;
-            for (const auto& pieces : {clauses(draft.text), sentences(draft.text)}) {
+            for (const auto* pieces : {&parts.clauses(draft.text), &parts.sentences(draft.text)}) {
                 byte_span touched{~0u, 0};
-                for (const auto& p : pieces) {
+                for (const auto& p : *pieces) {
                     if (overlaps(p, last_byte)) regions.push_back(p);
                     if (overlaps(p, cue.span)) {
                         touched.begin = std::min(touched.begin, p.begin);
@@ -714,7 +925,7 @@ std::optional<calmer_draft> calmer_rewrite(std::string_view text, const engine::
             for (const auto& region : regions) {
                 auto candidate = tidy(cut(draft.text, region));
                 if (better(candidate)) {
-                    accept(std::move(candidate), change);
+                    accept(candidate, change(), candidate);
                     done = true;
                     break;
                 }
@@ -727,7 +938,7 @@ std::optional<calmer_draft> calmer_rewrite(std::string_view text, const engine::
     // markers standing alone as a clause ("..., seriously?!", "great job everyone") go; and so do
     // single words the cuts left alone as a clause ("..., Colin").
     for (int cuts = 0; cuts < max_steps; ++cuts) {
-        const auto pieces = clauses(draft.text);
+        const auto& pieces = parts.clauses(draft.text);
         bool cut_one = false;
         for (const auto& cl : pieces) {
             const auto piece = std::string_view(draft.text).substr(cl.begin, cl.end - cl.begin);
@@ -735,14 +946,17 @@ std::optional<calmer_draft> calmer_rewrite(std::string_view text, const engine::
             if (words.empty()) continue;
             const bool jab = has(" " + words + " ", " you even ") || has(words, "wrong with you") ||
                              has(words, "are you kidding") || has(words, "are you serious");
-            const bool sarcasm = !jab && std::find(sarcasm_markers.begin(), sarcasm_markers.end(), words) !=
-                                             sarcasm_markers.end();
+            const bool sarcasm =
+                !jab && (std::find(sarcasm_markers.begin(), sarcasm_markers.end(), words) != sarcasm_markers.end() ||
+                         (verdict_made_request &&
+                          std::find(emphasis_markers.begin(), emphasis_markers.end(), words) != emphasis_markers.end()));
             const bool lone_word = !jab && !sarcasm && !draft.changes.empty() && pieces.size() > 1 &&
                                    words.find(' ') == std::string::npos && protected_texts(piece).empty();
             if (!jab && !sarcasm && !lone_word) continue;
             auto candidate = tidy(cut(draft.text, cl));
             if (sarcasm && !has_own_words(candidate)) continue;
             draft.text = std::move(candidate);
+            now_is_current = false;
             if (!lone_word) note("the '" + words + "'");
             cut_one = true;
             break;
@@ -750,17 +964,23 @@ std::optional<calmer_draft> calmer_rewrite(std::string_view text, const engine::
         if (!cut_one) break;
     }
 
-    draft.text = tidy(draft.text);
+    if (auto tidied = tidy(draft.text, parts.kept(draft.text)); tidied != draft.text) {
+        draft.text = std::move(tidied);
+        now_is_current = false;
+    }
     for (auto& change : loud) note(std::move(change));
     // A few words left over from an attack are no draft.
     if (word_count(draft.text) < 4) return std::nullopt;
-    if (draft.text == text || !has_own_words(draft.text) || !keeps_protected(text, draft.text)) return std::nullopt;
-    reanalyse(draft.text, now);
+    if (draft.text == text || !has_own_words(draft.text, parts.kept(draft.text)) || !keeps_protected(text, draft.text))
+        return std::nullopt;
+    if (!now_is_current) analyse(draft.text, now);
     if (now.flagged(engine::category::conflict)) return std::nullopt;
-    // A draft that starts mid-sentence after a cut reads better capitalised, as the original was.
+    // A draft that starts mid-sentence after a cut reads better capitalised, as the original was
+    // (a link it starts with stays as it is).
     const auto first_letter = std::find_if(text.begin(), text.end(), is_alpha);
+    const auto& kept = parts.kept(draft.text);
     if (first_letter != text.end() && is_upper(*first_letter) && !draft.text.empty() && draft.text[0] >= 'a' &&
-        draft.text[0] <= 'z')
+        draft.text[0] <= 'z' && (kept.empty() || kept.front().span.begin != 0))
         draft.text[0] = static_cast<char>(draft.text[0] - 'a' + 'A');
     return draft;
 }

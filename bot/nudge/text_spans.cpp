@@ -1,6 +1,7 @@
 #include "nudge/text_spans.hpp"
 
 #include <algorithm>
+#include <array>
 
 namespace nudgebot::nudge {
 
@@ -96,18 +97,25 @@ bool ends_clause(std::string_view text, std::size_t i) noexcept
     return false;
 }
 
+// The bytes a sentence or clause can end at (. ! ? , ; : - a line break, and the last byte of "—").
+constexpr auto may_end_piece = [] {
+    std::array<bool, 256> t{};
+    for (unsigned char c : std::string_view(".!?,;:-\n")) t[c] = true;
+    t[0x94] = true;
+    return t;
+}();
+
 template <class Ends>
-std::vector<engine::byte_span> pieces(std::string_view text, Ends ends)
+std::vector<engine::byte_span> pieces(std::string_view text, const std::vector<kept_span>& kept, Ends ends)
 {
     std::vector<engine::byte_span> out;
-    const auto kept = protected_spans(text);
     std::size_t k = 0, begin = 0, i = 0;
     while (i < text.size()) {
         if (k < kept.size() && kept[k].span.begin == i) {
             i = kept[k++].span.end;
             continue;
         }
-        if (ends(text, i)) {
+        if (may_end_piece[static_cast<unsigned char>(text[i])] && ends(text, i)) {
             std::size_t j = i + 1;
             // A run of closing punctuation stays with its sentence ("?!", "...", '."').
             while (j < text.size() && (text[j] == '.' || text[j] == '!' || text[j] == '?' || text[j] == '"' ||
@@ -123,6 +131,13 @@ std::vector<engine::byte_span> pieces(std::string_view text, Ends ends)
     return out;
 }
 
+// The bytes a protected span can start with: ` < @ # and the h / w of http:// and www.
+constexpr auto can_start_span = [] {
+    std::array<bool, 256> t{};
+    for (unsigned char c : std::string_view("`<@#hHwW")) t[c] = true;
+    return t;
+}();
+
 }  // namespace
 
 std::vector<kept_span> protected_spans(std::string_view text)
@@ -130,8 +145,7 @@ std::vector<kept_span> protected_spans(std::string_view text)
     std::vector<kept_span> out;
     for (std::size_t i = 0; i < text.size();) {
         // Only these bytes can start a protected span; everything else is passed over at once.
-        const char c = text[i];
-        if (c != '`' && c != '<' && c != '@' && c != '#' && c != 'h' && c != 'H' && c != 'w' && c != 'W') {
+        if (!can_start_span[static_cast<unsigned char>(text[i])]) {
             ++i;
             continue;
         }
@@ -168,8 +182,19 @@ bool keeps_protected(std::string_view original, std::string_view rewrite)
     return std::includes(have.begin(), have.end(), wanted.begin(), wanted.end());
 }
 
-std::vector<engine::byte_span> sentences(std::string_view text) { return pieces(text, ends_sentence); }
-std::vector<engine::byte_span> clauses(std::string_view text) { return pieces(text, ends_clause); }
+std::vector<engine::byte_span> sentences(std::string_view text)
+{
+    return sentences(text, protected_spans(text));
+}
+std::vector<engine::byte_span> clauses(std::string_view text) { return clauses(text, protected_spans(text)); }
+std::vector<engine::byte_span> sentences(std::string_view text, const std::vector<kept_span>& kept)
+{
+    return pieces(text, kept, [](std::string_view t, std::size_t i) { return ends_sentence(t, i); });
+}
+std::vector<engine::byte_span> clauses(std::string_view text, const std::vector<kept_span>& kept)
+{
+    return pieces(text, kept, [](std::string_view t, std::size_t i) { return ends_clause(t, i); });
+}
 
 bool overlaps(engine::byte_span a, engine::byte_span b) noexcept { return a.begin < b.end && b.begin < a.end; }
 

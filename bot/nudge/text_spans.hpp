@@ -38,6 +38,9 @@ bool keeps_protected(std::string_view original, std::string_view rewrite);
 // next piece).
 std::vector<engine::byte_span> sentences(std::string_view text);
 std::vector<engine::byte_span> clauses(std::string_view text);
+// The same, given the text's protected_spans (for callers that already have them).
+std::vector<engine::byte_span> sentences(std::string_view text, const std::vector<kept_span>& kept);
+std::vector<engine::byte_span> clauses(std::string_view text, const std::vector<kept_span>& kept);
 
 bool overlaps(engine::byte_span a, engine::byte_span b) noexcept;
 

@@ -6,7 +6,12 @@
 // hostile message; alice's private view shows a boundary suggestion with its buttons, bob's and
 // carol's show nothing, also when the switch to bob happens while a poll for alice is still in
 // flight (the sandbox's test hook holds that answer back); alice presses Stop these; a second
-// hostile message brings her nothing.
+// hostile message brings her nothing. Then the tour is played (its pauses shortened) and its last
+// scenes are checked: bob's /nudge check of a heated draft shows a calmer draft of his own words
+// with its reason and a Copy draft button that puts the draft in the message box, and after erin
+// sets the crisis resources to GB, carol's crisis language brings her the card with the UK line.
+// With --tour, the tour is played at its own pace and the page saved at its end (carol's crisis
+// card) and, as <name>-draft.png, with bob's calmer draft.
 // On failure a screenshot is written next to this file (sandbox-failure.png).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync, writeFileSync } from 'node:fs';
@@ -37,7 +42,7 @@ if (!existsSync(chromiumPath)) {
   process.exit(SKIP);
 }
 
-const deadline = setTimeout(() => { console.error('FAIL: the test took longer than 120 s'); finish(1); }, 120000);
+const deadline = setTimeout(() => { console.error('FAIL: the test took longer than 170 s'); finish(1); }, 170000);
 
 // ----- start the sandbox on a free port and read its address from stdout. No cooldown between
 // nudges (the defaults would hold back a second nudge for minutes, hiding what Stop these does).
@@ -119,10 +124,22 @@ try {
 
   if (tourShot) {
     await page.click('#tour');
-    await page.waitForFunction(() => !document.getElementById('tour').disabled, null, { timeout: 60000 });
+    await page.waitForFunction(() => !document.getElementById('tour').disabled, null, { timeout: 90000 });
     await page.waitForTimeout(800);
     await page.screenshot({ path: tourShot });
     console.log('wrote', tourShot);
+    await page.selectOption('#as', 'bob');
+    await page.getByRole('button', { name: '#code-review', exact: true }).click();
+    await page.waitForSelector('#private-view blockquote.draft');
+    // The reason line, the draft and its Copy draft button in view together.
+    await page.locator('#private-view blockquote.draft').first().evaluate((e) => {
+      e.scrollIntoView({ block: 'start' });
+      e.closest('section').scrollTop -= 80;
+    });
+    await page.waitForTimeout(500);
+    const draftShot = tourShot.replace(/\.png$/, '') + '-draft.png';
+    await page.screenshot({ path: draftShot });
+    console.log('wrote', draftShot);
     await finish(0);
   }
 
@@ -185,6 +202,40 @@ try {
   await speakAs('alice');
   await page.waitForTimeout(2500);
   check(await suggestionCount() === 1, 'after Stop these, a second hostile message brings alice nothing');
+
+  // ----- The tour, its pauses shortened; then its last two scenes are checked.
+  await page.goto(url + '?tour_pace=0.2');
+  await page.waitForFunction(() => document.getElementById('bot-status').textContent === 'nudgebot is connected',
+                             null, { timeout: 20000 });
+  await page.click('#tour');
+  check(await page.isDisabled('#tour'), 'the tour is playing');
+  await page.waitForFunction(() => !document.getElementById('tour').disabled, null, { timeout: 60000 });
+  check(await page.textContent('#composer-error') === '', 'the tour played to its end without an error');
+  const copied = await page.inputValue('#composer-text');
+
+  // Carol's crisis language: the card names the line of the country erin chose.
+  check((await page.textContent('#private-title')).toLowerCase().includes('carol'), 'the tour ends on carol\'s view');
+  const card = page.locator('#private-view .private-item', { hasText: 'automated message from nudgebot' });
+  await card.first().waitFor();
+  const cardText = await card.first().textContent();
+  check(cardText.includes('In the United Kingdom, you can call Samaritans free on 116 123'),
+        'carol\'s crisis card names the UK line erin chose');
+  check(!cardText.includes('988'), 'the card does not name the US line');
+
+  // Bob's /nudge check: a calmer draft of his own words, with its reason and a Copy draft button.
+  await speakAs('bob');
+  const answer = page.locator('#private-view .private-item', { has: page.locator('blockquote.draft') }).first();
+  await answer.waitFor();
+  const answerText = await answer.textContent();
+  check(/A calmer draft of your message \(without [^)]*'you always'/.test(answerText),
+        'bob\'s check answer shows a calmer draft with its reason (without the \'you always\' ...)');
+  const draft = await answer.locator('blockquote.draft').textContent();
+  check(draft.includes('the build') && !/ALWAYS|even trying|\?\?/.test(draft),
+        `the draft keeps what it is about and drops the verdict, the jab and the "??" (draft: ${draft})`);
+  check(copied === draft, 'the tour\'s Copy draft put the draft in the message box');
+  await page.fill('#composer-text', '');
+  await answer.getByRole('button', { name: 'Copy the calmer draft into the message box' }).click();
+  check(await page.inputValue('#composer-text') === draft, 'Copy draft puts the draft in the message box');
   console.log('PASS');
   await finish(0);
 } catch (e) {

@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -112,6 +113,19 @@ TEST_CASE("Code spans, links and mentions of the original survive every rewrite"
     CHECK_FALSE(flags_conflict(r.draft->text));
 }
 
+TEST_CASE("A draft that starts with a link keeps the link as written (no capital letter)", "[nudge][calmer][kept]")
+{
+    for (std::string text : {"You idiot. https://ci.example.com/run/42 has been red since your merge",
+                             "YOU IDIOT, www.example.com/status says the deploy failed again"}) {
+        INFO(text);
+        auto r = rewrite(text);
+        REQUIRE(r.draft);
+        CHECK((r.draft->text.starts_with("https://ci.example.com/run/42 ") ||
+               r.draft->text.starts_with("www.example.com/status ")));
+        CHECK(keeps_protected(text, r.draft->text));
+    }
+}
+
 TEST_CASE("A clause that holds a mention keeps the mention when the clause goes", "[nudge][calmer][kept]")
 {
     auto r = rewrite("the release notes are missing again, <@4481> you idiot");
@@ -121,6 +135,71 @@ TEST_CASE("A clause that holds a mention keeps the mention when the clause goes"
     CHECK(has(r.draft->text, "<@4481>"));
     CHECK(has(r.draft->text, "the release notes are missing again"));
     CHECK_FALSE(has(r.draft->text, "idiot"));
+}
+
+TEST_CASE("'You never …' caught by another rule also becomes a request, and the emphasis after it goes",
+          "[nudge][calmer]")
+{
+    auto r = rewrite("@dana you never update the changelog. not once. ever.");
+    REQUIRE(r.before.flagged(engine::category::conflict));
+    REQUIRE(r.draft);
+    CHECK(r.draft->text == "@dana the changelog didn't get updated. Could we make sure that happens next time?");
+    CHECK(r.draft->reason() == "without the 'you never', the 'not once' and the 'ever'");
+    CHECK_FALSE(flags_conflict(r.draft->text));
+    // Without a verdict turned into a request, emphasis is not cut on its own.
+    auto plain = rewrite("not once. ever.");
+    CHECK_FALSE(plain.draft);
+}
+
+TEST_CASE("A question asked with a jab loses only its 'even' and stays a question", "[nudge][calmer]")
+{
+    auto r = rewrite("Did you even run the migrations before merging?");
+    REQUIRE(r.before.flagged(engine::category::conflict));
+    REQUIRE(r.draft);
+    CHECK(r.draft->text == "Did you run the migrations before merging?");
+    CHECK(r.draft->reason() == "without the 'even'");
+    CHECK_FALSE(flags_conflict(r.draft->text));
+    // Nothing is asked in "are you even trying": it still goes whole, and alone it leaves no draft.
+    CHECK_FALSE(rewrite("are you even trying??").draft);
+}
+
+TEST_CASE("Words that threaten leave no draft wherever they stand; the same words in other senses do not",
+          "[nudge][calmer][safety]")
+{
+    for (std::string text : {"you ALWAYS break the build, watch your back", "watch your back, you ALWAYS break the build"}) {
+        INFO(text);
+        auto r = rewrite(text);
+        REQUIRE(r.before.flagged(engine::category::conflict));
+        CHECK_FALSE(r.draft);
+    }
+    auto r = rewrite("you ALWAYS break the build, watch the logs next time");
+    REQUIRE(r.before.flagged(engine::category::conflict));
+    REQUIRE(r.draft);
+    CHECK(r.draft->text.find("watch the logs") != std::string::npos);
+}
+
+TEST_CASE("No text is analysed twice while a draft is built, and the original is never analysed again",
+          "[nudge][calmer][cost]")
+{
+    auto a = english();
+    for (std::string text : {"you ALWAYS break the build", "@sam you never update the changelog before tagging, seriously?!",
+                             "What is WRONG with you?! The migration dropped the users table",
+                             "we lost the demo because nobody sent the fucking slides",
+                             "<@4481> you idiot, the config in `deploy/prod.yaml` points at the old database",
+                             "Honestly, you always ignore the on-call rota and then complain about pages"}) {
+        INFO(text);
+        auto before = a->analyze(text, engine::sensitivity::medium);
+        REQUIRE(before.flagged(engine::category::conflict));
+        std::vector<std::string> analysed;
+        calmer_rewrite(text, before, [&](std::string_view t, engine::analysis& out) {
+            analysed.emplace_back(t);
+            a->analyze(t, engine::sensitivity::medium, out);
+        });
+        CHECK(std::find(analysed.begin(), analysed.end(), text) == analysed.end());
+        auto sorted = analysed;
+        std::sort(sorted.begin(), sorted.end());
+        CHECK(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end());
+    }
 }
 
 TEST_CASE("A calm message is not rewritten", "[nudge][calmer]")

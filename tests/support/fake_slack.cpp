@@ -2,6 +2,7 @@
 
 #include "support/fake_server.hpp"
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 
@@ -19,6 +20,7 @@ struct fake_slack::impl : std::enable_shared_from_this<fake_slack::impl> {
     std::set<std::string> admins;
     std::vector<std::string> group;
     std::set<std::string> outside;
+    std::vector<json> members;
     std::vector<fake_slack_call> calls;
     std::vector<fake_slack_ack> acks;
     std::map<int, std::vector<std::string>> sent;
@@ -74,6 +76,24 @@ struct fake_slack::impl : std::enable_shared_from_this<fake_slack::impl> {
             return ok({{"user", {{"id", u}, {"is_admin", admins.count(u) > 0}, {"is_owner", false}}}});
         }
         if (c.method == "usergroups.users.list") return ok({{"users", group}});
+        if (c.method == "users.list") {
+            // Slack's cursors are opaque; here one is the index of the next member.
+            std::size_t from = 0, limit = 100;
+            try {
+                if (!arg("cursor").empty()) from = std::stoul(arg("cursor"));
+                if (!arg("limit").empty()) limit = std::min<std::size_t>(std::stoul(arg("limit")), 1000);
+            } catch (const std::exception&) {
+                return fail("invalid_cursor");
+            }
+            json page = json::array();
+            for (std::size_t i = from; i < members.size() && i < from + limit; ++i) {
+                json m = members[i];
+                if (arg("include_locale") != "true" && m.is_object()) m.erase("locale");
+                page.push_back(std::move(m));
+            }
+            auto next = from + limit < members.size() ? std::to_string(from + limit) : std::string{};
+            return ok({{"members", std::move(page)}, {"response_metadata", {{"next_cursor", next}}}});
+        }
         if (c.method == "chat.postEphemeral") {
             if (outside.count(arg("user"))) return fail("user_not_in_channel");
             return ok({{"message_ts", "1700000000.000100"}});
@@ -157,6 +177,11 @@ void fake_slack::put_outside_channel(const std::string& user)
 {
     std::lock_guard lock(impl_->mutex);
     impl_->outside.insert(user);
+}
+void fake_slack::set_members(std::vector<json> members)
+{
+    std::lock_guard lock(impl_->mutex);
+    impl_->members = std::move(members);
 }
 std::vector<fake_slack_call> fake_slack::calls() const
 {

@@ -8,7 +8,8 @@
 // thread. Connection numbers count accepted sockets from 0; -1 means "the most recent one".
 // Canned answers: auth.test → bot user + team; users.info → is_admin for users made admins;
 // chat.postEphemeral → user_not_in_channel for users put outside a channel; conversations.open →
-// "D<user>"; everything else {"ok":true}.
+// "D<user>"; users.list → the members set with set_members, `limit` at a time (at most 1000) with
+// a next_cursor, their "locale" only when include_locale=true; everything else {"ok":true}.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -63,6 +64,7 @@ public:
     void make_admin(const std::string& user);
     void set_group(std::vector<std::string> members);
     void put_outside_channel(const std::string& user);
+    void set_members(std::vector<nlohmann::json> members);   // users.list's member objects
     std::vector<fake_slack_call> calls() const;
     std::vector<fake_slack_call> calls(const std::string& method) const;
 

@@ -1,5 +1,5 @@
 // The platform-neutral half of nudgebot for adapter scenario tests: the real routing::event_router
-// with the real English rules, a composer, and a SQLite store in a temporary folder whose
+// with the real English rules, a composer with the shipped crisis lines, and a SQLite store in a temporary folder whose
 // completions run on the adapter's io_context (as in production).
 //
 // Contract: test-only, header-only (shared by the Slack and Mattermost scenario tests). Construct
@@ -24,6 +24,11 @@
 
 namespace nudgebot::test {
 
+// The small library of the tests (fixed texts) and the shipped one (the crisis card with a
+// country's lines).
+inline constexpr const char* test_library = NUDGEBOT_SOURCE_DIR "/tests/nudge/data/suggestions.json";
+inline constexpr const char* shipped_library = NUDGEBOT_SOURCE_DIR "/rules/en/suggestions.json";
+
 struct world {
     temp_folder scratch{"nudgebot-platform"};   // first member: removed last
     std::filesystem::path dir = scratch.path();
@@ -31,15 +36,18 @@ struct world {
     std::unique_ptr<storage::async_store> store;
     std::unique_ptr<routing::event_router> bot;
 
-    world(boost::asio::io_context& ioc, core::delivery& delivery, const core::clock& clock, core::platform where)
+    world(boost::asio::io_context& ioc, core::delivery& delivery, const core::clock& clock, core::platform where,
+          const char* library = test_library)
     {
         core::diagnostics diags;
         auto rules = engine::load_rules(NUDGEBOT_SOURCE_DIR "/rules/en", diags);
         INFO(diags.to_string());
         REQUIRE(rules);
-        auto lib = nudge::load_suggestions(NUDGEBOT_SOURCE_DIR "/tests/nudge/data/suggestions.json", diags);
+        auto lib = nudge::load_suggestions(library, diags);
         REQUIRE(lib);
-        composer = std::make_unique<nudge::composer>(std::move(*lib));
+        auto lines = nudge::load_crisis_resources(NUDGEBOT_SOURCE_DIR "/rules/crisis_resources.json", diags);
+        REQUIRE(lines);
+        composer = std::make_unique<nudge::composer>(std::move(*lib), std::move(*lines));
         store = std::make_unique<storage::async_store>(
             storage::make_store("sqlite:" + (dir / "nudgebot.db").string()),
             [&ioc](std::function<void()> f) { boost::asio::post(ioc, std::move(f)); });
@@ -51,7 +59,8 @@ struct world {
     }
 
     template <class Harness>
-    world(Harness& h, core::platform where) : world(h.ioc, *h.bot, h.clock, where)
+    world(Harness& h, core::platform where, const char* library = test_library)
+        : world(h.ioc, *h.bot, h.clock, where, library)
     {
         h.forward = [this](const core::event& e) { bot->handle(e); };
         unwire_ = [&h] { h.forward = nullptr; };

@@ -9,6 +9,7 @@
 #include "platforms/slack/api.hpp"
 #include "platforms/slack/connection.hpp"
 #include "platforms/slack/normalise.hpp"
+#include "platforms/slack/workspace_locale.hpp"
 
 #include <unordered_set>
 
@@ -102,6 +103,36 @@ struct impl : runtime::adapter_core, std::enable_shared_from_this<impl> {
         core::session_ready ready{core::platform::slack, core::user_id(bot_user), {}};
         if (!team.empty()) ready.servers.emplace_back(team);
         life.emit(std::move(ready));
+        if (!team.empty() && cfg.locale_pages > 0)
+            life.spawn("workspace_locale", [self = shared_from_this()] { return self->announce_locale(); });
+    }
+
+    // The workspace's locale, once per process, as a server_available event (the dispatcher keeps
+    // it per server for the crisis card). Without it (users.list refused, no member with a
+    // locale) the moderators' choice or the config default applies.
+    asio::awaitable<void> announce_locale()
+    {
+        workspace_locale tally;
+        std::string cursor;
+        call_options get;
+        get.get = true;
+        for (int page = 0; page < cfg.locale_pages && !life.stopping(); ++page) {
+            std::string method = "users.list";
+            json args{{"limit", 200}, {"include_locale", true}};
+            if (!cursor.empty()) args["cursor"] = cursor;
+            auto r = co_await api.call(method, std::move(args), get);
+            if (!r.ok) {
+                log->warn("users.list failed ({}); the crisis card's country comes from the moderators or the config",
+                          r.error);
+                break;
+            }
+            cursor = tally.add_page(r.body);
+            if (cursor.empty()) break;
+        }
+        auto locale = tally.result();
+        if (life.stopping() || locale.empty()) co_return;
+        log->info("workspace {} locale {} (from {} members)", team, locale, tally.members_counted());
+        life.emit(core::server_available{core::platform::slack, core::server_id(team), {}, std::move(locale)});
     }
 
     void on_envelope(normalised n)

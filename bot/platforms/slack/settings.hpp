@@ -45,6 +45,9 @@ struct settings {
     std::chrono::milliseconds max_retry_after{120000};       // a longer Retry-After gives up
     std::chrono::minutes moderator_cache_ttl{10};
     std::size_t moderator_cache_limit = 10000;
+    // users.list pages (200 members each) read once after the first hello for the workspace's
+    // locale (the crisis card's country when moderators chose none); 0 reads none.
+    int locale_pages = 5;
 
     runtime::supervision supervision;                        // restart backoff of failed tasks
 };

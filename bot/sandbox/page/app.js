@@ -33,8 +33,7 @@ async function api(path, body) {
 function showError(text) { $('composer-error').textContent = text || ''; }
 
 // Discord-style **bold** and *italic*, built from text nodes (never parsed as HTML).
-function rich(tag, cls, text) {
-  const out = el(tag, { class: cls });
+function inline(out, text) {
   const re = /\*\*([^*]+)\*\*|\*([^*\n]+)\*/g;
   let last = 0, m;
   while ((m = re.exec(text)) !== null) {
@@ -44,6 +43,44 @@ function rich(tag, cls, text) {
   }
   if (last < text.length) out.append(document.createTextNode(text.slice(last)));
   return out;
+}
+
+// Lines that start with "> " are a quote (a calmer draft), shown as a block of their own.
+function quoteLines(text) {
+  return text.split('\n').filter((l) => l.startsWith('> ')).map((l) => l.slice(2));
+}
+
+function rich(cls, text) {
+  const out = el('div', { class: cls });
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length;) {
+    if (lines[i].startsWith('> ')) {
+      const quote = [];
+      while (i < lines.length && lines[i].startsWith('> ')) quote.push(lines[i++].slice(2));
+      out.append(el('blockquote', { class: 'draft', text: quote.join('\n') }));
+      continue;
+    }
+    const plain = [];
+    while (i < lines.length && !lines[i].startsWith('> ')) plain.push(lines[i++]);
+    out.append(inline(el('p', {}), plain.join('\n')));
+  }
+  return out;
+}
+
+// The calmer draft a private item offers (its quoted lines), or null.
+function draftOf(text) {
+  if (!/calmer draft/i.test(text)) return null;
+  const lines = quoteLines(text);
+  return lines.length ? lines.join('\n') : null;
+}
+
+// Copying a draft puts it in the message box to edit or send, and on the clipboard where the
+// browser allows it; nudgebot itself never sends it.
+function copyDraft(text) {
+  const box = $('composer-text');
+  box.value = text;
+  box.focus();
+  if (navigator.clipboard) navigator.clipboard.writeText(text).catch(() => {});
 }
 
 function time(at) { return (at || '').slice(11, 16); }
@@ -130,7 +167,7 @@ function renderMessages() {
     const author = el('span', { class: 'author', text: m.bot ? 'nudgebot (bot)' : (person ? person.display : m.author) });
     if (person) author.style.color = person.color;
     li.append(el('div', { class: 'meta' }, author, el('span', { text: time(m.at) + (m.edited ? ' (edited)' : '') })));
-    li.append(m.bot ? rich('p', 'text', m.text) : el('p', { class: 'text', text: m.text }));
+    li.append(m.bot ? rich('text', m.text) : el('p', { class: 'text', text: m.text }));
     li.append(messageActions(m));
     list.append(li);
   }
@@ -149,8 +186,12 @@ function renderPrivate() {
       : 'Only you can see this' + (item.channel ? ' · #' + item.channel : '') + (item.about ? ' · ' + item.about : '');
     const li = el('li', { class: 'item private-item', 'data-id': item.id, 'data-kind': item.kind },
       el('div', { class: 'kind', text: kind + ' · ' + time(item.at) }),
-      item.pending ? el('p', { class: 'text', text: 'nudgebot is thinking…' }) : rich('p', 'text', item.text));
+      item.pending ? el('p', { class: 'text', text: 'nudgebot is thinking…' }) : rich('text', item.text));
     const box = el('div', { class: 'actions' });
+    const draft = item.pending ? null : draftOf(item.text);
+    if (draft)
+      box.append(el('button', { type: 'button', class: 'copy', text: 'Copy draft',
+        'aria-label': 'Copy the calmer draft into the message box', onclick: () => copyDraft(draft) }));
     for (const b of item.buttons)
       box.append(el('button', { type: 'button', text: b.label, disabled: b.disabled, class: b.style === 4 ? 'danger' : '',
         'data-custom-id': b.custom_id,
@@ -263,6 +304,8 @@ $('as').addEventListener('change', (ev) => setMe(ev.target.value));
 
 // ----- The tour: a short scene played through the same API a visitor uses.
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// ?tour_pace=0.25 plays the tour's pauses four times faster (the browser test walks it so).
+const tourPace = Math.min(Math.max(Number(new URLSearchParams(location.search).get('tour_pace')) || 1, 0.1), 1);
 function lastMessageBy(author, channel) {
   const c = channelByName(channel);
   const list = (ui.state && ui.state.messages[c.id]) || [];
@@ -281,6 +324,7 @@ async function say(who, channel, text, replyToAuthor) {
 //   { say: [who, channel, text, replyToAuthor] }   post (as a reply to that author's last message)
 //   { view: who }                       show that person's private view
 //   { suggest: [who, author, channel] } who asks for a kind reply to author's last message there
+//   { copy: true }                      press Copy draft on the newest calmer draft in the private view
 //   { wait: ms }
 // Add scenes by adding steps.
 const tourSteps = [
@@ -303,7 +347,30 @@ const tourSteps = [
   { status: 'Tour: a kind reply.' },
   { say: ['dave', 'random', "That sounds like a lot, Carol. Want to pick one thing together and I'll take something off your plate?", 'carol'] },
   { wait: 1500 },
+  { channel: 'code-review' },
+  { status: 'Tour: checking a heated draft gives a calmer version of it…' },
+  { view: 'bob' },
+  { say: ['bob', 'code-review', '/nudge check you ALWAYS break the build, are you even trying??'] },
+  { wait: 1800 },
+  { copy: true }, { wait: 2200 },
+  { status: 'Tour: crisis help names the lines of the team’s country…' },
+  { say: ['erin', 'code-review', '/nudge-admin crisis-resources set country:GB'] },
+  { wait: 900 },
+  { channel: 'random' },
+  { view: 'carol' },
+  { say: ['carol', 'random', "I can't do this anymore. Everyone would be better off without me."] },
+  { wait: 2500 },
 ];
+
+// Resolves when `find` returns something, or with null after `ms`.
+async function waitFor(find, ms) {
+  for (const until = Date.now() + ms; Date.now() < until; await sleep(150)) {
+    await poll();
+    const found = find();
+    if (found) return found;
+  }
+  return null;
+}
 
 async function playStep(step) {
   if (step.optIn) {
@@ -322,7 +389,11 @@ async function playStep(step) {
     const m = lastMessageBy(author, channel);
     if (m) await api('suggest', { as: who, id: m.id });
   }
-  if (step.wait) await sleep(step.wait);
+  if (step.copy) {
+    const button = await waitFor(() => document.querySelector('#private-view .private-item button.copy'), 5000);
+    if (button) button.click();
+  }
+  if (step.wait) await sleep(step.wait * tourPace);
 }
 
 async function tour() {

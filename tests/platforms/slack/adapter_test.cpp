@@ -416,3 +416,86 @@ TEST_CASE("Neither tokens nor message text ever reach the Slack log", "[slack][p
         CHECK(logs.find(secret) == std::string::npos);
     CHECK(h.all<core::command_invocation>()[0].options.at("text") == "my secret draft");
 }
+
+TEST_CASE("After its first hello the Slack adapter announces the workspace's locale, read page by page from the "
+          "member list",
+          "[slack][locale]")
+{
+    slack_harness h;
+    // Page one (200 members) is a tie that en-US would win as the locale seen first; page two decides.
+    std::vector<json> members;
+    for (int i = 0; i < 260; ++i)
+        members.push_back({{"id", "U" + std::to_string(i)}, {"locale", i < 100 ? "en-US" : "de-DE"}});
+    h.fake.set_members(std::move(members));
+    REQUIRE(h.start_and_wait_ready());
+    REQUIRE(h.run_until([&] { return !h.all<core::server_available>().empty(); }));
+    auto s = h.all<core::server_available>().at(0);
+    CHECK(s.where == core::platform::slack);
+    CHECK(s.server.str() == "T1");
+    CHECK(s.locale == "de-DE");
+    auto lists = h.fake.calls("users.list");
+    REQUIRE(lists.size() == 2);
+    CHECK(lists[0].authorization == std::string("Bearer ") + slack_bot_token);
+    CHECK(lists[0].target.find("include_locale=true") != std::string::npos);
+    CHECK(lists[0].target.find("limit=200") != std::string::npos);
+    CHECK(lists[1].target.find("cursor=200") != std::string::npos);
+    CHECK(h.logs.str().find("locale de-DE") != std::string::npos);
+
+    // A new connection is the same workspace: the list is not read again.
+    h.fake.disconnect("refresh_requested", 0);
+    REQUIRE(h.run_until([&] { return h.fake.connections() == 2 && h.bot->status().connected; }));
+    h.run_for(100ms);
+    CHECK(h.fake.calls("users.list").size() == 2);
+    CHECK(h.all<core::server_available>().size() == 1);
+}
+
+TEST_CASE("The member list is read for at most the configured number of pages", "[slack][locale]")
+{
+    {
+        slack_harness h([](slack::settings& s) { s.locale_pages = 1; });
+        std::vector<json> members;
+        for (int i = 0; i < 260; ++i)
+            members.push_back({{"id", "U" + std::to_string(i)}, {"locale", i < 100 ? "en-US" : "de-DE"}});
+        h.fake.set_members(std::move(members));
+        REQUIRE(h.start_and_wait_ready());
+        REQUIRE(h.run_until([&] { return !h.all<core::server_available>().empty(); }));
+        CHECK(h.all<core::server_available>().at(0).locale == "en-US");   // the tie of page one
+        CHECK(h.fake.calls("users.list").size() == 1);
+    }
+    {
+        slack_harness off([](slack::settings& s) { s.locale_pages = 0; });
+        off.fake.set_members({{{"id", "U1"}, {"locale", "de-DE"}}});
+        REQUIRE(off.start_and_wait_ready());
+        off.run_for(200ms);
+        CHECK(off.fake.calls("users.list").empty());
+        CHECK(off.all<core::server_available>().empty());
+    }
+}
+
+TEST_CASE("Without users:read the workspace's locale stays unknown and the Slack adapter runs on", "[slack][locale]")
+{
+    {
+        slack_harness h;
+        h.fake.set_members({{{"id", "U1"}, {"locale", "de-DE"}}});
+        h.fake.on_web([](const fake_slack_call& c) -> std::optional<fake_slack_answer> {
+            if (c.method == "users.list") return fake_slack_answer{200, R"({"ok":false,"error":"missing_scope"})", {}};
+            return std::nullopt;
+        });
+        REQUIRE(h.start_and_wait_ready());
+        REQUIRE(h.run_until([&] { return !h.fake.calls("users.list").empty(); }));
+        h.run_for(200ms);
+        CHECK(h.all<core::server_available>().empty());
+        CHECK_FALSE(h.bot->status().finished);
+        CHECK(h.bot->status().connected);
+        CHECK(h.logs.str().find("users.list failed (missing_scope)") != std::string::npos);
+    }
+    {
+        // Members without a locale (include_locale not honoured) announce nothing either.
+        slack_harness bare;
+        bare.fake.set_members({{{"id", "U1"}}, {{"id", "U2"}, {"locale", nullptr}}});
+        REQUIRE(bare.start_and_wait_ready());
+        REQUIRE(bare.run_until([&] { return !bare.fake.calls("users.list").empty(); }));
+        bare.run_for(200ms);
+        CHECK(bare.all<core::server_available>().empty());
+    }
+}

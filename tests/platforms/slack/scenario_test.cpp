@@ -43,3 +43,72 @@ TEST_CASE("On Slack, alice opts in, bob's hostile reply gets her a private bound
     CHECK(eph[0].body.contains("blocks"));
     CHECK(h.fake.calls("chat.postMessage").empty());   // nobody else, nothing public
 }
+
+namespace {
+
+// Our own words (not from any data set); the test checks first that they flag crisis.
+constexpr const char* crisis_words = "I can't do this anymore. Everyone would be better off without me.";
+
+// Opts `who` in and posts crisis language; the crisis card as posted (chat.postEphemeral's text).
+std::string crisis_card_for(slack_harness& h, const std::string& who, const std::string& ts)
+{
+    const auto cards = h.fake.calls("chat.postEphemeral").size();
+    const auto answers = h.fake.calls("response_url").size();
+    h.fake.send(fake_slack::slash_envelope("on-" + who, "/nudge", "on", who, h.fake.response_url("on-" + who)));
+    REQUIRE(h.run_until([&] { return h.fake.calls("response_url").size() == answers + 1; }));
+    h.fake.send(fake_slack::message_envelope("m-" + who, "Ev-" + who, who, crisis_words, ts, "C2"));
+    REQUIRE(h.run_until([&] { return h.fake.calls("chat.postEphemeral").size() == cards + 1; }));
+    auto card = h.fake.calls("chat.postEphemeral").back();
+    CHECK(card.body["user"] == who);
+    return card.body["text"].get<std::string>();
+}
+
+}  // namespace
+
+TEST_CASE("On Slack, the crisis card names the lines of the workspace's country, from its locale, until moderators "
+          "choose another",
+          "[slack][scenario][crisis]")
+{
+    core::diagnostics diags;
+    auto rules = engine::load_rules(NUDGEBOT_SOURCE_DIR "/rules/en", diags);
+    REQUIRE(rules);
+    REQUIRE(rules->analyze(crisis_words, engine::sensitivity::medium).flagged(engine::category::crisis));
+
+    slack_harness h;
+    world w(h, core::platform::slack, shipped_library);
+    // The primary owner's locale names the workspace's country; most members use another.
+    h.fake.set_members({{{"id", "UOWNER"}, {"locale", "de-DE"}, {"is_primary_owner", true}},
+                        {{"id", "UCAROL"}, {"locale", "en-US"}},
+                        {{"id", "UDAN"}, {"locale", "en-US"}}});
+    h.fake.make_admin("UERIN");
+    REQUIRE(h.start_and_wait_ready());
+    REQUIRE(h.run_until([&] { return !h.all<core::server_available>().empty(); }));
+
+    auto german = crisis_card_for(h, "UCAROL", "1700000300.000100");
+    CHECK(german.find("In Germany, you can call TelefonSeelsorge") != std::string::npos);
+    CHECK(german.find("988") == std::string::npos);
+
+    // A moderator's choice wins over the locale.
+    h.fake.send(fake_slack::slash_envelope("mod", "/nudge-admin", "crisis-resources set country:GB", "UERIN",
+                                           h.fake.response_url("mod")));
+    REQUIRE(h.run_until([&] { return h.fake.calls("response_url").size() == 2; }));
+    auto british = crisis_card_for(h, "UDAN", "1700000400.000100");
+    CHECK(british.find("In the United Kingdom, you can call Samaritans free on 116 123") != std::string::npos);
+    CHECK(british.find("TelefonSeelsorge") == std::string::npos);
+}
+
+TEST_CASE("On Slack, a workspace whose locale is unknown gets the neutral crisis card", "[slack][scenario][crisis]")
+{
+    slack_harness h;
+    world w(h, core::platform::slack, shipped_library);
+    h.fake.set_members({{{"id", "UOWNER"}, {"locale", "de-DE"}, {"is_primary_owner", true}}});
+    h.fake.on_web([](const fake_slack_call& c) -> std::optional<fake_slack_answer> {
+        if (c.method == "users.list") return fake_slack_answer{200, R"({"ok":false,"error":"missing_scope"})", {}};
+        return std::nullopt;
+    });
+    REQUIRE(h.start_and_wait_ready());
+    REQUIRE(h.run_until([&] { return !h.fake.calls("users.list").empty(); }));
+    auto card = crisis_card_for(h, "UCAROL", "1700000500.000100");
+    CHECK(card.find("findahelpline.com lists free, confidential helplines in your country") != std::string::npos);
+    CHECK(card.find("TelefonSeelsorge") == std::string::npos);
+}
