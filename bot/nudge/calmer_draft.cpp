@@ -706,7 +706,7 @@ bool carries_harm(std::string_view text)
     return false;
 }
 
-// "did you even run this before opening the PR?": a question about something, asked with a jab.
+// "did you even read the ticket before starting?": a question about something, asked with a jab.
 // Returns where " even" is in the clause when the clause is such a question: a helper verb, "you
 // even", then at least three words; nullopt for "are you even trying" and everything else.
 std::optional<std::size_t> question_without_even(std::string_view clause, const std::string& words)
@@ -763,7 +763,7 @@ std::optional<calmer_draft> calmer_rewrite(std::string_view text, const engine::
     std::vector<std::string> loud;
     draft.text = calm_loud_features(text, analysis, loud);
     text_structure parts;
-    // A question asked with a jab ("did you even run this before opening the PR?") loses only its
+    // A question asked with a jab ("did you even read the ticket before starting?") loses only its
     // "even" and stays a question about the thing.
     for (int questions = 0; questions < max_steps && has_folded(draft.text, "you even "); ++questions) {
         bool changed = false;
