@@ -98,8 +98,12 @@ TEST_CASE("A token Discord rejects ends the run with exit 3 and a clear log line
 {
     world w;
     w.fake.on_rest([](const test::fake_request& r) -> std::optional<test::fake_response> {
-        if (r.target.find("/gateway/bot") != std::string::npos)
-            return test::fake_response{401, R"({"message": "401: Unauthorized", "code": 0})"};
+        if (r.target.find("/gateway/bot") != std::string::npos) {
+            test::fake_response unauthorized;
+            unauthorized.status = 401;
+            unauthorized.body = R"({"message": "401: Unauthorized", "code": 0})";
+            return unauthorized;
+        }
         return std::nullopt;
     });
     std::ostringstream err;

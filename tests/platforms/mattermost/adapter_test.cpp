@@ -297,7 +297,7 @@ TEST_CASE("Neither the Mattermost tokens nor message text reach the log", "[matt
                                      h.bot->status().connected; }));
     auto logs = h.logs.str();
     CHECK_FALSE(logs.empty());
-    for (const std::string secret : {h.fake.options().token, std::string(mm_command_token), std::string("wrong-token-secret"),
+    for (const std::string& secret : {h.fake.options().token, std::string(mm_command_token), std::string("wrong-token-secret"),
                                      std::string("private words"), std::string("my secret draft")})
         CHECK(logs.find(secret) == std::string::npos);
 }
