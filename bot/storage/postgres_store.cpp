@@ -39,6 +39,12 @@ CREATE TABLE claims (
   n INTEGER NOT NULL,
   PRIMARY KEY (platform, "user", day, kind));
 )sql",
+    // 2: what a platform keeps across restarts (gateway sessions for RESUME, the command-set hash).
+    R"sql(
+CREATE TABLE platform_state (
+  platform TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
+  PRIMARY KEY (platform, name));
+)sql",
 };
 constexpr int migration_count = static_cast<int>(std::size(migrations));
 
@@ -92,6 +98,11 @@ constexpr statement statements[] = {
         WHERE claims.n < $5 RETURNING n)"},
     {"drop_old_claims", "DELETE FROM claims WHERE day < $1"},
     {"schema_version", "SELECT version FROM nudgebot_schema"},
+    {"load_state", "SELECT name, value FROM platform_state WHERE platform=$1 ORDER BY name"},
+    {"put_state",
+     "INSERT INTO platform_state(platform, name, value) VALUES($1,$2,$3) "
+     "ON CONFLICT (platform, name) DO UPDATE SET value=excluded.value"},
+    {"delete_state", "DELETE FROM platform_state WHERE platform=$1 AND name=$2"},
 };
 
 std::string platform_name(core::platform p) { return std::string(core::to_string(p)); }
@@ -196,7 +207,7 @@ server_settings settings_from_json(std::string_view text)
     return s;
 }
 
-postgres_store::postgres_store(std::string url) : url_(std::move(url))
+postgres_store::postgres_store(std::string url, role r) : url_(std::move(url)), listens_(r == role::primary)
 {
     // The URI's own settings win over these defaults (later keywords override earlier ones).
     const char* keys[] = {"connect_timeout", "fallback_application_name", "dbname", nullptr};
@@ -222,6 +233,15 @@ postgres_store::postgres_store(std::string url) : url_(std::move(url))
         }
         return r;
     };
+    if (r == role::helper) {
+        prepare();
+        if (!prepared_) {
+            PQfinish(conn_);
+            conn_ = nullptr;
+            throw std::runtime_error("postgresql: cannot prepare statements");
+        }
+        return;
+    }
     must(migration_lock);
     must("CREATE TABLE IF NOT EXISTS nudgebot_schema (version INTEGER NOT NULL)");
     must("INSERT INTO nudgebot_schema(version) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM nudgebot_schema)");
@@ -263,6 +283,10 @@ void postgres_store::prepare()
             return;
         }
     }
+    if (!listens_) {
+        prepared_ = true;
+        return;
+    }
     result listen(PQexec(conn_, (std::string("LISTEN ") + channel).c_str()));
     if (!listen.ok()) {
         spdlog::error("store: LISTEN failed; changes from other processes would not be seen");
@@ -280,7 +304,7 @@ bool postgres_store::ready()
         core::metrics::global().counter("nudgebot_store_reconnects_total").add();
         prepared_ = false;
         // Notifications sent while we were away are gone: everything may have changed.
-        lost_changes_ = true;
+        lost_changes_ = listens_;
     }
     if (!prepared_) prepare();
     return prepared_;
@@ -508,7 +532,7 @@ void postgres_store::collect_notifications()
 
 std::vector<change> postgres_store::take_changes(int wait_ms)
 {
-    if (!ready()) return {};
+    if (!listens_ || !ready()) return {};
     if (PQconsumeInput(conn_) == 0) ready();
     collect_notifications();
     if (changes_.empty() && !lost_changes_ && wait_ms > 0) {
@@ -527,6 +551,20 @@ std::vector<change> postgres_store::take_changes(int wait_ms)
     out.insert(out.end(), std::make_move_iterator(changes_.begin()), std::make_move_iterator(changes_.end()));
     changes_.clear();
     return out;
+}
+
+std::vector<std::pair<std::string, std::string>> postgres_store::load_state(core::platform where)
+{
+    std::vector<std::pair<std::string, std::string>> out;
+    auto r = run("load_state", {platform_name(where)}, "load_state");
+    for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.text(i, 0), r.text(i, 1));
+    return out;
+}
+
+bool postgres_store::put_state(core::platform where, const std::string& name, const std::string& value)
+{
+    if (value.empty()) return run("delete_state", {platform_name(where), name}, "put_state").ok();
+    return run("put_state", {platform_name(where), name, value}, "put_state").ok();
 }
 
 }  // namespace nudgebot::storage

@@ -157,6 +157,29 @@ TEST_CASE("A pending notice is returned once and then gone", "[storage]")
     CHECK(s->take_notices(alice).empty());
 }
 
+TEST_CASE("Platform state is kept per platform and name, replaced by a new value and deleted by an empty one",
+          "[storage][state]")
+{
+    EACH_BACKEND(b);
+    {
+        auto s = b.open();
+        CHECK(s->load_state(core::platform::discord).empty());
+        REQUIRE(s->put_state(core::platform::discord, "gateway_session.0.2", R"({"session_id":"a","seq":1})"));
+        REQUIRE(s->put_state(core::platform::discord, "gateway_session.1.2", R"({"session_id":"b","seq":7})"));
+        REQUIRE(s->put_state(core::platform::discord, "commands_hash", "h1"));
+        REQUIRE(s->put_state(core::platform::slack, "commands_hash", "other platform"));
+        REQUIRE(s->put_state(core::platform::discord, "commands_hash", "h2"));
+        REQUIRE(s->put_state(core::platform::discord, "gateway_session.1.2", ""));
+        REQUIRE(s->put_state(core::platform::discord, "never_set", ""));
+    }
+    auto s = b.open();   // what a restart reads
+    using rows = std::vector<std::pair<std::string, std::string>>;
+    CHECK(s->load_state(core::platform::discord) ==
+          rows{{"commands_hash", "h2"}, {"gateway_session.0.2", R"({"session_id":"a","seq":1})"}});
+    CHECK(s->load_state(core::platform::slack) == rows{{"commands_hash", "other platform"}});
+    CHECK(s->load_state(core::platform::mattermost).empty());
+}
+
 TEST_CASE("forget-me removes the user's consent and notices and nobody else's", "[storage][privacy]")
 {
     EACH_BACKEND(b);
