@@ -9,6 +9,7 @@
 #include <poll.h>
 
 #include <algorithm>
+#include <map>
 #include <stdexcept>
 
 namespace nudgebot::storage {
@@ -75,9 +76,12 @@ constexpr statement statements[] = {
           ON CONFLICT (platform, server) DO UPDATE SET settings=excluded.settings RETURNING 1)
         SELECT pg_notify('nudgebot_changes', $4) FROM w)"},
     {"load_servers", "SELECT server, settings::text FROM servers WHERE platform=$1"},
-    {"add_count",
+    // A whole batch in one statement (one round trip): the rows come as parallel arrays. The
+    // batch never names one cell twice (async_store sums per cell first).
+    {"add_counts",
      "INSERT INTO counters(day, platform, server, category, rule, outcome, count) "
-     "VALUES($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (platform, server, day, category, rule, outcome) "
+     "SELECT * FROM unnest($1::integer[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
+     "$7::bigint[]) ON CONFLICT (platform, server, day, category, rule, outcome) "
      "DO UPDATE SET count = counters.count + excluded.count"},
     {"get_counts",
      "SELECT day, category, rule, outcome, count FROM counters WHERE platform=$1 AND server=$2 "
@@ -139,6 +143,18 @@ std::optional<change> parse_payload(std::string_view p)
 }
 
 bool is_true(const char* v) { return v && v[0] == 't'; }
+
+// One element of a PostgreSQL array literal: quoted, with '"' and '\\' escaped.
+std::string array_element(std::string_view v)
+{
+    std::string out = "\"";
+    for (char c : v) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    out += '"';
+    return out;
+}
 
 }  // namespace
 
@@ -429,22 +445,29 @@ std::vector<std::pair<core::server_id, server_settings>> postgres_store::load_se
 bool postgres_store::add_counts(const std::vector<counter_row>& rows)
 {
     if (rows.empty()) return true;
+    // Cells named twice (a caller that did not sum) are summed here: one upsert may touch a row once.
+    std::map<counter_key, std::uint64_t> cells;
+    for (const auto& row : rows) cells[row.key] += row.count;
+    std::vector<std::string> columns(7, "{");
+    bool first = true;
+    for (const auto& [k, n] : cells) {
+        const std::string sep = first ? "" : ",";
+        first = false;
+        columns[0] += sep + std::to_string(k.day);
+        columns[1] += sep + array_element(platform_name(k.where));
+        columns[2] += sep + array_element(k.server);
+        columns[3] += sep + array_element(k.category);
+        columns[4] += sep + array_element(k.rule);
+        columns[5] += sep + array_element(k.outcome);
+        columns[6] += sep + std::to_string(n);
+    }
+    for (auto& c : columns) c += '}';
     if (!exec("BEGIN", "add_counts")) return false;
     // Counts are best effort (a lost batch is counted, not retried): they do not wait for the
     // disk. PostgreSQL still writes them within a few hundred milliseconds; a crash of the
     // database server (not of nudgebot) may lose that much.
     exec("SET LOCAL synchronous_commit TO off", "add_counts");
-    bool ok = true;
-    for (const auto& row : rows) {
-        const auto& k = row.key;
-        ok = run("add_count",
-                 {std::to_string(k.day), platform_name(k.where), k.server, k.category, k.rule, k.outcome,
-                  std::to_string(row.count)},
-                 "add_counts")
-                 .ok();
-        if (!ok) break;
-    }
-    if (ok) return exec("COMMIT", "add_counts");
+    if (run("add_counts", columns, "add_counts").ok()) return exec("COMMIT", "add_counts");
     exec("ROLLBACK", "add_counts");
     return false;
 }

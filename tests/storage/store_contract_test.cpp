@@ -147,6 +147,28 @@ TEST_CASE("Counters add up per day, category, rule and outcome", "[storage][coun
     CHECK(s->counts(core::platform::discord, "h", 0, 30000).empty());
 }
 
+TEST_CASE("A counter batch keeps every cell apart, whatever characters its ids and rule names hold",
+          "[storage][counters]")
+{
+    EACH_BACKEND(b);
+    auto s = b.open();
+    std::vector<counter_row> batch;
+    const std::vector<std::string> odd_rules{"plain", R"(quote " inside)", R"(back\slash)", "comma, and {braces}",
+                                             "NULL", "", "ünïcode"};
+    for (std::size_t i = 0; i < odd_rules.size(); ++i)
+        batch.push_back({{20450, core::platform::discord, "g,1", "conflict", odd_rules[i], "delivered"}, i + 1});
+    batch.push_back({{20450, core::platform::discord, "g,1", "conflict", "plain", "delivered"}, 10});   // named twice
+    REQUIRE(s->add_counts(batch));
+    auto rows = s->counts(core::platform::discord, "g,1", 20450, 20450);
+    REQUIRE(rows.size() == odd_rules.size());
+    std::map<std::string, std::uint64_t> by_rule;
+    for (const auto& r : rows) by_rule[r.key.rule] = r.count;
+    for (std::size_t i = 0; i < odd_rules.size(); ++i) {
+        INFO(odd_rules[i]);
+        CHECK(by_rule[odd_rules[i]] == (odd_rules[i] == "plain" ? 11 : i + 1));
+    }
+}
+
 TEST_CASE("A pending notice is returned once and then gone", "[storage]")
 {
     EACH_BACKEND(b);
