@@ -74,12 +74,14 @@ TEST_CASE("/metrics has every latency histogram and state gauge with HELP and TY
     CHECK(value_of(before, "nudgebot_delivery_seconds_count") == 0);
 
     for (const std::string gauge : {"nudgebot_ready", "nudgebot_store_queue_depth", "nudgebot_store_reachable",
-                                    "nudgebot_discord_shards_running", "nudgebot_platform_connected"}) {
+                                    "nudgebot_discord_shards_running", "nudgebot_platform_connected",
+                                    "discord_shard_connected"}) {
         INFO(gauge);
         CHECK(before.find("# HELP " + gauge + " ") != std::string::npos);
         CHECK(has_line(before, "# TYPE " + gauge + " gauge"));
     }
     CHECK(value_of(before, "nudgebot_discord_shards_running") == 1);
+    CHECK(value_of(before, "discord_shard_connected{shard=\"0\"}") == 1);
     CHECK(value_of(before, "nudgebot_platform_connected{platform=\"discord\"}") == 1);
     CHECK(value_of(before, "nudgebot_store_queue_depth") >= 0);
 

@@ -166,13 +166,19 @@ struct shard::impl : std::enable_shared_from_this<shard::impl> {
     runtime::lifecycle& life;
     std::shared_ptr<spdlog::logger> log = life.log();
     core::metric_counter& frames;
+    core::metric_gauge& connected_gauge;   // 1 from READY / RESUMED until the connection ends
 
     impl(asio::io_context& c, const settings& s, const std::shared_ptr<shard_host>& h, std::uint32_t i,
          std::uint32_t n, std::string url)
         : ioc(c), cfg(s), host_weak(h), host(*h), id(i), count(n), gateway_url(std::move(url)), id_text(std::to_string(i)),
           pause_timer(c), policy(s.reconnect), life(h->tasks()),
-          frames(counter("discord_gateway_frames_total", {{"shard", id_text}}))
-    {}
+          frames(counter("discord_gateway_frames_total", {{"shard", id_text}})),
+          connected_gauge(core::metrics::global().gauge("discord_shard_connected", {{"shard", id_text}}))
+    {
+        core::metrics::global().describe("discord_shard_connected",
+                                         "1 while the shard's gateway session is up (from READY or RESUMED), by shard.");
+        connected_gauge.set(0);
+    }
 
     asio::awaitable<void> pause(steady::duration d)
     {
@@ -438,6 +444,7 @@ struct shard::impl : std::enable_shared_from_this<shard::impl> {
                     }
                     if (resume_url.empty()) resume_url = gateway_url;
                     kept_session_pending = false;
+                    connected_gauge.set(1);
                     o.was_ready = true;
                     policy.connected(steady::now());
                     life.healthy();
@@ -448,6 +455,7 @@ struct shard::impl : std::enable_shared_from_this<shard::impl> {
                         log->info("shard {}: resumed the session kept by the last process", id);
                     }
                     kept_session_pending = false;
+                    connected_gauge.set(1);
                     o.was_ready = true;
                     policy.connected(steady::now());
                     life.healthy();
@@ -513,6 +521,7 @@ struct shard::impl : std::enable_shared_from_this<shard::impl> {
             }
             if (heartbeat_timer) heartbeat_timer->cancel();
             ws->abort();
+            connected_gauge.set(0);
             if (o.next == next_step::stop) break;
             if (!o.was_ready && !forced && !stopping && co_await host.token_rejected()) {
                 log->error("shard {}: the gateway closed before READY and REST rejects the token; this shard stops",
@@ -530,6 +539,7 @@ struct shard::impl : std::enable_shared_from_this<shard::impl> {
             co_await pause(o.wait.count() > 0 ? o.wait : wait);
         }
         ws.reset();
+        connected_gauge.set(0);
         is_running = false;
         host.on_stopped(id, stopping ? 0 : fatal_code);
     }
