@@ -361,6 +361,12 @@ std::unique_ptr<bot> bot::create(const config& cfg, std::ostream& err, wiring_ho
     const std::string rules_dir = cfg.rules.dir.empty() ? default_rules_dir() : cfg.rules.dir;
     i->rules_dir = rules_dir;
     i->running_config = cfg;
+    {
+        auto& m = core::metrics::global();
+        m.describe("nudgebot_reloads_total", "Reloads of the config and rules (SIGHUP), by result.");
+        m.counter("nudgebot_reloads_total", {{"result", "ok"}});
+        m.counter("nudgebot_reloads_total", {{"result", "failed"}});
+    }
     core::diagnostics diags;
     i->analyzer = engine::load_rules(rules_dir, diags);
     i->composer = nudge::load_composer(rules_dir, diags);

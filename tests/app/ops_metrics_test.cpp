@@ -84,6 +84,8 @@ TEST_CASE("/metrics has every latency histogram and state gauge with HELP and TY
     CHECK(value_of(before, "discord_shard_connected{shard=\"0\"}") == 1);
     CHECK(value_of(before, "nudgebot_platform_connected{platform=\"discord\"}") == 1);
     CHECK(value_of(before, "nudgebot_store_queue_depth") >= 0);
+    CHECK(has_line(before, "# TYPE nudgebot_reloads_total counter"));
+    CHECK(value_of(before, "nudgebot_reloads_total{result=\"failed\"}") == 0);
 
     // Traffic: a heated message to an opted-in person is decided and delivered.
     REQUIRE(w.wait_answer(w.command(alice, "nudge", "on")));
