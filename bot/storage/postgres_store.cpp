@@ -80,8 +80,9 @@ constexpr statement statements[] = {
     // batch never names one cell twice (async_store sums per cell first).
     {"add_counts",
      "INSERT INTO counters(day, platform, server, category, rule, outcome, count) "
-     "SELECT * FROM unnest($1::integer[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
-     "$7::bigint[]) ON CONFLICT (platform, server, day, category, rule, outcome) "
+     "SELECT cell.* FROM unnest($1::integer[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
+     "$7::bigint[]) AS cell, (SELECT set_config('synchronous_commit', 'off', true)) AS without_waiting_for_disk "
+     "ON CONFLICT (platform, server, day, category, rule, outcome) "
      "DO UPDATE SET count = counters.count + excluded.count"},
     {"get_counts",
      "SELECT day, category, rule, outcome, count FROM counters WHERE platform=$1 AND server=$2 "
@@ -96,8 +97,12 @@ constexpr statement statements[] = {
         SELECT pg_notify('nudgebot_changes', $3))"},
     // One upsert: a new row starts at 1; an existing one grows only while under the limit, and
     // returns no row when the cap is reached. Row locks make concurrent claims queue up.
+    // set_config(..., true) lasts for this statement's own transaction: the claim commits without
+    // waiting for the disk, in one round trip, and the connection's later writes still wait.
     {"claim",
-     R"(INSERT INTO claims(platform, "user", day, kind, n) VALUES($1,$2,$3,$4,1)
+     R"(INSERT INTO claims(platform, "user", day, kind, n)
+        SELECT $1::text, $2::text, $3::integer, $4::text, 1
+        FROM (SELECT set_config('synchronous_commit', 'off', true)) AS without_waiting_for_disk
         ON CONFLICT (platform, "user", day, kind) DO UPDATE SET n = claims.n + 1
         WHERE claims.n < $5 RETURNING n)"},
     {"drop_old_claims", "DELETE FROM claims WHERE day < $1"},
@@ -374,6 +379,13 @@ bool postgres_store::exec(const char* sql, const char* op)
 
 bool postgres_store::ping() { return exec("SELECT 1", "ping"); }
 
+std::string postgres_store::synchronous_commit()
+{
+    if (!ready()) return {};
+    result r(PQexec(conn_, "SHOW synchronous_commit"));
+    return r.ok() && r.rows() == 1 ? r.text(0, 0) : std::string();
+}
+
 int postgres_store::schema_version()
 {
     auto r = run("schema_version", {}, "schema_version");
@@ -462,14 +474,10 @@ bool postgres_store::add_counts(const std::vector<counter_row>& rows)
         columns[6] += sep + std::to_string(n);
     }
     for (auto& c : columns) c += '}';
-    if (!exec("BEGIN", "add_counts")) return false;
-    // Counts are best effort (a lost batch is counted, not retried): they do not wait for the
-    // disk. PostgreSQL still writes them within a few hundred milliseconds; a crash of the
-    // database server (not of nudgebot) may lose that much.
-    exec("SET LOCAL synchronous_commit TO off", "add_counts");
-    if (run("add_counts", columns, "add_counts").ok()) return exec("COMMIT", "add_counts");
-    exec("ROLLBACK", "add_counts");
-    return false;
+    // Counts are best effort (a lost batch is counted, not retried): the statement commits without
+    // waiting for the disk. PostgreSQL still writes it within a few hundred milliseconds; a crash
+    // of the database server (not of nudgebot) may lose that much.
+    return run("add_counts", columns, "add_counts").ok();
 }
 
 std::vector<counter_row> postgres_store::counts(core::platform where, const std::string& server,
@@ -522,16 +530,11 @@ bool postgres_store::claim_daily(const user_key& user, std::int32_t day, std::st
     if (limit == 0) return false;
     // A claim need not wait for the disk either: if the database server crashed right after, the
     // worst outcome is one nudge more that day. Other processes see it as soon as it commits.
-    if (!exec("BEGIN", "claim_daily")) return false;
-    exec("SET LOCAL synchronous_commit TO off", "claim_daily");
     auto r = run("claim",
                  {platform_name(user.where), user.user.str(), std::to_string(day), std::string(kind),
                   std::to_string(limit)},
                  "claim_daily");
-    if (!r.ok() || !exec("COMMIT", "claim_daily")) {
-        exec("ROLLBACK", "claim_daily");
-        return false;
-    }
+    if (!r.ok()) return false;
     bool granted = r.rows() == 1;
     // Yesterday's claims are kept for a day of clock skew between processes, then dropped.
     if (swept_day_ != day) {

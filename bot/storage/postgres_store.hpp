@@ -65,6 +65,9 @@ public:
     std::vector<change> take_changes(int wait_ms) override;
     bool claim_daily(const user_key& user, std::int32_t day, std::string_view kind, std::uint32_t limit) override;
 
+    // The connection's synchronous_commit setting ("on" unless the server's default differs;
+    // tests check that no statement leaves it changed).
+    std::string synchronous_commit();
     // The schema version after migrations (tests, `nudgebot config check`).
     int schema_version();
     static int latest_schema_version();

@@ -347,6 +347,23 @@ TEST_CASE("The async store brings another process's change to this one's listene
     CHECK(took < std::chrono::seconds(1));
 }
 
+TEST_CASE("Claims and counter batches skip the wait for the disk in their own transaction only",
+          "[storage][postgres]")
+{
+    auto* pg = shared_postgres();
+    if (!pg) return;
+    const auto url = pg->fresh_url();
+    REQUIRE(!url.empty());
+    postgres_store s(url);
+    REQUIRE(s.claim_daily(alice, 20000, "push", 3));
+    REQUIRE(s.add_counts({{{20000, core::platform::discord, "g", "conflict", "r", "delivered"}, 1}}));
+    // The connection's own setting is untouched: the next consent write waits for the disk.
+    CHECK(s.synchronous_commit() == "on");
+    CHECK(s.claim_daily(alice, 20000, "push", 3));
+    CHECK(s.claim_daily(alice, 20000, "push", 3));
+    CHECK_FALSE(s.claim_daily(alice, 20000, "push", 3));
+}
+
 TEST_CASE("Settings documents read back whatever fields they hold", "[storage][postgres]")
 {
     server_settings set;
