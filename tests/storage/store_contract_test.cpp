@@ -364,6 +364,33 @@ TEST_CASE("Claims and counter batches skip the wait for the disk in their own tr
     CHECK_FALSE(s.claim_daily(alice, 20000, "push", 3));
 }
 
+TEST_CASE("On a pool of PostgreSQL connections, forget-me still erases the claims submitted before it",
+          "[storage][postgres][pool]")
+{
+    auto* pg = shared_postgres();
+    if (!pg) return;
+    const auto url = pg->fresh_url();
+    REQUIRE(!url.empty());
+    {
+        auto pool = make_store_pool(url);
+        REQUIRE(pool.size() == postgres_store::pool_connections);
+        async_store as(std::move(pool), [](std::function<void()> f) { f(); });
+        as.submit([](store& s) { return s.put_consent(alice, consent{true, style::gentle, true, {}}); }, [](bool) {});
+        for (int i = 0; i < 20; ++i) {
+            as.submit([](store& s) { return s.claim_daily(alice, 20000, "push", 100); }, [](bool) {});
+            as.submit([](store& s) { return s.claim_daily(bob, 20000, "push", 100); }, [](bool) {});
+        }
+        as.submit([](store& s) { return s.forget_user(alice); }, [](bool) {});
+        as.wait_idle();
+    }
+    postgres_store s(url);
+    CHECK_FALSE(s.get_consent(alice));
+    // alice's count starts again at 1 (her 20 claims are gone); bob's 20 are all there.
+    CHECK(s.claim_daily(alice, 20000, "push", 1));
+    CHECK_FALSE(s.claim_daily(bob, 20000, "push", 20));
+    CHECK(s.claim_daily(bob, 20000, "push", 21));
+}
+
 TEST_CASE("Settings documents read back whatever fields they hold", "[storage][postgres]")
 {
     server_settings set;
