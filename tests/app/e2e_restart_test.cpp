@@ -55,6 +55,7 @@ TEST_CASE("A restart with the default config resumes the gateway session and reg
     w.cfg.nudges.cooldown_minutes = 0;
 
     w.start();   // IDENTIFY, READY, one command PUT
+    w.fake.dispatch("GUILD_CREATE", json{{"id", world::guild}, {"preferred_locale", "de"}, {"channels", json::array()}});
     REQUIRE(w.wait_answer(w.command(alice, "nudge", "on")));
     CHECK(w.shutdown() == app::exit_ok);
     const auto identifies = w.fake.identifies();
@@ -70,6 +71,8 @@ TEST_CASE("A restart with the default config resumes the gateway session and reg
         auto session = discord::kept_session::parse(kept[discord::kept_session_name(0, 1)]);
         REQUIRE(session);
         CHECK(session->seq > 0);
+        // What GUILD_CREATE said, which a RESUME does not repeat.
+        CHECK(session->locales == std::map<std::string, std::string>{{world::guild, "de"}});
     }
 
     // While nobody is connected, alice writes something heated: Discord replays it on RESUME.

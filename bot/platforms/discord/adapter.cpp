@@ -236,6 +236,12 @@ struct impl : shard_host, runtime::adapter_core, std::enable_shared_from_this<im
             return;
         }
         log->info("shard {}: resuming the gateway session kept by the last process (seq {})", id, kept->seq);
+        // GUILD_CREATE does not come again after a RESUME: the locales come from the kept session.
+        for (const auto& [server, locale] : kept->locales) {
+            if (shard_of(server, count) != id) continue;
+            guild_locales[server] = locale;
+            emit(core::server_available{core::platform::discord, core::server_id(server), {}, locale});
+        }
         s.resume_kept(*kept);
     }
 
@@ -251,16 +257,12 @@ struct impl : shard_host, runtime::adapter_core, std::enable_shared_from_this<im
         }
         if (self_identity.bot_user_id.empty()) self_identity.bot_user_id = kept->bot_user_id;
         if (self_identity.application_id.empty()) self_identity.application_id = kept->application_id;
-        for (auto& [server, locale] : kept->locales) {
-            guild_locales[server] = locale;
-            emit(core::server_available{core::platform::discord, core::server_id(server), {}, locale});
-        }
     }
 
     void keep_identity()
     {
         if (!cfg.kept.keeps() || self_identity.bot_user_id.empty() || self_identity.application_id.empty()) return;
-        kept_identity k{self_identity.bot_user_id, self_identity.application_id, guild_locales};
+        kept_identity k{self_identity.bot_user_id, self_identity.application_id};
         cfg.kept.save(kept_identity_name, k.to_text());
     }
 
@@ -275,6 +277,8 @@ struct impl : shard_host, runtime::adapter_core, std::enable_shared_from_this<im
             return;
         }
         kept->saved_at = clock.wall_now();
+        for (const auto& [server, locale] : guild_locales)
+            if (shard_of(server, shard_total) == s.id()) kept->locales.emplace(server, locale);
         cfg.kept.save(name, kept->to_text());
         log->info("shard {}: gateway session kept for the next start (seq {})", s.id(), kept->seq);
     }
@@ -345,7 +349,7 @@ struct impl : shard_host, runtime::adapter_core, std::enable_shared_from_this<im
         }
         if (n.event && cfg.kept.keeps())
             if (const auto* guild = std::get_if<core::server_available>(&*n.event))
-                if (guild_locales.size() < kept_identity::max_locales || guild_locales.count(guild->server.str()))
+                if (guild_locales.size() < kept_session::max_locales || guild_locales.count(guild->server.str()))
                     guild_locales[guild->server.str()] = guild->locale;
         if (!n.event) {
             if (n.skipped == skip_reason::malformed)

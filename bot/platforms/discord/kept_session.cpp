@@ -2,13 +2,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include <charconv>
+
 namespace nudgebot::discord {
 
 std::string kept_session::to_text() const
 {
     const auto saved = std::chrono::duration_cast<std::chrono::seconds>(saved_at.time_since_epoch()).count();
-    return nlohmann::json{{"session_id", session_id}, {"seq", seq}, {"resume_url", resume_url}, {"saved_at", saved}}
-        .dump();
+    nlohmann::json j{{"session_id", session_id}, {"seq", seq}, {"resume_url", resume_url}, {"saved_at", saved}};
+    j["locales"] = nlohmann::json::object();
+    for (const auto& [server, locale] : locales) j["locales"][server] = locale;
+    return j.dump();
 }
 
 std::optional<kept_session> kept_session::parse(std::string_view text)
@@ -38,15 +42,17 @@ std::optional<kept_session> kept_session::parse(std::string_view text)
     s.resume_url = *url;
     s.seq = *seq;
     s.saved_at = std::chrono::system_clock::time_point{std::chrono::seconds{*saved}};
+    if (auto l = j.find("locales"); l != j.end() && l->is_object())
+        for (const auto& [server, locale] : l->items()) {
+            if (s.locales.size() >= max_locales) break;
+            if (!server.empty() && locale.is_string()) s.locales.emplace(server, locale.get<std::string>());
+        }
     return s;
 }
 
 std::string kept_identity::to_text() const
 {
-    nlohmann::json j{{"bot_user_id", bot_user_id}, {"application_id", application_id}};
-    j["locales"] = nlohmann::json::object();
-    for (const auto& [server, locale] : locales) j["locales"][server] = locale;
-    return j.dump();
+    return nlohmann::json{{"bot_user_id", bot_user_id}, {"application_id", application_id}}.dump();
 }
 
 std::optional<kept_identity> kept_identity::parse(std::string_view text)
@@ -58,15 +64,15 @@ std::optional<kept_identity> kept_identity::parse(std::string_view text)
     if (user == j.end() || !user->is_string() || user->get_ref<const std::string&>().empty() || app == j.end() ||
         !app->is_string() || app->get_ref<const std::string&>().empty())
         return std::nullopt;
-    kept_identity k;
-    k.bot_user_id = user->get<std::string>();
-    k.application_id = app->get<std::string>();
-    if (auto l = j.find("locales"); l != j.end() && l->is_object())
-        for (const auto& [server, locale] : l->items()) {
-            if (k.locales.size() >= max_locales) break;
-            if (!server.empty() && locale.is_string()) k.locales.emplace(server, locale.get<std::string>());
-        }
-    return k;
+    return kept_identity{user->get<std::string>(), app->get<std::string>()};
+}
+
+std::optional<std::uint32_t> shard_of(std::string_view server_id, std::uint32_t shard_count)
+{
+    std::uint64_t id = 0;
+    auto [end, ec] = std::from_chars(server_id.data(), server_id.data() + server_id.size(), id);
+    if (ec != std::errc{} || end != server_id.data() + server_id.size() || shard_count == 0) return std::nullopt;
+    return static_cast<std::uint32_t>((id >> 22) % shard_count);
 }
 
 std::string kept_session_name(std::uint32_t shard, std::uint32_t count)

@@ -37,21 +37,42 @@ TEST_CASE("A malformed or incomplete kept session is refused, never thrown at", 
     CHECK(kept_session::parse(R"({"session_id":"a","seq":0,"resume_url":"wss://x","saved_at":1})"));
 }
 
-TEST_CASE("The kept identity brings the bot's ids and each server's locale to the next process",
+TEST_CASE("The kept identity and each kept session's server locales come back to the next process",
           "[discord][state]")
 {
-    kept_identity k{"700000000000000002", "700000000000000001", {{"1000000000000000001", "de"}, {"1000000000000000002", ""}}};
+    kept_identity k{"700000000000000002", "700000000000000001"};
     auto back = kept_identity::parse(k.to_text());
     REQUIRE(back);
     CHECK(back->bot_user_id == k.bot_user_id);
     CHECK(back->application_id == k.application_id);
-    CHECK(back->locales == k.locales);
     for (const char* text : {"", "{}", R"({"bot_user_id":"1"})", R"({"bot_user_id":"","application_id":"2"})",
                              R"({"bot_user_id":1,"application_id":"2"})"}) {
         INFO(text);
         CHECK_FALSE(kept_identity::parse(text));
     }
-    auto odd = kept_identity::parse(R"({"bot_user_id":"1","application_id":"2","locales":{"3":7,"4":"fr"}})");
+
+    kept_session s;
+    s.session_id = "s";
+    s.seq = 1;
+    s.resume_url = "wss://x";
+    s.locales = {{"1000000000000000001", "de"}, {"1000000000000000002", ""}};
+    auto again = kept_session::parse(s.to_text());
+    REQUIRE(again);
+    CHECK(again->locales == s.locales);
+    auto odd = kept_session::parse(R"({"session_id":"a","seq":1,"resume_url":"wss://x","saved_at":1,)"
+                                   R"("locales":{"3":7,"4":"fr"}})");
     REQUIRE(odd);
     CHECK(odd->locales == std::map<std::string, std::string>{{"4", "fr"}});
+}
+
+TEST_CASE("A server belongs to the shard Discord assigns it: (id >> 22) % count", "[discord][state]")
+{
+    // 175928847299117063 >> 22 = 41944705796
+    CHECK(shard_of("175928847299117063", 1) == 0u);
+    CHECK(shard_of("175928847299117063", 16) == 41944705796ull % 16);
+    CHECK(shard_of("175928847299117063", 7) == 41944705796ull % 7);
+    CHECK_FALSE(shard_of("", 4));
+    CHECK_FALSE(shard_of("12a", 4));
+    CHECK_FALSE(shard_of("99999999999999999999999", 4));
+    CHECK_FALSE(shard_of("1", 0));
 }
