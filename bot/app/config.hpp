@@ -27,12 +27,14 @@ enum class log_format : std::uint8_t { text, json };
 struct rules_config {
     std::string dir;   // empty: default_rules_dir()
     engine::sensitivity sensitivity = engine::sensitivity::medium;   // per-server default
+    friend bool operator==(const rules_config&, const rules_config&) = default;
 };
 
 struct storage_config {
     std::string url = "sqlite:nudgebot.db";   // "sqlite:PATH" or "postgresql://..."
     bool is_sqlite() const noexcept { return url.rfind("sqlite:", 0) == 0; }
     std::string sqlite_path() const { return is_sqlite() ? url.substr(7) : std::string(); }
+    friend bool operator==(const storage_config&, const storage_config&) = default;
 };
 
 struct nudges_config {
@@ -42,17 +44,20 @@ struct nudges_config {
     std::uint32_t context_messages = 50;
     suggestion_style default_style = suggestion_style::gentle;
     std::string crisis_country;   // ISO code for the crisis card when a server names none; "" = neutral
+    friend bool operator==(const nudges_config&, const nudges_config&) = default;
 };
 
 struct log_config {
     std::string level = "info";   // trace | debug | info | warn | error | critical | off
     log_format format = log_format::text;
+    friend bool operator==(const log_config&, const log_config&) = default;
 };
 
 struct ops_config {
     std::string listen = "127.0.0.1:9464";   // /metrics and /healthz
     std::string host = "127.0.0.1";          // parsed from listen (IPv6 without brackets)
     std::uint16_t port = 9464;
+    friend bool operator==(const ops_config&, const ops_config&) = default;
 };
 
 struct discord_config {
@@ -67,6 +72,7 @@ struct discord_config {
     bool compress = true;
     std::optional<std::string> dev_guild_id;  // register commands there only (instant updates)
     std::optional<std::string> state_file;    // resume state across restarts
+    friend bool operator==(const discord_config&, const discord_config&) = default;
 };
 
 // `platforms.slack` (Socket Mode). Timings are whole seconds/minutes in the file.
@@ -85,6 +91,7 @@ struct slack_config {
     std::uint32_t dedupe_limit = 200000;
     std::uint32_t web_timeout_seconds = 10;
     std::uint32_t web_max_attempts = 4;
+    friend bool operator==(const slack_config&, const slack_config&) = default;
 };
 
 // `platforms.mattermost`: the websocket/REST client and the HTTP listener Mattermost calls.
@@ -104,6 +111,7 @@ struct mattermost_config {
     std::uint32_t reconnect_backoff_max_seconds = 60;
     std::uint32_t rest_timeout_seconds = 10;
     std::uint32_t rest_max_attempts = 4;
+    friend bool operator==(const mattermost_config&, const mattermost_config&) = default;
 };
 
 struct config {

@@ -1,6 +1,7 @@
 // Builds and drives the running bot (see wiring.hpp).
 #include "app/wiring.hpp"
 
+#include "app/config_reload.hpp"
 #include "app/verbs.hpp"
 #include "core/clock.hpp"
 #include "core/metrics.hpp"
@@ -84,6 +85,7 @@ struct bot::impl {
     std::vector<std::shared_ptr<const engine::analyzer>> retired_analyzers;
     std::vector<std::unique_ptr<nudge::composer>> retired_composers;
     std::string rules_dir;
+    config running_config;   // as started, with the reloaded keys updated (config_reload.hpp)
     std::unique_ptr<asio::signal_set> hangups;
     std::unique_ptr<storage::async_store> store;
     // One event router per platform: core::delivery calls carry no platform, so each router
@@ -114,26 +116,59 @@ struct bot::impl {
         store.reset();
     }
 
-    // SIGHUP: rule packs and suggestions, all or nothing. Blocking on the run thread for the
-    // compile (tens of milliseconds); a pack with a mistake keeps the rules in use.
+    // SIGHUP: the config file, the rule packs and the suggestions, all or nothing. Blocking on
+    // the run thread for the compile (tens of milliseconds); a mistake anywhere keeps everything in
+    // use. Reloadable keys: log.level and rules.dir (config_reload.hpp); other changed keys are
+    // named in the log as waiting for a restart.
     void reload()
     {
         core::diagnostics diags;
-        auto fresh = engine::load_rules(rules_dir, diags);
-        auto library = nudge::load_suggestions((std::filesystem::path(rules_dir) / "suggestions.json").string(), diags);
+        std::optional<config> fresh_config;
+        std::string dir = rules_dir;
+        if (!running_config.file.empty()) {
+            fresh_config = load_config(running_config.file, diags);
+            if (fresh_config) dir = fresh_config->rules.dir.empty() ? default_rules_dir() : fresh_config->rules.dir;
+        }
+        std::shared_ptr<const engine::analyzer> fresh;
+        std::optional<nudge::suggestion_library> library;
+        if (!diags.has_errors() && (running_config.file.empty() || fresh_config)) {
+            fresh = engine::load_rules(dir, diags);
+            library = nudge::load_suggestions((std::filesystem::path(dir) / "suggestions.json").string(), diags);
+        }
+        const auto& country = fresh_config ? fresh_config->nudges.crisis_country : running_config.nudges.crisis_country;
+        std::unique_ptr<nudge::composer> next;
+        if (!diags.has_errors() && fresh && library) {
+            next = std::make_unique<nudge::composer>(std::move(*library));
+            if (!country.empty() && !next->crisis_resources().find(country))
+                diags.error(nudge::crisis_resources_path(dir), 0, 0,
+                            "nudges.crisis_country \"" + country + "\" has no confirmed helpline here");
+        }
         auto& reloads = core::metrics::global();
-        if (diags.has_errors() || !fresh || !library) {
+        if (diags.has_errors() || !fresh || !next) {
             std::istringstream lines(diags.to_string());
             for (std::string line; std::getline(lines, line);) log->error("reload: {}", line);
-            log->error("reload: the rules in {} have errors; keeping the rules in use", rules_dir);
+            log->error("reload: mistakes in the config or in the rules in {}; keeping the configuration and rules "
+                       "in use",
+                       dir);
             reloads.counter("nudgebot_reloads_total", {{"result", "failed"}}).add();
             return;
         }
-        auto next = std::make_unique<nudge::composer>(std::move(*library));
+        if (fresh_config) {
+            for (const auto& section : restart_only_changes(running_config, *fresh_config))
+                log->warn("reload: {} changed in {}; it takes effect at the next start", section,
+                          running_config.file);
+            if (fresh_config->log.level != running_config.log.level) {
+                spdlog::set_level(spdlog::level::from_str(fresh_config->log.level));
+                log->info("reload: log level {}", fresh_config->log.level);
+            }
+            running_config.log.level = fresh_config->log.level;
+            running_config.rules.dir = fresh_config->rules.dir;
+        }
         for (auto& p : platforms)
             if (p.router) p.router->reload(commands::analyze_with(fresh), *next);
         retired_analyzers.push_back(std::exchange(analyzer, fresh));
         retired_composers.push_back(std::exchange(composer, std::move(next)));
+        rules_dir = dir;
         reloads.counter("nudgebot_reloads_total", {{"result", "ok"}}).add();
         log->info("reload: rules and suggestions from {} in use ({} packs)", rules_dir, analyzer->packs().size());
     }
@@ -325,6 +360,13 @@ std::unique_ptr<bot> bot::create(const config& cfg, std::ostream& err, wiring_ho
     // Rules and the suggestion library.
     const std::string rules_dir = cfg.rules.dir.empty() ? default_rules_dir() : cfg.rules.dir;
     i->rules_dir = rules_dir;
+    i->running_config = cfg;
+    {
+        auto& m = core::metrics::global();
+        m.describe("nudgebot_reloads_total", "Reloads of the config and rules (SIGHUP), by result.");
+        m.counter("nudgebot_reloads_total", {{"result", "ok"}});
+        m.counter("nudgebot_reloads_total", {{"result", "failed"}});
+    }
     core::diagnostics diags;
     i->analyzer = engine::load_rules(rules_dir, diags);
     i->composer = nudge::load_composer(rules_dir, diags);
@@ -341,15 +383,18 @@ std::unique_ptr<bot> bot::create(const config& cfg, std::ostream& err, wiring_ho
     }
 
     // Storage: opened (and migrated) now, so that a bad URL stops the start.
-    std::unique_ptr<storage::store> backing;
+    // PostgreSQL gets a small pool of connections (durable writes in order on one, daily claims
+    // and counter batches beside it); SQLite one.
+    std::vector<std::unique_ptr<storage::store>> connections;
     try {
-        backing = std::make_unique<storage::timed_store>(storage::make_store(cfg.storage.url), core::metrics::global());
+        for (auto& c : storage::make_store_pool(cfg.storage.url))
+            connections.push_back(std::make_unique<storage::timed_store>(std::move(c), core::metrics::global()));
     } catch (const std::exception& e) {
         err << "nudgebot run: cannot open storage.url: " << e.what() << '\n';
         return nullptr;
     }
     auto* raw = i.get();
-    i->store = std::make_unique<storage::async_store>(std::move(backing), [raw](std::function<void()> f) {
+    i->store = std::make_unique<storage::async_store>(std::move(connections), [raw](std::function<void()> f) {
         asio::post(raw->ioc, std::move(f));
     });
 
@@ -390,6 +435,14 @@ std::unique_ptr<bot> bot::create(const config& cfg, std::ostream& err, wiring_ho
         s.compress = cfg.discord.compress;
         s.dev_guild_id = cfg.discord.dev_guild_id;
         s.state_file = cfg.discord.state_file;
+        // Gateway sessions and the command-set hash live in the store, so a restart resumes and
+        // does not register the commands again, with or without a state file.
+        for (auto& [name, value] :
+             i->store->call([](storage::store& st) { return st.load_state(core::platform::discord); }))
+            s.kept.loaded.emplace(std::move(name), std::move(value));
+        s.kept.save = [store = i->store.get()](const std::string& name, const std::string& value) {
+            store->submit([name, value](storage::store& st) { st.put_state(core::platform::discord, name, value); });
+        };
         s.user_agent_version = NUDGEBOT_VERSION;
         if (hooks.tune_discord) hooks.tune_discord(s);
         add_platform([&](runtime::event_sink sink) {

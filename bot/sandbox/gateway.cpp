@@ -35,7 +35,22 @@ void gateway_emulator::open(std::uint64_t connection, std::shared_ptr<gateway_li
         c.link->close(dp::close_code::decode_error, "this gateway speaks JSON only");
 }
 
-void gateway_emulator::closed(std::uint64_t connection) { connections_.erase(connection); }
+void gateway_emulator::client_closed(std::uint64_t connection, int close_code)
+{
+    // As Discord does: a client closing with 1000 or 1001 ends its session (no RESUME after it);
+    // any other code, or no close frame, keeps it resumable.
+    if (close_code != 1000 && close_code != 1001) return;
+    auto it = connections_.find(connection);
+    if (it == connections_.end() || !it->second.session) return;
+    sessions_.erase(it->second.session->id);
+    it->second.session.reset();
+}
+
+void gateway_emulator::closed(std::uint64_t connection, int close_code)
+{
+    client_closed(connection, close_code);
+    connections_.erase(connection);
+}
 
 bool gateway_emulator::has_session(std::uint64_t connection) const
 {

@@ -72,7 +72,11 @@ public:
     void open(std::uint64_t connection, std::shared_ptr<gateway_link> link, std::string_view target);
     // A frame from the client; returns its op, or -1 when it was not a JSON object with an op.
     int receive(std::uint64_t connection, std::string_view text, bool binary);
-    void closed(std::uint64_t connection);
+    // The client closed with `close_code` (0: no close frame): 1000 and 1001 end its session, as
+    // on Discord; the connection stays known (closed() forgets it).
+    void client_closed(std::uint64_t connection, int close_code);
+    // The connection ended (client_closed, then forgotten).
+    void closed(std::uint64_t connection, int close_code = 0);
 
     // An op 0 event on one connection, in its session (next seq, kept for replay); without a
     // session it goes out with s = 1 and is not kept.

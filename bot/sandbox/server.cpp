@@ -138,9 +138,9 @@ server::server(boost::asio::io_context& ioc, server_options options) : impl_(std
             // The page shows whether the bot is connected.
             if (op == discord::protocol::op::identify || op == discord::protocol::op::resume) s->state.changed();
         };
-        cb.on_close = [weak](net::ws_peer p, int) {
+        cb.on_close = [weak](net::ws_peer p, int code) {
             if (auto s = weak.lock()) {
-                s->gateway.closed(p.id());
+                s->gateway.closed(p.id(), code);
                 s->state.changed();
             }
         };

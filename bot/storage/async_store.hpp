@@ -1,19 +1,26 @@
-// Runs blocking store calls on one worker thread and posts their results back to the caller's
+// Runs blocking store calls on worker threads and posts their results back to the caller's
 // executor, so the network strand never waits for the disk.
 //
-// Contract: owned by storage/. `submit` may be called from any thread; jobs run in submission
-// order on the worker, each with exclusive use of the store; `done` runs through `post` (the
-// adapter's strand in production; a test queue in tests), never on the worker. `count` adds to an
-// in-RAM batch of counter deltas that the worker writes in one transaction (counting a decision
-// costs no disk write of its own). The destructor finishes queued jobs, flushes counters and joins.
-// The queue depth is the gauge nudgebot_store_queue_depth. Jobs must not throw; a job that does is counted (nudgebot_store_errors_total{op="job"}) and
-// skipped. For a shared store (store::shared()) the worker also polls the store's change feed
-// every poll_interval while idle (and between jobs), re-reads each changed row and posts the
-// fresh values to the change listener, so a change made by any process reaches this one's RAM
-// within about poll_interval plus the queue ahead of it.
+// Contract: owned by storage/. `submit` may be called from any thread; `done` runs through `post`
+// (the adapter's strand in production; a test queue in tests), never on a worker. With one
+// connection (SQLite, or a store opened alone) one worker runs the jobs in submission order, each
+// with exclusive use of the store. With a pool (PostgreSQL: make_store_pool) there is one worker
+// per connection, and jobs keep submission order wherever it matters (job_order.hpp): every read
+// and write of consent, settings, notices, counts and state waits until the jobs submitted before
+// it have finished, while daily claims and counter batches go ahead on a free connection, so a
+// durable write waiting for the disk's fsync no longer holds up the claims queued behind it.
+// `count` adds to an in-RAM batch of counter deltas that a worker writes in one transaction
+// (counting a decision costs no disk write of its own). The destructor finishes queued jobs,
+// flushes counters and joins. The queue depth is the gauge nudgebot_store_queue_depth. Jobs must
+// not throw; a job that does is counted (nudgebot_store_errors_total{op="job"}) and skipped. For a
+// shared store (store::shared()) the first worker also polls the store's change feed every
+// poll_interval while idle (and between jobs), re-reads each changed row and posts the fresh values
+// to the change listener, so a change made by any process reaches this one's RAM within about
+// poll_interval plus the queue ahead of it.
 #pragma once
 
 #include "core/metrics.hpp"
+#include "storage/job_order.hpp"
 #include "storage/store.hpp"
 
 #include <atomic>
@@ -46,6 +53,9 @@ public:
     static constexpr std::chrono::milliseconds poll_interval{50};
 
     async_store(std::unique_ptr<store> backing, executor post);
+    // A pool: one worker per connection, all to the same database; the first one polls the
+    // change feed and pings. Not empty.
+    async_store(std::vector<std::unique_ptr<store>> connections, executor post);
     ~async_store();
     async_store(const async_store&) = delete;
     async_store& operator=(const async_store&) = delete;
@@ -115,15 +125,23 @@ public:
     static constexpr std::chrono::seconds stuck_after{30};
 
 private:
-    void enqueue(std::function<void(store&)> job);
-    void run();
-    void flush_counts();
-    void poll_changes();
-    void ping();
+    // One worker thread with its own connection.
+    struct worker {
+        std::unique_ptr<store> connection;
+        std::unique_ptr<in_order_store> view;
+        std::atomic<std::int64_t> started_us{0};   // steady clock, 0 when idle
+        std::thread thread;
+    };
 
-    std::unique_ptr<store> store_;
+    void enqueue(std::function<void(store&)> job);
+    void run(worker& self, bool polls);
+    void flush_counts(store& s);
+    void poll_changes(store& s);
+    void ping(store& s);
+
     executor post_;
     const bool shared_;
+    job_order order_;
     std::vector<change_listener> listeners_;   // under mutex_
     std::chrono::steady_clock::time_point last_poll_{};
     std::chrono::steady_clock::time_point last_ping_{};
@@ -134,12 +152,11 @@ private:
     std::deque<std::function<void(store&)>> jobs_;
     std::map<counter_key, std::uint64_t> counts_;
     bool counts_scheduled_ = false;
-    bool busy_ = false;
+    std::size_t busy_ = 0;                     // workers running a job
     bool stopping_ = false;
     std::atomic<std::int64_t> last_job_us_{0};
-    std::atomic<std::int64_t> job_started_us_{0};   // steady clock, 0 when idle
     core::metric_gauge& depth_;
-    std::thread worker_;
+    std::vector<std::unique_ptr<worker>> workers_;
 };
 
 }  // namespace nudgebot::storage

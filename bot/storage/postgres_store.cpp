@@ -9,6 +9,7 @@
 #include <poll.h>
 
 #include <algorithm>
+#include <map>
 #include <stdexcept>
 
 namespace nudgebot::storage {
@@ -38,6 +39,12 @@ CREATE TABLE claims (
   platform TEXT NOT NULL, "user" TEXT NOT NULL, day INTEGER NOT NULL, kind TEXT NOT NULL,
   n INTEGER NOT NULL,
   PRIMARY KEY (platform, "user", day, kind));
+)sql",
+    // 2: what a platform keeps across restarts (gateway sessions for RESUME, the command-set hash).
+    R"sql(
+CREATE TABLE platform_state (
+  platform TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
+  PRIMARY KEY (platform, name));
 )sql",
 };
 constexpr int migration_count = static_cast<int>(std::size(migrations));
@@ -69,9 +76,13 @@ constexpr statement statements[] = {
           ON CONFLICT (platform, server) DO UPDATE SET settings=excluded.settings RETURNING 1)
         SELECT pg_notify('nudgebot_changes', $4) FROM w)"},
     {"load_servers", "SELECT server, settings::text FROM servers WHERE platform=$1"},
-    {"add_count",
+    // A whole batch in one statement (one round trip): the rows come as parallel arrays. The
+    // batch never names one cell twice (async_store sums per cell first).
+    {"add_counts",
      "INSERT INTO counters(day, platform, server, category, rule, outcome, count) "
-     "VALUES($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (platform, server, day, category, rule, outcome) "
+     "SELECT cell.* FROM unnest($1::integer[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
+     "$7::bigint[]) AS cell, (SELECT set_config('synchronous_commit', 'off', true)) AS without_waiting_for_disk "
+     "ON CONFLICT (platform, server, day, category, rule, outcome) "
      "DO UPDATE SET count = counters.count + excluded.count"},
     {"get_counts",
      "SELECT day, category, rule, outcome, count FROM counters WHERE platform=$1 AND server=$2 "
@@ -86,12 +97,21 @@ constexpr statement statements[] = {
         SELECT pg_notify('nudgebot_changes', $3))"},
     // One upsert: a new row starts at 1; an existing one grows only while under the limit, and
     // returns no row when the cap is reached. Row locks make concurrent claims queue up.
+    // set_config(..., true) lasts for this statement's own transaction: the claim commits without
+    // waiting for the disk, in one round trip, and the connection's later writes still wait.
     {"claim",
-     R"(INSERT INTO claims(platform, "user", day, kind, n) VALUES($1,$2,$3,$4,1)
+     R"(INSERT INTO claims(platform, "user", day, kind, n)
+        SELECT $1::text, $2::text, $3::integer, $4::text, 1
+        FROM (SELECT set_config('synchronous_commit', 'off', true)) AS without_waiting_for_disk
         ON CONFLICT (platform, "user", day, kind) DO UPDATE SET n = claims.n + 1
         WHERE claims.n < $5 RETURNING n)"},
     {"drop_old_claims", "DELETE FROM claims WHERE day < $1"},
     {"schema_version", "SELECT version FROM nudgebot_schema"},
+    {"load_state", "SELECT name, value FROM platform_state WHERE platform=$1 ORDER BY name"},
+    {"put_state",
+     "INSERT INTO platform_state(platform, name, value) VALUES($1,$2,$3) "
+     "ON CONFLICT (platform, name) DO UPDATE SET value=excluded.value"},
+    {"delete_state", "DELETE FROM platform_state WHERE platform=$1 AND name=$2"},
 };
 
 std::string platform_name(core::platform p) { return std::string(core::to_string(p)); }
@@ -128,6 +148,18 @@ std::optional<change> parse_payload(std::string_view p)
 }
 
 bool is_true(const char* v) { return v && v[0] == 't'; }
+
+// One element of a PostgreSQL array literal: quoted, with '"' and '\\' escaped.
+std::string array_element(std::string_view v)
+{
+    std::string out = "\"";
+    for (char c : v) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    out += '"';
+    return out;
+}
 
 }  // namespace
 
@@ -196,7 +228,7 @@ server_settings settings_from_json(std::string_view text)
     return s;
 }
 
-postgres_store::postgres_store(std::string url) : url_(std::move(url))
+postgres_store::postgres_store(std::string url, role r) : url_(std::move(url)), listens_(r == role::primary)
 {
     // The URI's own settings win over these defaults (later keywords override earlier ones).
     const char* keys[] = {"connect_timeout", "fallback_application_name", "dbname", nullptr};
@@ -222,6 +254,15 @@ postgres_store::postgres_store(std::string url) : url_(std::move(url))
         }
         return r;
     };
+    if (r == role::helper) {
+        prepare();
+        if (!prepared_) {
+            PQfinish(conn_);
+            conn_ = nullptr;
+            throw std::runtime_error("postgresql: cannot prepare statements");
+        }
+        return;
+    }
     must(migration_lock);
     must("CREATE TABLE IF NOT EXISTS nudgebot_schema (version INTEGER NOT NULL)");
     must("INSERT INTO nudgebot_schema(version) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM nudgebot_schema)");
@@ -263,6 +304,10 @@ void postgres_store::prepare()
             return;
         }
     }
+    if (!listens_) {
+        prepared_ = true;
+        return;
+    }
     result listen(PQexec(conn_, (std::string("LISTEN ") + channel).c_str()));
     if (!listen.ok()) {
         spdlog::error("store: LISTEN failed; changes from other processes would not be seen");
@@ -280,7 +325,7 @@ bool postgres_store::ready()
         core::metrics::global().counter("nudgebot_store_reconnects_total").add();
         prepared_ = false;
         // Notifications sent while we were away are gone: everything may have changed.
-        lost_changes_ = true;
+        lost_changes_ = listens_;
     }
     if (!prepared_) prepare();
     return prepared_;
@@ -333,6 +378,13 @@ bool postgres_store::exec(const char* sql, const char* op)
 }
 
 bool postgres_store::ping() { return exec("SELECT 1", "ping"); }
+
+std::string postgres_store::synchronous_commit()
+{
+    if (!ready()) return {};
+    result r(PQexec(conn_, "SHOW synchronous_commit"));
+    return r.ok() && r.rows() == 1 ? r.text(0, 0) : std::string();
+}
 
 int postgres_store::schema_version()
 {
@@ -405,24 +457,27 @@ std::vector<std::pair<core::server_id, server_settings>> postgres_store::load_se
 bool postgres_store::add_counts(const std::vector<counter_row>& rows)
 {
     if (rows.empty()) return true;
-    if (!exec("BEGIN", "add_counts")) return false;
-    // Counts are best effort (a lost batch is counted, not retried): they do not wait for the
-    // disk. PostgreSQL still writes them within a few hundred milliseconds; a crash of the
-    // database server (not of nudgebot) may lose that much.
-    exec("SET LOCAL synchronous_commit TO off", "add_counts");
-    bool ok = true;
-    for (const auto& row : rows) {
-        const auto& k = row.key;
-        ok = run("add_count",
-                 {std::to_string(k.day), platform_name(k.where), k.server, k.category, k.rule, k.outcome,
-                  std::to_string(row.count)},
-                 "add_counts")
-                 .ok();
-        if (!ok) break;
+    // Cells named twice (a caller that did not sum) are summed here: one upsert may touch a row once.
+    std::map<counter_key, std::uint64_t> cells;
+    for (const auto& row : rows) cells[row.key] += row.count;
+    std::vector<std::string> columns(7, "{");
+    bool first = true;
+    for (const auto& [k, n] : cells) {
+        const std::string sep = first ? "" : ",";
+        first = false;
+        columns[0] += sep + std::to_string(k.day);
+        columns[1] += sep + array_element(platform_name(k.where));
+        columns[2] += sep + array_element(k.server);
+        columns[3] += sep + array_element(k.category);
+        columns[4] += sep + array_element(k.rule);
+        columns[5] += sep + array_element(k.outcome);
+        columns[6] += sep + std::to_string(n);
     }
-    if (ok) return exec("COMMIT", "add_counts");
-    exec("ROLLBACK", "add_counts");
-    return false;
+    for (auto& c : columns) c += '}';
+    // Counts are best effort (a lost batch is counted, not retried): the statement commits without
+    // waiting for the disk. PostgreSQL still writes it within a few hundred milliseconds; a crash
+    // of the database server (not of nudgebot) may lose that much.
+    return run("add_counts", columns, "add_counts").ok();
 }
 
 std::vector<counter_row> postgres_store::counts(core::platform where, const std::string& server,
@@ -475,16 +530,11 @@ bool postgres_store::claim_daily(const user_key& user, std::int32_t day, std::st
     if (limit == 0) return false;
     // A claim need not wait for the disk either: if the database server crashed right after, the
     // worst outcome is one nudge more that day. Other processes see it as soon as it commits.
-    if (!exec("BEGIN", "claim_daily")) return false;
-    exec("SET LOCAL synchronous_commit TO off", "claim_daily");
     auto r = run("claim",
                  {platform_name(user.where), user.user.str(), std::to_string(day), std::string(kind),
                   std::to_string(limit)},
                  "claim_daily");
-    if (!r.ok() || !exec("COMMIT", "claim_daily")) {
-        exec("ROLLBACK", "claim_daily");
-        return false;
-    }
+    if (!r.ok()) return false;
     bool granted = r.rows() == 1;
     // Yesterday's claims are kept for a day of clock skew between processes, then dropped.
     if (swept_day_ != day) {
@@ -508,7 +558,7 @@ void postgres_store::collect_notifications()
 
 std::vector<change> postgres_store::take_changes(int wait_ms)
 {
-    if (!ready()) return {};
+    if (!listens_ || !ready()) return {};
     if (PQconsumeInput(conn_) == 0) ready();
     collect_notifications();
     if (changes_.empty() && !lost_changes_ && wait_ms > 0) {
@@ -527,6 +577,20 @@ std::vector<change> postgres_store::take_changes(int wait_ms)
     out.insert(out.end(), std::make_move_iterator(changes_.begin()), std::make_move_iterator(changes_.end()));
     changes_.clear();
     return out;
+}
+
+std::vector<std::pair<std::string, std::string>> postgres_store::load_state(core::platform where)
+{
+    std::vector<std::pair<std::string, std::string>> out;
+    auto r = run("load_state", {platform_name(where)}, "load_state");
+    for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.text(i, 0), r.text(i, 1));
+    return out;
+}
+
+bool postgres_store::put_state(core::platform where, const std::string& name, const std::string& value)
+{
+    if (value.empty()) return run("delete_state", {platform_name(where), name}, "put_state").ok();
+    return run("put_state", {platform_name(where), name, value}, "put_state").ok();
 }
 
 }  // namespace nudgebot::storage

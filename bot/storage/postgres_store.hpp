@@ -27,7 +27,15 @@ namespace nudgebot::storage {
 
 class postgres_store final : public store {
 public:
-    explicit postgres_store(std::string url);
+    // primary: applies the migrations and LISTENs for changes (one per process). helper: another
+    // connection of the same process's pool (make_store_pool) after the primary: it prepares its
+    // statements and neither migrates nor listens.
+    enum class role : std::uint8_t { primary, helper };
+    // Connections async_store runs on: one for durable writes and reads in order, two that take
+    // daily claims and counter batches while the first waits for the disk.
+    static constexpr std::size_t pool_connections = 3;
+
+    explicit postgres_store(std::string url, role r = role::primary);
     ~postgres_store() override;
     postgres_store(const postgres_store&) = delete;
     postgres_store& operator=(const postgres_store&) = delete;
@@ -49,11 +57,17 @@ public:
 
     bool forget_user(const user_key& user) override;
 
+    std::vector<std::pair<std::string, std::string>> load_state(core::platform where) override;
+    bool put_state(core::platform where, const std::string& name, const std::string& value) override;
+
     bool ping() override;
     bool shared() const noexcept override { return true; }
     std::vector<change> take_changes(int wait_ms) override;
     bool claim_daily(const user_key& user, std::int32_t day, std::string_view kind, std::uint32_t limit) override;
 
+    // The connection's synchronous_commit setting ("on" unless the server's default differs;
+    // tests check that no statement leaves it changed).
+    std::string synchronous_commit();
     // The schema version after migrations (tests, `nudgebot config check`).
     int schema_version();
     static int latest_schema_version();
@@ -68,6 +82,7 @@ private:
     void collect_notifications();
 
     std::string url_;
+    bool listens_ = true;
     pg_conn* conn_ = nullptr;
     std::vector<change> changes_;        // received but not yet taken
     bool prepared_ = false;

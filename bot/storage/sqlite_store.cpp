@@ -47,6 +47,12 @@ CREATE TABLE notices (
 ALTER TABLE servers ADD COLUMN crisis_country TEXT NOT NULL DEFAULT '';
 ALTER TABLE servers ADD COLUMN crisis_text TEXT NOT NULL DEFAULT '';
 )sql",
+    // 4: what a platform keeps across restarts (gateway sessions for RESUME, the command-set hash).
+    R"sql(
+CREATE TABLE platform_state (
+  platform TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
+  PRIMARY KEY (platform, name));
+)sql",
 };
 constexpr int migration_count = static_cast<int>(std::size(migrations));
 
@@ -143,7 +149,12 @@ struct sqlite_store::statements {
           add_notice(db, "INSERT OR IGNORE INTO notices(platform, user, kind) VALUES(?1,?2,?3)"),
           get_notices(db, "SELECT kind FROM notices WHERE platform=?1 AND user=?2 ORDER BY kind"),
           delete_notices(db, "DELETE FROM notices WHERE platform=?1 AND user=?2"),
-          delete_user(db, "DELETE FROM users WHERE platform=?1 AND user=?2")
+          delete_user(db, "DELETE FROM users WHERE platform=?1 AND user=?2"),
+          load_state(db, "SELECT name, value FROM platform_state WHERE platform=?1 ORDER BY name"),
+          put_state(db,
+                    "INSERT INTO platform_state(platform, name, value) VALUES(?1,?2,?3) "
+                    "ON CONFLICT(platform, name) DO UPDATE SET value=excluded.value"),
+          delete_state(db, "DELETE FROM platform_state WHERE platform=?1 AND name=?2")
     {}
 
     stmt begin, commit, rollback;
@@ -152,6 +163,7 @@ struct sqlite_store::statements {
     stmt clear_channels, put_channel, clear_packs, put_pack;
     stmt add_count, get_counts;
     stmt add_notice, get_notices, delete_notices, delete_user;
+    stmt load_state, put_state, delete_state;
 };
 
 sqlite_store::sqlite_store(const std::string& path)
@@ -503,6 +515,31 @@ bool sqlite_store::forget_user(const user_key& user)
     ok = exec("VACUUM", "forget_user_vacuum");
     ok = exec("PRAGMA wal_checkpoint(TRUNCATE)", "forget_user_checkpoint") && ok;
     return ok;
+}
+
+std::vector<std::pair<std::string, std::string>> sqlite_store::load_state(core::platform where)
+{
+    std::vector<std::pair<std::string, std::string>> out;
+    auto& s = st_->load_state;
+    reset_guard g{s};
+    s.bind(1, platform_name(where));
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) out.emplace_back(column_text(s.get(), 0), column_text(s.get(), 1));
+    if (rc != SQLITE_DONE) fail("load_state");
+    return out;
+}
+
+bool sqlite_store::put_state(core::platform where, const std::string& name, const std::string& value)
+{
+    auto& s = value.empty() ? st_->delete_state : st_->put_state;
+    reset_guard g{s};
+    s.bind(1, platform_name(where)).bind(2, name);
+    if (!value.empty()) s.bind(3, value);
+    if (s.step() != SQLITE_DONE) {
+        fail("put_state");
+        return false;
+    }
+    return true;
 }
 
 }  // namespace nudgebot::storage

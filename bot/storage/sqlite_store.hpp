@@ -41,6 +41,9 @@ public:
 
     bool forget_user(const user_key& user) override;
 
+    std::vector<std::pair<std::string, std::string>> load_state(core::platform where) override;
+    bool put_state(core::platform where, const std::string& name, const std::string& value) override;
+
     // The schema version after migrations (for tests and `nudgebot config check`).
     int schema_version() const;
     static int latest_schema_version();

@@ -42,4 +42,14 @@ std::unique_ptr<store> make_store(const std::string& url)
     throw std::runtime_error("storage.url: unknown scheme (expected \"sqlite:PATH\" or \"postgresql://...\")");
 }
 
+std::vector<std::unique_ptr<store>> make_store_pool(const std::string& url)
+{
+    std::vector<std::unique_ptr<store>> pool;
+    pool.push_back(make_store(url));
+    if (pool.front()->shared())
+        while (pool.size() < postgres_store::pool_connections)
+            pool.push_back(std::make_unique<postgres_store>(url, postgres_store::role::helper));
+    return pool;
+}
+
 }  // namespace nudgebot::storage

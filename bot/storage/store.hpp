@@ -15,6 +15,9 @@
 //   notices     user -> pending one-time notices (e.g. "your DMs are closed")
 //   claims      day x user x kind -> push nudges sent (shared stores only: daily caps that hold
 //               across processes)
+//   state       name -> value: what a platform keeps across restarts (Discord's gateway session
+//               per shard for RESUME, the registered command set's hash); ids, sequence numbers
+//               and hashes, never message text or tokens
 // forget_user removes every row that names the user.
 //
 // Shared stores (PostgreSQL, used by several processes) also report the consent and settings
@@ -160,6 +163,11 @@ public:
 
     // Deletes every row naming the user and scrubs freed pages so the id is gone from the files.
     virtual bool forget_user(const user_key& user) = 0;
+
+    // Platform state: every (name, value) the platform keeps, and one value set (an empty value
+    // deletes the row). Names are fixed words plus ids (e.g. "gateway_session.0.4").
+    virtual std::vector<std::pair<std::string, std::string>> load_state(core::platform where) = 0;
+    virtual bool put_state(core::platform where, const std::string& name, const std::string& value) = 0;
 };
 
 // Header-only on purpose: nudge/ and commands/ use these types without linking storage/.
@@ -185,5 +193,10 @@ std::set<std::string> split_muted(std::string_view text);
 // "postgres://..." (a libpq connection URI). Throws std::runtime_error with a
 // clear message on an unknown scheme or when the database cannot be opened or migrated.
 std::unique_ptr<store> make_store(const std::string& url);
+// The connections an async_store should run on for this URL, opened now: one for SQLite (one
+// writer; more connections would only wait for its lock), postgres_store::pool_connections for
+// PostgreSQL (the first migrates and listens for changes, the others join it). Throws like
+// make_store.
+std::vector<std::unique_ptr<store>> make_store_pool(const std::string& url);
 
 }  // namespace nudgebot::storage

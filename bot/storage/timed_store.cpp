@@ -25,7 +25,7 @@ const std::vector<std::string_view>& timed_store::operations()
     static const std::vector<std::string_view> ops{
         "get_consent", "put_consent", "load_consents", "get_settings", "put_settings", "load_settings",
         "add_counts",  "counts",      "add_notice",    "take_notices", "forget_user",  "take_changes",
-        "claim_daily"};
+        "claim_daily", "load_state",  "put_state"};
     return ops;
 }
 
@@ -88,6 +88,14 @@ std::vector<change> timed_store::take_changes(int wait_ms)
     // Only the non-blocking polls measure the store; a wait would measure the quiet.
     if (wait_ms > 0) return inner_->take_changes(wait_ms);
     return timed("take_changes", [&] { return inner_->take_changes(0); });
+}
+std::vector<std::pair<std::string, std::string>> timed_store::load_state(core::platform where)
+{
+    return timed("load_state", [&] { return inner_->load_state(where); });
+}
+bool timed_store::put_state(core::platform where, const std::string& name, const std::string& value)
+{
+    return timed("put_state", [&] { return inner_->put_state(where, name, value); });
 }
 bool timed_store::claim_daily(const user_key& user, std::int32_t day, std::string_view kind, std::uint32_t limit)
 {

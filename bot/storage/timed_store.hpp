@@ -38,6 +38,8 @@ public:
     bool add_notice(const user_key& user, const std::string& kind) override;
     std::vector<std::string> take_notices(const user_key& user) override;
     bool forget_user(const user_key& user) override;
+    std::vector<std::pair<std::string, std::string>> load_state(core::platform where) override;
+    bool put_state(core::platform where, const std::string& name, const std::string& value) override;
     bool ping() override { return inner_->ping(); }
     bool shared() const noexcept override { return inner_->shared(); }
     std::vector<change> take_changes(int wait_ms) override;

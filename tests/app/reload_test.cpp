@@ -20,6 +20,14 @@ std::uint64_t reloads(const char* result)
     return core::metrics::global().value("nudgebot_reloads_total", {{"result", result}});
 }
 
+// The config text with the shipped rules folder replaced by `rules`.
+std::string with_rules_dir(std::string text, const fs::path& rules)
+{
+    const std::string shipped = NUDGEBOT_SOURCE_DIR "/rules/en";
+    text.replace(text.find(shipped), shipped.size(), rules.string());
+    return text;
+}
+
 }  // namespace
 
 TEST_CASE("A reload with a broken pack keeps the rules in use and names the mistake; a good one swaps them",
@@ -30,6 +38,8 @@ TEST_CASE("A reload with a broken pack keeps the rules in use and names the mist
     fs::copy(NUDGEBOT_SOURCE_DIR "/rules/en", rules, fs::copy_options::recursive);
     w.cfg.rules.dir = rules.string();
     w.cfg.nudges.cooldown_minutes = 0;
+    // A reload reads the config file again: it names the same rules folder.
+    w.write_config(with_rules_dir(w.config_text, rules));
     w.start();
     auto on = w.command(alice, "nudge", "on");
     REQUIRE(w.wait_answer(on));
@@ -58,7 +68,7 @@ TEST_CASE("A reload with a broken pack keeps the rules in use and names the mist
     w.shutdown();
     const auto logs = w.logs.text();
     CHECK(logs.find("reload: " + pack.string() + ":3:") != std::string::npos);
-    CHECK(logs.find("keeping the rules in use") != std::string::npos);
+    CHECK(logs.find("keeping the configuration and rules in use") != std::string::npos);
     CHECK(logs.find("reload: rules and suggestions from " + rules.string() + " in use") != std::string::npos);
 }
 
@@ -90,4 +100,36 @@ TEST_CASE("SIGHUP reloads the rules of a running `nudgebot run` instead of endin
     CHECK(still_running);
     CHECK(code.load() == app::exit_ok);
     CHECK(w.logs.text().find("reload: " + (rules / "distress.json").string() + ":") != std::string::npos);
+}
+
+TEST_CASE("A reload applies log.level, names the changed keys that wait for a restart, and a broken config "
+          "keeps everything in use",
+          "[app][e2e][reload]")
+{
+    world w;
+    w.start();
+    REQUIRE(spdlog::get_level() == spdlog::level::debug);
+
+    // log.level reloads; nudges.* waits for the next start (and says so).
+    auto text = w.config_text;
+    text.replace(text.find(R"("level": "debug")"), 16, R"("level": "warn")");
+    text.replace(text.find(R"("storage")"), 9, R"("nudges": {"daily_cap": 7}, "storage")");
+    w.write_config(text);
+    const auto ok_before = reloads("ok");
+    w.bot->reload();
+    REQUIRE(eventually([&] { return reloads("ok") == ok_before + 1; }));
+    CHECK(spdlog::get_level() == spdlog::level::warn);
+
+    // A mistake in the config: nothing changes, the mistake is named with its position.
+    std::ofstream(w.dir / "config.json") << "{\n  \"log\": {\"level\": \"shout\"}\n}\n";
+    const auto failed_before = reloads("failed");
+    w.bot->reload();
+    REQUIRE(eventually([&] { return reloads("failed") == failed_before + 1; }));
+    CHECK(spdlog::get_level() == spdlog::level::warn);
+    w.shutdown();
+    const auto logs = w.logs.text();
+    CHECK(logs.find("reload: nudges changed in " + (w.dir / "config.json").string() +
+                    "; it takes effect at the next start") != std::string::npos);
+    CHECK(logs.find("reload: " + (w.dir / "config.json").string() + ":2:") != std::string::npos);
+    CHECK(logs.find("keeping the configuration and rules in use") != std::string::npos);
 }

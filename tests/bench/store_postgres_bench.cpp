@@ -7,7 +7,8 @@
 // wait included). Target (issue 15): store operation p99 <= 5 ms at 2,000 messages/s. Durable
 // writes (put_consent, put_settings, forget_user) cannot be faster than the disk's fdatasync
 // (`pg_test_fsync` shows it); the report also gives the p99 of every other operation.
-// Usage: store_postgres_bench [rate=2000] [seconds=10] [postgresql://URL]
+// Usage: store_postgres_bench [rate=2000] [seconds=10] [postgresql://URL] [--one-connection]
+// (--one-connection: one worker and one connection, as before the pool, for comparison)
 // Without a URL it starts a private server (tests/support/postgres_server.hpp) and drops it after.
 #include "storage/async_store.hpp"
 #include "storage/timed_store.hpp"
@@ -40,9 +41,11 @@ double percentile(std::vector<double>& v, double p)
 
 int main(int argc, char** argv)
 {
-    const int rate = argc > 1 ? std::atoi(argv[1]) : 2000;
-    const int seconds = argc > 2 ? std::atoi(argv[2]) : 10;
-    std::string url = argc > 3 ? argv[3] : "";
+    std::vector<std::string> args(argv + 1, argv + argc);
+    const bool one_connection = std::erase(args, std::string("--one-connection")) > 0;
+    const int rate = args.size() > 0 ? std::atoi(args[0].c_str()) : 2000;
+    const int seconds = args.size() > 1 ? std::atoi(args[1].c_str()) : 10;
+    std::string url = args.size() > 2 ? args[2] : "";
     std::unique_ptr<test::postgres_server> server;
     if (url.empty()) {
         std::string why;
@@ -60,9 +63,11 @@ int main(int argc, char** argv)
         std::lock_guard lock(m);
         samples[std::string(op)].push_back(s * 1000.0);
     };
-    std::unique_ptr<storage::store> inner;
+    // The pool production opens (make_store_pool), or one connection with --one-connection.
+    std::vector<std::unique_ptr<storage::store>> connections;
     try {
-        inner = storage::make_store(url);
+        if (one_connection) connections.push_back(storage::make_store(url));
+        else connections = storage::make_store_pool(url);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "store_postgres_bench: %s\n", e.what());
         return 2;
@@ -73,8 +78,10 @@ int main(int argc, char** argv)
                      "INSERT INTO users SELECT 'discord', (700000000000000000 + i)::text, i % 3 = 0, 'gentle', true, '' "
                      "FROM generate_series(0, 9999) AS i ON CONFLICT DO NOTHING;");
     }
-    storage::async_store as(std::make_unique<storage::timed_store>(std::move(inner), observe),
-                            [](std::function<void()> f) { f(); });
+    const std::size_t pool_size = connections.size();
+    std::vector<std::unique_ptr<storage::store>> timed;
+    for (auto& c : connections) timed.push_back(std::make_unique<storage::timed_store>(std::move(c), observe));
+    storage::async_store as(std::move(timed), [](std::function<void()> f) { f(); });
     const storage::server_key guild{core::platform::discord, core::server_id{"800000000000000001"}};
     as.call([&](storage::store& s) { return s.put_settings(guild, storage::server_settings{}); });
     {
@@ -118,8 +125,8 @@ int main(int argc, char** argv)
 
     std::lock_guard lock(m);
     std::vector<double> all, not_durable;
-    std::printf("store_postgres_bench: %llu messages in %.1f s (%.0f/s) on PostgreSQL\n",
-                static_cast<unsigned long long>(sent), elapsed, static_cast<double>(sent) / elapsed);
+    std::printf("store_postgres_bench: %llu messages in %.1f s (%.0f/s) on PostgreSQL, %zu connection(s)\n",
+                static_cast<unsigned long long>(sent), elapsed, static_cast<double>(sent) / elapsed, pool_size);
     std::printf("%-14s %8s %9s %9s %9s\n", "operation", "calls", "p50 ms", "p99 ms", "max ms");
     for (auto& [op, v] : samples) {
         all.insert(all.end(), v.begin(), v.end());

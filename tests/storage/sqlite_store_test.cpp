@@ -84,12 +84,13 @@ TEST_CASE("A database at version 1 gains the later tables and keeps its rows", "
         sqlite3_close(db);
     }
     sqlite_store s(dir.db());
-    CHECK(s.schema_version() == 3);
+    CHECK(s.schema_version() == 4);
     auto c = s.get_consent({core::platform::discord, core::user_id{"42"}});
     REQUIRE(c);
     CHECK(c->enabled);
     CHECK(c->style == style::direct);
     CHECK(s.add_notice(alice, "dms_closed"));
+    CHECK(s.put_state(core::platform::discord, "commands_hash", "abc"));
 }
 
 TEST_CASE("A database from a newer nudgebot is refused with a clear error", "[storage][migrations]")

@@ -147,6 +147,28 @@ TEST_CASE("Counters add up per day, category, rule and outcome", "[storage][coun
     CHECK(s->counts(core::platform::discord, "h", 0, 30000).empty());
 }
 
+TEST_CASE("A counter batch keeps every cell apart, whatever characters its ids and rule names hold",
+          "[storage][counters]")
+{
+    EACH_BACKEND(b);
+    auto s = b.open();
+    std::vector<counter_row> batch;
+    const std::vector<std::string> odd_rules{"plain", R"(quote " inside)", R"(back\slash)", "comma, and {braces}",
+                                             "NULL", "", "ünïcode"};
+    for (std::size_t i = 0; i < odd_rules.size(); ++i)
+        batch.push_back({{20450, core::platform::discord, "g,1", "conflict", odd_rules[i], "delivered"}, i + 1});
+    batch.push_back({{20450, core::platform::discord, "g,1", "conflict", "plain", "delivered"}, 10});   // named twice
+    REQUIRE(s->add_counts(batch));
+    auto rows = s->counts(core::platform::discord, "g,1", 20450, 20450);
+    REQUIRE(rows.size() == odd_rules.size());
+    std::map<std::string, std::uint64_t> by_rule;
+    for (const auto& r : rows) by_rule[r.key.rule] = r.count;
+    for (std::size_t i = 0; i < odd_rules.size(); ++i) {
+        INFO(odd_rules[i]);
+        CHECK(by_rule[odd_rules[i]] == (odd_rules[i] == "plain" ? 11 : i + 1));
+    }
+}
+
 TEST_CASE("A pending notice is returned once and then gone", "[storage]")
 {
     EACH_BACKEND(b);
@@ -155,6 +177,29 @@ TEST_CASE("A pending notice is returned once and then gone", "[storage]")
     REQUIRE(s->add_notice(alice, "dms_closed"));
     CHECK(s->take_notices(alice) == std::vector<std::string>{"dms_closed"});
     CHECK(s->take_notices(alice).empty());
+}
+
+TEST_CASE("Platform state is kept per platform and name, replaced by a new value and deleted by an empty one",
+          "[storage][state]")
+{
+    EACH_BACKEND(b);
+    {
+        auto s = b.open();
+        CHECK(s->load_state(core::platform::discord).empty());
+        REQUIRE(s->put_state(core::platform::discord, "gateway_session.0.2", R"({"session_id":"a","seq":1})"));
+        REQUIRE(s->put_state(core::platform::discord, "gateway_session.1.2", R"({"session_id":"b","seq":7})"));
+        REQUIRE(s->put_state(core::platform::discord, "commands_hash", "h1"));
+        REQUIRE(s->put_state(core::platform::slack, "commands_hash", "other platform"));
+        REQUIRE(s->put_state(core::platform::discord, "commands_hash", "h2"));
+        REQUIRE(s->put_state(core::platform::discord, "gateway_session.1.2", ""));
+        REQUIRE(s->put_state(core::platform::discord, "never_set", ""));
+    }
+    auto s = b.open();   // what a restart reads
+    using rows = std::vector<std::pair<std::string, std::string>>;
+    CHECK(s->load_state(core::platform::discord) ==
+          rows{{"commands_hash", "h2"}, {"gateway_session.0.2", R"({"session_id":"a","seq":1})"}});
+    CHECK(s->load_state(core::platform::slack) == rows{{"commands_hash", "other platform"}});
+    CHECK(s->load_state(core::platform::mattermost).empty());
 }
 
 TEST_CASE("forget-me removes the user's consent and notices and nobody else's", "[storage][privacy]")
@@ -300,6 +345,50 @@ TEST_CASE("The async store brings another process's change to this one's listene
     REQUIRE(got[0].consent_now);
     CHECK(got[0].consent_now->style == style::direct);
     CHECK(took < std::chrono::seconds(1));
+}
+
+TEST_CASE("Claims and counter batches skip the wait for the disk in their own transaction only",
+          "[storage][postgres]")
+{
+    auto* pg = shared_postgres();
+    if (!pg) return;
+    const auto url = pg->fresh_url();
+    REQUIRE(!url.empty());
+    postgres_store s(url);
+    REQUIRE(s.claim_daily(alice, 20000, "push", 3));
+    REQUIRE(s.add_counts({{{20000, core::platform::discord, "g", "conflict", "r", "delivered"}, 1}}));
+    // The connection's own setting is untouched: the next consent write waits for the disk.
+    CHECK(s.synchronous_commit() == "on");
+    CHECK(s.claim_daily(alice, 20000, "push", 3));
+    CHECK(s.claim_daily(alice, 20000, "push", 3));
+    CHECK_FALSE(s.claim_daily(alice, 20000, "push", 3));
+}
+
+TEST_CASE("On a pool of PostgreSQL connections, forget-me still erases the claims submitted before it",
+          "[storage][postgres][pool]")
+{
+    auto* pg = shared_postgres();
+    if (!pg) return;
+    const auto url = pg->fresh_url();
+    REQUIRE(!url.empty());
+    {
+        auto pool = make_store_pool(url);
+        REQUIRE(pool.size() == postgres_store::pool_connections);
+        async_store as(std::move(pool), [](std::function<void()> f) { f(); });
+        as.submit([](store& s) { return s.put_consent(alice, consent{true, style::gentle, true, {}}); }, [](bool) {});
+        for (int i = 0; i < 20; ++i) {
+            as.submit([](store& s) { return s.claim_daily(alice, 20000, "push", 100); }, [](bool) {});
+            as.submit([](store& s) { return s.claim_daily(bob, 20000, "push", 100); }, [](bool) {});
+        }
+        as.submit([](store& s) { return s.forget_user(alice); }, [](bool) {});
+        as.wait_idle();
+    }
+    postgres_store s(url);
+    CHECK_FALSE(s.get_consent(alice));
+    // alice's count starts again at 1 (her 20 claims are gone); bob's 20 are all there.
+    CHECK(s.claim_daily(alice, 20000, "push", 1));
+    CHECK_FALSE(s.claim_daily(bob, 20000, "push", 20));
+    CHECK(s.claim_daily(bob, 20000, "push", 21));
 }
 
 TEST_CASE("Settings documents read back whatever fields they hold", "[storage][postgres]")

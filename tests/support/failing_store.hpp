@@ -1,8 +1,9 @@
 // A storage::store wrapper that can fail or slow down on demand, for tests of the error paths.
 //
 // Contract: header-only test support. Delegates to a real store; when `fail_writes` is set every
-// write returns false; `delay` is slept before every call (to make the async worker slow). The
-// flags are atomics so the test thread may flip them while the worker runs.
+// write returns false; `delay` is slept before every call (to make the async worker slow);
+// `durable_delay_ms` before each durable write only (put_consent, put_settings, forget_user), as a
+// slow fsync would. The flags are atomics so the test thread may flip them while the worker runs.
 #pragma once
 
 #include "storage/store.hpp"
@@ -20,11 +21,13 @@ public:
 
     std::atomic<bool> fail_writes{false};
     std::atomic<int> delay_ms{0};
+    std::atomic<int> durable_delay_ms{0};
 
     std::optional<storage::consent> get_consent(const storage::user_key& u) override { return wait(), inner_->get_consent(u); }
     bool put_consent(const storage::user_key& u, const storage::consent& c) override
     {
         wait();
+        durable_wait();
         return !fail_writes && inner_->put_consent(u, c);
     }
     std::vector<std::pair<core::user_id, storage::consent>> load_consents(core::platform p) override
@@ -38,6 +41,7 @@ public:
     bool put_settings(const storage::server_key& k, const storage::server_settings& s) override
     {
         wait();
+        durable_wait();
         return !fail_writes && inner_->put_settings(k, s);
     }
     std::vector<std::pair<core::server_id, storage::server_settings>> load_settings(core::platform p) override
@@ -62,13 +66,27 @@ public:
     bool forget_user(const storage::user_key& u) override
     {
         wait();
+        durable_wait();
         return !fail_writes && inner_->forget_user(u);
+    }
+    std::vector<std::pair<std::string, std::string>> load_state(core::platform p) override
+    {
+        return wait(), inner_->load_state(p);
+    }
+    bool put_state(core::platform p, const std::string& name, const std::string& value) override
+    {
+        wait();
+        return !fail_writes && inner_->put_state(p, name, value);
     }
 
 private:
     void wait() const
     {
         if (int ms = delay_ms.load()) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    }
+    void durable_wait() const
+    {
+        if (int ms = durable_delay_ms.load()) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
     }
     std::unique_ptr<storage::store> inner_;
 };

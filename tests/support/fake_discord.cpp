@@ -349,7 +349,11 @@ struct fake_discord::impl : std::enable_shared_from_this<fake_discord::impl> {
         for (;;) {
             buffer.clear();
             auto [ec, n] = co_await c->ws.async_read(buffer, tuple_awaitable);
-            if (ec) break;
+            if (ec) {
+                if (ec == websocket::error::closed)
+                    gateway->client_closed(static_cast<std::uint64_t>(c->index), c->ws.reason().code);
+                break;
+            }
             on_client_frame(c, beast::buffers_to_string(buffer.data()));
         }
         c->alive = false;

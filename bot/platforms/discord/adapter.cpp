@@ -6,6 +6,7 @@
 #include "core/metrics.hpp"
 #include "platforms/discord/commands_json.hpp"
 #include "platforms/discord/gateway.hpp"
+#include "platforms/discord/kept_session.hpp"
 #include "platforms/discord/normalise.hpp"
 #include "platforms/discord/protocol.hpp"
 #include "platforms/discord/rest.hpp"
@@ -94,6 +95,8 @@ struct impl : shard_host, runtime::adapter_core, std::enable_shared_from_this<im
     std::shared_ptr<spdlog::logger> log = life.log();
 
     std::vector<std::unique_ptr<shard>> shards;
+    std::uint32_t shard_total = 0;   // the shard count in use (sessions are kept per shard and count)
+    std::map<std::string, std::string> guild_locales;   // server id -> locale, kept across restarts
     std::size_t running = 0;
     std::size_t fatal = 0;
     bool stop_requested = false;
@@ -184,20 +187,23 @@ struct impl : shard_host, runtime::adapter_core, std::enable_shared_from_this<im
         if (gateway_url.empty()) gateway_url = "wss://gateway.discord.gg";
         std::uint32_t count = cfg.shard_count.value_or(recommended.value_or(1));
         if (count == 0) count = 1;
+        shard_total = count;
         std::vector<std::uint32_t> ids = cfg.shard_ids;
         if (ids.empty())
             for (std::uint32_t i = 0; i < count; ++i) ids.push_back(i);
         next_identify.assign(static_cast<std::size_t>(max_concurrency), clock.steady_now());
         log->info("starting {} of {} shard(s); identify budget {}/{}, max_concurrency {}", ids.size(), count,
                   identify_remaining, identify_total, max_concurrency);
-        if (!cfg.state_file)
-            log->warn("no state file configured: the command set is registered again at every start");
+        if (!cfg.state_file && !cfg.kept.keeps())
+            log->warn("no state kept: the command set is registered again at every start");
+        restore_kept_identity();
         for (auto id : ids) {
             if (id >= count) {
                 log->error("shard id {} is not below the shard count {}; skipped", id, count);
                 continue;
             }
             shards.push_back(std::make_unique<shard>(ioc, cfg, self, id, count, gateway_url));
+            restore_kept_session(*shards.back(), id, count);
             ++running;
         }
         if (shards.empty()) {
@@ -206,6 +212,75 @@ struct impl : shard_host, runtime::adapter_core, std::enable_shared_from_this<im
             co_return;
         }
         for (auto& s : shards) s->start();
+    }
+
+    // A session the last process kept for this shard is resumed once, then forgotten in the store:
+    // if this process crashed, its successor must not resume at a sequence number this one has
+    // already handled past (the replay would repeat nudges). stop() keeps the session again.
+    void restore_kept_session(shard& s, std::uint32_t id, std::uint32_t count)
+    {
+        if (!cfg.kept.keeps()) return;
+        const auto name = kept_session_name(id, count);
+        const auto* text = cfg.kept.find(name);
+        if (!text) return;
+        cfg.kept.save(name, "");
+        auto kept = kept_session::parse(*text);
+        if (!kept) {
+            log->warn("shard {}: the kept gateway session is unreadable; identifying", id);
+            return;
+        }
+        const auto age = clock.wall_now() - kept->saved_at;
+        if (age > cfg.kept_session_max_age || age < -std::chrono::minutes(1)) {
+            log->info("shard {}: the kept gateway session is {} s old; identifying", id,
+                      std::chrono::duration_cast<std::chrono::seconds>(age).count());
+            return;
+        }
+        log->info("shard {}: resuming the gateway session kept by the last process (seq {})", id, kept->seq);
+        // GUILD_CREATE does not come again after a RESUME: the locales come from the kept session.
+        for (const auto& [server, locale] : kept->locales) {
+            if (shard_of(server, count) != id) continue;
+            guild_locales[server] = locale;
+            emit(core::server_available{core::platform::discord, core::server_id(server), {}, locale});
+        }
+        s.resume_kept(*kept);
+    }
+
+    // What READY and GUILD_CREATE told the last process, which a RESUME does not repeat.
+    void restore_kept_identity()
+    {
+        const auto* text = cfg.kept.find(kept_identity_name);
+        if (!text) return;
+        auto kept = kept_identity::parse(*text);
+        if (!kept) {
+            log->warn("the kept bot identity is unreadable; waiting for READY");
+            return;
+        }
+        if (self_identity.bot_user_id.empty()) self_identity.bot_user_id = kept->bot_user_id;
+        if (self_identity.application_id.empty()) self_identity.application_id = kept->application_id;
+    }
+
+    void keep_identity()
+    {
+        if (!cfg.kept.keeps() || self_identity.bot_user_id.empty() || self_identity.application_id.empty()) return;
+        kept_identity k{self_identity.bot_user_id, self_identity.application_id};
+        cfg.kept.save(kept_identity_name, k.to_text());
+    }
+
+    // At stop: the shard's session and the last sequence number handled, for the next process.
+    void keep_session(const shard& s)
+    {
+        if (!cfg.kept.keeps()) return;
+        auto kept = s.session_to_keep();
+        const auto name = kept_session_name(s.id(), shard_total);
+        if (!kept) {
+            cfg.kept.save(name, "");
+            return;
+        }
+        kept->saved_at = clock.wall_now();
+        for (const auto& [server, locale] : guild_locales)
+            if (shard_of(server, shard_total) == s.id()) kept->locales.emplace(server, locale);
+        cfg.kept.save(name, kept->to_text());
+        log->info("shard {}: gateway session kept for the next start (seq {})", s.id(), kept->seq);
     }
 
     // ------------------------------------------------------------------------------ shard_host
@@ -259,7 +334,11 @@ struct impl : shard_host, runtime::adapter_core, std::enable_shared_from_this<im
             maybe_register_commands();
             return;
         }
-        if (type == "RESUMED") return;
+        if (type == "RESUMED") {
+            // The first RESUME of a kept session: registration would have followed READY.
+            maybe_register_commands();
+            return;
+        }
         // Interaction deadlines are judged with the injected clock, so stamp arrival with it too.
         auto n = normalise_dispatch(type, d, self_identity, clock.steady_now());
         if (n.guild_message_without_content && !warned_no_content) {
@@ -268,12 +347,16 @@ struct impl : shard_host, runtime::adapter_core, std::enable_shared_from_this<im
                       "enabled for this bot (Developer Portal → Bot → Privileged Gateway Intents); nudgebot "
                       "cannot read channel messages without it");
         }
+        if (n.event && cfg.kept.keeps())
+            if (const auto* guild = std::get_if<core::server_available>(&*n.event))
+                if (guild_locales.size() < kept_session::max_locales || guild_locales.count(guild->server.str()))
+                    guild_locales[guild->server.str()] = guild->locale;
         if (!n.event) {
             if (n.skipped == skip_reason::malformed)
                 core::metrics::global().counter("discord_gateway_errors_total", {{"kind", "malformed_event"}}).add();
             return;
         }
-        emit(std::move(*n.event));
+        life.emit(std::move(*n.event), received);
     }
 
     void on_stopped(std::uint32_t shard_id, int close_code) override
@@ -298,7 +381,8 @@ struct impl : shard_host, runtime::adapter_core, std::enable_shared_from_this<im
     {
         auto self = shared_from_this();
         auto hash = command_set_hash(*commands, cfg.dev_guild_id);
-        if (cfg.state_file && read_command_hash(*cfg.state_file) == hash) {
+        const auto* kept_hash = cfg.kept.find(kept_commands_hash_name);
+        if ((kept_hash && *kept_hash == hash) || (cfg.state_file && read_command_hash(*cfg.state_file) == hash)) {
             log->info("command set unchanged since the last registration; not registering");
             commands_registered = true;
             registering = false;
@@ -320,6 +404,7 @@ struct impl : shard_host, runtime::adapter_core, std::enable_shared_from_this<im
         core::metrics::global().counter("discord_command_registrations_total").add();
         log->info("registered {} command(s) {}", commands->size(),
                   cfg.dev_guild_id ? "in the development guild " + *cfg.dev_guild_id : std::string("globally"));
+        if (cfg.kept.keeps()) cfg.kept.save(kept_commands_hash_name, hash);
         if (cfg.state_file && !write_command_hash(*cfg.state_file, hash))
             log->warn("could not write the command hash to the state file {}", *cfg.state_file);
     }
@@ -452,7 +537,11 @@ struct impl : shard_host, runtime::adapter_core, std::enable_shared_from_this<im
     {
         stop_requested = true;
         life.stop();
-        for (auto& s : shards) s->stop();
+        keep_identity();
+        for (auto& s : shards) {
+            keep_session(*s);
+            s->stop();
+        }
         if (shards.empty() && life.started()) end(0);
     }
 };

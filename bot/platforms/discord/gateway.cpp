@@ -148,6 +148,7 @@ struct shard::impl : std::enable_shared_from_this<shard::impl> {
     std::string session_id;
     std::string resume_url;
     std::int64_t seq = 0;
+    bool kept_session_pending = false;              // session_id came from the last process
     std::unique_ptr<net::ws_connection> ws;
     std::uint64_t generation = 0;
     bool stopping = false;
@@ -165,13 +166,19 @@ struct shard::impl : std::enable_shared_from_this<shard::impl> {
     runtime::lifecycle& life;
     std::shared_ptr<spdlog::logger> log = life.log();
     core::metric_counter& frames;
+    core::metric_gauge& connected_gauge;   // 1 from READY / RESUMED until the connection ends
 
     impl(asio::io_context& c, const settings& s, const std::shared_ptr<shard_host>& h, std::uint32_t i,
          std::uint32_t n, std::string url)
         : ioc(c), cfg(s), host_weak(h), host(*h), id(i), count(n), gateway_url(std::move(url)), id_text(std::to_string(i)),
           pause_timer(c), policy(s.reconnect), life(h->tasks()),
-          frames(counter("discord_gateway_frames_total", {{"shard", id_text}}))
-    {}
+          frames(counter("discord_gateway_frames_total", {{"shard", id_text}})),
+          connected_gauge(core::metrics::global().gauge("discord_shard_connected", {{"shard", id_text}}))
+    {
+        core::metrics::global().describe("discord_shard_connected",
+                                         "1 while the shard's gateway session is up (from READY or RESUMED), by shard.");
+        connected_gauge.set(0);
+    }
 
     asio::awaitable<void> pause(steady::duration d)
     {
@@ -436,11 +443,19 @@ struct shard::impl : std::enable_shared_from_this<shard::impl> {
                             resume_url = d["resume_gateway_url"].get<std::string>();
                     }
                     if (resume_url.empty()) resume_url = gateway_url;
+                    kept_session_pending = false;
+                    connected_gauge.set(1);
                     o.was_ready = true;
                     policy.connected(steady::now());
                     life.healthy();
                     log->info("shard {}/{}: ready", id, count);
                 } else if (type == "RESUMED") {
+                    if (kept_session_pending) {
+                        counter("discord_gateway_kept_session_resumes_total").add();
+                        log->info("shard {}: resumed the session kept by the last process", id);
+                    }
+                    kept_session_pending = false;
+                    connected_gauge.set(1);
                     o.was_ready = true;
                     policy.connected(steady::now());
                     life.healthy();
@@ -483,6 +498,13 @@ struct shard::impl : std::enable_shared_from_this<shard::impl> {
             if (stopping) break;
             if (!err.empty()) {
                 error_counter("connect").add();
+                if (resuming && kept_session_pending) {
+                    // A kept session's resume URL may be long gone; a fresh session needs none.
+                    log->warn("shard {}: the kept session's resume URL does not answer; identifying", id);
+                    kept_session_pending = false;
+                    session_id.clear();
+                    seq = 0;
+                }
                 auto wait = policy.next_delay(steady::now());
                 log->warn("shard {}: gateway connect failed ({}); retrying in {} ms", id, err, wait.count());
                 co_await pause(wait);
@@ -499,6 +521,7 @@ struct shard::impl : std::enable_shared_from_this<shard::impl> {
             }
             if (heartbeat_timer) heartbeat_timer->cancel();
             ws->abort();
+            connected_gauge.set(0);
             if (o.next == next_step::stop) break;
             if (!o.was_ready && !forced && !stopping && co_await host.token_rejected()) {
                 log->error("shard {}: the gateway closed before READY and REST rejects the token; this shard stops",
@@ -509,6 +532,7 @@ struct shard::impl : std::enable_shared_from_this<shard::impl> {
             if (o.next == next_step::identify) {
                 session_id.clear();
                 seq = 0;
+                kept_session_pending = false;
             }
             // A link that keeps dying right after READY backs off too; only a healthy period resets it.
             auto wait = policy.next_delay(steady::now());
@@ -517,6 +541,7 @@ struct shard::impl : std::enable_shared_from_this<shard::impl> {
             co_await pause(wait);
         }
         ws.reset();
+        connected_gauge.set(0);
         is_running = false;
         host.on_stopped(id, stopping ? 0 : fatal_code);
     }
@@ -525,7 +550,7 @@ struct shard::impl : std::enable_shared_from_this<shard::impl> {
     {
         if (stopping) return;
         stopping = true;
-        if (ws) ws->close(protocol::close_code::normal);
+        if (ws) ws->close(cfg.kept.keeps() ? resume_close_code : std::uint16_t{protocol::close_code::normal});
         pause_timer.cancel();
         if (heartbeat_timer) heartbeat_timer->cancel();
     }
@@ -537,6 +562,24 @@ shard::shard(asio::io_context& ioc, const settings& cfg, std::shared_ptr<shard_h
 {}
 
 shard::~shard() { impl_->stop(); }
+
+void shard::resume_kept(const kept_session& s)
+{
+    impl_->session_id = s.session_id;
+    impl_->seq = s.seq;
+    impl_->resume_url = s.resume_url;
+    impl_->kept_session_pending = true;
+}
+
+std::optional<kept_session> shard::session_to_keep() const
+{
+    if (impl_->session_id.empty() || impl_->resume_url.empty()) return std::nullopt;
+    kept_session k;
+    k.session_id = impl_->session_id;
+    k.seq = impl_->seq;
+    k.resume_url = impl_->resume_url;
+    return k;
+}
 
 void shard::start()
 {

@@ -12,6 +12,7 @@
 // The read loop and the heartbeat run as supervised tasks of the adapter's lifecycle.
 #pragma once
 
+#include "platforms/discord/kept_session.hpp"
 #include "platforms/discord/settings.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -20,6 +21,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -59,8 +61,17 @@ public:
           std::uint32_t count, std::string gateway_url);
     ~shard();
 
+    // Before start(): the first connection RESUMEs this session (one kept from the last process)
+    // at its resume URL; if that URL does not answer or Discord refuses the RESUME, the shard
+    // IDENTIFYs as usual.
+    void resume_kept(const kept_session& s);
     void start();
-    void stop();   // closes with 1000: the session ends, the bot shows offline
+    // Closes the connection. With settings.kept (the session is kept for the next process) the
+    // close code is 4000, which keeps the session resumable; without, 1000 ends it (the bot shows
+    // offline at once).
+    void stop();
+    // The session a next process could resume (saved_at left empty), or nullopt when there is none.
+    std::optional<kept_session> session_to_keep() const;
 
     std::uint32_t id() const noexcept;
     bool running() const noexcept;

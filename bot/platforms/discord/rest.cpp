@@ -54,6 +54,7 @@ struct rest_client::impl : std::enable_shared_from_this<rest_client::impl> {
     bool token_rejected = false;
     std::uint64_t invalid_total = 0;
     std::shared_ptr<spdlog::logger> log = life.log();
+    core::metric_histogram& round_trip = runtime::rest_round_trip_histogram("discord");
 
     impl(runtime::lifecycle& l, const settings& s, const core::clock& k)
         : life(l), cfg(s), clock(k),
@@ -212,7 +213,9 @@ struct rest_client::impl : std::enable_shared_from_this<rest_client::impl> {
             req.headers.push_back({"Authorization", "Bot " + cfg.token});
             if (!c.body.empty()) req.headers.push_back({"Content-Type", "application/json"});
             req.body = c.body;
+            const auto sent = steady::now();
             auto r = co_await http.request(std::move(req));
+            round_trip.observe(std::chrono::duration<double>(steady::now() - sent).count());
             out = {};
             out.status = r.status;
             out.error = r.error;

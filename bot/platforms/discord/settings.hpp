@@ -8,6 +8,7 @@
 #pragma once
 
 #include "platforms/discord/protocol.hpp"
+#include "platforms/runtime/kept_state.hpp"
 #include "platforms/runtime/reconnect_policy.hpp"
 #include "platforms/runtime/supervision.hpp"
 
@@ -32,7 +33,12 @@ struct settings {
     std::vector<std::uint32_t> shard_ids;                // empty: all shards of shard_count
     bool compress = true;                                // zlib-stream transport compression
     std::optional<std::string> dev_guild_id;             // register commands in this guild only
-    std::optional<std::string> state_file;               // keeps the registered command-set hash
+    std::optional<std::string> state_file;               // also keeps the registered command-set hash
+    // Gateway sessions and the command-set hash kept across restarts (app/ keeps them in the
+    // store). With it, stop() closes with 4000 so the session stays resumable, and saves it.
+    runtime::kept_state kept;
+    // A kept session older than this is not resumed (Discord keeps one "a few minutes").
+    std::chrono::seconds kept_session_max_age{300};
     std::string user_agent_url = "https://github.com/nudgebot/nudgebot";
     std::string user_agent_version = "0.1.0";
 

@@ -71,7 +71,9 @@ struct impl : runtime::adapter_core, std::enable_shared_from_this<impl> {
         : cfg(trimmed(std::move(s))), clock(cl), life(c, "mattermost", std::move(k), cfg.supervision),
           rest(life, cfg, cl),
           stream(life, cfg, cl, rest, bot_user,
-                 stream_handler{[this] { on_hello(); }, [this](core::event e) { life.emit(std::move(e)); },
+                 stream_handler{[this] { on_hello(); }, [this](core::event e, std::chrono::steady_clock::time_point arrived) {
+                                   life.emit(std::move(e), arrived);
+                               },
                                 [this](std::string why) { refuse(why); }}),
           http_endpoints(cfg, cl, log,
                          endpoint_handler{[this](core::command_invocation inv, bool mod) { on_command(std::move(inv), mod); },

@@ -142,6 +142,7 @@ struct event_stream::impl {
             }
             life.checkpoint("socket");
             counter("mattermost_socket_frames_total").add();
+            const auto arrived = std::chrono::steady_clock::now();
             auto j = json::parse(r.data, nullptr, false);
             if (!j.is_object()) {
                 counter("mattermost_socket_errors_total", {{"kind", "malformed"}}).add();
@@ -178,7 +179,7 @@ struct event_stream::impl {
                 }
                 last_seq = seq;
             }
-            handle_event(j);
+            handle_event(j, arrived);
         }
     }
 
@@ -200,7 +201,7 @@ struct event_stream::impl {
         if (handler.on_hello) handler.on_hello();
     }
 
-    void handle_event(const json& j)
+    void handle_event(const json& j, std::chrono::steady_clock::time_point arrived)
     {
         auto n = normalise_event(j, bot_user);
         if (!n.event) {
@@ -225,7 +226,7 @@ struct event_stream::impl {
             }
         }
         counter("mattermost_events_total", {{"type", text_of(j, "event")}}).add();
-        if (handler.on_event) handler.on_event(std::move(*n.event));
+        if (handler.on_event) handler.on_event(std::move(*n.event), arrived);
     }
 };
 

@@ -15,6 +15,7 @@
 #include "platforms/mattermost/settings.hpp"
 
 #include <cstdint>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -32,7 +33,8 @@ class rest_api;
 
 struct stream_handler {
     std::function<void()> on_hello;                      // hello on a connection (first and after each resume)
-    std::function<void(core::event)> on_event;           // a new event
+    // A new event, with the time its frame arrived (steady clock).
+    std::function<void(core::event, std::chrono::steady_clock::time_point)> on_event;
     std::function<void(std::string why)> on_refused;     // the token was rejected: end the adapter
 };
 

@@ -25,6 +25,15 @@ std::optional<milliseconds> parse_seconds(std::string_view text)
     return std::chrono::duration_cast<milliseconds>(std::chrono::duration<double>(v));
 }
 
+core::metric_histogram& rest_round_trip_histogram(const std::string& platform)
+{
+    auto& m = core::metrics::global();
+    m.describe("nudgebot_rest_seconds",
+               "One HTTP request to the platform's REST / Web API, from sending it to its answer (each attempt), "
+               "by platform.");
+    return m.histogram("nudgebot_rest_seconds", {{"platform", platform}});
+}
+
 struct api_client::impl {
     lifecycle& life;
     const core::clock& clock;
@@ -37,8 +46,11 @@ struct api_client::impl {
     bool rejected = false;
     std::mt19937_64 rng{std::random_device{}()};
 
+    core::metric_histogram& round_trip;
+
     impl(lifecycle& l, const core::clock& c, std::string p, retry_settings s, net::http_client_options o)
-        : life(l), clock(c), prefix(std::move(p)), cfg(s), http(l.context(), std::move(o))
+        : life(l), clock(c), prefix(std::move(p)), cfg(s), http(l.context(), std::move(o)),
+          round_trip(rest_round_trip_histogram(l.platform()))
     {}
 
     core::metric_counter& counter(const std::string& suffix, core::metric_labels labels) const
@@ -96,7 +108,9 @@ struct api_client::impl {
             auto now = clock.steady_now();
             if (auto b = blocked_until.find(req.limit_key); b != blocked_until.end() && b->second > now)
                 co_await life.sleep_for(b->second - now);
+            const auto sent = steady::now();
             last = co_await http.request(req.http);
+            round_trip.observe(std::chrono::duration<double>(steady::now() - sent).count());
             if (last.status == 429) {
                 counter("_rate_limited_total", req.labels).add();
                 auto wait = reset_wait(last).value_or(std::chrono::seconds(1));

@@ -17,7 +17,8 @@
 //   without a request. Requests with `credential = false` (a response_url) never count.
 // - any other answer is returned as it is.
 // Metrics: <prefix>_rate_limited_total, <prefix>_errors_total{kind=transport|5xx},
-// <prefix>_breaker_open_total, with the caller's labels. Bodies and headers are never logged.
+// <prefix>_breaker_open_total, with the caller's labels; each attempt's round trip in
+// nudgebot_rest_seconds{platform} (created with the client). Bodies and headers are never logged.
 #pragma once
 
 #include "core/clock.hpp"
@@ -77,6 +78,10 @@ private:
 // used up. The caller has checked that the URL is the platform's.
 boost::asio::awaitable<bool> post_response_url(api_client& http, std::string url, std::string json_body,
                                                std::string content_type, core::metric_labels labels = {});
+
+// The REST round-trip histogram of a platform, nudgebot_rest_seconds{platform}, with its HELP
+// line (Discord's own REST client observes into it too).
+core::metric_histogram& rest_round_trip_histogram(const std::string& platform);
 
 // "1.5" → 1.5 s; nullopt for anything that is not a non-negative number of seconds below a day.
 std::optional<std::chrono::milliseconds> parse_seconds(std::string_view text);

@@ -57,8 +57,14 @@ asio::awaitable<std::optional<std::string>> attempt(const task_body& body)
 
 lifecycle::lifecycle(asio::io_context& ioc, std::string platform, event_sink sink, supervision s)
     : ioc_(ioc), platform_(std::move(platform)), sink_(std::move(sink)), supervision_(std::move(s)),
-      log_(named_logger(platform_)), state_(std::make_unique<state>())
-{}
+      log_(named_logger(platform_)), state_(std::make_unique<state>()),
+      frame_to_decision_(core::metrics::global().histogram("nudgebot_frame_to_decision_seconds",
+                                                           {{"platform", platform_}}))
+{
+    core::metrics::global().describe("nudgebot_frame_to_decision_seconds",
+                                     "From a platform frame carrying a message arriving to its nudge decisions "
+                                     "(parsing, normalising, analysis, context, policy), by platform.");
+}
 
 lifecycle::~lifecycle() = default;
 
@@ -81,6 +87,15 @@ asio::awaitable<void> lifecycle::sleep_for(steady::duration d)
     state_->timers.insert(t);
     co_await t->async_wait(tuple_awaitable);
     state_->timers.erase(t);
+}
+
+void lifecycle::emit(core::event e, std::chrono::steady_clock::time_point received)
+{
+    const bool message = std::holds_alternative<core::message_created>(e) || std::holds_alternative<core::message_edited>(e);
+    emit(std::move(e));
+    if (message)
+        frame_to_decision_.observe(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - received).count());
 }
 
 void lifecycle::emit(core::event e)

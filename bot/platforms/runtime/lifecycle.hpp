@@ -19,11 +19,15 @@
 // leaves it empty) and then clears that task's failed mark.
 //
 // The sink is called for each event; an exception from it is counted (<platform>_sink_errors_total)
-// and logged by type, and the event is lost, never the connection. No method throws.
+// and logged by type, and the event is lost, never the connection. No method throws. The sink
+// makes a message's nudge decisions before it returns, so emitting a message with the time its
+// frame arrived observes nudgebot_frame_to_decision_seconds{platform} (created with the lifecycle,
+// so the series exists before the first frame).
 #pragma once
 
 #include "core/delivery.hpp"
 #include "core/event.hpp"
+#include "core/metrics.hpp"
 #include "platforms/runtime/platform_adapter.hpp"
 #include "platforms/runtime/supervision.hpp"
 
@@ -74,6 +78,9 @@ public:
     boost::asio::awaitable<void> sleep_for(std::chrono::steady_clock::duration d);
 
     void emit(core::event e);
+    // emit() for an event read from a frame that arrived at `received` (steady clock): a message,
+    // new or edited, also observes the frame-to-decision histogram.
+    void emit(core::event e, std::chrono::steady_clock::time_point received);
     // Counts the outcome in <platform>_deliveries_total{kind,outcome} and calls `done`.
     void complete(const core::delivery_callback& done, core::delivery_outcome outcome, std::string_view kind) const;
 
@@ -108,6 +115,7 @@ private:
     supervision supervision_;
     std::shared_ptr<spdlog::logger> log_;
     std::unique_ptr<state> state_;
+    core::metric_histogram& frame_to_decision_;
     bool started_ = false;
     bool stopping_ = false;
     bool finished_ = false;

@@ -143,7 +143,7 @@ struct impl : runtime::adapter_core, std::enable_shared_from_this<impl> {
             });
             return;
         }
-        life.emit(std::move(*n.event));
+        life.emit(std::move(*n.event), n.arrived);
     }
 
     // ------------------------------------------------------------------------------ moderators

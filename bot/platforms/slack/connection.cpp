@@ -205,6 +205,7 @@ struct socket_mode::impl {
     // Handles one frame; true when it was the hello.
     bool handle_frame(std::uint64_t id, net::ws_connection& ws, const std::string& text)
     {
+        const auto arrived = std::chrono::steady_clock::now();   // for the latency histogram
         auto received = clock.steady_now();
         auto parsed = json::parse(text, nullptr, false);
         auto f = read_frame(parsed);
@@ -240,6 +241,7 @@ struct socket_mode::impl {
             }
             return false;
         }
+        n.arrived = arrived;
         if (handler.on_envelope) handler.on_envelope(std::move(n));
         return false;
     }

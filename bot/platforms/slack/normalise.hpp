@@ -36,6 +36,7 @@ struct normalised {
     std::vector<std::string> dedupe_keys;        // event_id and message keys; empty: never a retry
     std::optional<std::string> ack_text;         // answer the slash command in the ack (usage errors)
     bool needs_moderator_check = false;          // a /nudge-admin invocation: the adapter decides
+    std::chrono::steady_clock::time_point arrived{};   // when its frame arrived (set by the connection)
 };
 
 // Reads the envelope fields. `payload` points into `parsed` when the frame has one.
