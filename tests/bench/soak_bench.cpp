@@ -5,8 +5,12 @@
 // from: dropped TCP (all three), Discord op 7 and invalid session, Slack disconnect, 429s and 5xx
 // on the nudge-delivery calls (all three), slow REST, DMs closed, malformed frames (all three).
 // Every `--hostile-every`-th message (default 200) is a hostile reply aimed at a person who opted
-// in and has never been nudged, so each one must bring exactly one nudge (none when that person's
-// DMs are closed). With `--churn` the authors and channels of the chatter never repeat.
+// in, so each one must bring exactly one nudge (none when that person's DMs are closed). The people
+// aimed at are a fixed population (`--people`, default 1,000 per platform), taken in turn, as on a
+// real server: at the default rates each is aimed at every 5 minutes, so the per-person state the
+// bot keeps (the policy's daily counts, DM channels) is complete by the end of the warm-up and
+// later growth means a leak. `--people 0` aims every hostile message at a new person instead.
+// With `--churn` the authors and channels of the chatter never repeat.
 //
 // Reports every minute the bot process's resident memory and open file descriptors, and at the
 // end nudges sent vs expected per platform. Fails (exit 1) if RSS grows more than 10 % after the
@@ -16,7 +20,7 @@
 // so that their memory (they log every request) is not counted.
 //
 // Usage: soak [--minutes M] [--rate R] [--hostile-every K] [--fault-every S] [--warmup-minutes W]
-//             [--churn] [--no-faults]
+//             [--people N] [--churn] [--no-faults]
 #include "app/config.hpp"
 #include "app/wiring.hpp"
 #include "commands/dispatcher.hpp"
@@ -33,6 +37,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -63,6 +68,7 @@ struct options {
     int hostile_every = 200;
     int fault_every = 4;
     int warmup_minutes = 5;
+    int people = 1000;   // per platform; 0 = a new person for every hostile message
     bool churn = false;
     bool faults = true;
 };
@@ -77,7 +83,7 @@ const char* const quiet[] = {
 };
 const char* const hostile = "you ALWAYS break the build, are you even trying??";
 
-// Ids of the people who opted in: each one is aimed at by exactly one hostile message.
+// Ids of the people who opted in, the only ones hostile messages are aimed at.
 std::string discord_target(std::size_t t) { return std::to_string(950000000000000000ULL + t); }
 std::string slack_target(std::size_t t) { return "UT" + std::to_string(100000000 + t); }
 std::string mm_target(std::size_t t)
@@ -189,21 +195,21 @@ public:
 
     void report(int fd)
     {
-        std::set<std::string> slack_aimed;
-        {
-            std::lock_guard lock(slack_mutex_);
-            for (const auto& h : slack_hostile_) slack_aimed.insert(h.target);
-        }
         std::lock_guard lock(refused_mutex_);
-        tally t[3] = {count(discord_nudges(), refused_[0], discord_hostile_, discord_closed_),
-                      count(slack_nudges(), refused_[1], slack_aimed, {}),
-                      count(mm_nudges(), refused_[2], mm_hostile_, {})};
+        tally t[3] = {count(discord_nudges(), refused_[0], aimed_[0], aimed_closed_),
+                      count(slack_nudges(), refused_[1], aimed_[1], {}),
+                      count(mm_nudges(), refused_[2], aimed_[2], {})};
         for (int i = 0; i < 3; ++i) t[i].messages = counts_[i];
         (void)put(fd, t);
     }
 
 private:
     // ---- traffic
+    // The person the i-th hostile message on a platform is aimed at (an index into the population).
+    std::size_t target_index(std::uint64_t i) const
+    {
+        return static_cast<std::size_t>(o_.people > 0 ? i % static_cast<std::uint64_t>(o_.people) : i);
+    }
     std::string author(std::uint64_t n) const
     {
         return std::to_string(o_.churn ? 970000000000000000ULL + n : 960000000000000000ULL + n % 997);
@@ -226,11 +232,14 @@ private:
                {"mentions", json::array()},
                {"type", dp::message_type::normal}};
         if (aimed) {
-            const auto t = discord_hostile_.size();
-            discord_hostile_.insert(discord_target(t));
+            const auto target = discord_target(target_index(aims_[0]++));
+            {
+                std::lock_guard lock(discord_mutex_);
+                ++(discord_closed_.count(target) ? aimed_closed_ : aimed_[0])[target];
+            }
             d["type"] = dp::message_type::reply;
             d["message_reference"] = {{"message_id", "1100000000000000000"}, {"channel_id", channel(n)}};
-            d["referenced_message"] = {{"id", "1100000000000000000"}, {"author", {{"id", discord_target(t)}}}};
+            d["referenced_message"] = {{"id", "1100000000000000000"}, {"author", {{"id", target}}}};
         }
         discord_->dispatch("MESSAGE_CREATE", std::move(d));
     }
@@ -246,7 +255,8 @@ private:
             slack_->send(nudgebot::test::fake_slack::message_envelope(id, "Ev" + id, user, quiet[n % std::size(quiet)], ts, ch));
             return;
         }
-        const auto target = slack_target(slack_hostile_.size());
+        const auto target = slack_target(target_index(aims_[1]++));
+        ++aimed_[1][target];
         auto env = nudgebot::test::fake_slack::message_envelope(id, "Ev" + id, user, hostile, ts, ch, "1690000000.000100");
         env["payload"]["event"]["parent_user_id"] = target;
         std::lock_guard lock(slack_mutex_);
@@ -270,8 +280,8 @@ private:
             mm_->post_event("posted", post("p" + std::to_string(n), user, quiet[n % std::size(quiet)], ""));
             return;
         }
-        const auto target = mm_target(mm_hostile_.size());
-        mm_hostile_.insert(target);
+        const auto target = mm_target(target_index(aims_[2]++));
+        ++aimed_[2][target];
         auto root = post("r" + std::to_string(n), target, quiet[0], "");
         mm_->post_event("posted", root);
         mm_->post_event("posted", post("h" + std::to_string(n), user, hostile, root["id"]));
@@ -349,7 +359,7 @@ private:
         case 8: rest_slow_[0] = true; break;                                  // slow REST
         case 9: {                                                             // DMs closed for the
             std::lock_guard lock(discord_mutex_);                            // next person aimed at
-            discord_closed_.insert(discord_target(discord_hostile_.size()));
+            discord_closed_.insert(discord_target(target_index(aims_[0])));
             break;
         }
         case 10: discord_->send_raw(R"({"op":0,"t":"MESSAGE_CREATE","s":)"); break;   // malformed frames
@@ -426,9 +436,10 @@ private:
     }
 
     // A delivery call the hooks refused (429, 5xx, DMs closed) delivered nothing and is retried;
-    // every other one delivered a nudge. Each person aimed at must get exactly one.
+    // every other one delivered a nudge. Each person must get exactly one per hostile message aimed
+    // at them while their DMs were open (`aimed`), none for those aimed at them once closed (`closed`).
     static tally count(const std::vector<std::string>& calls, const std::map<std::string, int>& refused,
-                       const std::set<std::string>& aimed, const std::set<std::string>& closed)
+                       const std::map<std::string, int>& aimed, const std::map<std::string, int>& closed)
     {
         tally t;
         std::map<std::string, int> per;
@@ -437,20 +448,25 @@ private:
             per[who] -= n;
             t.refused += static_cast<std::uint64_t>(n);
         }
-        t.hostile = aimed.size();
         std::uint64_t delivered_to_aimed = 0;
-        for (const auto& target : aimed) {
+        for (const auto& [target, times] : closed) {
+            t.hostile += static_cast<std::uint64_t>(times);
+            t.dm_closed += static_cast<std::uint64_t>(times);
+            // A person whose DMs closed gets nothing more: only what was sent before counts (below).
+            if (!aimed.count(target) && per.count(target.substr(0, 24))) {
+                const int n = per[target.substr(0, 24)];
+                delivered_to_aimed += static_cast<std::uint64_t>(std::max(n, 0));
+                if (n > 0) t.duplicated += static_cast<std::uint64_t>(n);
+            }
+        }
+        for (const auto& [target, times] : aimed) {
             const int n = per.count(target.substr(0, 24)) ? per[target.substr(0, 24)] : 0;
             delivered_to_aimed += static_cast<std::uint64_t>(std::max(n, 0));
-            if (closed.count(target)) {
-                ++t.dm_closed;
-                if (n > 0) ++t.duplicated;   // a nudge to someone whose DMs are closed cannot have been delivered
-                continue;
-            }
-            ++t.expected;
-            if (n >= 1) ++t.nudged;
-            if (n == 0) ++t.lost;
-            if (n > 1) t.duplicated += static_cast<std::uint64_t>(n - 1);
+            t.hostile += static_cast<std::uint64_t>(times);
+            t.expected += static_cast<std::uint64_t>(times);
+            t.nudged += static_cast<std::uint64_t>(std::clamp(n, 0, times));
+            if (n < times) t.lost += static_cast<std::uint64_t>(times - std::max(n, 0));
+            if (n > times) t.duplicated += static_cast<std::uint64_t>(n - times);
         }
         // Nudges to anyone else (the authors never opted in) are wrong too.
         std::uint64_t all = 0;
@@ -475,7 +491,10 @@ private:
     std::atomic<steady::time_point> discord_quiet_until_{steady::time_point{}};
     std::mutex discord_mutex_, slack_mutex_, refused_mutex_;
     std::map<std::string, int> refused_[3];   // per platform: recipient (first 24 characters) -> refused calls
-    std::set<std::string> discord_hostile_, discord_closed_, mm_hostile_;
+    std::set<std::string> discord_closed_;            // Discord people whose DMs are closed
+    std::map<std::string, int> aimed_[3];             // per platform: person -> hostile messages aimed at them
+    std::map<std::string, int> aimed_closed_;         // Discord: ... after their DMs closed
+    std::uint64_t aims_[3] = {};                      // hostile messages so far, per platform
     std::vector<slack_hostile> slack_hostile_;
     std::uint64_t counts_[3] = {};
 };
@@ -507,16 +526,18 @@ int main(int argc, char** argv)
         else if (a == "--hostile-every" && i + 1 < argc) number(o.hostile_every, 3);
         else if (a == "--fault-every" && i + 1 < argc) number(o.fault_every, 1);
         else if (a == "--warmup-minutes" && i + 1 < argc) number(o.warmup_minutes, 0);
+        else if (a == "--people" && i + 1 < argc) number(o.people, 0);
         else if (a == "--churn") o.churn = true;
         else if (a == "--no-faults") o.faults = false;
         else {
             std::fprintf(stderr, "usage: %s [--minutes M] [--rate R] [--hostile-every K] [--fault-every S] "
-                                 "[--warmup-minutes W] [--churn] [--no-faults]\n", argv[0]);
+                                 "[--warmup-minutes W] [--people N] [--churn] [--no-faults]\n", argv[0]);
             return 2;
         }
     }
-    const std::size_t targets = static_cast<std::size_t>(o.rate) * 60 * static_cast<std::size_t>(o.minutes) /
-                                    static_cast<std::size_t>(o.hostile_every) / 3 + 2;
+    const std::size_t aims = static_cast<std::size_t>(o.rate) * 60 * static_cast<std::size_t>(o.minutes) /
+                                 static_cast<std::size_t>(o.hostile_every) / 3 + 2;
+    const std::size_t targets = o.people > 0 ? std::min(aims, static_cast<std::size_t>(o.people)) : aims;
 
     int to_child[2], to_parent[2];
     if (pipe(to_child) != 0 || pipe(to_parent) != 0) return 2;
@@ -614,9 +635,9 @@ int main(int argc, char** argv)
     const int fds_ready = open_fds();
     const long rss_ready = nudgebot::bench::status_kb("VmRSS:");
     std::printf("soak: %d min at %d messages/s (a hostile one every %d), faults every %d s%s%s; %zu people opted in "
-                "per platform\n",
+                "per platform, each aimed at about %zu times\n",
                 o.minutes, o.rate, o.hostile_every, o.fault_every, o.faults ? "" : " (off)", o.churn ? ", churn" : "",
-                targets);
+                targets, (aims + targets - 1) / targets);
     std::printf("  ready: RSS %.1f MB, %d open descriptors\n", rss_ready / 1024.0, fds_ready);
     std::fflush(stdout);
 
