@@ -12,12 +12,14 @@
 // later growth means a leak. `--people 0` aims every hostile message at a new person instead.
 // With `--churn` the authors and channels of the chatter never repeat.
 //
-// Reports every minute the bot process's resident memory and open file descriptors, and at the
-// end nudges sent vs expected per platform. Fails (exit 1) if RSS grows more than 10 % after the
-// warm-up (`--warmup-minutes`, default 5), if the descriptors after a quiet period at the end
-// exceed the most seen during the warm-up (keep-alive pools fill up then), or if a nudge is lost
-// or duplicated. The fakes run in a forked child
-// so that their memory (they log every request) is not counted.
+// Reports every minute the bot process's resident memory and open file descriptors (by kind:
+// connections to each fake, files, pipes, ...), and at the end nudges sent vs expected per
+// platform. Fails (exit 1) if RSS grows more than 10 % after the warm-up (`--warmup-minutes`,
+// default 5); if a descriptor leaks: any still open once the bot is destroyed, descriptors other
+// than connections to the platforms after a quiet period at the end above the most seen during
+// the warm-up, or more connections to one platform than its socket and a full keep-alive pool (9);
+// or if a nudge is lost or duplicated. The fakes run in a forked child so that their memory (they
+// log every request) and descriptors are not counted.
 //
 // Usage: soak [--minutes M] [--rate R] [--hostile-every K] [--fault-every S] [--warmup-minutes W]
 //             [--people N] [--churn] [--no-faults]
@@ -43,10 +45,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -105,6 +109,88 @@ int open_fds()
     return n - 1;   // the iterator's own
 }
 
+struct ports {
+    std::uint16_t discord = 0, slack = 0, mattermost = 0;
+};
+
+// The open descriptors by what they are: TCP connections to each fake (by its port; "closed" when
+// the fake has closed its side and the descriptor waits to be reused or dropped), listening
+// sockets, pipes and files. Tells connections pooled for reuse from a leak.
+std::map<std::string, int> fd_census(const ports& p)
+{
+    std::map<unsigned long, std::pair<unsigned, unsigned>> tcp;   // inode -> remote port, state
+    for (const char* table : {"/proc/self/net/tcp", "/proc/self/net/tcp6"}) {
+        std::ifstream in(table);
+        std::string line;
+        std::getline(in, line);
+        while (std::getline(in, line)) {
+            std::istringstream fields(line);
+            std::string sl, local, remote, state, queues, timer, retransmits, uid, timeout;
+            unsigned long inode = 0;
+            fields >> sl >> local >> remote >> state >> queues >> timer >> retransmits >> uid >> timeout >> inode;
+            if (!fields || remote.find(':') == std::string::npos) continue;
+            tcp[inode] = {static_cast<unsigned>(std::stoul(remote.substr(remote.find(':') + 1), nullptr, 16)),
+                          static_cast<unsigned>(std::stoul(state, nullptr, 16))};
+        }
+    }
+    std::map<std::string, int> kinds;
+    for (const auto& e : fs::directory_iterator("/proc/self/fd")) {
+        std::error_code ec;
+        const auto target = fs::read_symlink(e.path(), ec).string();
+        if (ec || target.rfind("/proc/", 0) == 0) continue;   // the iterator's own
+        if (target.rfind("socket:[", 0) == 0) {
+            auto it = tcp.find(std::stoul(target.substr(8)));
+            if (it == tcp.end()) {
+                ++kinds["other socket"];
+                continue;
+            }
+            const auto [port, state] = it->second;
+            if (state == 0x0A) {
+                ++kinds["listening"];
+                continue;
+            }
+            std::string who = port == p.discord ? "discord" : port == p.slack ? "slack" : port == p.mattermost ? "mattermost"
+                                                                                                              : "other tcp";
+            ++kinds[who + (state == 0x08 ? " closed" : "")];
+        } else if (target.rfind("pipe:", 0) == 0) {
+            ++kinds["pipe"];
+        } else if (target.rfind("anon_inode:", 0) == 0) {
+            ++kinds[target.substr(11)];
+        } else {
+            ++kinds["file"];
+        }
+    }
+    return kinds;
+}
+
+std::string show(const std::map<std::string, int>& census)
+{
+    std::string out;
+    for (const auto& [kind, n] : census) out += (out.empty() ? "" : ", ") + kind + " " + std::to_string(n);
+    return out;
+}
+
+// Connections to one platform's fake: its real-time socket plus the HTTP client's keep-alive pool
+// (at most http_client_options::max_idle_per_host = 8 idle, so 9 at rest).
+int connections_to(const std::map<std::string, int>& census, const std::string& platform)
+{
+    int n = 0;
+    for (const auto* suffix : {"", " closed"})
+        if (auto it = census.find(platform + suffix); it != census.end()) n += it->second;
+    return n;
+}
+int connections_to_fakes(const std::map<std::string, int>& census)
+{
+    return connections_to(census, "discord") + connections_to(census, "slack") + connections_to(census, "mattermost");
+}
+// Descriptors other than connections to the fakes: files, pipes, event descriptors, listeners.
+int own_descriptors(const std::map<std::string, int>& census)
+{
+    int n = 0;
+    for (const auto& [kind, count] : census) n += count;
+    return n - connections_to_fakes(census);
+}
+
 // What the child reports per platform at the end.
 struct tally {
     std::uint64_t messages = 0, hostile = 0, expected = 0, nudged = 0, lost = 0, duplicated = 0, dm_closed = 0,
@@ -112,9 +198,6 @@ struct tally {
 };
 
 // ------------------------------------------------------------------------------------- child
-struct ports {
-    std::uint16_t discord = 0, slack = 0, mattermost = 0;
-};
 
 class fake_side {
 public:
@@ -620,6 +703,7 @@ int main(int argc, char** argv)
         s.reconnect.base = 50ms;
         s.reconnect.cap = 500ms;
     };
+    const int fds_before_bot = open_fds();
     auto bot = nudgebot::app::bot::create(*cfg, std::cerr, hooks);
     if (!bot) return 2;
     std::thread runner([&] { bot->run(); });
@@ -643,7 +727,7 @@ int main(int argc, char** argv)
 
     std::atomic<bool> done{false};
     long rss_warm = -1, rss_max_after_warm = 0;
-    int fds_warm = fds_ready;   // the most seen up to the end of the warm-up (connection pools fill up)
+    int fds_warm = own_descriptors(fd_census(p));   // the most seen up to the end of the warm-up
     std::thread sampler([&] {
         const auto t0 = steady::now();
         for (int minute = 1; !done; ++minute) {
@@ -651,12 +735,14 @@ int main(int argc, char** argv)
             while (!done && steady::now() < at) std::this_thread::sleep_for(200ms);
             if (done) break;
             const long rss = nudgebot::bench::status_kb("VmRSS:");
+            const auto census = fd_census(p);
             const int fds = open_fds();
             const int warm_minute = std::max(1, std::min(o.warmup_minutes, o.minutes - 1));
-            if (minute <= warm_minute) fds_warm = std::max(fds_warm, fds);
+            if (minute <= warm_minute) fds_warm = std::max(fds_warm, own_descriptors(census));
             if (minute == warm_minute) rss_warm = rss;
             if (rss_warm > 0 && minute > o.warmup_minutes) rss_max_after_warm = std::max(rss_max_after_warm, rss);
-            std::printf("  %3d min: RSS %.1f MB, %d open descriptors\n", minute, rss / 1024.0, fds);
+            std::printf("  %3d min: RSS %.1f MB, %d open descriptors (%s)\n", minute, rss / 1024.0, fds,
+                        show(census).c_str());
             std::fflush(stdout);
         }
     });
@@ -668,13 +754,17 @@ int main(int argc, char** argv)
     sampler.join();
     const long rss_end = nudgebot::bench::status_kb("VmRSS:");
     const int fds_end = open_fds();
+    const auto census_end = fd_census(p);
+    const int fds_end_own = own_descriptors(census_end);
     bot->stop();
     runner.join();
+    bot.reset();
+    // Everything the bot opened must be closed once it is gone: nothing pooled can hide a leak here.
+    const int fds_after_bot = open_fds();
     (void)put(to_child[1], go);
     close(to_child[1]);
     int status = 0;
     waitpid(child, &status, 0);
-    bot.reset();
     fs::remove_all(dir);
     if (!got) {
         std::fprintf(stderr, "the fakes did not report\n");
@@ -699,13 +789,25 @@ int main(int argc, char** argv)
     const double growth = rss_warm > 0 ? 100.0 * (static_cast<double>(rss_after) - rss_warm) / rss_warm : 0.0;
     std::printf("  RSS: ready %.1f MB, after warm-up %.1f MB, highest later %.1f MB (%+.1f %%)\n", rss_ready / 1024.0,
                 rss_warm / 1024.0, rss_after / 1024.0, growth);
-    std::printf("  descriptors: ready %d, most during the warm-up %d, end %d\n", fds_ready, fds_warm, fds_end);
+    std::printf("  descriptors: ready %d, end %d (%s); other than connections to the platforms: most during the "
+                "warm-up %d, end %d; before the bot was made %d, after it was destroyed %d\n",
+                fds_ready, fds_end, show(census_end).c_str(), fds_warm, fds_end_own, fds_before_bot, fds_after_bot);
+    for (const auto* platform : {"discord", "slack", "mattermost"})
+        if (connections_to(census_end, platform) > 9) {
+            std::printf("FAIL: %d connections to %s, more than its socket and a full keep-alive pool\n",
+                        connections_to(census_end, platform), platform);
+            ok = false;
+        }
+    if (fds_after_bot > fds_before_bot) {
+        std::printf("FAIL: %d descriptors outlived the bot\n", fds_after_bot - fds_before_bot);
+        ok = false;
+    }
     if (growth > 10.0) {
         std::printf("FAIL: RSS grew more than 10 %% after the warm-up\n");
         ok = false;
     }
-    if (fds_end > fds_warm) {
-        std::printf("FAIL: %d descriptors leaked\n", fds_end - fds_warm);
+    if (fds_end_own > fds_warm) {
+        std::printf("FAIL: %d descriptors leaked\n", fds_end_own - fds_warm);
         ok = false;
     }
     std::printf(ok ? "PASS\n" : "FAIL\n");
