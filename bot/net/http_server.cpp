@@ -2,6 +2,8 @@
 // one thread, so no locks: the thread is the strand.
 #include "net/http_server.hpp"
 
+#include "net/backoff.hpp"
+#include "net/task_failure.hpp"
 
 // GCC 12 reports a false -Wmismatched-new-delete for Asio's coroutine frames (aligned_alloc).
 #if defined(__GNUC__) && !defined(__clang__)
@@ -10,7 +12,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -63,6 +64,7 @@ struct ws_peer::impl {
                 co_await wake.async_wait(tuple_awaitable);
                 continue;
             }
+            fault_point(task::http_ws_writer);
             auto [text, binary] = std::move(queue.front());
             queue.pop_front();
             ws.binary(binary);
@@ -115,6 +117,8 @@ struct http_server::impl : std::enable_shared_from_this<http_server::impl> {
     http_handler handler;
     ws_router router;
     tcp::acceptor acceptor;
+    asio::steady_timer accept_restart;   // waits before the accept loop is started again after an exception
+    backoff accept_backoff{std::chrono::milliseconds(50), std::chrono::milliseconds(2000)};
     bool stopping = false;
     bool started = false;
     std::uint16_t bound_port = 0;
@@ -125,14 +129,17 @@ struct http_server::impl : std::enable_shared_from_this<http_server::impl> {
     std::set<std::shared_ptr<ws_peer::impl>> peers;          // open websockets, to close on stop
 
     impl(asio::io_context& c, http_server_options o, http_handler h, ws_router r)
-        : ioc(c), options(std::move(o)), handler(std::move(h)), router(std::move(r)), acceptor(c)
-    {}
+        : ioc(c), options(std::move(o)), handler(std::move(h)), router(std::move(r)), acceptor(c), accept_restart(c)
+    {
+        declare_task_failure_metrics();
+    }
 
     void shutdown()
     {
         stopping = true;
         beast::error_code ec;
         acceptor.close(ec);
+        accept_restart.cancel();
         for (auto* s : streams) s->socket().close(ec);
         for (const auto& p : peers) p->abort();
         peers.clear();
@@ -212,22 +219,32 @@ struct http_server::impl : std::enable_shared_from_this<http_server::impl> {
         peers.insert(peer);
         ++counters.open_websockets;
         ++counters.open_connections;
-        asio::co_spawn(ioc, peer->writer(peer), asio::detached);
-        if (callbacks.on_open) callbacks.on_open(ws_peer(peer));
-        beast::flat_buffer buffer;
+        asio::co_spawn(ioc, peer->writer(peer), on_task_end{task::http_ws_writer, [peer] { peer->abort(); }});
+        // An exception from a callback ends this connection only: the peer is dropped and
+        // unregistered, on_close still runs, and the exception goes on to serve()'s completion
+        // handler, which reports it.
         int code = 1006;
-        while (peer->open && !stopping) {
-            buffer.clear();
-            auto [ec, n] = co_await peer->ws.async_read(buffer, tuple_awaitable);
-            if (ec) {
-                if (ec == websocket::error::closed) code = peer->ws.reason().code;
-                else if (ec == websocket::error::message_too_big) code = 1009;
-                else ++counters.aborted;
-                break;
+        std::exception_ptr failure;
+        try {
+            if (callbacks.on_open) callbacks.on_open(ws_peer(peer));
+            beast::flat_buffer buffer;
+            while (peer->open && !stopping) {
+                buffer.clear();
+                auto [ec, n] = co_await peer->ws.async_read(buffer, tuple_awaitable);
+                if (ec) {
+                    if (ec == websocket::error::closed) code = peer->ws.reason().code;
+                    else if (ec == websocket::error::message_too_big) code = 1009;
+                    else ++counters.aborted;
+                    break;
+                }
+                if (stopping) break;
+                if (callbacks.on_message)
+                    callbacks.on_message(ws_peer(peer), beast::buffers_to_string(buffer.data()), !peer->ws.got_text());
             }
-            if (stopping) break;
-            if (callbacks.on_message)
-                callbacks.on_message(ws_peer(peer), beast::buffers_to_string(buffer.data()), !peer->ws.got_text());
+        } catch (...) {
+            failure = std::current_exception();
+            code = 1011;   // internal error
+            peer->abort();
         }
         peer->open = false;
         peer->wake.cancel();
@@ -235,6 +252,7 @@ struct http_server::impl : std::enable_shared_from_this<http_server::impl> {
         --counters.open_websockets;
         --counters.open_connections;
         if (!stopping && callbacks.on_close) callbacks.on_close(ws_peer(peer), code);
+        if (failure) std::rethrow_exception(failure);
     }
 
     asio::awaitable<void> serve(tcp::socket socket)
@@ -301,6 +319,7 @@ struct http_server::impl : std::enable_shared_from_this<http_server::impl> {
                 co_return;
             }
             auto req = parser.release();
+            fault_point(task::http_connection);
             auto request = to_request(req, remote);
             if (websocket::is_upgrade(req)) {
                 std::optional<ws_callbacks> callbacks;
@@ -353,10 +372,32 @@ struct http_server::impl : std::enable_shared_from_this<http_server::impl> {
                 co_await t.async_wait(tuple_awaitable);
                 continue;
             }
+            fault_point(task::http_accept);
             beast::error_code ignored;
             socket.set_option(tcp::no_delay(true), ignored);
-            asio::co_spawn(ioc, serve(std::move(socket)), asio::detached);
+            // An exception from one connection closes that connection (its socket goes with the
+            // coroutine's frame) and is reported; the server serves on.
+            asio::co_spawn(ioc, serve(std::move(socket)), on_task_end{task::http_connection, {}});
+            accept_backoff.reset();
         }
+    }
+
+    // The accept loop, restarted after a short backoff (50 ms doubling to 2 s) if it ends with an
+    // exception, so that the server never silently stops accepting.
+    void start_accepting()
+    {
+        asio::co_spawn(ioc, accept_loop(), on_task_end{task::http_accept, [self = shared_from_this()] {
+                           self->restart_accepting();
+                       }});
+    }
+
+    void restart_accepting()
+    {
+        if (stopping) return;
+        accept_restart.expires_after(accept_backoff.next());
+        accept_restart.async_wait([self = shared_from_this()](beast::error_code ec) {
+            if (!ec && !self->stopping) self->start_accepting();
+        });
     }
 };
 
@@ -388,7 +429,7 @@ std::string http_server::start()
     impl_->bound_port = local.port();
     impl_->bound_address = local.address().to_string();
     impl_->started = true;
-    asio::co_spawn(impl_->ioc, impl_->accept_loop(), asio::detached);
+    impl_->start_accepting();
     return {};
 }
 

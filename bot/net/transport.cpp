@@ -10,11 +10,11 @@
 #include "net/http_message.hpp"
 #include "net/tls.hpp"
 #include "net/rate_limiter.hpp"
+#include "net/task_failure.hpp"
 #include "net/url.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -264,7 +264,10 @@ struct ws_connection::impl : std::enable_shared_from_this<ws_connection::impl> {
     std::uint64_t sent_count = 0;
     std::uint64_t dropped_count = 0;
 
-    impl(asio::io_context& c, ws_options o) : ioc(c), options(std::move(o)), wake(c) {}
+    impl(asio::io_context& c, ws_options o) : ioc(c), options(std::move(o)), wake(c)
+    {
+        declare_task_failure_metrics();
+    }
 
     beast::tcp_stream* lowest()
     {
@@ -333,7 +336,7 @@ struct ws_connection::impl : std::enable_shared_from_this<ws_connection::impl> {
         if (options.send_limit > 0)
             limiter.emplace(static_cast<double>(options.send_limit), options.send_window,
                             std::chrono::steady_clock::now());
-        asio::co_spawn(ioc, writer(), asio::detached);
+        asio::co_spawn(ioc, writer(), on_task_end{task::ws_writer, [self] { self->do_abort(); }});
         co_return std::string{};
     }
 
@@ -415,6 +418,7 @@ struct ws_connection::impl : std::enable_shared_from_this<ws_connection::impl> {
                 co_await wake.async_wait(tuple_awaitable);
                 continue;
             }
+            fault_point(task::ws_writer);
             auto ec = secure ? co_await write_on(*secure, msg) : co_await write_on(*plain, msg);
             if (ec) {
                 do_abort();

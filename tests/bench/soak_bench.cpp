@@ -5,18 +5,24 @@
 // from: dropped TCP (all three), Discord op 7 and invalid session, Slack disconnect, 429s and 5xx
 // on the nudge-delivery calls (all three), slow REST, DMs closed, malformed frames (all three).
 // Every `--hostile-every`-th message (default 200) is a hostile reply aimed at a person who opted
-// in and has never been nudged, so each one must bring exactly one nudge (none when that person's
-// DMs are closed). With `--churn` the authors and channels of the chatter never repeat.
+// in, so each one must bring exactly one nudge (none when that person's DMs are closed). The people
+// aimed at are a fixed population (`--people`, default 1,000 per platform), taken in turn, as on a
+// real server: at the default rates each is aimed at every 5 minutes, so the per-person state the
+// bot keeps (the policy's daily counts, DM channels) is complete by the end of the warm-up and
+// later growth means a leak. `--people 0` aims every hostile message at a new person instead.
+// With `--churn` the authors and channels of the chatter never repeat.
 //
-// Reports every minute the bot process's resident memory and open file descriptors, and at the
-// end nudges sent vs expected per platform. Fails (exit 1) if RSS grows more than 10 % after the
-// warm-up (`--warmup-minutes`, default 5), if the descriptors after a quiet period at the end
-// exceed the most seen during the warm-up (keep-alive pools fill up then), or if a nudge is lost
-// or duplicated. The fakes run in a forked child
-// so that their memory (they log every request) is not counted.
+// Reports every minute the bot process's resident memory and open file descriptors (by kind:
+// connections to each fake, files, pipes, ...), and at the end nudges sent vs expected per
+// platform. Fails (exit 1) if RSS grows more than 10 % after the warm-up (`--warmup-minutes`,
+// default 5); if a descriptor leaks: any still open once the bot is destroyed, descriptors other
+// than connections to the platforms after a quiet period at the end above the most seen during
+// the warm-up, or more connections to one platform than its socket and a full keep-alive pool (9);
+// or if a nudge is lost or duplicated. The fakes run in a forked child so that their memory (they
+// log every request) and descriptors are not counted.
 //
 // Usage: soak [--minutes M] [--rate R] [--hostile-every K] [--fault-every S] [--warmup-minutes W]
-//             [--churn] [--no-faults]
+//             [--people N] [--churn] [--no-faults]
 #include "app/config.hpp"
 #include "app/wiring.hpp"
 #include "routing/event_router.hpp"
@@ -33,15 +39,18 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -63,6 +72,7 @@ struct options {
     int hostile_every = 200;
     int fault_every = 4;
     int warmup_minutes = 5;
+    int people = 1000;   // per platform; 0 = a new person for every hostile message
     bool churn = false;
     bool faults = true;
 };
@@ -77,7 +87,7 @@ const char* const quiet[] = {
 };
 const char* const hostile = "you ALWAYS break the build, are you even trying??";
 
-// Ids of the people who opted in: each one is aimed at by exactly one hostile message.
+// Ids of the people who opted in, the only ones hostile messages are aimed at.
 std::string discord_target(std::size_t t) { return std::to_string(950000000000000000ULL + t); }
 std::string slack_target(std::size_t t) { return "UT" + std::to_string(100000000 + t); }
 std::string mm_target(std::size_t t)
@@ -99,6 +109,88 @@ int open_fds()
     return n - 1;   // the iterator's own
 }
 
+struct ports {
+    std::uint16_t discord = 0, slack = 0, mattermost = 0;
+};
+
+// The open descriptors by what they are: TCP connections to each fake (by its port; "closed" when
+// the fake has closed its side and the descriptor waits to be reused or dropped), listening
+// sockets, pipes and files. Tells connections pooled for reuse from a leak.
+std::map<std::string, int> fd_census(const ports& p)
+{
+    std::map<unsigned long, std::pair<unsigned, unsigned>> tcp;   // inode -> remote port, state
+    for (const char* table : {"/proc/self/net/tcp", "/proc/self/net/tcp6"}) {
+        std::ifstream in(table);
+        std::string line;
+        std::getline(in, line);
+        while (std::getline(in, line)) {
+            std::istringstream fields(line);
+            std::string sl, local, remote, state, queues, timer, retransmits, uid, timeout;
+            unsigned long inode = 0;
+            fields >> sl >> local >> remote >> state >> queues >> timer >> retransmits >> uid >> timeout >> inode;
+            if (!fields || remote.find(':') == std::string::npos) continue;
+            tcp[inode] = {static_cast<unsigned>(std::stoul(remote.substr(remote.find(':') + 1), nullptr, 16)),
+                          static_cast<unsigned>(std::stoul(state, nullptr, 16))};
+        }
+    }
+    std::map<std::string, int> kinds;
+    for (const auto& e : fs::directory_iterator("/proc/self/fd")) {
+        std::error_code ec;
+        const auto target = fs::read_symlink(e.path(), ec).string();
+        if (ec || target.rfind("/proc/", 0) == 0) continue;   // the iterator's own
+        if (target.rfind("socket:[", 0) == 0) {
+            auto it = tcp.find(std::stoul(target.substr(8)));
+            if (it == tcp.end()) {
+                ++kinds["other socket"];
+                continue;
+            }
+            const auto [port, state] = it->second;
+            if (state == 0x0A) {
+                ++kinds["listening"];
+                continue;
+            }
+            std::string who = port == p.discord ? "discord" : port == p.slack ? "slack" : port == p.mattermost ? "mattermost"
+                                                                                                              : "other tcp";
+            ++kinds[who + (state == 0x08 ? " closed" : "")];
+        } else if (target.rfind("pipe:", 0) == 0) {
+            ++kinds["pipe"];
+        } else if (target.rfind("anon_inode:", 0) == 0) {
+            ++kinds[target.substr(11)];
+        } else {
+            ++kinds["file"];
+        }
+    }
+    return kinds;
+}
+
+std::string show(const std::map<std::string, int>& census)
+{
+    std::string out;
+    for (const auto& [kind, n] : census) out += (out.empty() ? "" : ", ") + kind + " " + std::to_string(n);
+    return out;
+}
+
+// Connections to one platform's fake: its real-time socket plus the HTTP client's keep-alive pool
+// (at most http_client_options::max_idle_per_host = 8 idle, so 9 at rest).
+int connections_to(const std::map<std::string, int>& census, const std::string& platform)
+{
+    int n = 0;
+    for (const auto* suffix : {"", " closed"})
+        if (auto it = census.find(platform + suffix); it != census.end()) n += it->second;
+    return n;
+}
+int connections_to_fakes(const std::map<std::string, int>& census)
+{
+    return connections_to(census, "discord") + connections_to(census, "slack") + connections_to(census, "mattermost");
+}
+// Descriptors other than connections to the fakes: files, pipes, event descriptors, listeners.
+int own_descriptors(const std::map<std::string, int>& census)
+{
+    int n = 0;
+    for (const auto& [kind, count] : census) n += count;
+    return n - connections_to_fakes(census);
+}
+
 // What the child reports per platform at the end.
 struct tally {
     std::uint64_t messages = 0, hostile = 0, expected = 0, nudged = 0, lost = 0, duplicated = 0, dm_closed = 0,
@@ -106,9 +198,6 @@ struct tally {
 };
 
 // ------------------------------------------------------------------------------------- child
-struct ports {
-    std::uint16_t discord = 0, slack = 0, mattermost = 0;
-};
 
 class fake_side {
 public:
@@ -189,21 +278,21 @@ public:
 
     void report(int fd)
     {
-        std::set<std::string> slack_aimed;
-        {
-            std::lock_guard lock(slack_mutex_);
-            for (const auto& h : slack_hostile_) slack_aimed.insert(h.target);
-        }
         std::lock_guard lock(refused_mutex_);
-        tally t[3] = {count(discord_nudges(), refused_[0], discord_hostile_, discord_closed_),
-                      count(slack_nudges(), refused_[1], slack_aimed, {}),
-                      count(mm_nudges(), refused_[2], mm_hostile_, {})};
+        tally t[3] = {count(discord_nudges(), refused_[0], aimed_[0], aimed_closed_),
+                      count(slack_nudges(), refused_[1], aimed_[1], {}),
+                      count(mm_nudges(), refused_[2], aimed_[2], {})};
         for (int i = 0; i < 3; ++i) t[i].messages = counts_[i];
         (void)put(fd, t);
     }
 
 private:
     // ---- traffic
+    // The person the i-th hostile message on a platform is aimed at (an index into the population).
+    std::size_t target_index(std::uint64_t i) const
+    {
+        return static_cast<std::size_t>(o_.people > 0 ? i % static_cast<std::uint64_t>(o_.people) : i);
+    }
     std::string author(std::uint64_t n) const
     {
         return std::to_string(o_.churn ? 970000000000000000ULL + n : 960000000000000000ULL + n % 997);
@@ -226,11 +315,14 @@ private:
                {"mentions", json::array()},
                {"type", dp::message_type::normal}};
         if (aimed) {
-            const auto t = discord_hostile_.size();
-            discord_hostile_.insert(discord_target(t));
+            const auto target = discord_target(target_index(aims_[0]++));
+            {
+                std::lock_guard lock(discord_mutex_);
+                ++(discord_closed_.count(target) ? aimed_closed_ : aimed_[0])[target];
+            }
             d["type"] = dp::message_type::reply;
             d["message_reference"] = {{"message_id", "1100000000000000000"}, {"channel_id", channel(n)}};
-            d["referenced_message"] = {{"id", "1100000000000000000"}, {"author", {{"id", discord_target(t)}}}};
+            d["referenced_message"] = {{"id", "1100000000000000000"}, {"author", {{"id", target}}}};
         }
         discord_->dispatch("MESSAGE_CREATE", std::move(d));
     }
@@ -246,7 +338,8 @@ private:
             slack_->send(nudgebot::test::fake_slack::message_envelope(id, "Ev" + id, user, quiet[n % std::size(quiet)], ts, ch));
             return;
         }
-        const auto target = slack_target(slack_hostile_.size());
+        const auto target = slack_target(target_index(aims_[1]++));
+        ++aimed_[1][target];
         auto env = nudgebot::test::fake_slack::message_envelope(id, "Ev" + id, user, hostile, ts, ch, "1690000000.000100");
         env["payload"]["event"]["parent_user_id"] = target;
         std::lock_guard lock(slack_mutex_);
@@ -270,8 +363,8 @@ private:
             mm_->post_event("posted", post("p" + std::to_string(n), user, quiet[n % std::size(quiet)], ""));
             return;
         }
-        const auto target = mm_target(mm_hostile_.size());
-        mm_hostile_.insert(target);
+        const auto target = mm_target(target_index(aims_[2]++));
+        ++aimed_[2][target];
         auto root = post("r" + std::to_string(n), target, quiet[0], "");
         mm_->post_event("posted", root);
         mm_->post_event("posted", post("h" + std::to_string(n), user, hostile, root["id"]));
@@ -349,7 +442,7 @@ private:
         case 8: rest_slow_[0] = true; break;                                  // slow REST
         case 9: {                                                             // DMs closed for the
             std::lock_guard lock(discord_mutex_);                            // next person aimed at
-            discord_closed_.insert(discord_target(discord_hostile_.size()));
+            discord_closed_.insert(discord_target(target_index(aims_[0])));
             break;
         }
         case 10: discord_->send_raw(R"({"op":0,"t":"MESSAGE_CREATE","s":)"); break;   // malformed frames
@@ -426,9 +519,10 @@ private:
     }
 
     // A delivery call the hooks refused (429, 5xx, DMs closed) delivered nothing and is retried;
-    // every other one delivered a nudge. Each person aimed at must get exactly one.
+    // every other one delivered a nudge. Each person must get exactly one per hostile message aimed
+    // at them while their DMs were open (`aimed`), none for those aimed at them once closed (`closed`).
     static tally count(const std::vector<std::string>& calls, const std::map<std::string, int>& refused,
-                       const std::set<std::string>& aimed, const std::set<std::string>& closed)
+                       const std::map<std::string, int>& aimed, const std::map<std::string, int>& closed)
     {
         tally t;
         std::map<std::string, int> per;
@@ -437,20 +531,25 @@ private:
             per[who] -= n;
             t.refused += static_cast<std::uint64_t>(n);
         }
-        t.hostile = aimed.size();
         std::uint64_t delivered_to_aimed = 0;
-        for (const auto& target : aimed) {
+        for (const auto& [target, times] : closed) {
+            t.hostile += static_cast<std::uint64_t>(times);
+            t.dm_closed += static_cast<std::uint64_t>(times);
+            // A person whose DMs closed gets nothing more: only what was sent before counts (below).
+            if (!aimed.count(target) && per.count(target.substr(0, 24))) {
+                const int n = per[target.substr(0, 24)];
+                delivered_to_aimed += static_cast<std::uint64_t>(std::max(n, 0));
+                if (n > 0) t.duplicated += static_cast<std::uint64_t>(n);
+            }
+        }
+        for (const auto& [target, times] : aimed) {
             const int n = per.count(target.substr(0, 24)) ? per[target.substr(0, 24)] : 0;
             delivered_to_aimed += static_cast<std::uint64_t>(std::max(n, 0));
-            if (closed.count(target)) {
-                ++t.dm_closed;
-                if (n > 0) ++t.duplicated;   // a nudge to someone whose DMs are closed cannot have been delivered
-                continue;
-            }
-            ++t.expected;
-            if (n >= 1) ++t.nudged;
-            if (n == 0) ++t.lost;
-            if (n > 1) t.duplicated += static_cast<std::uint64_t>(n - 1);
+            t.hostile += static_cast<std::uint64_t>(times);
+            t.expected += static_cast<std::uint64_t>(times);
+            t.nudged += static_cast<std::uint64_t>(std::clamp(n, 0, times));
+            if (n < times) t.lost += static_cast<std::uint64_t>(times - std::max(n, 0));
+            if (n > times) t.duplicated += static_cast<std::uint64_t>(n - times);
         }
         // Nudges to anyone else (the authors never opted in) are wrong too.
         std::uint64_t all = 0;
@@ -475,7 +574,10 @@ private:
     std::atomic<steady::time_point> discord_quiet_until_{steady::time_point{}};
     std::mutex discord_mutex_, slack_mutex_, refused_mutex_;
     std::map<std::string, int> refused_[3];   // per platform: recipient (first 24 characters) -> refused calls
-    std::set<std::string> discord_hostile_, discord_closed_, mm_hostile_;
+    std::set<std::string> discord_closed_;            // Discord people whose DMs are closed
+    std::map<std::string, int> aimed_[3];             // per platform: person -> hostile messages aimed at them
+    std::map<std::string, int> aimed_closed_;         // Discord: ... after their DMs closed
+    std::uint64_t aims_[3] = {};                      // hostile messages so far, per platform
     std::vector<slack_hostile> slack_hostile_;
     std::uint64_t counts_[3] = {};
 };
@@ -507,16 +609,18 @@ int main(int argc, char** argv)
         else if (a == "--hostile-every" && i + 1 < argc) number(o.hostile_every, 3);
         else if (a == "--fault-every" && i + 1 < argc) number(o.fault_every, 1);
         else if (a == "--warmup-minutes" && i + 1 < argc) number(o.warmup_minutes, 0);
+        else if (a == "--people" && i + 1 < argc) number(o.people, 0);
         else if (a == "--churn") o.churn = true;
         else if (a == "--no-faults") o.faults = false;
         else {
             std::fprintf(stderr, "usage: %s [--minutes M] [--rate R] [--hostile-every K] [--fault-every S] "
-                                 "[--warmup-minutes W] [--churn] [--no-faults]\n", argv[0]);
+                                 "[--warmup-minutes W] [--people N] [--churn] [--no-faults]\n", argv[0]);
             return 2;
         }
     }
-    const std::size_t targets = static_cast<std::size_t>(o.rate) * 60 * static_cast<std::size_t>(o.minutes) /
-                                    static_cast<std::size_t>(o.hostile_every) / 3 + 2;
+    const std::size_t aims = static_cast<std::size_t>(o.rate) * 60 * static_cast<std::size_t>(o.minutes) /
+                                 static_cast<std::size_t>(o.hostile_every) / 3 + 2;
+    const std::size_t targets = o.people > 0 ? std::min(aims, static_cast<std::size_t>(o.people)) : aims;
 
     int to_child[2], to_parent[2];
     if (pipe(to_child) != 0 || pipe(to_parent) != 0) return 2;
@@ -599,6 +703,7 @@ int main(int argc, char** argv)
         s.reconnect.base = 50ms;
         s.reconnect.cap = 500ms;
     };
+    const int fds_before_bot = open_fds();
     auto bot = nudgebot::app::bot::create(*cfg, std::cerr, hooks);
     if (!bot) return 2;
     std::thread runner([&] { bot->run(); });
@@ -614,15 +719,15 @@ int main(int argc, char** argv)
     const int fds_ready = open_fds();
     const long rss_ready = nudgebot::bench::status_kb("VmRSS:");
     std::printf("soak: %d min at %d messages/s (a hostile one every %d), faults every %d s%s%s; %zu people opted in "
-                "per platform\n",
+                "per platform, each aimed at about %zu times\n",
                 o.minutes, o.rate, o.hostile_every, o.fault_every, o.faults ? "" : " (off)", o.churn ? ", churn" : "",
-                targets);
+                targets, (aims + targets - 1) / targets);
     std::printf("  ready: RSS %.1f MB, %d open descriptors\n", rss_ready / 1024.0, fds_ready);
     std::fflush(stdout);
 
     std::atomic<bool> done{false};
     long rss_warm = -1, rss_max_after_warm = 0;
-    int fds_warm = fds_ready;   // the most seen up to the end of the warm-up (connection pools fill up)
+    int fds_warm = own_descriptors(fd_census(p));   // the most seen up to the end of the warm-up
     std::thread sampler([&] {
         const auto t0 = steady::now();
         for (int minute = 1; !done; ++minute) {
@@ -630,12 +735,14 @@ int main(int argc, char** argv)
             while (!done && steady::now() < at) std::this_thread::sleep_for(200ms);
             if (done) break;
             const long rss = nudgebot::bench::status_kb("VmRSS:");
+            const auto census = fd_census(p);
             const int fds = open_fds();
             const int warm_minute = std::max(1, std::min(o.warmup_minutes, o.minutes - 1));
-            if (minute <= warm_minute) fds_warm = std::max(fds_warm, fds);
+            if (minute <= warm_minute) fds_warm = std::max(fds_warm, own_descriptors(census));
             if (minute == warm_minute) rss_warm = rss;
             if (rss_warm > 0 && minute > o.warmup_minutes) rss_max_after_warm = std::max(rss_max_after_warm, rss);
-            std::printf("  %3d min: RSS %.1f MB, %d open descriptors\n", minute, rss / 1024.0, fds);
+            std::printf("  %3d min: RSS %.1f MB, %d open descriptors (%s)\n", minute, rss / 1024.0, fds,
+                        show(census).c_str());
             std::fflush(stdout);
         }
     });
@@ -647,13 +754,17 @@ int main(int argc, char** argv)
     sampler.join();
     const long rss_end = nudgebot::bench::status_kb("VmRSS:");
     const int fds_end = open_fds();
+    const auto census_end = fd_census(p);
+    const int fds_end_own = own_descriptors(census_end);
     bot->stop();
     runner.join();
+    bot.reset();
+    // Everything the bot opened must be closed once it is gone: nothing pooled can hide a leak here.
+    const int fds_after_bot = open_fds();
     (void)put(to_child[1], go);
     close(to_child[1]);
     int status = 0;
     waitpid(child, &status, 0);
-    bot.reset();
     fs::remove_all(dir);
     if (!got) {
         std::fprintf(stderr, "the fakes did not report\n");
@@ -678,13 +789,25 @@ int main(int argc, char** argv)
     const double growth = rss_warm > 0 ? 100.0 * (static_cast<double>(rss_after) - rss_warm) / rss_warm : 0.0;
     std::printf("  RSS: ready %.1f MB, after warm-up %.1f MB, highest later %.1f MB (%+.1f %%)\n", rss_ready / 1024.0,
                 rss_warm / 1024.0, rss_after / 1024.0, growth);
-    std::printf("  descriptors: ready %d, most during the warm-up %d, end %d\n", fds_ready, fds_warm, fds_end);
+    std::printf("  descriptors: ready %d, end %d (%s); other than connections to the platforms: most during the "
+                "warm-up %d, end %d; before the bot was made %d, after it was destroyed %d\n",
+                fds_ready, fds_end, show(census_end).c_str(), fds_warm, fds_end_own, fds_before_bot, fds_after_bot);
+    for (const auto* platform : {"discord", "slack", "mattermost"})
+        if (connections_to(census_end, platform) > 9) {
+            std::printf("FAIL: %d connections to %s, more than its socket and a full keep-alive pool\n",
+                        connections_to(census_end, platform), platform);
+            ok = false;
+        }
+    if (fds_after_bot > fds_before_bot) {
+        std::printf("FAIL: %d descriptors outlived the bot\n", fds_after_bot - fds_before_bot);
+        ok = false;
+    }
     if (growth > 10.0) {
         std::printf("FAIL: RSS grew more than 10 %% after the warm-up\n");
         ok = false;
     }
-    if (fds_end > fds_warm) {
-        std::printf("FAIL: %d descriptors leaked\n", fds_end - fds_warm);
+    if (fds_end_own > fds_warm) {
+        std::printf("FAIL: %d descriptors leaked\n", fds_end_own - fds_warm);
         ok = false;
     }
     std::printf(ok ? "PASS\n" : "FAIL\n");

@@ -4,16 +4,14 @@
 
 #include "core/metrics.hpp"
 #include "net/backoff.hpp"
+#include "net/task_failure.hpp"
 #include "platforms/runtime/logger.hpp"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/core/demangle.hpp>
 
 #include <exception>
 #include <optional>
 #include <set>
-#include <typeinfo>
 #include <unordered_set>
 
 namespace nudgebot::runtime {
@@ -29,18 +27,6 @@ struct lifecycle::state {
 
 namespace {
 
-// The type of the exception in flight, for logs (never its text).
-std::string current_exception_type()
-{
-    try {
-        throw;
-    } catch (const std::exception& e) {
-        return boost::core::demangle(typeid(e).name());
-    } catch (...) {
-        return "unknown exception";
-    }
-}
-
 // Runs the body once; the type of the exception that escaped it, if one did.
 asio::awaitable<std::optional<std::string>> attempt(const task_body& body)
 {
@@ -48,7 +34,7 @@ asio::awaitable<std::optional<std::string>> attempt(const task_body& body)
     try {
         co_await body();
     } catch (...) {
-        failure = current_exception_type();
+        failure = net::exception_type(std::current_exception());
     }
     co_return failure;
 }
@@ -105,7 +91,7 @@ void lifecycle::emit(core::event e)
     } catch (...) {
         core::metrics::global().counter(platform_ + "_sink_errors_total").add();
         log_->error("the event handler threw ({}); the event is lost, the connection is not",
-                    current_exception_type());
+                    net::exception_type(std::current_exception()));
     }
 }
 
@@ -145,14 +131,44 @@ asio::awaitable<void> lifecycle::run_once(std::string task, task_body body)
     if (auto failure = co_await attempt(body)) record_failure(task, *failure, false);
 }
 
+// run_supervised and run_once catch whatever their body throws; what could still escape them is
+// their own bookkeeping failing (out of memory while logging or sleeping). The completion handlers
+// below report that too, and start a supervised loop again after restart_base. They may use
+// `this`: the copy of the body they hold keeps the adapter, and so this lifecycle, alive.
 void lifecycle::supervise(std::string task, task_body body)
 {
-    asio::co_spawn(ioc_, run_supervised(std::move(task), std::move(body)), asio::detached);
+    auto coroutine = run_supervised(task, body);
+    auto on_end = [this, task = std::move(task), body = std::move(body)](std::exception_ptr e) mutable noexcept {
+        if (!e) return;
+        try {
+            record_failure(task, net::exception_type(e), !stopping_);
+        } catch (...) {
+        }
+        if (stopping_) return;
+        try {
+            auto timer = std::make_shared<asio::steady_timer>(ioc_, supervision_.restart_base);
+            state_->timers.insert(timer);
+            timer->async_wait([this, timer, task = std::move(task), body = std::move(body)](auto) mutable {
+                state_->timers.erase(timer);
+                if (!stopping_) supervise(std::move(task), std::move(body));
+            });
+        } catch (...) {
+        }
+    };
+    asio::co_spawn(ioc_, std::move(coroutine), std::move(on_end));
 }
 
 void lifecycle::spawn(std::string task, task_body body)
 {
-    asio::co_spawn(ioc_, run_once(std::move(task), std::move(body)), asio::detached);
+    auto coroutine = run_once(task, body);
+    auto on_end = [this, task = std::move(task), body = std::move(body)](std::exception_ptr e) noexcept {
+        if (!e) return;
+        try {
+            record_failure(task, net::exception_type(e), false);
+        } catch (...) {
+        }
+    };
+    asio::co_spawn(ioc_, std::move(coroutine), std::move(on_end));
 }
 
 void lifecycle::spawn_posted(std::string task, task_body body)

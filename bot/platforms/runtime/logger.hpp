@@ -1,17 +1,11 @@
-// Named spdlog loggers ("discord", "slack", "mattermost", "nudgebot"), one function for all.
-//
-// Contract: returns the logger registered under `name`, creating it on first use from the default
-// logger's sinks; tests register their own capturing logger under that name first. Thread-safe
-// (spdlog's registry). Log lines carry ids, codes and counts, never message text or a token.
+// The platform runtime's named loggers are core's (see core/logger.hpp): "discord", "slack",
+// "mattermost", "nudgebot".
 #pragma once
 
-#include <spdlog/logger.h>
-
-#include <memory>
-#include <string>
+#include "core/logger.hpp"
 
 namespace nudgebot::runtime {
 
-std::shared_ptr<spdlog::logger> named_logger(const std::string& name);
+using core::named_logger;
 
 }  // namespace nudgebot::runtime

@@ -1,8 +1,8 @@
-#include "platforms/runtime/logger.hpp"
+#include "core/logger.hpp"
 
 #include <spdlog/spdlog.h>
 
-namespace nudgebot::runtime {
+namespace nudgebot::core {
 
 std::shared_ptr<spdlog::logger> named_logger(const std::string& name)
 {
@@ -17,4 +17,4 @@ std::shared_ptr<spdlog::logger> named_logger(const std::string& name)
     return fresh;
 }
 
-}  // namespace nudgebot::runtime
+}  // namespace nudgebot::core
