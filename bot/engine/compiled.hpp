@@ -30,6 +30,7 @@ enum feature : std::uint32_t {
     f_short,
     f_mention,
     f_scare_quote,
+    f_caps_run,
     feature_count
 };
 

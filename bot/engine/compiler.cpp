@@ -25,7 +25,7 @@ using core::json_document;
 constexpr std::string_view feature_names[] = {
     "@second_person_start", "@shouting",      "@question_burst", "@exclamation_burst",
     "@question",            "@second_person", "@first_person",      "@short",
-    "@mention",             "@scare_quote",
+    "@mention",             "@scare_quote",          "@caps_run",
 };
 static_assert(std::size(feature_names) == feature_count);
 

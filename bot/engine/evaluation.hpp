@@ -339,6 +339,12 @@ private:
         const auto base = static_cast<std::uint32_t>(c_.lexicons.size());
         auto& f = out_.features;
         std::uint32_t absolutes = 0;
+        // @caps_run: three words of 3+ letters in capitals, each at most two tokens after the one
+        // before ("STOP PUSHING TO MAIN", "TURN. YOUR. MIC. OFF."), also in a message with no
+        // lower case, one of them word-like as @shouting's are (5+ letters or a word some lexicon
+        // knows), so a run of acronyms (AWS RDS EKS) is not one.
+        std::uint32_t caps_run = 0, last_caps = 0;
+        bool caps_word_like = false, caps_run_hit = false;
         lexicon_hits_ = static_cast<std::uint32_t>(s_.hits.size());
         // Only the tokens collect_items() found with a word class or in capitals, in order.
         for (std::uint32_t f_index = 0; f_index < feature_count_; ++f_index) {
@@ -357,9 +363,19 @@ private:
                 s_.hits.push_back({base + f_first_person, i, i, 0});
             }
             if (classes & wc_absolute) ++absolutes;
-            if (t.has(token::all_caps) && s_.text.has_lower && (t.letters >= 5 || t.word != no_word)) {
-                f.shouting = true;
-                s_.hits.push_back({base + f_shouting, i, i, 0});
+            if (t.has(token::all_caps) && !in_identifier(t)) {
+                const bool word_like = t.letters >= 5 || t.word != no_word;
+                if (word_like && s_.text.has_lower) {
+                    f.shouting = true;
+                    s_.hits.push_back({base + f_shouting, i, i, 0});
+                }
+                caps_run = caps_run > 0 && i - last_caps <= 2 ? caps_run + 1 : 1;
+                caps_word_like = (caps_run > 1 && caps_word_like) || word_like;
+                last_caps = i;
+                if (caps_run >= 3 && caps_word_like && !caps_run_hit) {
+                    caps_run_hit = true;
+                    s_.hits.push_back({base + f_caps_run, i, i, 0});
+                }
             }
         }
         f.question_burst = s_.text.question_burst;
@@ -376,6 +392,13 @@ private:
                           (f.exclamation_burst ? 0.2f : 0) +
                           0.1f * static_cast<float>(std::min<std::uint32_t>(absolutes, 3));
         f.intensity = std::min(intensity, 1.0f);
+    }
+
+    // Whether a token is part of a CONSTANT_NAME or a snake_name (an underscore beside it).
+    bool in_identifier(const token& t) const noexcept
+    {
+        return (t.span.begin > 0 && text_[t.span.begin - 1] == '_') ||
+               (t.span.end < text_.size() && text_[t.span.end] == '_');
     }
 
     // @scare_quote (scare_quote.hpp) at the tokens inside the quote: one pass over the bytes.

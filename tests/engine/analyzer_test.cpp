@@ -567,3 +567,25 @@ TEST_CASE("A distress rule on the very words another distress rule fired on coun
     auto conflict = rules->analyze("you fool", sensitivity::medium);
     CHECK(weights(conflict, category::conflict) == std::vector<float>{2.0f, 2.0f});
 }
+
+TEST_CASE("@caps_run: three words in capitals close together, not acronyms or constants",
+          "[engine][analyzer]")
+{
+    const pack_source scoring{"r/scoring.json", R"({"categories": {
+  "conflict": {"bias": -1, "thresholds": {"low": 0.9, "medium": 0.75, "high": 0.6}}}})"};
+    const std::string pack = R"({"pack": "p", "lexicons": {"p": {"label": "p", "terms": ["stop"]}},
+  "rules": [{"id": "p.caps", "category": "conflict", "label": "capitals", "weight": 1,
+             "all": ["@caps_run"]}]})";
+    diagnostics diags;
+    auto rules = compile_rules({{"r/p.json", pack}}, &scoring, diags);
+    INFO(diags.to_string());
+    REQUIRE(rules);
+    auto caps = [&](std::string_view text) { return has(rules->analyze(text, sensitivity::medium), "p.caps"); };
+    CHECK(caps("STOP PUSHING TO MAIN"));              // "TO" is two letters: within the gap of two
+    CHECK(caps("ok but PLEASE READ THE DOCS first"));  // a run inside a mixed-case message
+    CHECK(caps("TURN. YOUR. MICROPHONE. OFF."));       // across sentences
+    CHECK_FALSE(caps("PLEASE read the DOCS and the GUIDE"));   // too far apart
+    CHECK_FALSE(caps("moving AWS RDS EKS to the new account"));   // acronyms only: none word-like
+    CHECK_FALSE(caps("set MAX_RETRY_COUNT and DEFAULT_TIMEOUT_SECONDS"));   // constants
+    CHECK_FALSE(caps("this is \"SO VERY LOUD\" quoted"));   // quoted words never count
+}
