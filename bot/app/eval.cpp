@@ -37,23 +37,21 @@ constexpr std::array<engine::sensitivity, eval::sensitivity_count> sensitivities
 
 int run_eval(const eval_options& options, std::ostream& out, std::ostream& err)
 {
-    const auto labelled = open_labelled("eval", options.file, err);
-    if (!labelled) return 2;
-    auto& in = *labelled;
-    const auto analyzer = load_packs_for_verb("eval", options.rules_dir, err);
-    if (!analyzer) return 2;
+    auto inputs = open_labelled_run("eval", options.file, options.rules_dir, err);
+    if (!inputs) return 2;
+    const auto& [in, analyzer] = *inputs;
 
     const auto started = std::chrono::steady_clock::now();
     std::vector<eval::record_result> results;
     std::uint64_t bad = 0;
     std::string line, text, error;
     engine::analysis a;
-    while (in.next(line)) {
-        if (!in.too_long() && core::blank_line(line)) continue;   // blank lines are not records
-        auto record = read_record(in, line, text, error);
+    while (in->next(line)) {
+        if (!in->too_long() && core::blank_line(line)) continue;   // blank lines are not records
+        auto record = read_record(*in, line, text, error);
         if (!record) {
             if (++bad <= max_bad_lines_listed)
-                err << options.file << ':' << in.line_number() << ": bad line: " << error << '\n';
+                err << options.file << ':' << in->line_number() << ": bad line: " << error << '\n';
             continue;
         }
         for (std::size_t si = 0; si < eval::sensitivity_count; ++si) {

@@ -70,11 +70,9 @@ struct draft_stats {
 
 int run_eval_suggestions(const eval_options& options, std::ostream& out, std::ostream& err)
 {
-    const auto labelled = open_labelled("eval", options.file, err);
-    if (!labelled) return 2;
-    auto& in = *labelled;
-    const auto analyzer = load_packs_for_verb("eval", options.rules_dir, err);
-    if (!analyzer) return 2;
+    auto inputs = open_labelled_run("eval", options.file, options.rules_dir, err);
+    if (!inputs) return 2;
+    const auto& [in, analyzer] = *inputs;
     core::diagnostics diags;
     auto composer = nudge::load_composer(options.rules_dir, diags);
     if (!composer) {
@@ -106,10 +104,10 @@ int run_eval_suggestions(const eval_options& options, std::ostream& out, std::os
 
     std::string line, text, error;
     engine::analysis a, again;
-    while (in.next(line)) {
-        const auto line_no = in.line_number();
-        if (!in.too_long() && core::blank_line(line)) continue;
-        auto record = read_record(in, line, text, error);
+    while (in->next(line)) {
+        const auto line_no = in->line_number();
+        if (!in->too_long() && core::blank_line(line)) continue;
+        auto record = read_record(*in, line, text, error);
         if (!record) {
             if (++bad <= max_bad_lines_listed) err << options.file << ':' << line_no << ": bad line: " << error << '\n';
             continue;

@@ -93,11 +93,9 @@ bool set_rule_weight(std::string& text, const std::string& rule_id, double weigh
 
 int run_rules_fit(const rules_fit_options& options, std::ostream& out, std::ostream& err)
 {
-    const auto labelled = open_labelled("rules fit", options.file, err);
-    if (!labelled) return 2;
-    auto& in = *labelled;
-    const auto analyzer = load_packs_for_verb("rules fit", options.rules_dir, err);
-    if (!analyzer) return 2;
+    auto inputs = open_labelled_run("rules fit", options.file, options.rules_dir, err);
+    if (!inputs) return 2;
+    const auto& [in, analyzer] = *inputs;
 
     // Rules per category, and a lookup from rule id to (category, index).
     const auto& rules = analyzer->rules();
@@ -117,11 +115,11 @@ int run_rules_fit(const rules_fit_options& options, std::ostream& out, std::ostr
     std::uint64_t bad = 0;
     std::string line, text, error;
     engine::analysis a;
-    while (in.next(line)) {
-        if (!in.too_long() && core::blank_line(line)) continue;
-        auto record = read_record(in, line, text, error);
+    while (in->next(line)) {
+        if (!in->too_long() && core::blank_line(line)) continue;
+        auto record = read_record(*in, line, text, error);
         if (!record) {
-            if (++bad <= 20) err << options.file << ':' << in.line_number() << ": bad line: " << error << '\n';
+            if (++bad <= 20) err << options.file << ':' << in->line_number() << ": bad line: " << error << '\n';
             continue;
         }
         analyzer->analyze(text, engine::sensitivity::medium, a);

@@ -462,6 +462,16 @@ const nlohmann::json* typed(const json_document& doc, std::string_view pointer,
     return value;
 }
 
+// typed(), then the value read as T; nullopt where typed() said why not.
+template <typename T, typename Check>
+std::optional<T> typed_value(const json_document& doc, std::string_view pointer, diagnostics& diags, bool required,
+                             std::string_view wanted, Check check)
+{
+    const json* v = typed(doc, pointer, diags, required, wanted, check);
+    if (!v) return std::nullopt;
+    return v->get<T>();
+}
+
 }  // namespace
 
 const nlohmann::json* json_document::expect_object(std::string_view pointer, diagnostics& diags,
@@ -489,31 +499,25 @@ const std::string* json_document::expect_string(std::string_view pointer, diagno
 std::optional<double> json_document::expect_number(std::string_view pointer, diagnostics& diags,
                                                    bool required) const
 {
-    auto v = typed(*this, pointer, diags, required, "a number",
-                   [](const json& v) { return v.is_number(); });
-    if (!v) return std::nullopt;
-    return v->get<double>();
+    return typed_value<double>(*this, pointer, diags, required, "a number",
+                               [](const json& v) { return v.is_number(); });
 }
 
 std::optional<std::int64_t> json_document::expect_integer(std::string_view pointer,
                                                           diagnostics& diags, bool required) const
 {
-    auto v = typed(*this, pointer, diags, required, "an integer", [](const json& v) {
+    return typed_value<std::int64_t>(*this, pointer, diags, required, "an integer", [](const json& v) {
         return v.is_number_integer() ||
                (v.is_number_unsigned() &&
                 v.get<std::uint64_t>() <= static_cast<std::uint64_t>(INT64_MAX));
     });
-    if (!v) return std::nullopt;
-    return v->get<std::int64_t>();
 }
 
 std::optional<bool> json_document::expect_bool(std::string_view pointer, diagnostics& diags,
                                                bool required) const
 {
-    auto v = typed(*this, pointer, diags, required, "a boolean",
-                   [](const json& v) { return v.is_boolean(); });
-    if (!v) return std::nullopt;
-    return v->get<bool>();
+    return typed_value<bool>(*this, pointer, diags, required, "a boolean",
+                             [](const json& v) { return v.is_boolean(); });
 }
 
 bool json_document::check_keys(std::string_view pointer,

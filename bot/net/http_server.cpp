@@ -2,35 +2,15 @@
 // one thread, so no locks: the thread is the strand.
 #include "net/http_server.hpp"
 
+#include "net/beast_units.hpp"
+
 #include "net/backoff.hpp"
 #include "net/task_failure.hpp"
-
-// GCC 12 reports a false -Wmismatched-new-delete for Asio's coroutine frames (aligned_alloc).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/websocket.hpp>
 
 #include <deque>
 #include <set>
 
 namespace nudgebot::net {
-
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace websocket = beast::websocket;
-using tcp = asio::ip::tcp;
-constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
 // ------------------------------------------------------------------------------------ websocket
 

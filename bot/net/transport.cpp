@@ -2,10 +2,8 @@
 // Kept in one file on purpose: each Beast TU costs about a minute on the build machines.
 #include "net/http_client.hpp"
 
-// GCC 12 reports a false -Wmismatched-new-delete for Asio's coroutine frames (aligned_alloc).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
+#include "net/beast_units.hpp"
+
 #include "net/websocket.hpp"
 #include "net/http_message.hpp"
 #include "net/tls.hpp"
@@ -13,17 +11,8 @@
 #include "net/task_failure.hpp"
 #include "net/url.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
 #include <deque>
@@ -34,14 +23,8 @@
 
 namespace nudgebot::net {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace websocket = beast::websocket;
 namespace ssl = asio::ssl;
-using tcp = asio::ip::tcp;
 using asio::use_awaitable;
-constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
 // ---------------------------------------------------------------------------------------------
 // TLS

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -52,6 +53,15 @@ double open_fds()
     return n;
 }
 
+// One metric family of one sample, in the Prometheus text format: HELP, TYPE, the sample.
+template <class Value>
+void write_family(std::ostream& out, std::string_view name, std::string_view help, std::string_view type,
+                  const Value& value)
+{
+    out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n' << name << ' ' << value
+        << '\n';
+}
+
 }  // namespace
 
 std::string render_metrics(const core::metrics& registry)
@@ -59,22 +69,14 @@ std::string render_metrics(const core::metrics& registry)
     std::ostringstream out;
     out << registry.render_prometheus();
     out.precision(15);
-    out << "# HELP process_cpu_seconds_total User and system CPU time spent in seconds.\n"
-           "# TYPE process_cpu_seconds_total counter\n"
-        << "process_cpu_seconds_total " << cpu_seconds() << '\n'
-        << "# HELP process_resident_memory_bytes Resident memory size in bytes.\n"
-           "# TYPE process_resident_memory_bytes gauge\n"
-        << "process_resident_memory_bytes " << resident_bytes() << '\n'
-        << "# HELP process_virtual_memory_bytes Virtual memory size in bytes.\n"
-           "# TYPE process_virtual_memory_bytes gauge\n"
-        << "process_virtual_memory_bytes " << virtual_bytes() << '\n'
-        << "# HELP process_open_fds Number of open file descriptors.\n"
-           "# TYPE process_open_fds gauge\n"
-        << "process_open_fds " << open_fds() << '\n'
-        << "# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.\n"
-           "# TYPE process_start_time_seconds gauge\n"
-        << "process_start_time_seconds " << process_start_seconds << '\n'
-        << "# HELP nudgebot_build_info The running version.\n"
+    write_family(out, "process_cpu_seconds_total", "User and system CPU time spent in seconds.", "counter",
+                 cpu_seconds());
+    write_family(out, "process_resident_memory_bytes", "Resident memory size in bytes.", "gauge", resident_bytes());
+    write_family(out, "process_virtual_memory_bytes", "Virtual memory size in bytes.", "gauge", virtual_bytes());
+    write_family(out, "process_open_fds", "Number of open file descriptors.", "gauge", open_fds());
+    write_family(out, "process_start_time_seconds", "Start time of the process since unix epoch in seconds.", "gauge",
+                 process_start_seconds);
+    out << "# HELP nudgebot_build_info The running version.\n"
            "# TYPE nudgebot_build_info gauge\n"
         << "nudgebot_build_info{version=\"" << NUDGEBOT_VERSION << "\"} 1\n";
     return out.str();

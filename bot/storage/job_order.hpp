@@ -15,7 +15,7 @@
 // thread-safe; one in_order_store is used by one worker thread.
 #pragma once
 
-#include "storage/store.hpp"
+#include "storage/forwarding_store.hpp"
 
 #include <condition_variable>
 #include <cstdint>
@@ -42,9 +42,9 @@ private:
     std::shared_mutex forget_guard_;
 };
 
-class in_order_store final : public store {
+class in_order_store final : public forwarding_store {
 public:
-    in_order_store(store& connection, job_order& order) : connection_(connection), order_(order) {}
+    in_order_store(store& connection, job_order& order) : forwarding_store(connection), order_(order) {}
 
     // The job about to run on this worker.
     void begin(std::uint64_t job) noexcept
@@ -53,30 +53,12 @@ public:
         has_turn_ = false;
     }
 
-    bool ping() override { return connection_.ping(); }
-    bool shared() const noexcept override { return connection_.shared(); }
-    std::vector<change> take_changes(int wait_ms) override { return connection_.take_changes(wait_ms); }
-    bool claim_daily(const user_key& user, std::int32_t day, std::string_view kind, std::uint32_t limit) override;
-    bool add_counts(const std::vector<counter_row>& rows) override { return connection_.add_counts(rows); }
-
-    std::optional<consent> get_consent(const user_key& user) override;
-    bool put_consent(const user_key& user, const consent& c) override;
-    std::vector<std::pair<core::user_id, consent>> load_consents(core::platform where) override;
-    std::optional<server_settings> get_settings(const server_key& server) override;
-    bool put_settings(const server_key& server, const server_settings& s) override;
-    std::vector<std::pair<core::server_id, server_settings>> load_settings(core::platform where) override;
-    std::vector<counter_row> counts(core::platform where, const std::string& server, std::int32_t first_day,
-                                    std::int32_t last_day) override;
-    bool add_notice(const user_key& user, const std::string& kind) override;
-    std::vector<std::string> take_notices(const user_key& user) override;
-    bool forget_user(const user_key& user) override;
-    std::vector<std::pair<std::string, std::string>> load_state(core::platform where) override;
-    bool put_state(core::platform where, const std::string& name, const std::string& value) override;
-
 private:
+    // Pings, change polls and counter batches go straight to the connection; claims and forget-me
+    // exclude each other; everything else waits for the job's turn first.
+    void pass(operation op, const call& c) override;
     store& in_turn();
 
-    store& connection_;
     job_order& order_;
     std::uint64_t job_ = 0;
     bool has_turn_ = false;

@@ -12,6 +12,7 @@
 // Usage: nudge_latency_bench [--rate R] [--seconds S] [--hostile-every K] [--no-compress]
 #include "app/config.hpp"
 #include "app/wiring.hpp"
+#include "bench_chatter.hpp"
 #include "process_stats.hpp"
 #include "routing/event_router.hpp"
 #include "platforms/discord/settings.hpp"
@@ -40,8 +41,7 @@
 
 namespace {
 
-using nudgebot::bench::status_kb;
-using nudgebot::bench::cpu_seconds;
+using namespace nudgebot::bench;   // chatter lines, targets, pipe helpers, process readings
 
 using nlohmann::json;
 using namespace std::chrono_literals;
@@ -49,18 +49,6 @@ using steady = std::chrono::steady_clock;
 
 const char* const guild = "300000000000000001";
 
-// Chatter written for this benchmark: ordinary, quiet work talk.
-const char* const quiet[] = {
-    "could we go over the release checklist again before friday, I think we missed a step",
-    "the staging deploy finished, smoke tests look green so far",
-    "lunch at noon? the new place across the street has soup again",
-    "I pushed a fix for the flaky login test, reviews welcome",
-    "meeting notes are in the shared folder, ping me if anything is unclear",
-    "thanks for the quick turnaround on that ticket",
-};
-const char* const hostile = "you ALWAYS break the build, are you even trying??";
-
-std::string target_id(std::size_t i) { return std::to_string(950000000000000000ULL + i); }
 std::string author_id(std::size_t i) { return std::to_string(960000000000000000ULL + i % 997); }
 
 json message(std::uint64_t n, const std::string& channel, const std::string& author, const std::string& text)
@@ -76,10 +64,6 @@ json message(std::uint64_t n, const std::string& channel, const std::string& aut
             {"type", 0}};
 }
 
-template <class T>
-bool put(int fd, const T& v) { return write(fd, &v, sizeof v) == static_cast<ssize_t>(sizeof v); }
-template <class T>
-bool get(int fd, T& v) { return read(fd, &v, sizeof v) == static_cast<ssize_t>(sizeof v); }
 
 // The child: the fake Discord and the sender.
 [[noreturn]] void fake_side(int in, int out, int rate, int seconds, int hostile_every)
@@ -110,14 +94,14 @@ bool get(int fd, T& v) { return read(fd, &v, sizeof v) == static_cast<ssize_t>(s
         std::string channel = std::to_string(400000000000000000ULL + n % 64);
         if (hostile_every > 0 && n % static_cast<std::uint64_t>(hostile_every) == static_cast<std::uint64_t>(hostile_every) - 1) {
             auto t = next_target++;
-            auto d = message(n, channel, author_id(n), hostile);
+            auto d = message(n, channel, author_id(n), hostile_line);
             d["type"] = 19;
             d["message_reference"] = {{"message_id", "1100000000000000000"}, {"channel_id", channel}};
-            d["referenced_message"] = {{"id", "1100000000000000000"}, {"author", {{"id", target_id(t)}}}};
+            d["referenced_message"] = {{"id", "1100000000000000000"}, {"author", {{"id", discord_target(t)}}}};
             hostile_sent.emplace_back(t, steady::now());
             fake.dispatch("MESSAGE_CREATE", std::move(d));
         } else {
-            fake.dispatch("MESSAGE_CREATE", message(n, channel, author_id(n), quiet[n % std::size(quiet)]));
+            fake.dispatch("MESSAGE_CREATE", message(n, channel, author_id(n), quiet_line(n)));
         }
     }
     const double send_seconds = std::chrono::duration<double>(steady::now() - start).count();
@@ -190,7 +174,7 @@ int main(int argc, char** argv)
         nudgebot::storage::consent yes;
         yes.enabled = true;
         for (std::size_t t = 0; t < targets; ++t)
-            store->put_consent({nudgebot::core::platform::discord, nudgebot::core::user_id{target_id(t)}}, yes);
+            store->put_consent({nudgebot::core::platform::discord, nudgebot::core::user_id{discord_target(t)}}, yes);
     }
 
     spdlog::set_level(spdlog::level::warn);

@@ -25,6 +25,7 @@
 //             [--people N] [--churn] [--no-faults]
 #include "app/config.hpp"
 #include "app/wiring.hpp"
+#include "bench_chatter.hpp"
 #include "routing/event_router.hpp"
 #include "platforms/discord/protocol.hpp"
 #include "platforms/discord/settings.hpp"
@@ -60,6 +61,7 @@
 
 namespace {
 
+using namespace nudgebot::bench;   // chatter lines, targets, pipe helpers, process readings
 using nlohmann::json;
 using namespace std::chrono_literals;
 using steady = std::chrono::steady_clock;
@@ -77,18 +79,8 @@ struct options {
     bool faults = true;
 };
 
-// Chatter written for this benchmark: ordinary, quiet work talk.
-const char* const quiet[] = {
-    "could we go over the release checklist again before friday, I think we missed a step",
-    "the staging deploy finished, smoke tests look green so far",
-    "lunch at noon? the new place across the street has soup again",
-    "I pushed a fix for the flaky login test, reviews welcome",
-    "meeting notes are in the shared folder, ping me if anything is unclear",
-};
-const char* const hostile = "you ALWAYS break the build, are you even trying??";
-
-// Ids of the people who opted in, the only ones hostile messages are aimed at.
-std::string discord_target(std::size_t t) { return std::to_string(950000000000000000ULL + t); }
+// Ids of the people who opted in, the only ones hostile messages are aimed at (Discord's from
+// bench_chatter.hpp).
 std::string slack_target(std::size_t t) { return "UT" + std::to_string(100000000 + t); }
 std::string mm_target(std::size_t t)
 {
@@ -97,10 +89,6 @@ std::string mm_target(std::size_t t)
     return id;
 }
 
-template <class T>
-bool put(int fd, const T& v) { return write(fd, &v, sizeof v) == static_cast<ssize_t>(sizeof v); }
-template <class T>
-bool get(int fd, T& v) { return read(fd, &v, sizeof v) == static_cast<ssize_t>(sizeof v); }
 
 int open_fds()
 {
@@ -310,7 +298,7 @@ private:
                {"guild_id", "300000000000000001"},
                {"author", {{"id", author(n)}, {"username", "soak"}}},
                {"member", {{"nick", nullptr}, {"roles", json::array()}}},
-               {"content", aimed ? hostile : quiet[n % std::size(quiet)]},
+               {"content", aimed ? hostile_line : quiet_line(n / 3)},
                {"timestamp", "2026-03-01T10:00:00.000000+00:00"},
                {"mentions", json::array()},
                {"type", dp::message_type::normal}};
@@ -335,12 +323,12 @@ private:
         const std::string ch = o_.churn ? "C" + std::to_string(n / 50) : "C" + std::to_string(n % 64);
         const std::string user = o_.churn ? "UA" + std::to_string(n) : "UA" + std::to_string(n % 997);
         if (!aimed) {
-            slack_->send(nudgebot::test::fake_slack::message_envelope(id, "Ev" + id, user, quiet[n % std::size(quiet)], ts, ch));
+            slack_->send(nudgebot::test::fake_slack::message_envelope(id, "Ev" + id, user, quiet_line(n / 3), ts, ch));
             return;
         }
         const auto target = slack_target(target_index(aims_[1]++));
         ++aimed_[1][target];
-        auto env = nudgebot::test::fake_slack::message_envelope(id, "Ev" + id, user, hostile, ts, ch, "1690000000.000100");
+        auto env = nudgebot::test::fake_slack::message_envelope(id, "Ev" + id, user, hostile_line, ts, ch, "1690000000.000100");
         env["payload"]["event"]["parent_user_id"] = target;
         std::lock_guard lock(slack_mutex_);
         slack_hostile_.push_back({target, env, steady::now(), 0});
@@ -360,14 +348,14 @@ private:
         std::string user = "ua" + std::to_string(o_.churn ? n : n % 997);
         user.resize(26, '0');
         if (!aimed) {
-            mm_->post_event("posted", post("p" + std::to_string(n), user, quiet[n % std::size(quiet)], ""));
+            mm_->post_event("posted", post("p" + std::to_string(n), user, quiet_line(n / 3), ""));
             return;
         }
         const auto target = mm_target(target_index(aims_[2]++));
         ++aimed_[2][target];
-        auto root = post("r" + std::to_string(n), target, quiet[0], "");
+        auto root = post("r" + std::to_string(n), target, quiet_line(0), "");
         mm_->post_event("posted", root);
-        mm_->post_event("posted", post("h" + std::to_string(n), user, hostile, root["id"]));
+        mm_->post_event("posted", post("h" + std::to_string(n), user, hostile_line, root["id"]));
     }
 
     // ---- faults

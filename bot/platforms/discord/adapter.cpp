@@ -21,9 +21,7 @@
 
 namespace nudgebot::discord {
 
-namespace asio = boost::asio;
-using json = nlohmann::json;
-using steady = std::chrono::steady_clock;
+using namespace runtime::short_names;
 using platforms::truncate_utf8;
 
 namespace {
@@ -85,7 +83,7 @@ rest_call make_call(std::string method, std::string route, std::string major, st
 
 }  // namespace
 
-struct impl : shard_host, runtime::adapter_core, std::enable_shared_from_this<impl> {
+struct impl : shard_host, runtime::reporting_core<adapter_status>, std::enable_shared_from_this<impl> {
     asio::io_context& ioc;
     settings cfg;
     const core::clock& clock;
@@ -533,6 +531,17 @@ struct impl : shard_host, runtime::adapter_core, std::enable_shared_from_this<im
                "channel");
     }
 
+    void report(adapter_status& s) const override
+    {
+        s.shards_running = running;
+        s.shards_stopped_fatally = fatal;
+        s.connected = s.shards_running > 0 && !s.finished;
+        s.rest_breaker_open = rest.breaker_open();
+        s.commands_registered = commands_registered;
+        s.bot_user_id = self_identity.bot_user_id;
+        s.application_id = self_identity.application_id;
+    }
+
     void halt() override
     {
         stop_requested = true;
@@ -547,7 +556,7 @@ struct impl : shard_host, runtime::adapter_core, std::enable_shared_from_this<im
 };
 
 adapter::adapter(asio::io_context& ioc, settings s, event_sink sink, const core::clock& clock)
-    : platform_adapter(core::platform::discord, refusal_advice_text)
+    : adapter_with_status(core::platform::discord, refusal_advice_text)
 {
     make_core<impl>(ioc, std::move(s), std::move(sink), clock);
 }
@@ -563,27 +572,6 @@ void adapter::set_commands(const nlohmann::json& discord_commands)
 }
 
 void adapter::use_nudgebot_commands() { set_commands(to_discord_commands(core::nudgebot_commands())); }
-
-adapter_status adapter::status() const
-{
-    auto& c = core_as<impl>();
-    adapter_status s;
-    s.shards_running = c.running;
-    s.shards_stopped_fatally = c.fatal;
-    c.life.report(s);
-    s.connected = s.shards_running > 0 && !s.finished;
-    s.rest_breaker_open = c.rest.breaker_open();
-    s.commands_registered = c.commands_registered;
-    s.bot_user_id = c.self_identity.bot_user_id;
-    s.application_id = c.self_identity.application_id;
-    return s;
-}
-
-runtime::adapter_health adapter::health() const
-{
-    auto s = status();
-    return {s.connected, s.finished, s.exit_code, s.failed, s.shards_running};
-}
 
 std::string adapter::message_link(const core::server_id& server, const core::channel_id& channel,
                                   const core::message_id& message) const

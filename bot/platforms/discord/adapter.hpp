@@ -38,11 +38,12 @@ struct adapter_status : runtime::status_basics {
     std::size_t shards_stopped_fatally = 0;
     bool rest_breaker_open = false;
     bool commands_registered = false;
-    std::string bot_user_id;
     std::string application_id;
 };
 
-class adapter final : public runtime::platform_adapter {
+// start(): GET /gateway/bot, then the shards; stop() closes every shard with 1000; status() and
+// health() on the adapter's thread (all from the runtime's base).
+class adapter final : public runtime::adapter_with_status<adapter_status> {
 public:
     adapter(boost::asio::io_context& ioc, settings s, event_sink sink, const core::clock& clock);
 
@@ -51,13 +52,6 @@ public:
     void set_commands(const nlohmann::json& discord_commands);
     // set_commands(to_discord_commands(core::nudgebot_commands())).
     void use_nudgebot_commands();
-
-    // start(): GET /gateway/bot, then the shards; stop() closes every shard with 1000 (both from
-    // runtime::platform_adapter).
-    adapter_status status() const;   // call on the adapter's thread
-
-    // runtime::platform_adapter
-    runtime::adapter_health health() const override;
 
     // https://discord.com/channels/<guild or @me>/<channel>/<message>
     std::string message_link(const core::server_id& server, const core::channel_id& channel,

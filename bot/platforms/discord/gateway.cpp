@@ -6,6 +6,7 @@
 #include "net/url.hpp"
 #include "net/websocket.hpp"
 #include "platforms/discord/protocol.hpp"
+#include "platforms/runtime/counter.hpp"
 #include "platforms/runtime/lifecycle.hpp"
 #include "platforms/runtime/reconnect_policy.hpp"
 #include "platforms/runtime/socket_options.hpp"
@@ -18,12 +19,11 @@
 
 namespace nudgebot::discord {
 
-namespace asio = boost::asio;
-using json = nlohmann::json;
-using steady = std::chrono::steady_clock;
+using namespace runtime::short_names;
 
 namespace {
 
+using runtime::counter;
 using runtime::tuple_awaitable;
 constexpr std::size_t max_payload_bytes = 4096;   // Discord closes with 4002 above this
 constexpr std::uint16_t resume_close_code = protocol::close_code::unknown_error;   // not 1000/1001: the session stays
@@ -94,10 +94,6 @@ private:
     std::string pending_;
 };
 
-core::metric_counter& counter(std::string_view name, core::metric_labels labels = {})
-{
-    return core::metrics::global().counter(name, labels);
-}
 
 core::metric_counter& error_counter(std::string_view kind)
 {
@@ -292,6 +288,16 @@ struct shard::impl : std::enable_shared_from_this<shard::impl> {
         bool was_ready = false;
     };
 
+    // READY or RESUMED: the session receives events.
+    void session_live(outcome& o)
+    {
+        kept_session_pending = false;
+        connected_gauge.set(1);
+        o.was_ready = true;
+        policy.connected(steady::now());
+        life.healthy();
+    }
+
     // One connection, from HELLO to its end. Decides what the next connection does.
     asio::awaitable<outcome> session(std::uint64_t gen, bool resuming)
     {
@@ -443,22 +449,14 @@ struct shard::impl : std::enable_shared_from_this<shard::impl> {
                             resume_url = d["resume_gateway_url"].get<std::string>();
                     }
                     if (resume_url.empty()) resume_url = gateway_url;
-                    kept_session_pending = false;
-                    connected_gauge.set(1);
-                    o.was_ready = true;
-                    policy.connected(steady::now());
-                    life.healthy();
+                    session_live(o);
                     log->info("shard {}/{}: ready", id, count);
                 } else if (type == "RESUMED") {
                     if (kept_session_pending) {
                         counter("discord_gateway_kept_session_resumes_total").add();
                         log->info("shard {}: resumed the session kept by the last process", id);
                     }
-                    kept_session_pending = false;
-                    connected_gauge.set(1);
-                    o.was_ready = true;
-                    policy.connected(steady::now());
-                    life.healthy();
+                    session_live(o);
                     log->info("shard {}: resumed at seq {}", id, seq);
                 }
                 host.on_dispatch(id, type, d, received);

@@ -2,6 +2,7 @@
 
 #include "core/command_spec.hpp"
 #include "platforms/discord/protocol.hpp"
+#include "platforms/event_heads.hpp"
 #include "platforms/json_fields.hpp"
 
 #include <nlohmann/json.hpp>
@@ -60,12 +61,7 @@ normalised message(const json& d, const identity& self, bool edit)
         out.skipped = skip_reason::partial;
         return out;
     }
-    core::chat_message m;
-    m.where = core::platform::discord;
-    m.server = core::server_id(text_of(d, "guild_id"));
-    m.channel = core::channel_id(channel);
-    m.id = core::message_id(id);
-    m.author = core::user_id(text_of(*author, "id"));
+    auto m = platforms::message_head(core::platform::discord, text_of(d, "guild_id"), channel, id, text_of(*author, "id"));
     m.author_is_bot = flag_of(*author, "bot") || flag_of(*author, "system") || field(d, "webhook_id");
     if (m.author.str() == self.bot_user_id && !self.bot_user_id.empty()) {
         out.skipped = skip_reason::from_self;

@@ -14,9 +14,7 @@
 
 namespace nudgebot::discord {
 
-namespace asio = boost::asio;
-using json = nlohmann::json;
-using steady = std::chrono::steady_clock;
+using namespace runtime::short_names;
 
 namespace {
 

@@ -15,9 +15,7 @@
 
 namespace nudgebot::mattermost {
 
-namespace asio = boost::asio;
-using json = nlohmann::json;
-using steady = std::chrono::steady_clock;
+using namespace runtime::short_names;
 using platforms::text_of;
 using platforms::truncate_utf8;
 
@@ -52,7 +50,7 @@ settings trimmed(settings s)
 
 }  // namespace
 
-struct impl : runtime::adapter_core, std::enable_shared_from_this<impl> {
+struct impl : runtime::reporting_core<adapter_status>, std::enable_shared_from_this<impl> {
     settings cfg;
     const core::clock& clock;
     runtime::lifecycle life;
@@ -68,7 +66,7 @@ struct impl : runtime::adapter_core, std::enable_shared_from_this<impl> {
     runtime::bounded_cache<std::string> dm_channels{dm_channel_cache_limit};
 
     impl(asio::io_context& c, settings s, event_sink k, const core::clock& cl)
-        : cfg(trimmed(std::move(s))), clock(cl), life(c, "mattermost", std::move(k), cfg.supervision),
+        : cfg(std::move(s)), clock(cl), life(c, "mattermost", std::move(k), cfg.supervision),
           rest(life, cfg, cl),
           stream(life, cfg, cl, rest, bot_user,
                  stream_handler{[this] { on_hello(); }, [this](core::event e, std::chrono::steady_clock::time_point arrived) {
@@ -145,6 +143,12 @@ struct impl : runtime::adapter_core, std::enable_shared_from_this<impl> {
         if (ready_emitted) return;
         ready_emitted = true;
         life.emit(core::session_ready{core::platform::mattermost, core::user_id(bot_user), {}});
+    }
+
+    void report(adapter_status& s) const override
+    {
+        stream.report(s);
+        s.ephemeral_allowed = ephemeral_allowed;   // as discovered at start, or lost since
     }
 
     // ------------------------------------------------------------------------------ commands
@@ -303,12 +307,7 @@ struct impl : runtime::adapter_core, std::enable_shared_from_this<impl> {
         life.complete(done, ok ? core::delivery_outcome::delivered : core::delivery_outcome::failed, "answer");
     }
 
-    asio::awaitable<void> defer(core::reply_handle) override
-    {
-        // The slash-command POST was answered at once; response_url stays valid for 30 minutes.
-        core::metrics::global().counter("mattermost_deferred_total").add();
-        co_return;
-    }
+    // defer(): the runtime's (the slash-command POST was answered at once).
 
     asio::awaitable<void> post_to_channel(core::server_id, core::channel_id channel, core::private_message m,
                                           core::delivery_callback done) override
@@ -326,28 +325,9 @@ struct impl : runtime::adapter_core, std::enable_shared_from_this<impl> {
 };
 
 adapter::adapter(asio::io_context& ioc, settings s, event_sink sink, const core::clock& clock)
-    : platform_adapter(core::platform::mattermost, refusal_advice_text)
+    : adapter_with_status(core::platform::mattermost, refusal_advice_text)
 {
-    make_core<impl>(ioc, std::move(s), std::move(sink), clock);
-}
-
-adapter_status adapter::status() const
-{
-    auto& c = core_as<impl>();
-    adapter_status s;
-    c.life.report(s);
-    s.connected = c.stream.connected();
-    s.ephemeral_allowed = c.ephemeral_allowed;
-    s.connections_opened = c.stream.connections_opened();
-    s.connection_id = c.stream.connection_id();
-    s.last_sequence = c.stream.last_sequence();
-    s.bot_user_id = c.bot_user;
-    return s;
-}
-
-runtime::adapter_health adapter::health() const
-{
-    return runtime::health_of(status());
+    make_core<impl>(ioc, trimmed(std::move(s)), std::move(sink), clock);
 }
 
 std::optional<net::server_response> adapter::handle_http(const net::server_request& request)

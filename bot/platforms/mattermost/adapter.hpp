@@ -42,19 +42,14 @@ struct adapter_status : runtime::status_basics {
     std::uint64_t connections_opened = 0;
     std::string connection_id;
     std::int64_t last_sequence = -1;
-    std::string bot_user_id;
 };
 
-class adapter final : public runtime::platform_adapter {
+// start(): GET users/me, permission discovery, then the websocket; stop() closes it; status() and
+// health() on the adapter's thread (all from the runtime's base).
+class adapter final : public runtime::adapter_with_status<adapter_status> {
 public:
     adapter(boost::asio::io_context& ioc, settings s, event_sink sink, const core::clock& clock);
 
-    // start(): GET users/me, permission discovery, then the websocket; stop() closes it (both from
-    // runtime::platform_adapter).
-    adapter_status status() const;   // on the adapter's thread
-
-    // runtime::platform_adapter
-    runtime::adapter_health health() const override;
     // Slash-command and action POSTs; nullopt when the path is not under settings.http_prefix.
     std::optional<net::server_response> handle_http(const net::server_request& request) override;
 

@@ -9,8 +9,7 @@
 
 namespace nudgebot::mattermost {
 
-namespace asio = boost::asio;
-using json = nlohmann::json;
+using namespace runtime::short_names;
 
 struct rest_api::impl {
     runtime::lifecycle& life;

@@ -7,9 +7,10 @@
 #include "net/url.hpp"
 #include "net/websocket.hpp"
 #include "platforms/json_fields.hpp"
+#include "platforms/mattermost/adapter.hpp"
 #include "platforms/mattermost/api.hpp"
-#include "platforms/runtime/lifecycle.hpp"
-#include "platforms/runtime/reconnect_policy.hpp"
+#include "platforms/runtime/counter.hpp"
+#include "platforms/runtime/link_base.hpp"
 #include "platforms/runtime/socket_options.hpp"
 
 #include <deque>
@@ -17,43 +18,33 @@
 
 namespace nudgebot::mattermost {
 
-namespace asio = boost::asio;
-using json = nlohmann::json;
+using namespace runtime::short_names;
 using platforms::text_of;
 
 namespace {
 
 constexpr std::size_t dedupe_limit = 20000;
 
-core::metric_counter& counter(std::string_view name, const core::metric_labels& labels = {})
-{
-    return core::metrics::global().counter(name, labels);
-}
-
 }  // namespace
 
-struct event_stream::impl {
-    runtime::lifecycle& life;
+using runtime::counter;
+
+struct event_stream::impl : runtime::link_base {
     const settings& cfg;
-    const core::clock& clock;
     rest_api& api;
     std::string& bot_user;
     stream_handler handler;
-    std::weak_ptr<void> owner;
-    std::shared_ptr<spdlog::logger> log = life.log();
 
     bool connected = false;
-    std::uint64_t opened = 0;
     std::string connection_id;
     std::int64_t last_seq = -1;
     std::shared_ptr<net::ws_connection> ws;
-    runtime::reconnect_policy policy;
     std::unordered_set<std::string> seen;
     std::deque<std::string> seen_order;
 
     impl(runtime::lifecycle& l, const settings& s, const core::clock& c, rest_api& a, std::string& bot,
          stream_handler h)
-        : life(l), cfg(s), clock(c), api(a), bot_user(bot), handler(std::move(h)), policy(s.reconnect)
+        : link_base(l, c, s.reconnect), cfg(s), api(a), bot_user(bot), handler(std::move(h))
     {}
 
     std::string socket_url() const
@@ -88,7 +79,6 @@ struct event_stream::impl {
             if (!first) counter("mattermost_socket_reconnects_total").add();
             first = false;
             auto opts = runtime::socket_options(cfg);
-            opts.keepalive = cfg.keepalive;
             if (!cfg.authentication_challenge) opts.headers.push_back({"Authorization", "Bearer " + cfg.token});
             ws = std::make_shared<net::ws_connection>(life.context(), opts);
             auto err = co_await ws->connect(socket_url());
@@ -96,7 +86,7 @@ struct event_stream::impl {
             if (!err.empty()) {
                 counter("mattermost_socket_errors_total", {{"kind", "connect"}}).add();
                 if (co_await token_rejected()) break;
-                auto w = policy.next_delay(clock.steady_now());
+                auto w = next_delay();
                 log->warn("websocket connect failed ({}); retrying in {} ms", err, w.count());
                 co_await life.sleep_for(w);
                 continue;
@@ -122,7 +112,7 @@ struct event_stream::impl {
             conn->abort();
             if (life.stopping()) break;
             if (!hello && co_await token_rejected()) break;
-            auto w = policy.next_delay(clock.steady_now());
+            auto w = next_delay();
             log->info("websocket ended{}; reconnecting in {} ms (resuming at sequence {})",
                       hello ? "" : " before its hello", w.count(), last_seq + 1);
             co_await life.sleep_for(w);
@@ -197,7 +187,7 @@ struct event_stream::impl {
         if (id != connection_id) last_seq = seq >= 0 ? seq : 0;
         connection_id = id;
         connected = true;
-        policy.connected(clock.steady_now());
+        link_up();
         if (handler.on_hello) handler.on_hello();
     }
 
@@ -248,9 +238,13 @@ void event_stream::stop()
     if (impl_->ws) impl_->ws->close(1000);
 }
 
-bool event_stream::connected() const noexcept { return impl_->connected; }
-std::uint64_t event_stream::connections_opened() const noexcept { return impl_->opened; }
-const std::string& event_stream::connection_id() const noexcept { return impl_->connection_id; }
-std::int64_t event_stream::last_sequence() const noexcept { return impl_->last_seq; }
+void event_stream::report(adapter_status& s) const
+{
+    s.connected = impl_->connected;
+    s.connections_opened = impl_->opened;
+    s.connection_id = impl_->connection_id;
+    s.last_sequence = impl_->last_seq;
+    s.bot_user_id = impl_->bot_user;
+}
 
 }  // namespace nudgebot::mattermost

@@ -30,6 +30,7 @@ class lifecycle;
 namespace nudgebot::mattermost {
 
 class rest_api;
+struct adapter_status;
 
 struct stream_handler {
     std::function<void()> on_hello;                      // hello on a connection (first and after each resume)
@@ -49,10 +50,9 @@ public:
     void start(std::weak_ptr<void> owner);
     void stop();
 
-    bool connected() const noexcept;
-    std::uint64_t connections_opened() const noexcept;
-    const std::string& connection_id() const noexcept;
-    std::int64_t last_sequence() const noexcept;
+    // The stream's part of the adapter's status: connected, connections_opened, connection_id,
+    // last_sequence and bot_user_id.
+    void report(adapter_status& s) const;
 
     struct impl;
 

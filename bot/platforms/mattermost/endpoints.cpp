@@ -3,6 +3,7 @@
 #include "core/command_spec.hpp"
 #include "core/command_text.hpp"
 #include "core/metrics.hpp"
+#include "platforms/event_heads.hpp"
 #include "platforms/json_fields.hpp"
 #include "platforms/mattermost/normalise.hpp"
 #include "platforms/runtime/secrets.hpp"
@@ -74,12 +75,8 @@ net::server_response endpoints::command_post(const net::server_request& req)
         return ephemeral_answer("nudgebot does not know that command. Try /nudge help.");
     auto parsed = core::parse_command_text(*spec, form["text"], channel_ref);
     if (!parsed.ok) return ephemeral_answer(parsed.error);
-    core::command_invocation inv;
-    inv.where = core::platform::mattermost;
-    inv.server = core::server_id(form["team_id"]);
-    inv.channel = core::channel_id(form["channel_id"]);
-    inv.invoker = core::user_id(form["user_id"]);
-    inv.invoker_name = form["user_name"];
+    auto inv = platforms::invocation_head(core::platform::mattermost, form["team_id"], form["channel_id"],
+                                          form["user_id"], form["user_name"]);
     inv.name = spec->name;
     inv.path = std::move(parsed.path);
     inv.options = std::move(parsed.options);

@@ -1,6 +1,7 @@
 #include "platforms/mattermost/normalise.hpp"
 
 #include "net/url.hpp"
+#include "platforms/event_heads.hpp"
 #include "platforms/json_fields.hpp"
 
 #include <nlohmann/json.hpp>
@@ -81,12 +82,7 @@ normalised normalise_event(const json& frame, std::string_view bot_user)
         out.skipped = skip_reason::from_self;
         return out;
     }
-    core::chat_message m;
-    m.where = core::platform::mattermost;
-    m.server = core::server_id(team);
-    m.channel = core::channel_id(channel);
-    m.id = core::message_id(id);
-    m.author = core::user_id(user);
+    auto m = platforms::message_head(core::platform::mattermost, team, channel, id, user);
     m.author_name = text_of(*data, "sender_name");
     if (!m.author_name.empty() && m.author_name.front() == '@') m.author_name.erase(0, 1);
     m.text = message ? message->get<std::string>() : std::string{};

@@ -20,8 +20,18 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+
 namespace nudgebot::runtime {
 
 inline constexpr auto tuple_awaitable = boost::asio::as_tuple(boost::asio::use_awaitable);
+
+// The short names every platform .cpp file writes: `using namespace runtime::short_names;` right
+// after it opens its platform's namespace.
+namespace short_names {
+namespace asio = boost::asio;
+using json = nlohmann::json;
+using steady = std::chrono::steady_clock;
+}  // namespace short_names
 
 }  // namespace nudgebot::runtime

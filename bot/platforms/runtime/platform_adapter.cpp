@@ -2,6 +2,7 @@
 
 #include "platforms/runtime/asio_coroutines.hpp"
 
+#include "platforms/runtime/counter.hpp"
 #include "platforms/runtime/lifecycle.hpp"
 
 #include <spdlog/spdlog.h>
@@ -29,10 +30,22 @@ void finish_channel_post(lifecycle& life, const core::delivery_callback& done, c
     life.complete(done, ok ? core::delivery_outcome::delivered : core::delivery_outcome::failed, "channel");
 }
 
+boost::asio::awaitable<void> adapter_core::defer(core::reply_handle)
+{
+    counter(bound_life_->platform() + "_deferred_total").add();
+    co_return;
+}
+
 void platform_adapter::bind(std::shared_ptr<adapter_core> core, lifecycle& life) noexcept
 {
     core_ = std::move(core);
+    core_->bound_life_ = &life;
     life_ = &life;
+}
+
+void platform_adapter::report_lifecycle(status_basics& s) const noexcept
+{
+    life_->report(s);
 }
 
 platform_adapter::~platform_adapter()

@@ -27,6 +27,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -46,12 +47,13 @@ struct adapter_health {
 class lifecycle;
 
 // What every adapter's status holds: lifecycle::report() fills finished, exit_code and failed; the
-// adapter sets connected (Discord: at least one shard running).
+// platform's core sets connected (Discord: at least one shard running) and bot_user_id.
 struct status_basics {
     bool connected = false;
     bool finished = false;   // stopped, or ended for good
     int exit_code = 0;       // 1 when the platform refused the bot
     bool failed = false;     // a supervised task threw and has not recovered
+    std::string bot_user_id;
 };
 
 // What a platform implements, on the adapter's thread: start-up, stop, and core::delivery as
@@ -65,9 +67,16 @@ public:
                                                       core::private_message message, core::delivery_callback done) = 0;
     virtual boost::asio::awaitable<void> answer_privately(core::reply_handle reply, core::private_message message,
                                                           core::delivery_callback done) = 0;
-    virtual boost::asio::awaitable<void> defer(core::reply_handle reply) = 0;
+    // The default has nothing to tell the platform (Slack and Mattermost: the command was answered
+    // on arrival and its response_url stays valid for 30 minutes): the deferral is only counted, in
+    // <platform>_deferred_total, so slow answers show up.
+    virtual boost::asio::awaitable<void> defer(core::reply_handle reply);
     virtual boost::asio::awaitable<void> post_to_channel(core::server_id server, core::channel_id channel,
                                                          core::private_message message, core::delivery_callback done) = 0;
+
+private:
+    friend class platform_adapter;
+    const lifecycle* bound_life_ = nullptr;   // set by platform_adapter::bind
 };
 
 // The platform refused the bot (a rejected token, ...): logs `why` once (it must name no secret),
@@ -84,11 +93,13 @@ void wind_down(lifecycle& life);
 void finish_channel_post(lifecycle& life, const core::delivery_callback& done, const core::channel_id& channel,
                          bool ok, std::string_view error);
 
-// The health every adapter with one connection reports from its status.
+// The health an adapter reports from its status (shards_running only where the status has it).
 template <class Status>
 adapter_health health_of(const Status& s)
 {
-    return {s.connected, s.finished, s.exit_code, s.failed, 0};
+    adapter_health h{s.connected, s.finished, s.exit_code, s.failed, 0};
+    if constexpr (requires { s.shards_running; }) h.shards_running = s.shards_running;
+    return h;
 }
 
 class platform_adapter : public core::delivery {
@@ -141,11 +152,39 @@ protected:
         return std::static_pointer_cast<Core>(core_);
     }
 
+    // lifecycle::report() on the bound lifecycle (finished, exit_code, failed).
+    void report_lifecycle(status_basics& s) const noexcept;
+
 private:
     core::platform platform_;
     std::string_view refusal_advice_;
     std::shared_ptr<adapter_core> core_;
     lifecycle* life_ = nullptr;
+};
+
+// A platform's core that also reports the platform's status (a Status derived from
+// status_basics): report() adds what only the platform knows, on the adapter's thread.
+template <class Status>
+class reporting_core : public adapter_core {
+public:
+    virtual void report(Status& s) const = 0;
+};
+
+// A platform adapter whose core is a reporting_core<Status>: status() is the lifecycle's fields
+// plus the core's report, and health() sums the status up. Written once for every platform.
+template <class Status>
+class adapter_with_status : public platform_adapter {
+public:
+    using platform_adapter::platform_adapter;
+
+    Status status() const   // on the adapter's thread
+    {
+        Status s;
+        report_lifecycle(s);
+        core_as<reporting_core<Status>>().report(s);
+        return s;
+    }
+    adapter_health health() const final { return health_of(status()); }
 };
 
 }  // namespace nudgebot::runtime

@@ -1,8 +1,8 @@
 // The websocket options every platform connection takes from its settings.
 //
 // Contract: `Settings` has connect_timeout, close_timeout and max_frame_bytes (every platform's
-// settings.hpp does); the caller adds what is its own (keepalive, headers, send limits). Header
-// only, no I/O.
+// settings.hpp does), and keepalive where the platform pings (Slack, Mattermost); the caller adds
+// what is its own (headers, send limits). Header only, no I/O.
 #pragma once
 
 #include "net/websocket.hpp"
@@ -16,6 +16,7 @@ net::ws_options socket_options(const Settings& s)
     o.handshake_timeout = s.connect_timeout;
     o.close_timeout = s.close_timeout;
     o.max_message_bytes = s.max_frame_bytes;
+    if constexpr (requires { s.keepalive; }) o.keepalive = s.keepalive;
     return o;
 }
 

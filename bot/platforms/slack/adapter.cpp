@@ -15,9 +15,7 @@
 
 namespace nudgebot::slack {
 
-namespace asio = boost::asio;
-using json = nlohmann::json;
-using steady = std::chrono::steady_clock;
+using namespace runtime::short_names;
 using platforms::field;
 using platforms::text_of;
 
@@ -39,7 +37,7 @@ bool bool_field(const json& j, const char* key)
 
 }  // namespace
 
-struct impl : runtime::adapter_core, std::enable_shared_from_this<impl> {
+struct impl : runtime::reporting_core<adapter_status>, std::enable_shared_from_this<impl> {
     settings cfg;
     const core::clock& clock;
     runtime::lifecycle life;
@@ -63,6 +61,12 @@ struct impl : runtime::adapter_core, std::enable_shared_from_this<impl> {
     {}
 
     void refuse(std::string_view why) { runtime::refuse(life, *this, why); }
+
+    void report(adapter_status& s) const override
+    {
+        socket.report(s);
+        s.team_id = team;
+    }
 
     // ------------------------------------------------------------------------------ start-up
     asio::awaitable<void> boot() override
@@ -274,13 +278,7 @@ struct impl : runtime::adapter_core, std::enable_shared_from_this<impl> {
         life.complete(done, ok ? core::delivery_outcome::delivered : core::delivery_outcome::failed, "answer");
     }
 
-    asio::awaitable<void> defer(core::reply_handle) override
-    {
-        // Socket Mode envelopes are acked on arrival and a response_url stays valid for 30 minutes:
-        // there is nothing to tell Slack. Counted so slow answers show up.
-        core::metrics::global().counter("slack_deferred_total").add();
-        co_return;
-    }
+    // defer(): the runtime's (Socket Mode envelopes are acked on arrival; nothing to tell Slack).
 
     asio::awaitable<void> post_to_channel(core::server_id, core::channel_id channel, core::private_message m,
                                           core::delivery_callback done) override
@@ -300,27 +298,9 @@ struct impl : runtime::adapter_core, std::enable_shared_from_this<impl> {
 };
 
 adapter::adapter(asio::io_context& ioc, settings s, event_sink sink, const core::clock& clock)
-    : platform_adapter(core::platform::slack, refusal_advice_text)
+    : adapter_with_status(core::platform::slack, refusal_advice_text)
 {
     make_core<impl>(ioc, std::move(s), std::move(sink), clock);
-}
-
-adapter_status adapter::status() const
-{
-    auto& c = core_as<impl>();
-    adapter_status s;
-    c.life.report(s);
-    s.connected = c.socket.connected();
-    s.open_connections = c.socket.open_connections();
-    s.connections_opened = c.socket.connections_opened();
-    s.bot_user_id = c.bot_user;
-    s.team_id = c.team;
-    return s;
-}
-
-runtime::adapter_health adapter::health() const
-{
-    return runtime::health_of(status());
 }
 
 std::string adapter::message_link(const core::server_id&, const core::channel_id& channel,

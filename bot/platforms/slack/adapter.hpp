@@ -36,20 +36,14 @@ using runtime::event_sink;
 struct adapter_status : runtime::status_basics {
     std::size_t open_connections = 0;   // 2 while switching over after a disconnect
     std::uint64_t connections_opened = 0;
-    std::string bot_user_id;
     std::string team_id;
 };
 
-class adapter final : public runtime::platform_adapter {
+// start(): auth.test, then apps.connections.open and the socket; stop() closes every connection
+// with 1000; status() and health() on the adapter's thread (all from the runtime's base).
+class adapter final : public runtime::adapter_with_status<adapter_status> {
 public:
     adapter(boost::asio::io_context& ioc, settings s, event_sink sink, const core::clock& clock);
-
-    // start(): auth.test, then apps.connections.open and the socket; stop() closes every connection
-    // with 1000 (both from runtime::platform_adapter).
-    adapter_status status() const;   // on the adapter's thread
-
-    // runtime::platform_adapter
-    runtime::adapter_health health() const override;
 
     // https://<workspace>/archives/<channel>/p<ts without the dot>
     std::string message_link(const core::server_id& server, const core::channel_id& channel,

@@ -13,9 +13,7 @@
 
 namespace nudgebot::slack {
 
-namespace asio = boost::asio;
-using json = nlohmann::json;
-using steady = std::chrono::steady_clock;
+using namespace runtime::short_names;
 using platforms::truncate_utf8;
 
 namespace {

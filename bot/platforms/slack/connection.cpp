@@ -5,9 +5,10 @@
 #include "core/clock.hpp"
 #include "core/metrics.hpp"
 #include "net/websocket.hpp"
-#include "platforms/runtime/lifecycle.hpp"
-#include "platforms/runtime/reconnect_policy.hpp"
+#include "platforms/runtime/counter.hpp"
+#include "platforms/runtime/link_base.hpp"
 #include "platforms/runtime/socket_options.hpp"
+#include "platforms/slack/adapter.hpp"
 #include "platforms/slack/api.hpp"
 
 #include <deque>
@@ -16,28 +17,15 @@
 
 namespace nudgebot::slack {
 
-namespace asio = boost::asio;
-using json = nlohmann::json;
-using steady = std::chrono::steady_clock;
+using namespace runtime::short_names;
 
-namespace {
+using runtime::counter;
 
-core::metric_counter& counter(std::string_view name, const core::metric_labels& labels = {})
-{
-    return core::metrics::global().counter(name, labels);
-}
-
-}  // namespace
-
-struct socket_mode::impl {
-    runtime::lifecycle& life;
+struct socket_mode::impl : runtime::link_base {
     const settings& cfg;
-    const core::clock& clock;
     web_api& api;
     const std::string& bot_user;
     socket_handler handler;
-    std::weak_ptr<void> owner;
-    std::shared_ptr<spdlog::logger> log = life.log();
 
     // Connections: id → socket. `current` said hello last; `replacing` is set while a new one is
     // being opened after a disconnect (or a drop).
@@ -46,8 +34,6 @@ struct socket_mode::impl {
     std::uint64_t current = 0;
     bool replacing = false;
     bool disabled = false;   // link_disabled: wait refused_pause before the next connection
-    std::uint64_t opened = 0;
-    runtime::reconnect_policy policy;
 
     // Retried envelopes: key → when it was first seen.
     std::unordered_map<std::string, steady::time_point> seen;
@@ -55,7 +41,7 @@ struct socket_mode::impl {
 
     impl(runtime::lifecycle& l, const settings& s, const core::clock& c, web_api& a, const std::string& bot,
          socket_handler h)
-        : life(l), cfg(s), clock(c), api(a), bot_user(bot), handler(std::move(h)), policy(s.reconnect)
+        : link_base(l, c, s.reconnect), cfg(s), api(a), bot_user(bot), handler(std::move(h))
     {}
 
     void start_connection(std::string_view why)
@@ -108,9 +94,7 @@ struct socket_mode::impl {
             auto url = co_await open_url();
             if (life.stopping()) break;
             if (!url.empty()) {
-                auto opts = runtime::socket_options(cfg);
-                opts.keepalive = cfg.keepalive;
-                ws = std::make_shared<net::ws_connection>(life.context(), opts);
+                ws = std::make_shared<net::ws_connection>(life.context(), runtime::socket_options(cfg));
                 auto err = co_await ws->connect(url);
                 if (life.stopping()) break;
                 if (err.empty()) break;
@@ -118,7 +102,7 @@ struct socket_mode::impl {
                 log->warn("socket connect failed ({})", err);
                 ws.reset();
             }
-            auto w = policy.next_delay(clock.steady_now());
+            auto w = next_delay();
             log->info("opening a Socket Mode connection again in {} ms", w.count());
             co_await life.sleep_for(w);
         }
@@ -159,7 +143,7 @@ struct socket_mode::impl {
         }
         if (current == 0 && !replacing) {
             // No connection receives any more (dropped, keepalive timeout, or no hello): open one.
-            auto w = policy.next_delay(clock.steady_now());
+            auto w = next_delay();
             log->info("Socket Mode connection {} dropped; opening another in {} ms", id, w.count());
             co_await life.sleep_for(w);
             if (current == 0) start_connection("dropped");
@@ -267,7 +251,7 @@ struct socket_mode::impl {
         auto previous = current;
         current = id;
         replacing = false;
-        policy.connected(clock.steady_now());
+        link_up();
         counter("slack_socket_hellos_total").add();
         log->info("Socket Mode connection {} is ready", id);
         // Retire every older connection now that the new one receives.
@@ -315,8 +299,12 @@ void socket_mode::stop()
     for (auto& [id, ws] : impl_->sockets) ws->close(1000);
 }
 
-bool socket_mode::connected() const noexcept { return impl_->current != 0 && impl_->sockets.count(impl_->current); }
-std::size_t socket_mode::open_connections() const noexcept { return impl_->sockets.size(); }
-std::uint64_t socket_mode::connections_opened() const noexcept { return impl_->opened; }
+void socket_mode::report(adapter_status& s) const
+{
+    s.connected = impl_->current != 0 && impl_->sockets.count(impl_->current);
+    s.open_connections = impl_->sockets.size();
+    s.connections_opened = impl_->opened;
+    s.bot_user_id = impl_->bot_user;
+}
 
 }  // namespace nudgebot::slack

@@ -30,6 +30,7 @@ class lifecycle;
 namespace nudgebot::slack {
 
 class web_api;
+struct adapter_status;
 
 struct socket_handler {
     std::function<void()> on_hello;                          // a connection became the current one
@@ -48,9 +49,9 @@ public:
     void start(std::weak_ptr<void> owner);
     void stop();    // closes every connection with 1000
 
-    bool connected() const noexcept;
-    std::size_t open_connections() const noexcept;
-    std::uint64_t connections_opened() const noexcept;
+    // The link's part of the adapter's status: connected, open_connections, connections_opened
+    // and bot_user_id.
+    void report(adapter_status& s) const;
 
     struct impl;
 

@@ -2,6 +2,7 @@
 
 #include "core/command_spec.hpp"
 #include "core/command_text.hpp"
+#include "platforms/event_heads.hpp"
 #include "platforms/json_fields.hpp"
 
 #include <nlohmann/json.hpp>
@@ -50,17 +51,12 @@ bool is_im(const json& event) { auto t = text_of(event, "channel_type"); return 
 std::optional<core::chat_message> chat_message_of(const json& m, const std::string& team, const std::string& channel,
                                                   bool im)
 {
-    core::chat_message out;
-    out.where = core::platform::slack;
     auto ts = text_of(m, "ts");
     auto user = text_of(m, "user");
     if (ts.empty() || user.empty() || channel.empty()) return std::nullopt;
     const json* text = field(m, "text");
     if (text && !text->is_string()) return std::nullopt;
-    if (!im) out.server = core::server_id(team);
-    out.channel = core::channel_id(channel);
-    out.id = core::message_id(ts);
-    out.author = core::user_id(user);
+    auto out = platforms::message_head(core::platform::slack, im ? std::string{} : team, channel, ts, user);
     out.text = text ? text->get<std::string>() : std::string{};
     auto thread = text_of(m, "thread_ts");
     if (!thread.empty() && thread != ts) {
@@ -161,12 +157,8 @@ normalised slash_command(const json& p, std::chrono::steady_clock::time_point re
         out.ack_text = parsed.error;
         return out;
     }
-    core::command_invocation inv;
-    inv.where = core::platform::slack;
-    inv.server = core::server_id(text_of(p, "team_id"));
-    inv.channel = core::channel_id(channel);
-    inv.invoker = core::user_id(user);
-    inv.invoker_name = text_of(p, "user_name");
+    auto inv = platforms::invocation_head(core::platform::slack, text_of(p, "team_id"), channel, user,
+                                          text_of(p, "user_name"));
     inv.name = spec->name;
     inv.path = std::move(parsed.path);
     inv.options = std::move(parsed.options);
@@ -218,12 +210,7 @@ normalised interactive(const json& p, std::string_view bot_user, std::chrono::st
             out.skipped = skip_reason::malformed;
             return out;
         }
-        core::command_invocation inv;
-        inv.where = core::platform::slack;
-        inv.server = core::server_id(team);
-        inv.channel = core::channel_id(channel);
-        inv.invoker = core::user_id(user);
-        inv.invoker_name = nested_text(p, "user", "name");
+        auto inv = platforms::invocation_head(core::platform::slack, team, channel, user, nested_text(p, "user", "name"));
         inv.name = "suggest-reply";
         inv.reply = reply;
         auto target = chat_message_of(*m, team, channel, false);
