@@ -29,6 +29,17 @@ using clock_type = std::chrono::steady_clock;
 
 namespace {
 
+// The 1-minute load average (a shared machine's other work shows in every latency here).
+double load_average()
+{
+    double one = -1;
+    if (FILE* f = std::fopen("/proc/loadavg", "r")) {
+        if (std::fscanf(f, "%lf", &one) != 1) one = -1;
+        std::fclose(f);
+    }
+    return one;
+}
+
 double percentile(std::vector<double>& v, double p)
 {
     if (v.empty()) return 0;
@@ -89,6 +100,7 @@ int main(int argc, char** argv)
         samples.clear();
     }
 
+    const double load_before = load_average();
     std::vector<double> claim_round_trip;   // ms, submit to answer
     std::mutex rt_mutex;
     const auto start = clock_type::now();
@@ -127,6 +139,7 @@ int main(int argc, char** argv)
     std::vector<double> all, not_durable;
     std::printf("store_postgres_bench: %llu messages in %.1f s (%.0f/s) on PostgreSQL, %zu connection(s)\n",
                 static_cast<unsigned long long>(sent), elapsed, static_cast<double>(sent) / elapsed, pool_size);
+    std::printf("load average (1 min): %.2f before, %.2f after\n", load_before, load_average());
     std::printf("%-14s %8s %9s %9s %9s\n", "operation", "calls", "p50 ms", "p99 ms", "max ms");
     for (auto& [op, v] : samples) {
         all.insert(all.end(), v.begin(), v.end());
