@@ -43,6 +43,7 @@ bot_state::bot_state(analyze_fn analyze, nudge::composer& composer, storage::asy
 {
     snapshot_ = std::make_shared<const bot_snapshot>(
         bot_snapshot{std::move(analyze), &composer, std::make_shared<const bot_options>(std::move(options))});
+    composers_.push_back(&composer);
     if (store.shared()) store.on_changes([this](std::vector<storage::refreshed_row> rows) { apply_changes(std::move(rows)); });
 }
 
@@ -65,6 +66,7 @@ void bot_state::reload(analyze_fn analyze, nudge::composer& composer, bot_option
     default_settings_ = options.server_defaults;
     snapshot_ = std::make_shared<const bot_snapshot>(
         bot_snapshot{std::move(analyze), &composer, std::make_shared<const bot_options>(std::move(options))});
+    if (std::find(composers_.begin(), composers_.end(), &composer) == composers_.end()) composers_.push_back(&composer);
 }
 
 void bot_state::apply_changes(std::vector<storage::refreshed_row> rows)
@@ -129,7 +131,8 @@ void bot_state::forget(core::platform where, const core::user_id& user)
     consents_.erase(key_of(where, user.str()));
     policy.forget(user);
     context.forget_user(user);
-    snapshot_->composer->forget(user);
+    // Earlier composers too: a reload keeps them for work in flight, and they remember wording.
+    for (auto* c : composers_) c->forget(user);
 }
 
 const storage::server_settings& bot_state::settings_of(core::platform where, const core::server_id& server) const

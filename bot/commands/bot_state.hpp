@@ -94,7 +94,8 @@ public:
     // all of the new ones and none of the old. The policy and the conversation context keep their
     // state (cooldowns, claims made today, turns) under the new limits; servers whose moderators
     // saved no settings get the new defaults (rules.sensitivity). The caller keeps the previous
-    // analyzer and composer alive while in-flight work may point into them.
+    // analyzer alive while in-flight work may point into it, and every composer it ever gave
+    // alive as long as this state: forget-me clears the person from each one's rotation memory.
     void reload(analyze_fn analyze, nudge::composer& composer, bot_options options);
 
     // The snapshot in use now; hold it to finish a piece of work with it (see bot_snapshot).
@@ -144,6 +145,7 @@ private:
     void apply_changes(std::vector<storage::refreshed_row> rows);
 
     std::shared_ptr<const bot_snapshot> snapshot_;   // replaced whole by reload()
+    std::vector<nudge::composer*> composers_;          // every one used so far, for forget-me
     std::unordered_map<std::string, storage::consent> consents_;         // "<platform>:<user>"
     std::unordered_map<std::string, storage::server_settings> settings_;  // "<platform>:<server>"
     std::unordered_map<std::string, std::string> locales_;   // "<platform>:<server>" -> platform locale

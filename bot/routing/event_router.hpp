@@ -40,8 +40,9 @@ public:
     // Rule packs, suggestions and options (nudges.*, the default sensitivity) reloaded (SIGHUP),
     // in one step: later events use all of the new ones (commands::bot_snapshot). On the strand.
     // A push nudge already waiting for the store's daily claim finishes with the snapshot its
-    // decision was made with. The caller keeps the previous analyzer and composer alive (in-flight
-    // work may still point into them) and `composer` alive while the router uses it.
+    // decision was made with. The caller keeps the previous analyzer alive (in-flight work may
+    // still point into it) and every composer it gave alive as long as the router (forget-me
+    // clears the person from each).
     void reload(commands::analyze_fn analyze, nudge::composer& composer, commands::bot_options options)
     {
         state_.reload(std::move(analyze), composer, std::move(options));

@@ -140,3 +140,29 @@ TEST_CASE("A push nudge waiting for the store's daily claim is worded by the con
     CHECK(has(dms[1]->message.text, "(new) "));
     h.close();   // before `marked` goes
 }
+
+TEST_CASE("forget-me after a reload also clears what the earlier suggestion library remembers about the person",
+          "[routing][reload][privacy]")
+{
+    harness h({}, options_with(3, "medium"));
+    h.analyses[heated] = hostile();
+    const core::user_id alice{"alice"};
+    h.command("alice", "nudge", {"on"});
+    h.say("alice", heated);
+    REQUIRE(h.delivery.dms_to("alice").size() == 1);
+    REQUIRE(h.composer->remembers(alice));   // wording rotation
+
+    auto next = test_composer();
+    h.bot->reload(
+        [&](std::string_view text, engine::sensitivity) {
+            auto it = h.analyses.find(std::string(text));
+            return it == h.analyses.end() ? engine::analysis{} : it->second;
+        },
+        *next, options_with(3, "medium"));
+    h.say("alice", heated);
+    REQUIRE(next->remembers(alice));
+    h.command("alice", "nudge", {"forget-me"});
+    CHECK_FALSE(h.composer->remembers(alice));
+    CHECK_FALSE(next->remembers(alice));
+    h.close();   // before `next` goes
+}
