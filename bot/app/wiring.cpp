@@ -163,7 +163,11 @@ struct bot::impl {
                 spdlog::set_level(spdlog::level::from_str(fresh_config->log.level));
                 log->info("reload: log level {}", fresh_config->log.level);
             }
-            if (!(fresh_config->nudges == running_config.nudges)) log->info("reload: nudges settings in use");
+            if (const auto& n = fresh_config->nudges; !(n == running_config.nudges))
+                log->info("reload: nudges in use: daily_cap {}, cooldown_minutes {}, context_minutes {}, "
+                          "context_messages {}, default_style {}, crisis_country \"{}\"",
+                          n.daily_cap, n.cooldown_minutes, n.context_minutes, n.context_messages,
+                          n.default_style == suggestion_style::direct ? "direct" : "gentle", n.crisis_country);
             if (fresh_config->rules.sensitivity != running_config.rules.sensitivity)
                 log->info("reload: default sensitivity {}", engine::to_string(fresh_config->rules.sensitivity));
             running_config.log.level = fresh_config->log.level;

@@ -216,7 +216,8 @@ TEST_CASE("SIGHUP applies a changed default sensitivity and daily cap to the nex
     runner.join();
     CHECK(code.load() == app::exit_ok);
     const auto logs = w.logs.text();
-    CHECK(logs.find("reload: nudges settings in use") != std::string::npos);
+    CHECK(logs.find("reload: nudges in use: daily_cap 2, cooldown_minutes 0, context_minutes 30, context_messages "
+                    "50, default_style gentle, crisis_country \"\"") != std::string::npos);
     CHECK(logs.find("reload: default sensitivity high") != std::string::npos);
     CHECK(logs.find("reload: " + file + ":2:") != std::string::npos);   // the unknown key, with its position
     CHECK(logs.find("reload: " + pack.string() + ":") != std::string::npos);
