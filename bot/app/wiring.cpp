@@ -86,6 +86,7 @@ struct bot::impl {
     std::vector<std::unique_ptr<nudge::composer>> retired_composers;
     std::string rules_dir;
     config running_config;   // as started, with the reloaded keys updated (config_reload.hpp)
+    std::function<void(commands::bot_options&)> tune_router;   // wiring_hooks::tune_router, at every reload too
     std::unique_ptr<asio::signal_set> hangups;
     std::unique_ptr<storage::async_store> store;
     // One event router per platform: core::delivery calls carry no platform, so each router
@@ -118,8 +119,8 @@ struct bot::impl {
 
     // SIGHUP: the config file, the rule packs and the suggestions, all or nothing. Blocking on
     // the run thread for the compile (tens of milliseconds); a mistake anywhere keeps everything in
-    // use. Reloadable keys: log.level and rules.dir (config_reload.hpp); other changed keys are
-    // named in the log as waiting for a restart.
+    // use. Reloadable keys: log.level, rules.*, nudges.* (config_reload.hpp); changed restart-only
+    // keys are named in the log as waiting for a restart.
     void reload()
     {
         core::diagnostics diags;
@@ -154,18 +155,31 @@ struct bot::impl {
             return;
         }
         if (fresh_config) {
-            for (const auto& section : restart_only_changes(running_config, *fresh_config))
-                log->warn("reload: {} changed in {}; it takes effect at the next start", section,
-                          running_config.file);
+            for (const auto& key : restart_only_changes(running_config, *fresh_config))
+                log->warn("reload: {} changed in {} but is restart-only: the running bot keeps the value it "
+                          "started with until the next start",
+                          key, running_config.file);
             if (fresh_config->log.level != running_config.log.level) {
                 spdlog::set_level(spdlog::level::from_str(fresh_config->log.level));
                 log->info("reload: log level {}", fresh_config->log.level);
             }
+            if (const auto& n = fresh_config->nudges; !(n == running_config.nudges))
+                log->info("reload: nudges in use: daily_cap {}, cooldown_minutes {}, context_minutes {}, "
+                          "context_messages {}, default_style {}, crisis_country \"{}\"",
+                          n.daily_cap, n.cooldown_minutes, n.context_minutes, n.context_messages,
+                          n.default_style == suggestion_style::direct ? "direct" : "gentle", n.crisis_country);
+            if (fresh_config->rules.sensitivity != running_config.rules.sensitivity)
+                log->info("reload: default sensitivity {}", engine::to_string(fresh_config->rules.sensitivity));
             running_config.log.level = fresh_config->log.level;
-            running_config.rules.dir = fresh_config->rules.dir;
+            running_config.rules = fresh_config->rules;
+            running_config.nudges = fresh_config->nudges;
         }
+        // Every router swaps analyzer, composer and options in this one handler on the run thread,
+        // so no event sees a mix of old and new.
+        auto options = router_options(running_config, fresh->packs());
+        if (tune_router) tune_router(options);
         for (auto& p : platforms)
-            if (p.router) p.router->reload(commands::analyze_with(fresh), *next);
+            if (p.router) p.router->reload(commands::analyze_with(fresh), *next, options);
         retired_analyzers.push_back(std::exchange(analyzer, fresh));
         retired_composers.push_back(std::exchange(composer, std::move(next)));
         rules_dir = dir;
@@ -177,7 +191,7 @@ struct bot::impl {
     {
         hangups->async_wait([this](const boost::system::error_code& ec, int) {
             if (ec || stopping) return;
-            log->info("SIGHUP received: reloading rules and suggestions");
+            log->info("SIGHUP received: reloading the config, rules and suggestions");
             reload();
             wait_for_hangup();
         });
@@ -398,18 +412,10 @@ std::unique_ptr<bot> bot::create(const config& cfg, std::ostream& err, wiring_ho
         asio::post(raw->ioc, std::move(f));
     });
 
-    // The routers' options from config.nudges.
-    commands::bot_options options;
-    options.policy.user_cooldown = std::chrono::minutes(cfg.nudges.cooldown_minutes);
-    options.policy.daily_cap = cfg.nudges.daily_cap;
-    options.context.window = std::chrono::minutes(cfg.nudges.context_minutes);
-    options.context.max_turns = cfg.nudges.context_messages;
-    options.packs = i->analyzer->packs();
-    options.server_defaults.sensitivity = std::string(engine::to_string(cfg.rules.sensitivity));
-    options.default_style =
-        cfg.nudges.default_style == suggestion_style::direct ? storage::style::direct : storage::style::gentle;
-    options.default_crisis_country = cfg.nudges.crisis_country;
-    if (hooks.tune_router) hooks.tune_router(options);
+    // The routers' options from config.nudges and rules.sensitivity (again at every reload).
+    i->tune_router = hooks.tune_router;
+    auto options = router_options(cfg, i->analyzer->packs());
+    if (i->tune_router) i->tune_router(options);
 
     // Every enabled platform becomes one slot: its adapter (fed to its own event router) and the
     // router, built the same way whatever the platform.

@@ -94,9 +94,10 @@ public:
     // Reads the config file again and reloads the rule packs and the suggestion library from its
     // rules.dir (what SIGHUP does once handle_signals() was asked for): all or nothing; on a
     // mistake in the config or any pack everything in use stays and each file:line:col problem is
-    // logged. Reloadable keys: log.level and rules.dir; other changed keys are logged as waiting
-    // for a restart (config_reload.hpp). A config without a file reloads the rules only. Any
-    // thread; the work runs on the run thread.
+    // logged. Reloadable keys: log.level, rules.dir, rules.sensitivity and nudges.* (the routers
+    // swap rules, suggestions and options in one step); changed restart-only keys are logged by
+    // name as waiting for a restart (config_reload.hpp). A config without a file reloads the rules
+    // only. Any thread; the work runs on the run thread.
     void reload();
 
     // The ops listener's port (useful with "ops.listen": "127.0.0.1:0"); 0 when not listening.

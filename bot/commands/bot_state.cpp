@@ -25,19 +25,25 @@ analyze_fn analyze_with(std::shared_ptr<const engine::analyzer> analyzer)
     };
 }
 
+std::optional<nudge::calmer_draft> bot_snapshot::calmer_draft_of(std::string_view text, const engine::analysis& a,
+                                                                  engine::sensitivity s) const
+{
+    return nudge::calmer_rewrite(text, a, [this, s](std::string_view t, engine::analysis& out) { out = analyze(t, s); });
+}
+
 bot_state::bot_state(analyze_fn analyze, nudge::composer& composer, storage::async_store& store,
                      core::delivery& delivery, const core::clock& clock, bot_options options, core::metrics& metrics)
     : store(store),
       delivery(delivery),
       clock(clock),
-      options(std::move(options)),
       metrics(metrics),
-      context(this->options.context),
-      policy(this->options.policy),
-      analyze_(std::move(analyze)),
-      composer_(&composer),
-      default_settings_(this->options.server_defaults)
+      context(options.context),
+      policy(options.policy),
+      default_settings_(options.server_defaults)
 {
+    snapshot_ = std::make_shared<const bot_snapshot>(
+        bot_snapshot{std::move(analyze), &composer, std::make_shared<const bot_options>(std::move(options))});
+    composers_.push_back(&composer);
     if (store.shared()) store.on_changes([this](std::vector<storage::refreshed_row> rows) { apply_changes(std::move(rows)); });
 }
 
@@ -51,10 +57,16 @@ void bot_state::load(core::platform where)
     if (std::find(loaded_.begin(), loaded_.end(), where) == loaded_.end()) loaded_.push_back(where);
 }
 
-void bot_state::reload(analyze_fn analyze, nudge::composer& composer)
+void bot_state::reload(analyze_fn analyze, nudge::composer& composer, bot_options options)
 {
-    analyze_ = std::move(analyze);
-    composer_ = &composer;
+    // On the strand, between two events: nothing reads the old snapshot's parts after this except
+    // work that holds that snapshot itself.
+    policy.set_limits(options.policy);
+    context.set_limits(options.context);
+    default_settings_ = options.server_defaults;
+    snapshot_ = std::make_shared<const bot_snapshot>(
+        bot_snapshot{std::move(analyze), &composer, std::make_shared<const bot_options>(std::move(options))});
+    if (std::find(composers_.begin(), composers_.end(), &composer) == composers_.end()) composers_.push_back(&composer);
 }
 
 void bot_state::apply_changes(std::vector<storage::refreshed_row> rows)
@@ -119,7 +131,8 @@ void bot_state::forget(core::platform where, const core::user_id& user)
     consents_.erase(key_of(where, user.str()));
     policy.forget(user);
     context.forget_user(user);
-    composer_->forget(user);
+    // Earlier composers too: a reload keeps them for work in flight, and they remember wording.
+    for (auto* c : composers_) c->forget(user);
 }
 
 const storage::server_settings& bot_state::settings_of(core::platform where, const core::server_id& server) const
@@ -151,17 +164,11 @@ nudge::crisis_choice bot_state::crisis_choice_of(core::platform where, const cor
     choice.country = settings.crisis_country;
     if (choice.country.empty()) {
         auto it = locales_.find(key_of(where, server.str()));
-        if (it != locales_.end()) choice.country = composer_->crisis_resources().country_of_locale(it->second);
+        if (it != locales_.end()) choice.country = composer().crisis_resources().country_of_locale(it->second);
     }
-    if (choice.country.empty() || !composer_->crisis_resources().find(choice.country))
-        choice.country = options.default_crisis_country;
+    if (choice.country.empty() || !composer().crisis_resources().find(choice.country))
+        choice.country = options().default_crisis_country;
     return choice;
-}
-
-std::optional<nudge::calmer_draft> bot_state::calmer_draft_of(std::string_view text, const engine::analysis& a,
-                                                               engine::sensitivity s) const
-{
-    return nudge::calmer_rewrite(text, a, [this, s](std::string_view t, engine::analysis& out) { out = analyze_(t, s); });
 }
 
 std::int32_t bot_state::today() const { return nudge::utc_day(clock.wall_now()); }

@@ -1,6 +1,7 @@
 // What the bot holds for the platforms one event router serves, shared by the router (which runs
 // the nudge path for messages) and the command handler (which answers commands and buttons): the
-// collaborators (analyzer, composer, store, delivery, clock, metrics), the options, the
+// collaborators (analyzer, composer, store, delivery, clock, metrics), the options (with the
+// analyzer and composer, one snapshot that a reload swaps whole), the
 // conversation context and policy state, and the RAM copy of every person's consent and every
 // server's settings.
 //
@@ -62,6 +63,20 @@ struct bot_options {
     std::string default_crisis_country;
 };
 
+// What a reload (SIGHUP) replaces, all together: the analyzer, the composer and the options. A
+// snapshot never changes once made; bot_state::reload() installs a new one. Work that started
+// with one (a push nudge waiting for the store's daily claim) finishes with it, so one decision
+// never mixes two configurations.
+struct bot_snapshot {
+    analyze_fn analyze;
+    nudge::composer* composer = nullptr;   // kept alive by the caller of reload()
+    std::shared_ptr<const bot_options> options;
+
+    // The calmer draft of a person's own message (in memory only), or nullopt.
+    std::optional<nudge::calmer_draft> calmer_draft_of(std::string_view text, const engine::analysis& a,
+                                                       engine::sensitivity s) const;
+};
+
 // The notice a person gets at their next command when a push nudge found their DMs closed.
 inline constexpr std::string_view notice_dms_closed = "dms_closed";
 
@@ -75,9 +90,17 @@ public:
     // Start-up: reads consents and settings of one platform into RAM. Blocking.
     void load(core::platform where);
 
-    // Rule packs and suggestions reloaded (SIGHUP). The caller keeps the previous analyzer and
-    // composer alive while in-flight work may point into them.
-    void reload(analyze_fn analyze, nudge::composer& composer);
+    // Rule packs, suggestions and options reloaded (SIGHUP), in one step: the next event sees
+    // all of the new ones and none of the old. The policy and the conversation context keep their
+    // state (cooldowns, claims made today, turns) under the new limits; servers whose moderators
+    // saved no settings get the new defaults (rules.sensitivity). The caller keeps the previous
+    // analyzer alive while in-flight work may point into it, and every composer it ever gave
+    // alive as long as this state: forget-me clears the person from each one's rotation memory.
+    void reload(analyze_fn analyze, nudge::composer& composer, bot_options options);
+
+    // The snapshot in use now; hold it to finish a piece of work with it (see bot_snapshot).
+    std::shared_ptr<const bot_snapshot> snapshot() const noexcept { return snapshot_; }
+    const bot_options& options() const noexcept { return *snapshot_->options; }
 
     const storage::consent* consent_of(core::platform where, const core::user_id& user) const;
     // The person's consent to change in RAM, created (not enabled) when there is none.
@@ -98,9 +121,12 @@ public:
     nudge::crisis_choice crisis_choice_of(core::platform where, const core::server_id& server) const;
     // The calmer draft of a person's own message (in memory only), or nullopt.
     std::optional<nudge::calmer_draft> calmer_draft_of(std::string_view text, const engine::analysis& a,
-                                                       engine::sensitivity s) const;
-    engine::analysis analyze(std::string_view text, engine::sensitivity s) const { return analyze_(text, s); }
-    nudge::composer& composer() const noexcept { return *composer_; }
+                                                       engine::sensitivity s) const
+    {
+        return snapshot_->calmer_draft_of(text, a, s);
+    }
+    engine::analysis analyze(std::string_view text, engine::sensitivity s) const { return snapshot_->analyze(text, s); }
+    nudge::composer& composer() const noexcept { return *snapshot_->composer; }
 
     // Today's UTC day number, and one daily counter row (ids and outcome, never text).
     std::int32_t today() const;
@@ -110,7 +136,6 @@ public:
     storage::async_store& store;
     core::delivery& delivery;
     const core::clock& clock;
-    const bot_options options;
     core::metrics& metrics;
     nudge::conversation_context context;
     nudge::policy policy;
@@ -119,8 +144,8 @@ private:
     // Shared store: rows some process changed, as they are now.
     void apply_changes(std::vector<storage::refreshed_row> rows);
 
-    analyze_fn analyze_;
-    nudge::composer* composer_;   // replaced by reload()
+    std::shared_ptr<const bot_snapshot> snapshot_;   // replaced whole by reload()
+    std::vector<nudge::composer*> composers_;          // every one used so far, for forget-me
     std::unordered_map<std::string, storage::consent> consents_;         // "<platform>:<user>"
     std::unordered_map<std::string, storage::server_settings> settings_;  // "<platform>:<server>"
     std::unordered_map<std::string, std::string> locales_;   // "<platform>:<server>" -> platform locale

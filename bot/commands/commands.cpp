@@ -92,7 +92,7 @@ void handler::user_command(const core::command_invocation& inv)
 
     if (sub == "on") {
         storage::consent c;
-        c.style = state_.options.default_style;
+        c.style = state_.options().default_style;
         if (const auto* now = state_.consent_of(where, user)) c = *now;
         c.enabled = true;
         if (auto s = option(inv, "style"); !s.empty()) c.style = storage::parse_style(s).value_or(c.style);
@@ -108,7 +108,7 @@ void handler::user_command(const core::command_invocation& inv)
                     std::string t = "You're in. I'll privately suggest wording when your own messages get heated, "
                                     "when a heated message is aimed at you, or when you seem to be having a hard "
                                     "time — at most " +
-                                    std::to_string(state_.options.policy.daily_cap) +
+                                    std::to_string(state_.options().policy.daily_cap) +
                                     " a day. Style: " + std::string(storage::to_string(c.style)) +
                                     ". Each suggestion has Helpful / Not now / Stop these buttons; /nudge off "
                                     "stops them all.";
@@ -159,7 +159,7 @@ void handler::user_command(const core::command_invocation& inv)
         const auto sensitivity = state_.sensitivity_of(settings);
         auto a = state_.analyze(draft, sensitivity);
         const auto* c = state_.consent_of(where, user);
-        auto style = c ? c->style : state_.options.default_style;
+        auto style = c ? c->style : state_.options().default_style;
         core::private_message answer;
         if (a.flagged(engine::category::crisis)) {
             answer = state_.composer().crisis_card(inv.server.str(), state_.crisis_choice_of(where, inv.server));
@@ -264,7 +264,7 @@ void handler::admin_command(const core::command_invocation& inv)
         auto& s = state_.settings_to_change(where, inv.server);
         if (sub == "list") {
             std::vector<std::string> lines;
-            for (const auto& p : state_.options.packs)
+            for (const auto& p : state_.options().packs)
                 lines.push_back(p + (s.disabled_packs.count(p) ? ": off" : ": on"));
             std::string t = lines.empty() ? "No rule packs are loaded." : "Rule packs:\n" + join(lines, "\n");
             respond(where, inv.invoker, inv.reply, {}, [t](bool) { return text(t); });
@@ -272,7 +272,7 @@ void handler::admin_command(const core::command_invocation& inv)
         }
         auto pack = option(inv, "pack");
         bool known = false;
-        for (const auto& p : state_.options.packs) known = known || p == pack;
+        for (const auto& p : state_.options().packs) known = known || p == pack;
         if (!known) return refuse("There is no rule pack with that id. /nudge-admin packs list shows them.");
         if (sub == "enable") s.disabled_packs.erase(pack);
         else s.disabled_packs.insert(pack);
@@ -443,7 +443,7 @@ void handler::suggest_reply(const core::command_invocation& inv)
     const auto& settings = state_.settings_of(where, inv.server);
     auto a = state_.analyze(inv.target->text, state_.sensitivity_of(settings));
     const auto* c = state_.consent_of(where, inv.invoker);
-    auto style = c ? c->style : state_.options.default_style;
+    auto style = c ? c->style : state_.options().default_style;
     // Tailored to the message: a heated one gets boundary and de-escalation wording, anything else
     // the listening replies of the pull_reply families.
     std::vector<std::string> ideas;

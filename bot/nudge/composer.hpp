@@ -125,6 +125,8 @@ public:
 
     // forget-me: drop what the rotation remembers about the person.
     void forget(const core::user_id& user) { rotation_.erase(user.str()); }
+    // Whether the rotation remembers anything about the person (tests of forget-me).
+    bool remembers(const core::user_id& user) const { return rotation_.count(user.str()) > 0; }
 
     const suggestion_library& library() const noexcept { return library_; }
     const crisis_directory& crisis_resources() const noexcept { return crisis_; }

@@ -14,6 +14,17 @@ std::uint8_t flag_bits(const engine::analysis& analysis) noexcept
 
 conversation_context::conversation_context(context_limits limits) : limits_(limits) {}
 
+void conversation_context::set_limits(const context_limits& limits)
+{
+    limits_ = limits;
+    for (auto& [id, ch] : channels_)
+        while (ch.turns.size() > limits_.max_turns) ch.turns.pop_front();
+    while (channels_.size() > limits_.max_channels && !lru_.empty()) {
+        channels_.erase(lru_.back());
+        lru_.pop_back();
+    }
+}
+
 conversation_context::channel_state& conversation_context::touch(const core::channel_id& channel, time_point now)
 {
     auto [it, inserted] = channels_.try_emplace(channel.str());

@@ -62,6 +62,10 @@ public:
     // Drops every turn written by or aimed at the user (forget-me).
     void forget_user(const core::user_id& user);
 
+    // A reload: later observations use these limits; channels holding more turns than the new
+    // max_turns drop their oldest at once.
+    void set_limits(const context_limits& limits);
+
     // Drops idle channels. Call now and then (the event router does it every few minutes).
     void expire(time_point now);
 

@@ -95,6 +95,9 @@ public:
     void forget(const core::user_id& user);
 
     const policy_limits& limits() const noexcept { return limits_; }
+    // A reload: later decisions use these limits; the rate state so far (cooldowns, today's
+    // counts, snoozes) is kept and judged by them.
+    void set_limits(const policy_limits& limits) { limits_ = limits; }
 
 private:
     struct user_state {

@@ -37,7 +37,7 @@ void event_router::handle(const core::event& event)
 void event_router::on_message(const core::chat_message& m)
 {
     auto now = state_.clock.steady_now();
-    if (now - last_expire_ >= state_.options.expire_every) {
+    if (now - last_expire_ >= state_.options().expire_every) {
         state_.context.expire(now);
         last_expire_ = now;
     }
@@ -86,10 +86,11 @@ void event_router::act(const core::chat_message& m, const engine::analysis& a, c
     auto lookup = [this, where = m.where](const core::user_id& u) { return state_.consent_of(where, u); };
     auto decisions = state_.policy.decide({m, a, o, settings}, lookup, state_.clock.steady_now(), state_.today());
     decision_seconds_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    const auto sensitivity = state_.sensitivity_of(settings);
     for (const auto& d : decisions) {
         if (d.deliver) {
-            if (state_.store.shared()) claim_then_deliver(d, m, a);
-            else deliver(d, m, a);
+            if (state_.store.shared()) claim_then_deliver(d, m, a, sensitivity);
+            else deliver(d, m, a, *state_.snapshot(), sensitivity);
         } else {
             state_.metrics.counter("nudgebot_nudges_suppressed_total", {{"reason", std::string(d.why)}}).add();
             state_.count(m.where, m.server.str(), d.category, d.rule, "suppressed:" + std::string(d.why));
@@ -98,18 +99,19 @@ void event_router::act(const core::chat_message& m, const engine::analysis& a, c
     maybe_alert(m, a, o, settings);
 }
 
-void event_router::deliver(const nudge::decision& d, const core::chat_message& m, const engine::analysis& a)
+void event_router::deliver(const nudge::decision& d, const core::chat_message& m, const engine::analysis& a,
+                           const commands::bot_snapshot& with, engine::sensitivity s)
 {
     const auto* c = state_.consent_of(m.where, d.recipient);
-    auto style = c ? c->style : state_.options.default_style;
+    auto style = c ? c->style : with.options->default_style;
     nudge::composer::extras x;
     std::optional<nudge::calmer_draft> draft;
     if (d.situation == nudge::situation::own_heated) {
-        draft = state_.calmer_draft_of(m.text, a, state_.sensitivity_of(state_.settings_of(m.where, m.server)));
+        draft = with.calmer_draft_of(m.text, a, s);
         if (draft) x.draft = &*draft;
     }
     if (d.situation == nudge::situation::own_crisis) x.crisis = state_.crisis_choice_of(m.where, m.server);
-    auto message = state_.composer().compose(d, style, a, m.server.str(), x);
+    auto message = with.composer->compose(d, style, a, m.server.str(), x);
     if (draft) state_.metrics.counter("nudgebot_calmer_drafts_total", {{"where", "push"}}).add();
     auto situation = std::string(nudge::to_string(d.situation));
     state_.metrics.counter("nudgebot_nudges_total", {{"situation", situation}}).add();
@@ -134,9 +136,12 @@ void event_router::deliver(const nudge::decision& d, const core::chat_message& m
 }
 
 void event_router::claim_then_deliver(const nudge::decision& d, const core::chat_message& m,
-                                      const engine::analysis& a)
+                                      const engine::analysis& a, engine::sensitivity s)
 {
-    const auto& limits = state_.policy.limits();
+    // The decision was made with this snapshot; a reload while the claim is out does not change
+    // the cap it is claimed against nor the wording of the nudge.
+    auto with = state_.snapshot();
+    const auto& limits = with->options->policy;
     std::string_view kind = "push";
     std::uint32_t limit = limits.daily_cap;
     if (d.situation == nudge::situation::own_crisis) {
@@ -151,9 +156,9 @@ void event_router::claim_then_deliver(const nudge::decision& d, const core::chat
             return !kind_reply || s.claim_daily(key, day, "kind", kind_limit);
         },
         // The message and its analysis wait in RAM for the store's answer, as they would in a queue.
-        [this, d, m, a](bool granted) {
+        [this, d, m, a, with, s](bool granted) {
             if (granted) {
-                deliver(d, m, a);
+                deliver(d, m, a, *with, s);
                 return;
             }
             const auto why = std::string(nudge::reason::daily_cap);
@@ -170,7 +175,7 @@ void event_router::maybe_alert(const core::chat_message& m, const engine::analys
     auto now = state_.clock.steady_now();
     auto [it, first] = alerted_.try_emplace(std::string(core::to_string(m.where)) + ":" + m.channel.str(), now);
     if (!first) {
-        if (now - it->second < state_.options.alert_cooldown) return;
+        if (now - it->second < state_.options().alert_cooldown) return;
         it->second = now;
     }
     // A jump link and cue names only: no text, no names, nothing about anyone's distress.

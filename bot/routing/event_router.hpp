@@ -37,10 +37,18 @@ public:
     // On the adapter strand.
     void handle(const core::event& event);
 
-    // Rule packs and suggestions reloaded (SIGHUP): later events use these. On the strand. The
-    // caller keeps the previous analyzer and composer alive (in-flight work may still point into
-    // them) and `composer` alive while the router uses it.
-    void reload(commands::analyze_fn analyze, nudge::composer& composer) { state_.reload(std::move(analyze), composer); }
+    // Rule packs, suggestions and options (nudges.*, the default sensitivity) reloaded (SIGHUP),
+    // in one step: later events use all of the new ones (commands::bot_snapshot). On the strand.
+    // A push nudge already waiting for the store's daily claim finishes with the snapshot its
+    // decision was made with. The caller keeps the previous analyzer alive (in-flight work may
+    // still point into it) and every composer it gave alive as long as the router (forget-me
+    // clears the person from each).
+    void reload(commands::analyze_fn analyze, nudge::composer& composer, commands::bot_options options)
+    {
+        state_.reload(std::move(analyze), composer, std::move(options));
+    }
+    // The options in use (tests).
+    const commands::bot_options& options() const noexcept { return state_.options(); }
 
     // What the router currently holds (tests, /healthz).
     const storage::consent* consent_of(core::platform where, const core::user_id& user) const
@@ -59,9 +67,12 @@ private:
     void on_edit(const core::chat_message& m);
     void act(const core::chat_message& m, const engine::analysis& a, const nudge::observation& o,
              const storage::server_settings& settings, std::chrono::steady_clock::time_point started);
-    void deliver(const nudge::decision& d, const core::chat_message& m, const engine::analysis& a);
+    // `with` and `s` (the server's sensitivity) as the decision was made.
+    void deliver(const nudge::decision& d, const core::chat_message& m, const engine::analysis& a,
+                 const commands::bot_snapshot& with, engine::sensitivity s);
     // Shared store: claims the person's daily slot in the store first, then delivers or suppresses.
-    void claim_then_deliver(const nudge::decision& d, const core::chat_message& m, const engine::analysis& a);
+    void claim_then_deliver(const nudge::decision& d, const core::chat_message& m, const engine::analysis& a,
+                            engine::sensitivity s);
     void maybe_alert(const core::chat_message& m, const engine::analysis& a, const nudge::observation& o,
                      const storage::server_settings& settings);
 

@@ -111,7 +111,7 @@ async_store::~async_store()
         std::lock_guard lock(mutex_);
         left = !counts_.empty();
     }
-    if (left) flush_counts(*workers_.front()->connection);
+    if (left) flush_counts(*workers_.front()->connection, false);
 }
 
 void async_store::enqueue(std::function<void(store&)> job)
@@ -135,23 +135,40 @@ void async_store::count(const counter_key& key, std::uint64_t n)
             schedule = true;
         }
     }
-    if (schedule) enqueue([this](store& s) { flush_counts(s); });
+    if (schedule) enqueue([this](store& s) { flush_counts(s, true); });
 }
 
-void async_store::flush_counts(store& s)
+void async_store::flush_counts(store& s, bool follow_up)
 {
+    // One batch in flight at a time: counts_scheduled_ stays set while this one is written, and
+    // what arrived meanwhile goes in the next batch, queued when this one is done. Two batches on
+    // two pooled connections would update the same cells at once, the second waiting for the
+    // first's row locks; one after the other, the batches are also fewer and larger.
     std::vector<counter_row> rows;
     {
         std::lock_guard lock(mutex_);
-        counts_scheduled_ = false;
         rows.reserve(counts_.size());
         for (auto& [k, n] : counts_) rows.push_back({k, n});
         counts_.clear();
     }
-    if (!s.add_counts(rows)) {
+    bool written = rows.empty();
+    try {
+        written = written || s.add_counts(rows);
+    } catch (const std::exception&) {
+        // A store that broke its never-throw contract must not stop every later batch.
+    }
+    if (!written) {
         // Counts are best effort: losing one batch is better than growing without bound.
         core::metrics::global().counter("nudgebot_counts_dropped_total").add(rows.size());
     }
+    bool again = false;
+    {
+        std::lock_guard lock(mutex_);
+        again = follow_up && !counts_.empty();
+        if (!again) counts_scheduled_ = false;
+    }
+    // Queued while this job still counts as running, so wait_idle() never sees a gap between them.
+    if (again) enqueue([this](store& next) { flush_counts(next, true); });
 }
 
 void async_store::run(worker& self, bool polls)

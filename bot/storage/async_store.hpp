@@ -10,7 +10,8 @@
 // it have finished, while daily claims and counter batches go ahead on a free connection, so a
 // durable write waiting for the disk's fsync no longer holds up the claims queued behind it.
 // `count` adds to an in-RAM batch of counter deltas that a worker writes in one transaction
-// (counting a decision costs no disk write of its own). The destructor finishes queued jobs,
+// (counting a decision costs no disk write of its own); one batch is written at a time, and what
+// arrives meanwhile forms the next. The destructor finishes queued jobs,
 // flushes counters and joins. The queue depth is the gauge nudgebot_store_queue_depth. Jobs must
 // not throw; a job that does is counted (nudgebot_store_errors_total{op="job"}) and skipped. For a
 // shared store (store::shared()) the first worker also polls the store's change feed every
@@ -135,7 +136,8 @@ private:
 
     void enqueue(std::function<void(store&)> job);
     void run(worker& self, bool polls);
-    void flush_counts(store& s);
+    // Writes the counter batch; with follow_up, queues the next one if counts arrived meanwhile.
+    void flush_counts(store& s, bool follow_up);
     void poll_changes(store& s);
     void ping(store& s);
 

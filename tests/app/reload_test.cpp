@@ -38,8 +38,11 @@ TEST_CASE("A reload with a broken pack keeps the rules in use and names the mist
     fs::copy(NUDGEBOT_SOURCE_DIR "/rules/en", rules, fs::copy_options::recursive);
     w.cfg.rules.dir = rules.string();
     w.cfg.nudges.cooldown_minutes = 0;
-    // A reload reads the config file again: it names the same rules folder.
-    w.write_config(with_rules_dir(w.config_text, rules));
+    // A reload reads the config file again (nudges.* included): it names the same rules folder and
+    // the same cooldown.
+    auto text = with_rules_dir(w.config_text, rules);
+    text.replace(text.find(R"("storage")"), 9, R"("nudges": {"cooldown_minutes": 0}, "storage")");
+    w.write_config(text);
     w.start();
     auto on = w.command(alice, "nudge", "on");
     REQUIRE(w.wait_answer(on));
@@ -102,18 +105,19 @@ TEST_CASE("SIGHUP reloads the rules of a running `nudgebot run` instead of endin
     CHECK(w.logs.text().find("reload: " + (rules / "distress.json").string() + ":") != std::string::npos);
 }
 
-TEST_CASE("A reload applies log.level, names the changed keys that wait for a restart, and a broken config "
-          "keeps everything in use",
+TEST_CASE("A reload applies log.level, names each changed restart-only key, and a broken config keeps everything "
+          "in use",
           "[app][e2e][reload]")
 {
     world w;
     w.start();
     REQUIRE(spdlog::get_level() == spdlog::level::debug);
 
-    // log.level reloads; nudges.* waits for the next start (and says so).
+    // log.level reloads; storage.url and ops.listen wait for the next start (and say so by name).
     auto text = w.config_text;
     text.replace(text.find(R"("level": "debug")"), 16, R"("level": "warn")");
-    text.replace(text.find(R"("storage")"), 9, R"("nudges": {"daily_cap": 7}, "storage")");
+    text.replace(text.find("127.0.0.1:0"), 11, "127.0.0.1:9");
+    text.replace(text.find("nudgebot.db"), 11, "elsewhere.db");
     w.write_config(text);
     const auto ok_before = reloads("ok");
     w.bot->reload();
@@ -128,8 +132,94 @@ TEST_CASE("A reload applies log.level, names the changed keys that wait for a re
     CHECK(spdlog::get_level() == spdlog::level::warn);
     w.shutdown();
     const auto logs = w.logs.text();
-    CHECK(logs.find("reload: nudges changed in " + (w.dir / "config.json").string() +
-                    "; it takes effect at the next start") != std::string::npos);
-    CHECK(logs.find("reload: " + (w.dir / "config.json").string() + ":2:") != std::string::npos);
+    const auto file = (w.dir / "config.json").string();
+    for (const char* key : {"storage.url", "ops.listen"})
+        CHECK(logs.find(std::string("reload: ") + key + " changed in " + file +
+                        " but is restart-only: the running bot keeps the value it started with until the next "
+                        "start") != std::string::npos);
+    CHECK(logs.find("reload: log.level") == std::string::npos);   // reloadable: not named as waiting
+    CHECK(logs.find("reload: " + file + ":2:") != std::string::npos);
     CHECK(logs.find("keeping the configuration and rules in use") != std::string::npos);
+}
+
+TEST_CASE("SIGHUP applies a changed default sensitivity and daily cap to the next message; a broken config or "
+          "pack keeps the old ones entirely",
+          "[app][run][signals][reload]")
+{
+    world w;
+    const auto rules = w.dir / "rules";
+    fs::copy(NUDGEBOT_SOURCE_DIR "/rules/en", rules, fs::copy_options::recursive);
+    // The config file with the copied rules, a daily cap and a default sensitivity.
+    const auto config_with = [&](int daily_cap, const char* sensitivity, const std::string& mistake = "") {
+        auto text = with_rules_dir(w.config_text, rules);
+        text.replace(text.find(R"("rules": {)"), 10,
+                     std::string(R"("nudges": {"cooldown_minutes": 0, "daily_cap": )") + std::to_string(daily_cap) +
+                         "}, " + mistake + R"("rules": {"sensitivity": ")" + sensitivity + R"(", )");
+        return w.write_config(text);
+    };
+    const auto file = config_with(1, "medium");
+    std::ostringstream err;
+    std::atomic<int> code{-1};
+    std::thread runner([&] { code = app::run_bot({file}, err, w.hooks()); });
+    REQUIRE(eventually([&] { return w.fake.count_rest("PUT", "/api/v10/applications/") >= 1; }));
+    const auto status_says = [&](const std::string& what) {
+        auto a = w.wait_answer(w.command(alice, "nudge", "status"));
+        return a && a->content.find(what) != std::string::npos;
+    };
+    const auto hangup_and_wait = [&](const char* result) {
+        const auto before = reloads(result);
+        ::kill(::getpid(), SIGHUP);
+        return eventually([&] { return reloads(result) == before + 1; });
+    };
+
+    auto on = w.wait_answer(w.command(alice, "nudge", "on"));
+    REQUIRE(on);
+    CHECK(on->content.find("1 a day") != std::string::npos);
+    CHECK(status_says("This server: sensitivity medium"));
+    w.say(alice, hostile, "1100000000000000001");
+    REQUIRE(eventually([&] { return w.dms_to(alice).size() == 1; }));
+    w.say(alice, hostile, "1100000000000000001");
+    w.settle();
+    CHECK(w.dms_to(alice).size() == 1);   // the cap of 1 holds
+
+    // The reload raises the cap to 2 and the default sensitivity to high: both reach the next message.
+    config_with(2, "high");
+    REQUIRE(hangup_and_wait("ok"));
+    CHECK(status_says("This server: sensitivity high"));
+    w.say(alice, hostile, "1100000000000000001");
+    REQUIRE(eventually([&] { return w.dms_to(alice).size() == 2; }));
+    w.say(alice, hostile, "1100000000000000001");
+    w.settle();
+    CHECK(w.dms_to(alice).size() == 2);   // today's count was kept: 2 of 2
+
+    // A mistake in the config beside a higher cap and another sensitivity: none of it is applied.
+    config_with(5, "low", R"("mistake": 1, )");
+    REQUIRE(hangup_and_wait("failed"));
+    w.say(alice, hostile, "1100000000000000001");
+    w.settle();
+    CHECK(w.dms_to(alice).size() == 2);
+    CHECK(status_says("This server: sensitivity high"));
+
+    // A valid config with a broken pack: the config's new values are not applied either.
+    config_with(5, "low");
+    const auto pack = rules / "conflict.json";
+    std::ofstream(pack) << "{\n  \"id\": \"conflict\",\n  \"rules\": [\n    {\"id\": 7}\n  ]\n}\n";
+    REQUIRE(hangup_and_wait("failed"));
+    w.say(alice, hostile, "1100000000000000001");
+    w.settle();
+    CHECK(w.dms_to(alice).size() == 2);
+    CHECK(status_says("This server: sensitivity high"));
+
+    ::kill(::getpid(), SIGTERM);
+    const bool ended = eventually([&] { return code.load() != -1; }, 5000ms);
+    if (!ended) ::kill(::getpid(), SIGINT);   // never leave the thread running
+    runner.join();
+    CHECK(code.load() == app::exit_ok);
+    const auto logs = w.logs.text();
+    CHECK(logs.find("reload: nudges in use: daily_cap 2, cooldown_minutes 0, context_minutes 30, context_messages "
+                    "50, default_style gentle, crisis_country \"\"") != std::string::npos);
+    CHECK(logs.find("reload: default sensitivity high") != std::string::npos);
+    CHECK(logs.find("reload: " + file + ":2:") != std::string::npos);   // the unknown key, with its position
+    CHECK(logs.find("reload: " + pack.string() + ":") != std::string::npos);
+    CHECK(logs.find("restart-only") == std::string::npos);   // nothing restart-only changed
 }

@@ -36,6 +36,7 @@ struct harness {
     std::unique_ptr<nudge::composer> composer;
     std::unique_ptr<routing::event_router> bot;
     int next_id = 1;
+    bool shared_store = false;   // the store reports shared(): nudges wait for a daily claim (reopen to apply)
 
     explicit harness(commands::analyze_fn analyze = {}, commands::bot_options options = {})
     {
@@ -64,7 +65,7 @@ struct harness {
     void open(commands::analyze_fn analyze = {}, commands::bot_options options = {})
     {
         auto inner = storage::make_store("sqlite:" + db());
-        auto wrapped = std::make_unique<failing_store>(std::move(inner));
+        auto wrapped = std::make_unique<failing_store>(std::move(inner), shared_store);
         raw_store = wrapped.get();
         store = std::make_unique<storage::async_store>(std::move(wrapped), [this](std::function<void()> f) {
             std::lock_guard lock(posted_mutex);

@@ -3,7 +3,8 @@
 // Contract: header-only test support. Delegates to a real store; when `fail_writes` is set every
 // write returns false; `delay` is slept before every call (to make the async worker slow);
 // `durable_delay_ms` before each durable write only (put_consent, put_settings, forget_user), as a
-// slow fsync would. The flags are atomics so the test thread may flip them while the worker runs.
+// slow fsync would; `shared` makes it report shared(). The flags are atomics so the test thread
+// may flip them while the worker runs.
 #pragma once
 
 #include "storage/store.hpp"
@@ -17,7 +18,13 @@ namespace nudgebot::testing {
 
 class failing_store final : public storage::store {
 public:
-    explicit failing_store(std::unique_ptr<storage::store> inner) : inner_(std::move(inner)) {}
+    // `shared`: report shared() as a store several processes use would (the event router then
+    // claims daily slots through claim_daily before delivering), whatever the inner store is.
+    explicit failing_store(std::unique_ptr<storage::store> inner, bool shared = false)
+        : inner_(std::move(inner)), shared_(shared)
+    {}
+
+    bool shared() const noexcept override { return shared_; }
 
     std::atomic<bool> fail_writes{false};
     std::atomic<int> delay_ms{0};
@@ -89,6 +96,7 @@ private:
         if (int ms = durable_delay_ms.load()) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
     }
     std::unique_ptr<storage::store> inner_;
+    bool shared_ = false;
 };
 
 }  // namespace nudgebot::testing
