@@ -36,7 +36,10 @@ namespace nudgebot::nudge {
 struct calmer_draft {
     std::string text;                  // the rewrite, for the person to copy
     std::vector<std::string> changes;  // what was left out, in plain words ("the 'you always'", "the capitals")
-    // "without the 'you always' and the capitals"
+    // Empty for a rewrite of the message's own words; for a restatement, how it says the point
+    // instead ("said as how you feel").
+    std::string restated;
+    // "without the 'you always' and the capitals"; "without the insult, said as how you feel"
     std::string reason() const;
 };
 

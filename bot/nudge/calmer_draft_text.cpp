@@ -1,0 +1,184 @@
+#include "nudge/calmer_draft_text.hpp"
+
+namespace nudgebot::nudge::drafting {
+
+std::string lowered(std::string_view s)
+{
+    std::string out(s);
+    for (char& c : out) c = lower(c);
+    return out;
+}
+
+bool has_folded(std::string_view s, std::string_view part)
+{
+    for (std::size_t i = 0; i + part.size() <= s.size(); ++i) {
+        std::size_t j = 0;
+        while (j < part.size() && lower(s[i + j]) == part[j]) ++j;
+        if (j == part.size()) return true;
+    }
+    return false;
+}
+
+bool equals_folded(std::string_view w, std::string_view lower_case)
+{
+    if (w.size() != lower_case.size()) return false;
+    for (std::size_t i = 0; i < w.size(); ++i)
+        if (lower(w[i]) != lower_case[i]) return false;
+    return true;
+}
+
+std::vector<word> words_in(std::string_view text, byte_span within)
+{
+    std::vector<word> out;
+    std::uint32_t i = within.begin;
+    while (i < within.end) {
+        if (!is_alpha(text[i]) && text[i] != '\'') {
+            ++i;
+            continue;
+        }
+        std::uint32_t b = i;
+        while (i < within.end && (is_alpha(text[i]) || text[i] == '\'' || static_cast<unsigned char>(text[i]) >= 0x80))
+            ++i;
+        out.push_back({b, i});
+    }
+    return out;
+}
+
+bool inside_kept(const std::vector<kept_span>& kept, byte_span s)
+{
+    for (const auto& k : kept)
+        if (overlaps(k.span, s)) return true;
+    return false;
+}
+
+bool at_sentence_start(std::string_view text, std::size_t at)
+{
+    while (at > 0 && text[at - 1] == ' ') --at;
+    return at == 0 || text[at - 1] == '\n' || sentence_mark(text[at - 1]);
+}
+
+std::string bare_words(std::string_view clause)
+{
+    std::string out;
+    out.reserve(clause.size());
+    for (char c : clause) {
+        if (is_alpha(c) || c == '/' || c == '\'') out.push_back(lower(c));
+        else if (!out.empty() && out.back() != ' ') out.push_back(' ');
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    return out;
+}
+
+std::size_t word_count(std::string_view text)
+{
+    const auto words = bare_words(text);
+    return words.empty() ? 0 : static_cast<std::size_t>(std::count(words.begin(), words.end(), ' ')) + 1;
+}
+
+std::size_t own_word_count(std::string_view text)
+{
+    std::size_t n = 0;
+    for (std::size_t at = 0; at < text.size();) {
+        auto nl = text.find('\n', at);
+        if (nl == std::string_view::npos) nl = text.size();
+        const auto line = text.substr(at, nl - at);
+        if (!line.starts_with('>')) n += word_count(line);
+        at = nl + 1;
+    }
+    return n;
+}
+
+// Collapses what a cut leaves behind: doubled spaces, a space before punctuation, a clause mark
+// right before a sentence mark, a line or the text starting with punctuation. Protected spans
+// are copied as they are.
+std::string tidy(std::string_view text, const std::vector<kept_span>& kept)
+{
+    std::string out;
+    out.reserve(text.size());
+    std::size_t k = 0;
+    auto last_kept_end = std::string::npos;   // out.size() right after a protected span
+    for (std::size_t i = 0; i < text.size();) {
+        if (k < kept.size() && kept[k].span.begin == i) {
+            out.append(text.substr(i, kept[k].span.end - i));
+            i = kept[k++].span.end;
+            last_kept_end = out.size();
+            continue;
+        }
+        char c = text[i++];
+        const bool at_line_start = out.empty() || out.back() == '\n';
+        const bool after_kept = last_kept_end == out.size();
+        if (c == ' ' || c == '\t') {
+            if (at_line_start || (!out.empty() && out.back() == ' ')) continue;
+            out.push_back(' ');
+            continue;
+        }
+        if (c == '\n') {
+            while (!out.empty() && out.back() == ' ') out.pop_back();
+            if (!out.empty() && clause_mark(out.back()) && last_kept_end != out.size()) out.pop_back();
+            if (out.size() >= 2 && out.back() == '\n' && out[out.size() - 2] == '\n') continue;
+            if (!out.empty()) out.push_back('\n');
+            continue;
+        }
+        if (sentence_mark(c) || clause_mark(c)) {
+            if (at_line_start) continue;   // nothing before it any more
+            if (!after_kept) {
+                while (!out.empty() && out.back() == ' ') out.pop_back();
+                if (out.empty() || out.back() == '\n') continue;
+            }
+            const char prev = out.back();
+            if (!after_kept && clause_mark(c) && (clause_mark(prev) || sentence_mark(prev))) continue;
+            if (!after_kept && sentence_mark(c) && clause_mark(prev)) out.pop_back();
+            else if (!after_kept && c == '.' && (prev == '!' || prev == '?') && (i >= text.size() || text[i] != '.'))
+                continue;
+            out.push_back(c);
+            continue;
+        }
+        if (c == '-' && at_line_start && i < text.size() && text[i] == ' ') continue;   // a dangling dash
+        out.push_back(c);
+    }
+    while (!out.empty() && (out.back() == ' ' || out.back() == '\n' || clause_mark(out.back()) ||
+                            (out.back() == '-' && last_kept_end != out.size())))
+        out.pop_back();
+    return out;
+}
+
+std::string tidy(std::string_view text) { return tidy(text, protected_spans(text)); }
+
+bool has_own_words(std::string_view text, const std::vector<kept_span>& kept)
+{
+    int letters = 0;
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (k < kept.size() && kept[k].span.begin == i) {
+            i = kept[k++].span.end - 1;
+            continue;
+        }
+        if (is_alpha(text[i]) && ++letters >= 3) return true;
+    }
+    return false;
+}
+
+bool has_own_words(std::string_view text) { return has_own_words(text, protected_spans(text)); }
+
+// The text without [b, e), keeping the protected spans inside it (and a sentence end when the cut
+// closed a sentence that goes on before it).
+std::string cut(std::string_view text, byte_span piece)
+{
+    std::string out(text.substr(0, piece.begin));
+    auto region = text.substr(piece.begin, piece.end - piece.begin);
+    for (auto k : protected_texts(region)) {
+        out += ' ';
+        out.append(k);
+    }
+    std::size_t last = region.find_last_not_of(" \t\r\n\"')");
+    const auto before = out.find_last_not_of(" \t\r\n");
+    const bool closed_before = before == std::string::npos || sentence_mark(out[before]) || out[before] == '\n';
+    if (last != std::string_view::npos && sentence_mark(region[last]) && !closed_before) out += '.';
+    if (piece.end < text.size()) {
+        out += ' ';
+        out.append(text.substr(piece.end));
+    }
+    return out;
+}
+
+}  // namespace nudgebot::nudge::drafting
