@@ -119,6 +119,9 @@ struct impl : runtime::adapter_core, std::enable_shared_from_this<impl> {
         for (int page = 0; page < cfg.locale_pages && !life.stopping(); ++page) {
             std::string method = "users.list";
             json args{{"limit", 200}, {"include_locale", true}};
+            // On Enterprise Grid users.list needs the workspace (else it lists the organisation or
+            // refuses an org-wide install); elsewhere the workspace's own id changes nothing.
+            args["team_id"] = team;
             if (!cursor.empty()) args["cursor"] = cursor;
             auto r = co_await api.call(method, std::move(args), get);
             if (!r.ok) {
