@@ -60,7 +60,7 @@ std::optional<calmer_draft> calmer_rewrite(std::string_view text, const engine::
     text_structure parts;
     // A question asked with a jab ("did you even read the ticket before starting?") loses only its
     // "even" and stays a question about the thing.
-    for (int questions = 0; questions < max_steps && has_folded(draft.text, "you even "); ++questions) {
+    for (int questions = 0; questions < max_steps && has_you_then(draft.text, {"even "}); ++questions) {
         bool changed = false;
         for (const auto& cl : parts.clauses(draft.text)) {
             const auto piece = std::string_view(draft.text).substr(cl.begin, cl.end - cl.begin);
@@ -109,8 +109,7 @@ std::optional<calmer_draft> calmer_rewrite(std::string_view text, const engine::
     // A verdict the original had ("you ALWAYS ...") is turned into an observation even when the
     // capitals were all that made its cue fire, and so is one that a rule of another family
     // caught ("@sam you never update the tracker" read as blame).
-    const bool verdict_words = has_folded(draft.text, "you always") || has_folded(draft.text, "you never") ||
-                               has_folded(draft.text, "you constantly");
+    const bool verdict_words = has_you_then(draft.text, {"always", "never", "constantly"});
     bool verdict_made_request = false;   // then emphasis left behind ("not once. ever.") may go too
     for (const auto& c : analysis.cues) {
         if (!heated(c)) continue;
@@ -219,7 +218,9 @@ std::optional<calmer_draft> calmer_rewrite(std::string_view text, const engine::
                 if (touched.end != 0) regions.push_back(touched);
             }
             for (const auto& region : regions) {
-                auto candidate = tidy(cut(draft.text, region));
+                auto uncut = cut(draft.text, region);
+                if (word_count(uncut) < 4) continue;   // never offered (see better()): not tidied either
+                auto candidate = tidy(uncut);
                 if (better(candidate)) {
                     accept(candidate, change(), candidate);
                     done = true;
@@ -270,7 +271,9 @@ std::optional<calmer_draft> calmer_rewrite(std::string_view text, const engine::
     auto restated = [&]() -> std::optional<calmer_draft> {
         if (!analysis.flagged(engine::category::conflict)) return std::nullopt;   // nothing heated to restate
         const auto t = tone_of(text, analysis);
-        for (auto& candidate : restatements(text, analysis, t, 3)) {
+        const restater say(text, analysis, t);
+        for (std::size_t n = 0; n < 3 && n < say.count(); ++n) {
+            auto candidate = say.variant(n);
             analyse(candidate, trial);
             if (trial.flagged(engine::category::conflict) || !keeps_protected(text, candidate)) continue;
             calmer_draft out;

@@ -37,6 +37,13 @@ bool reads_as_shouting(std::string_view w) { return shouted(w); }
 
 std::string calm_loud_features(std::string_view text, const engine::analysis& a, std::vector<std::string>& changes)
 {
+    // Most messages have neither two capitals in a row nor a burst of marks: nothing to lower.
+    bool loud = false;
+    for (std::size_t i = 0; i + 1 < text.size() && !loud; ++i) {
+        const char c = text[i], d = text[i + 1];
+        loud = (is_upper(c) && is_upper(d)) || ((c == '?' || c == '!') && (d == '?' || d == '!' || d == '1'));
+    }
+    if (!loud) return std::string(text);
     std::string out(text);
     const auto kept = protected_spans(text);
     // The words outside protected spans, found once (spans and words are both in text order).

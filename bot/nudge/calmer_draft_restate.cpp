@@ -25,8 +25,6 @@
 
 namespace nudgebot::nudge::drafting {
 
-namespace {
-
 struct wording {
     std::string_view change;   // what is left out, for the reason line
     std::string_view how;      // how the draft says it instead
@@ -34,6 +32,8 @@ struct wording {
     std::vector<std::string_view> asks;        // without a thing named
     std::vector<std::string_view> thing_asks;  // with {thing}
 };
+
+namespace {
 
 const wording& wording_of(tone t)
 {
@@ -157,55 +157,82 @@ std::string joined(const std::vector<std::string_view>& items)
 
 }  // namespace
 
+namespace {
+
+// What one rule says about the tone, read from its id and label.
+struct rule_tone {
+    std::optional<tone> formula;   // a formula family, which wins wherever it is
+    bool blame = false, taunt = false;
+};
+
+rule_tone read_rule(const engine::cue& c)
+{
+    // Rule ids and labels are written in lower case (the packs' convention): searched as they are.
+    auto in = [&](std::string_view part) { return has(c.rule_id, part) || has(c.label, part); };
+    rule_tone r;
+    // (a "hostile brush-off" is mostly an insult: "fuck off", "you disgust me")
+    if ((in("dismiss") || in("brush")) && !in("hostile")) r.formula = tone::dismissal;
+    else if (in("gaming") || in("gamer") || in("flaming")) r.formula = tone::trash_talk;
+    else if (in("condescen") || in("talking down")) r.formula = tone::condescension;
+    else if (in("passive") || in("sarcas") || in("scare_quote") || in("mocking quotes") || in("eye_roll") ||
+             in("eye-roll") || in("vague_target") || in("without naming"))
+        r.formula = tone::passive_aggression;
+    else if (in("gaslight") || in("denying")) r.formula = tone::gaslighting;
+    r.blame = in("blame") || in("pattern") || in("review") || in("why would you") || family_of(c) == family::verdict;
+    r.taunt = in("taunt");
+    return r;
+}
+
+// The reading of each rule met on this thread, kept with a copy of its id and label (so a rule
+// set loaded later, whose views may reuse the same memory, is never read from a stale entry).
+const rule_tone& tone_of_rule(const engine::cue& c)
+{
+    struct entry {
+        std::string id, label;
+        rule_tone reading;
+    };
+    thread_local std::vector<entry> known;
+    for (const auto& e : known)
+        if (e.id == c.rule_id && e.label == c.label) return e.reading;
+    if (known.size() >= 512) known.clear();
+    return known.push_back({std::string(c.rule_id), std::string(c.label), read_rule(c)}), known.back().reading;
+}
+
+}  // namespace
+
 tone tone_of(std::string_view text, const engine::analysis& a)
 {
     // A formula family (brush-off, gaming, talking down, passive aggression, denial) names what the
-    // message does more closely than a generic insult or swear word, so it wins wherever it is.
+    // message does more closely than a generic insult or swear word, so it wins wherever it is;
+    // modifiers and the learned signal name no family.
     std::optional<tone> formula;
     const engine::cue* strongest = nullptr;
     for (const auto& c : a.cues) {
-        if (!heated(c)) continue;
-        const folded_cue f(c);
-        std::optional<tone> t;
-        // (a "hostile brush-off" is mostly an insult: "fuck off", "you disgust me")
-        if ((f.has("dismiss") || f.has("brush")) && !f.has("hostile")) t = tone::dismissal;
-        else if (f.has("gaming") || f.has("gamer") || f.has("flaming")) t = tone::trash_talk;
-        else if (f.has("condescen") || f.has("talking down")) t = tone::condescension;
-        else if (f.has("passive") || f.has("sarcas") || f.has("scare_quote") || f.has("mocking quotes") ||
-                 f.has("eye_roll") || f.has("eye-roll") || f.has("vague_target") || f.has("without naming"))
-            t = tone::passive_aggression;
-        else if (f.has("gaslight") || f.has("denying")) t = tone::gaslighting;
-        if (t && !formula) formula = t;
+        if (!heated(c) || has(c.rule_id, ".mod_") || c.rule_id.starts_with("learned.")) continue;
         if (!strongest || c.weight > strongest->weight) strongest = &c;
+        if (!formula) formula = tone_of_rule(c).formula;
     }
     if (formula) return *formula;
-    tone t = tone::frustration;
     if (strongest) {
-        const folded_cue f(*strongest);
-        if (f.has("blame") || f.has("pattern") || f.has("review") || f.has("why would you") ||
-            family_of(*strongest) == family::verdict)
-            t = tone::blame;
-        else if (f.has("taunt"))
-            t = tone::trash_talk;
+        const auto& r = tone_of_rule(*strongest);
+        if (r.blame) return tone::blame;
+        if (r.taunt) return tone::trash_talk;
     }
     // Pushing someone out of the group reads in its words, whatever rule caught the heat.
-    if (t == tone::frustration) {
-        const auto words = " " + bare_words(text) + " ";
-        for (std::string_view w : {" nobody wants ", " no one wants ", " leave ", " kick ", " kicked ", " invite ",
-                                   " invited ", " belong ", " uninvite ", " not welcome ", " get out ", " quit ",
-                                   " ignore ", " without ", " nobody likes ", " no one likes ",
-                                   " everyone hates "})
-            if (has(words, w)) return tone::exclusion;
-    }
-    return t;
+    const auto words = " " + bare_words(text) + " ";
+    for (std::string_view w : {" nobody wants ", " no one wants ", " leave ", " kick ", " kicked ", " invite ",
+                               " invited ", " belong ", " uninvite ", " not welcome ", " get out ", " quit ",
+                               " ignore ", " without ", " nobody likes ", " no one likes ", " everyone hates "})
+        if (has(words, w)) return tone::exclusion;
+    return tone::frustration;
 }
 
 std::string_view tone_change(tone t) { return wording_of(t).change; }
 std::string_view tone_how(tone t) { return wording_of(t).how; }
 
-std::vector<std::string> restatements(std::string_view text, const engine::analysis& a, tone t, std::size_t max)
+restater::restater(std::string_view text, const engine::analysis& a, tone t) : wording_(&wording_of(t))
 {
-    const auto& w = wording_of(t);
+    const auto& w = *wording_;
     const auto kept = protected_spans(text);
     std::vector<std::string_view> people, things;
     for (const auto& k : kept) {
@@ -248,26 +275,41 @@ std::vector<std::string> restatements(std::string_view text, const engine::analy
             things.push_back(word);
         i = e;
     }
-    std::string lead;
     for (auto p : people) {
-        lead.append(p);
-        lead += ' ';
+        lead_.append(p);
+        lead_ += ' ';
     }
-    const auto thing = joined(things);
-    const auto& asks = things.empty() ? w.asks : w.thing_asks;
+    thing_ = joined(things);
+    asks_ = things.empty() ? &w.asks : &w.thing_asks;
     const auto h = fnv1a(text);
-    const std::size_t f0 = h % w.feelings.size();
-    const std::size_t a0 = (h / w.feelings.size()) % asks.size();
-    std::vector<std::string> out;
-    for (std::size_t n = 0; n < max && n < std::max(w.feelings.size(), asks.size()); ++n) {
-        std::string draft = lead;
-        draft.append(w.feelings[(f0 + n) % w.feelings.size()]);
-        draft += ' ';
-        std::string ask(asks[(a0 + n) % asks.size()]);
-        if (auto at = ask.find("{thing}"); at != std::string::npos) ask.replace(at, 7, thing);
-        draft += ask;
-        out.push_back(std::move(draft));
+    feeling0_ = h % w.feelings.size();
+    ask0_ = (h / w.feelings.size()) % asks_->size();
+}
+
+std::size_t restater::count() const noexcept { return std::max(wording_->feelings.size(), asks_->size()); }
+
+std::string restater::variant(std::size_t n) const
+{
+    const auto& feelings = wording_->feelings;
+    std::string draft = lead_;
+    draft.append(feelings[(feeling0_ + n) % feelings.size()]);
+    draft += ' ';
+    const auto ask = (*asks_)[(ask0_ + n) % asks_->size()];
+    if (auto at = ask.find("{thing}"); at != std::string_view::npos) {
+        draft.append(ask.substr(0, at));
+        draft += thing_;
+        draft.append(ask.substr(at + 7));
+    } else {
+        draft.append(ask);
     }
+    return draft;
+}
+
+std::vector<std::string> restatements(std::string_view text, const engine::analysis& a, tone t, std::size_t max)
+{
+    const restater r(text, a, t);
+    std::vector<std::string> out;
+    for (std::size_t n = 0; n < max && n < r.count(); ++n) out.push_back(r.variant(n));
     return out;
 }
 

@@ -130,8 +130,25 @@ tone tone_of(std::string_view text, const engine::analysis& a);
 // for now").
 std::string_view tone_change(tone t);
 std::string_view tone_how(tone t);
-// Up to `max` restatements, best first: the people mentioned, a feeling or position line and a
-// question, with every mention, code span, link and #reference of `text` kept. Deterministic.
+struct wording;
+
+// The restatements of one message, best first: the people mentioned, a feeling or position line
+// and a question, with every mention, code span, link and #reference of `text` kept.
+// Deterministic (picked by a hash of the text); each variant is built only when asked for.
+class restater {
+public:
+    restater(std::string_view text, const engine::analysis& a, tone t);
+    std::size_t count() const noexcept;
+    std::string variant(std::size_t n) const;
+
+private:
+    const wording* wording_;
+    const std::vector<std::string_view>* asks_ = nullptr;
+    std::string lead_, thing_;
+    std::size_t feeling0_ = 0, ask0_ = 0;
+};
+
+// Up to `max` of them at once (for tests and tools).
 std::vector<std::string> restatements(std::string_view text, const engine::analysis& a, tone t, std::size_t max);
 
 }  // namespace nudgebot::nudge::drafting

@@ -2,6 +2,37 @@
 
 namespace nudgebot::nudge::drafting {
 
+namespace {
+
+// Writes into a string sized up front to the most it can hold (these functions never lengthen
+// the text), so appending a byte is a store, not a call that checks the capacity.
+class char_sink {
+public:
+    explicit char_sink(std::size_t most) { buf_.resize(most); }
+    bool empty() const noexcept { return n_ == 0; }
+    std::size_t size() const noexcept { return n_; }
+    char back() const noexcept { return buf_[n_ - 1]; }
+    char operator[](std::size_t i) const noexcept { return buf_[i]; }
+    void push_back(char c) noexcept { buf_[n_++] = c; }
+    void pop_back() noexcept { --n_; }
+    void append(std::string_view s) noexcept
+    {
+        s.copy(buf_.data() + n_, s.size());
+        n_ += s.size();
+    }
+    std::string take() &&
+    {
+        buf_.resize(n_);
+        return std::move(buf_);
+    }
+
+private:
+    std::string buf_;
+    std::size_t n_ = 0;
+};
+
+}  // namespace
+
 std::string lowered(std::string_view s)
 {
     std::string out(s);
@@ -15,6 +46,17 @@ bool has_folded(std::string_view s, std::string_view part)
         std::size_t j = 0;
         while (j < part.size() && lower(s[i + j]) == part[j]) ++j;
         if (j == part.size()) return true;
+    }
+    return false;
+}
+
+bool has_you_then(std::string_view text, std::initializer_list<std::string_view> next)
+{
+    for (std::size_t i = 0; i + 4 <= text.size(); ++i) {
+        if (lower(text[i]) != 'y' || !equals_folded(text.substr(i, 4), "you ")) continue;
+        const auto rest = text.substr(i + 4);
+        for (auto n : next)
+            if (rest.size() >= n.size() && equals_folded(rest.substr(0, n.size()), n)) return true;
     }
     return false;
 }
@@ -59,20 +101,26 @@ bool at_sentence_start(std::string_view text, std::size_t at)
 
 std::string bare_words(std::string_view clause)
 {
-    std::string out;
-    out.reserve(clause.size());
+    char_sink out(clause.size());
     for (char c : clause) {
         if (is_alpha(c) || c == '/' || c == '\'') out.push_back(lower(c));
         else if (!out.empty() && out.back() != ' ') out.push_back(' ');
     }
     while (!out.empty() && out.back() == ' ') out.pop_back();
-    return out;
+    return std::move(out).take();
 }
 
 std::size_t word_count(std::string_view text)
 {
-    const auto words = bare_words(text);
-    return words.empty() ? 0 : static_cast<std::size_t>(std::count(words.begin(), words.end(), ' ')) + 1;
+    // The words bare_words() would give, counted without building it.
+    std::size_t n = 0;
+    bool in_word = false;
+    for (char c : text) {
+        const bool part = is_alpha(c) || c == '/' || c == '\'';
+        n += part && !in_word;
+        in_word = part;
+    }
+    return n;
 }
 
 std::size_t own_word_count(std::string_view text)
@@ -93,8 +141,7 @@ std::size_t own_word_count(std::string_view text)
 // are copied as they are.
 std::string tidy(std::string_view text, const std::vector<kept_span>& kept)
 {
-    std::string out;
-    out.reserve(text.size());
+    char_sink out(text.size());
     std::size_t k = 0;
     auto last_kept_end = std::string::npos;   // out.size() right after a protected span
     for (std::size_t i = 0; i < text.size();) {
@@ -139,7 +186,7 @@ std::string tidy(std::string_view text, const std::vector<kept_span>& kept)
     while (!out.empty() && (out.back() == ' ' || out.back() == '\n' || clause_mark(out.back()) ||
                             (out.back() == '-' && last_kept_end != out.size())))
         out.pop_back();
-    return out;
+    return std::move(out).take();
 }
 
 std::string tidy(std::string_view text) { return tidy(text, protected_spans(text)); }

@@ -38,6 +38,8 @@ inline bool is_one_of(std::string_view w, std::initializer_list<std::string_view
 std::string lowered(std::string_view s);
 // `part` (lower case) occurs in `s` whatever the case of `s`.
 bool has_folded(std::string_view s, std::string_view part);
+// "you " followed by one of `next` (lower case), whatever the case of `text`: one pass.
+bool has_you_then(std::string_view text, std::initializer_list<std::string_view> next);
 // `w` equals `lower_case` whatever its case; nothing is copied.
 bool equals_folded(std::string_view w, std::string_view lower_case);
 
