@@ -84,7 +84,7 @@ const wording& wording_of(tone t)
         {"the talking down",
          "said as an offer to explain",
          {"I think we see this differently.", "I think there's a misunderstanding here.",
-          "I may not have explained this well."},
+          "This part isn't obvious."},
          {"Want me to walk through it?", "Happy to go over it together if that helps.",
           "Can I show how I see it?", "Let me know if a quick explanation would help."},
          {"Want me to walk through {thing}?", "Happy to go over {thing} together if that helps."}},
