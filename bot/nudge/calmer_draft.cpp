@@ -23,7 +23,16 @@ std::string restated_change(const engine::analysis& a, tone t)
         if (heated(c) && !has(c.rule_id, ".mod_") && !c.rule_id.starts_with("learned.") &&
             (!strongest || c.weight > strongest->weight))
             strongest = &c;
-    return strongest ? plain_change(strongest->label) : std::string(tone_change(t));
+    if (!strongest) return std::string(tone_change(t));
+    // Said shortly ("the word that only ever names a person with contempt" reads long in a reason).
+    const auto& label = strongest->label;
+    if (t == tone::frustration) {
+        if (has(label, "insult") || has(label, "name")) return "the insult";
+        if (has(label, "swear") || has(label, "profan")) return "the swearing";
+        if (has(label, "contempt")) return "the contempt";
+        if (has(label, "demeaning") || has(label, "put-down")) return "the put-down";
+    }
+    return plain_change(label);
 }
 
 }  // namespace

@@ -111,7 +111,7 @@ constexpr std::array<std::string_view, 28> chat_capitals{
     "OK", "OMG", "PLS", "PLZ", "ROFL", "SMH", "TBH", "TIL", "TL", "WTF", "YOLO", "OP"};
 
 // A name of a thing outside the protected spans: a short acronym ("VLAN", "AWS") or a word that
-// mixes letters with digits or underscores ("v2", "prod_db"). Words in capitals of a message
+// starts with a letter and mixes letters with digits or underscores ("v2", "prod_db"). Words in capitals of a message
 // that shouts are not names, nor is anything inside a conflict cue ("1d10t" is an insult).
 bool thing_name(std::string_view w, bool shouting)
 {
@@ -130,7 +130,8 @@ bool thing_name(std::string_view w, bool shouting)
         }
     }
     if (letters == 0) return false;
-    if (digits > 0 || marks > 0) return letters + digits + marks >= 2;
+    // "v2", "k8s", "prod_db" name things; "7am", "3rd", "40fps" are times and amounts.
+    if (digits > 0 || marks > 0) return !(w[0] >= '0' && w[0] <= '9') && letters + digits + marks >= 2;
     if (shouting || uppers != letters || letters < 2 || letters > 4) return false;
     return std::find(chat_capitals.begin(), chat_capitals.end(), w) == chat_capitals.end();
 }
