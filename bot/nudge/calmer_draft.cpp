@@ -26,6 +26,7 @@ std::string restated_change(const engine::analysis& a, tone t)
     if (!strongest) return std::string(tone_change(t));
     // Said shortly ("the word that only ever names a person with contempt" reads long in a reason).
     const auto& label = strongest->label;
+    if (t == tone::blame && has(label, "blam")) return "the blame";
     if (t == tone::frustration) {
         if (has(label, "insult") || has(label, "name")) return "the insult";
         if (has(label, "swear") || has(label, "profan")) return "the swearing";
@@ -293,8 +294,8 @@ std::optional<calmer_draft> calmer_rewrite(std::string_view text, const engine::
         }
         return std::nullopt;
     };
-    // (a quoted line, "> ...", is someone else's words)
-    if (own_word_count(draft.text) < 4) return restated();
+    // (a quoted line, "> ...", is someone else's words; a link or a mention is not a word of one's own)
+    if (own_word_count(draft.text, parts.kept(draft.text)) < 4) return restated();
     if (draft.text == text || !has_own_words(draft.text, parts.kept(draft.text)) || !keeps_protected(text, draft.text))
         return restated();
     if (!now_is_current) analyse(draft.text, now);

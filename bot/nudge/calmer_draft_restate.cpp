@@ -14,8 +14,8 @@
 //   - denying what someone experienced: that the writer remembers it differently, and a request
 //     to compare notes.
 // Every mention (people first, in order), code span, link and #reference of the original is kept;
-// a thing the message names (code, link, #reference, an acronym or a name with digits) goes into
-// the question ("Could we go over `make check` together?"). The wording is picked from a few
+// a thing the message names (code, #reference, an acronym or a name with digits) goes into the
+// question ("Could we go over `make check` together?"), links follow the question. The wording is picked from a few
 // variants by a hash of the message, so the same message always gets the same draft and a channel
 // of similar messages does not get one line over and over.
 #include "nudge/calmer_draft_steps.hpp"
@@ -239,7 +239,15 @@ restater::restater(std::string_view text, const engine::analysis& a, tone t) : w
     for (const auto& k : kept) {
         const auto s = text.substr(k.span.begin, k.span.end - k.span.begin);
         const bool person = k.kind == kept_kind::mention && (s[0] == '@' || s.starts_with("<@") || s.starts_with("<!"));
-        (person ? people : things).push_back(s);
+        if (person) {
+            people.push_back(s);
+        } else if (k.kind == kept_kind::link) {
+            // A link reads as a pointer after the question, not as the thing asked about.
+            tail_ += ' ';
+            tail_.append(s);
+        } else {
+            things.push_back(s);
+        }
     }
     // Names of things outside the protected spans and the cues, each once. A message mostly in
     // capitals has no acronyms (the engine does not call it shouting: nothing is in lower case).
@@ -303,6 +311,7 @@ std::string restater::variant(std::size_t n) const
     } else {
         draft.append(ask);
     }
+    draft += tail_;
     return draft;
 }
 

@@ -144,7 +144,7 @@ public:
 private:
     const wording* wording_;
     const std::vector<std::string_view>* asks_ = nullptr;
-    std::string lead_, thing_;
+    std::string lead_, thing_, tail_;   // the people mentioned, the things named, the links
     std::size_t feeling0_ = 0, ask0_ = 0;
 };
 

@@ -123,15 +123,22 @@ std::size_t word_count(std::string_view text)
     return n;
 }
 
-std::size_t own_word_count(std::string_view text)
+std::size_t own_word_count(std::string_view text, const std::vector<kept_span>& kept)
 {
-    std::size_t n = 0;
-    for (std::size_t at = 0; at < text.size();) {
-        auto nl = text.find('\n', at);
-        if (nl == std::string_view::npos) nl = text.size();
-        const auto line = text.substr(at, nl - at);
-        if (!line.starts_with('>')) n += word_count(line);
-        at = nl + 1;
+    // Words of the writer's own: not inside code, links or mentions, not on a quoted line.
+    std::size_t n = 0, k = 0;
+    bool in_word = false, quoted = !text.empty() && text[0] == '>';
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (k < kept.size() && kept[k].span.begin == i) {
+            i = kept[k++].span.end - 1;
+            in_word = false;
+            continue;
+        }
+        const char c = text[i];
+        if (c == '\n') quoted = i + 1 < text.size() && text[i + 1] == '>';
+        const bool part = !quoted && (is_alpha(c) || c == '/' || c == '\'');
+        n += part && !in_word;
+        in_word = part;
     }
     return n;
 }

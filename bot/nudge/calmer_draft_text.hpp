@@ -55,8 +55,9 @@ bool at_sentence_start(std::string_view text, std::size_t at);
 // The clause's words, lower case, one space apart, without punctuation.
 std::string bare_words(std::string_view clause);
 std::size_t word_count(std::string_view text);
-// The same, leaving out quoted lines ("> what someone else wrote").
-std::size_t own_word_count(std::string_view text);
+// The same, leaving out protected spans (`kept`, the text's protected_spans) and quoted lines
+// ("> what someone else wrote").
+std::size_t own_word_count(std::string_view text, const std::vector<kept_span>& kept);
 
 // What the rewrite reads from the draft as it stands (protected spans, clauses, sentences),
 // worked out once per version of the text instead of once per use. A reference it returns stays

@@ -44,13 +44,18 @@ const std::vector<family_case> cases{
     {drafting::tone::frustration, "<@5512> you absolute clown", {"<@5512>"}},
     {drafting::tone::frustration, "@ines you're a useless moron", {"@ines"}},
     {drafting::tone::frustration, "what a pathetic excuse for a lead, @ines", {"@ines"}},
+    {drafting::tone::blame, "@ines this is all your fault, you clown", {"@ines"}},
     {drafting::tone::dismissal, "@ines nobody asked. not my problem", {"@ines"}},
-    {drafting::tone::dismissal, "who asked? not my problem", {}},
-    {drafting::tone::trash_talk, "@kofi you're so bad, uninstall and stop feeding, bot", {"@kofi"}},
-    {drafting::tone::condescension, "oh sweetie, it's literally pinned. read the wiki @ravi", {"@ravi"}},
-    {drafting::tone::passive_aggression, "Per my last message, for the fourth time @lena", {"@lena"}},
-    {drafting::tone::gaslighting, "@lena you're overreacting, that never happened", {"@lena"}},
-    {drafting::tone::exclusion, "nobody wants you here @ollie, just leave", {"@ollie"}},
+    {drafting::tone::dismissal, "whatever, not my problem `cron.yaml`", {"`cron.yaml`"}},
+    {drafting::tone::trash_talk, "@kofi you're so bad, uninstall and stop feeding, bot https://clips.example.gg/991",
+     {"@kofi", "https://clips.example.gg/991"}},
+    {drafting::tone::condescension, "oh sweetie, it's literally pinned. read the wiki @ravi https://wiki.example.org/faq",
+     {"@ravi", "https://wiki.example.org/faq"}},
+    {drafting::tone::passive_aggression, "Per my last message, for the fourth time @lena `deploy.sh --dry-run`",
+     {"@lena", "`deploy.sh --dry-run`"}},
+    {drafting::tone::gaslighting, "@lena you're overreacting, that never happened, see #4521", {"@lena", "#4521"}},
+    {drafting::tone::exclusion, "nobody wants you here @ollie, just leave https://example.org/rules",
+     {"@ollie", "https://example.org/rules"}},
 };
 
 }  // namespace
@@ -74,8 +79,10 @@ TEST_CASE("A message that is nothing but an attack gets its point said in other 
         CHECK_FALSE(analyse(d->text).flagged(engine::category::conflict));
         CHECK(keeps_protected(c.text, d->text));
         for (const auto& k : c.kept) CHECK(has(d->text, k));
-        // It asks or offers something rather than judging the person.
-        CHECK((d->text.back() == '?' || d->text.back() == '.'));
+        // It asks or offers something rather than judging the person (links follow the question).
+        CHECK(d->text.find_first_of("?.") != std::string::npos);
+        for (const auto& k : c.kept)
+            if (k.starts_with("http")) CHECK(d->text.ends_with(k));
         CHECK_FALSE(has(d->text, "you're"));
     }
 }
