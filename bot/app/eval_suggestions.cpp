@@ -9,7 +9,8 @@
 // the situation reflected when one was found); for crisis, that the fixed card is shown. Each
 // draft and reflection is re-analysed. The summary on `out` gives, for conflict-flagged records
 // and for those among them labelled conflict, the share with a draft, the share of drafts that
-// flag conflict again, the share that keep every code span, link and mention; for reflections
+// flag conflict again, the share that keep every code span, link and mention, the share that
+// restate the point instead of rewriting the words; for reflections
 // the share that flag distress or conflict; and the most times one suggestion text was shown
 // within any 100 consecutive flagged records (the crisis card, fixed by design, apart). One
 // reviewer is simulated (one rotation), as for `nudgebot check`. The file's text goes to `out`
@@ -63,7 +64,7 @@ struct share {
 };
 
 struct draft_stats {
-    share drafted, reflag, kept;
+    share drafted, reflag, kept, restated;
 };
 
 }  // namespace
@@ -146,6 +147,7 @@ int run_eval_suggestions(const eval_options& options, std::ostream& out, std::os
                 if (draft) {
                     s->reflag.add(reflags);
                     s->kept.add(kept);
+                    s->restated.add(!draft->restated.empty());
                 }
             }
             continue;
@@ -169,7 +171,8 @@ int run_eval_suggestions(const eval_options& options, std::ostream& out, std::os
     for (auto [name, s] : {std::pair{"flagged conflict", &all_flagged},
                            std::pair{"flagged and labelled conflict", &labelled_positive}}) {
         out << "  " << name << ": calmer draft " << s->drafted.str() << "; drafts flagging conflict again "
-            << s->reflag.str() << "; drafts keeping every code span, link and mention " << s->kept.str() << '\n';
+            << s->reflag.str() << "; drafts keeping every code span, link and mention " << s->kept.str()
+            << "; drafts that restate the point (nothing of the words left to keep) " << s->restated.str() << '\n';
     }
     out << "  flagged distress: situation reflected " << reflection_found.str()
         << "; reflections flagging distress or conflict again " << reflection_reflag.str() << '\n';

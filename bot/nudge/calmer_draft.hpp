@@ -15,12 +15,19 @@
 //      as short acronyms or words with digits, stay) and "?!" / "??" / "!!!" bursts become one mark;
 //   3. the draft is re-analysed; it is offered only when it no longer flags conflict, still has
 //      words of its own, and keeps every code span, link and mention of the original (a dropped
-//      clause leaves its mentions, links and code in place).
+//      clause leaves its mentions, links and code in place);
+//   4. when nothing of the message's own words is left to offer, a flagged message's point is
+//      said in other words by cue family (calmer_draft_restate.cpp: how the writer feels and a
+//      question, a calm no for now, an offer to explain, ...), with every mention, code span and
+//      link kept; each candidate is re-analysed and must not flag conflict.
+// Never a draft (nullopt) for a message that threatens or wishes harm, holds a slur or crisis
+// language, whether rewritten or restated.
 //
 // Contract: owned by nudge/. Pure apart from the `reanalyse` callback (which must analyse at the
 // sensitivity the original was analysed at). The text and the draft live in memory only: never
-// stored, logged or counted. Cost: a handful of re-analyses per message (tests/bench measures it).
-// Thread-safe (no shared state).
+// stored, logged or counted. Cost: one or two re-analyses per message on average (tests/bench
+// measures it). Thread-safe: no shared state (what a rule's id and label say about its tone is
+// remembered per thread).
 #pragma once
 
 #include "engine/analysis.hpp"
@@ -36,14 +43,18 @@ namespace nudgebot::nudge {
 struct calmer_draft {
     std::string text;                  // the rewrite, for the person to copy
     std::vector<std::string> changes;  // what was left out, in plain words ("the 'you always'", "the capitals")
-    // "without the 'you always' and the capitals"
+    // Empty for a rewrite of the message's own words; for a restatement, how it says the point
+    // instead ("said as how you feel").
+    std::string restated;
+    // "without the 'you always' and the capitals"; "without the insult, said as how you feel"
     std::string reason() const;
 };
 
 using reanalyse_fn = std::function<void(std::string_view text, engine::analysis& out)>;
 
-// nullopt when no safe rewrite exists (everything in it was aimed at the person, or the rewrite
-// would still read as heated).
+// nullopt when no safe draft exists (threats, harm words, slurs, crisis language; or every
+// candidate would still read as heated), and for a message that does not flag conflict and needs
+// no change.
 std::optional<calmer_draft> calmer_rewrite(std::string_view text, const engine::analysis& analysis,
                                            const reanalyse_fn& reanalyse);
 

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <filesystem>
 
@@ -183,9 +184,27 @@ std::optional<button_meaning> parse_button_id(std::string_view custom_id)
 
 // ---------------------------------------------------------------- composing
 
+bool reads_as_feeling(std::string_view feeling)
+{
+    // A harsh judgement of oneself is not a feeling: "I felt worthless" or "It sounds like you're
+    // feeling useless" would hand the judgement back as if it were one. Words about oneself
+    // ("mad at myself", "losing my mind") and swear words do not fit a line either, and
+    // "hopeless", a warning sign, is never echoed.
+    static constexpr std::array<std::string_view, 22> judgements{
+        "worthless", "useless", "pathetic", "stupid", "dumb", "incompetent", "a failure", "failure",
+        "a burden", "burden", "a mess", "a wreck", "weak", "lazy", "hopeless", "a joke", "an idiot",
+        "not good enough", "shitty", "crappy", "fucked", "screwed"};
+    if (std::find(judgements.begin(), judgements.end(), feeling) != judgements.end()) return false;
+    const std::string padded = " " + std::string(feeling) + " ";
+    for (std::string_view self : {" me ", " my ", " myself ", " i ", " i'm "})
+        if (padded.find(self) != std::string::npos) return false;
+    return true;
+}
+
 std::optional<std::string> fill_slots(std::string_view text, const std::map<std::string, std::string>& defaults,
                                       std::string_view feeling, std::string_view situation_phrase)
 {
+    if (!reads_as_feeling(feeling)) feeling = {};
     std::string out;
     out.reserve(text.size() + 16);
     std::size_t i = 0;

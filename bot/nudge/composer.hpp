@@ -154,8 +154,13 @@ private:
 // beside DIR (crisis_resources_path). nullptr with every mistake in `diags` when either is wrong.
 std::unique_ptr<composer> load_composer(const std::string& rules_dir, core::diagnostics& diags);
 
+// Whether the message's feeling word may fill {feeling}: not a harsh self-judgement ("worthless",
+// "a failure"), not words about oneself ("mad at myself"), not a swear word.
+bool reads_as_feeling(std::string_view feeling);
+
 // Fills {feeling} and {situation} from the message when given, other {slot}s from `defaults`;
-// nullopt when a slot stays unfilled.
+// nullopt when a slot stays unfilled. A feeling that does not read as one (reads_as_feeling) is
+// replaced by the default.
 std::optional<std::string> fill_slots(std::string_view text, const std::map<std::string, std::string>& defaults,
                                       std::string_view feeling, std::string_view situation_phrase = {});
 

@@ -51,7 +51,20 @@ TEST_CASE("check shows each category, the cues with their matched words, and one
     CHECK(r.out.find("  - an insult aimed at a person [conflict, apptest.insult_at_person]: \"") !=
           std::string::npos);
     CHECK(r.out.find("numbskull\" (bytes ") != std::string::npos);
-    CHECK(r.out.substr(r.out.find("Suggestion")) ==
+    // Nothing of an insult's words is left to keep: the calmer draft says the point in other words.
+    CHECK(r.out.substr(r.out.find("Calmer draft")) ==
+          "Calmer draft (without the insult, said as how you feel):\n"
+          "  I'm really annoyed about this. What would help us fix it?\n");
+}
+
+TEST_CASE("check shows one library suggestion when a heated message has no safe draft (a threat)", "[app][check]")
+{
+    const auto r = check("well, you numbskull, watch your back");
+    INFO(r.out << r.err);
+    CHECK(r.code == 0);
+    CHECK(r.out.find("  conflict  0.95  FLAGGED") != std::string::npos);
+    CHECK(r.out.substr(r.out.find("Calmer draft")) ==
+          "Calmer draft: none that keeps what you meant; a library line instead.\n"
           "Suggestion:\n  Test calmer phrasing: say what you need.\n");
 }
 

@@ -30,6 +30,7 @@ TEST_CASE("eval --suggestions prints the draft for each flagged record and the s
         R"({"id":"a","text":"you ALWAYS break the build","source":"own","labels":{"conflict":1}})" "\n"
         R"({"id":"b","text":"What is WRONG with you?! The migration dropped the users table","source":"own","labels":{"conflict":1}})" "\n"
         R"({"id":"c","text":"What is WRONG with you?!","source":"own","labels":{"conflict":1}})" "\n"
+        R"({"id":"f","text":"watch your back, @sam","source":"own","labels":{"conflict":1}})" "\n"
         R"({"id":"d","text":"this release crunch has me running on fumes","source":"own","labels":{"conflict":0,"distress":1}})" "\n"
         R"({"id":"e","text":"lunch at noon?","source":"own","labels":{"conflict":0}})" "\n"
         "not json\n");
@@ -40,18 +41,23 @@ TEST_CASE("eval --suggestions prints the draft for each flagged record and the s
     const int rc = run_eval_suggestions(options, out, err);
     INFO(out.str() << err.str());
     CHECK(rc == 1);   // one bad line
-    CHECK(has(err.str(), ":6: bad line"));
+    CHECK(has(err.str(), ":7: bad line"));
     CHECK_FALSE(has(err.str(), "not json"));
     const auto o = out.str();
     CHECK(has(o, "#1 [own] you ALWAYS break the build\n  draft (without the 'you always' and the capitals): the build got broken again."));
     CHECK(has(o, "#2 [own]"));
     CHECK(has(o, "  draft (without the 'what is wrong with you', the capitals and the '?!'): The migration dropped the users table\n"));
-    CHECK(has(o, "#3 [own] What is WRONG with you?!\n  no safe rewrite; library line: "));
-    CHECK(has(o, "#4 [own] this release crunch has me running on fumes\n  reply idea: "));
+    // Nothing of its words left to keep: the point is said in other words.
+    CHECK(has(o, "#3 [own] What is WRONG with you?!\n  draft (without the rhetorical attack on the person, said as how "
+                 "you feel): "));
+    // A threat gets no draft at all.
+    CHECK(has(o, "#4 [own] watch your back, @sam\n  no safe rewrite; library line: "));
+    CHECK(has(o, "#5 [own] this release crunch has me running on fumes\n  reply idea: "));
     CHECK(has(o, "this release crunch has you running on fumes"));
     CHECK_FALSE(has(o, "lunch at noon"));
-    CHECK(has(o, "flagged conflict: calmer draft 2/3 (66.7 %); drafts flagging conflict again 0/2 (0.0 %); drafts "
-                 "keeping every code span, link and mention 2/2 (100.0 %)"));
+    CHECK(has(o, "flagged conflict: calmer draft 3/4 (75.0 %); drafts flagging conflict again 0/3 (0.0 %); drafts "
+                 "keeping every code span, link and mention 3/3 (100.0 %); drafts that restate the point (nothing of "
+                 "the words left to keep) 1/3 (33.3 %)"));
     CHECK(has(o, "situation reflected 1/1"));
 }
 

@@ -9,7 +9,8 @@
 // hostile message brings her nothing. Then the tour is played (its pauses shortened) and its last
 // scenes are checked: bob's /nudge check of a heated draft shows a calmer draft of his own words
 // with its reason and a Copy draft button that puts the draft in the message box, and after erin
-// sets the crisis resources to GB, carol's crisis language brings her the card with the UK line.
+// sets the crisis resources to GB, carol's crisis language brings her the card with the UK line,
+// and the tour sets them back to their defaults at its end (erin sees the answer to the reset).
 // With --tour, the tour is played at its own pace and the page saved at its end (carol's crisis
 // card) and, as <name>-draft.png, with bob's calmer draft.
 // On failure a screenshot is written next to this file (sandbox-failure.png).
@@ -236,6 +237,11 @@ try {
   await page.fill('#composer-text', '');
   await answer.getByRole('button', { name: 'Copy the calmer draft into the message box' }).click();
   check(await page.inputValue('#composer-text') === draft, 'Copy draft puts the draft in the message box');
+
+  // The tour put the crisis resources back: erin's view holds the answer to its reset.
+  await speakAs('erin');
+  await page.locator('#private-view .private-item', { hasText: 'back to its defaults' }).first().waitFor();
+  check(true, 'the tour resets the crisis resources it set');
   console.log('PASS');
   await finish(0);
 } catch (e) {

@@ -79,12 +79,18 @@ TEST_CASE("'Are you even trying' goes with its clause, as the issue asks", "[nud
     CHECK(r.draft->reason() == "without the 'you always', the 'are you even trying', the capitals and the '?" "?'");
 }
 
-TEST_CASE("A message that is nothing but an attack has no safe rewrite", "[nudge][calmer]")
+TEST_CASE("A message that is nothing but an attack is not cut down to nothing: its point is restated",
+          "[nudge][calmer]")
 {
-    for (const char* text : {"What is WRONG with you?!", "you idiot"}) {
+    for (const char* text : {"What is WRONG with you?!", "you idiot", "you absolute muppet"}) {
+        INFO(text);
         auto r = rewrite(text);
         REQUIRE(r.before.flagged(engine::category::conflict));
-        CHECK_FALSE(r.draft);
+        REQUIRE(r.draft);
+        INFO(r.draft->text);
+        CHECK_FALSE(r.draft->restated.empty());
+        CHECK_FALSE(flags_conflict(r.draft->text));
+        CHECK(r.draft->text.back() == '?');
     }
 }
 
@@ -159,7 +165,8 @@ TEST_CASE("A question asked with a jab loses only its 'even' and stays a questio
     CHECK(r.draft->text == "Did you run the migrations before merging?");
     CHECK(r.draft->reason() == "without the 'even'");
     CHECK_FALSE(flags_conflict(r.draft->text));
-    // Nothing is asked in "are you even trying": it still goes whole, and alone it leaves no draft.
+    // Nothing is asked in "are you even trying": it still goes whole (alone it does not flag, and
+    // an unflagged message gets no draft).
     CHECK_FALSE(rewrite("are you even trying??").draft);
 }
 

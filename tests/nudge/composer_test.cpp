@@ -1,6 +1,7 @@
 #include "nudge/composer.hpp"
 
 #include "nudge/analyses.hpp"
+#include "nudge/shipped.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -189,4 +190,34 @@ TEST_CASE("The shipped English suggestion library loads and every push situation
     }
     for (auto s : {situation::pull_reply, situation::check_calmer})
         CHECK_FALSE(c.suggestions(s, storage::style::gentle, core::user_id{"u"}, "", 3).empty());
+}
+
+TEST_CASE("A harsh self-judgement is never echoed back as the person's feeling", "[nudge][composer][feeling]")
+{
+    // "I felt worthless" / "It sounds like you're feeling a failure" would hand a self-judgement
+    // back as a feeling; the family's default fills the slot instead.
+    for (std::string_view judgement : {"worthless", "useless", "a failure", "pathetic", "a burden", "stupid",
+                                       "mad at myself", "losing my mind", "shitty"}) {
+        INFO(judgement);
+        CHECK_FALSE(reads_as_feeling(judgement));
+        CHECK(*fill_slots("I felt {feeling}.", {{"feeling", "frustrated"}}, judgement) == "I felt frustrated.");
+    }
+    for (std::string_view feeling : {"tired", "overwhelmed", "worried", "frustrated", "burnt out", "on edge"}) {
+        INFO(feeling);
+        CHECK(reads_as_feeling(feeling));
+        CHECK(*fill_slots("I felt {feeling}.", {{"feeling", "frustrated"}}, feeling) == "I felt " + std::string(feeling) + ".");
+    }
+    // Through the shipped library, as a person would read it: every line of every situation.
+    auto c = nudgebot::testing::shipped();
+    std::size_t lines = 0;
+    for (auto s : {situation::own_distress, situation::pull_reply, situation::dismissive_reply, situation::own_heated,
+                   situation::check_calmer})
+        for (auto style : {storage::style::gentle, storage::style::direct})
+            for (int i = 0; i < 12; ++i)
+                for (const auto& line : c->suggestions(s, style, core::user_id{"u"}, "worthless", 3)) {
+                    INFO(line);
+                    ++lines;
+                    CHECK(line.find("worthless") == std::string::npos);
+                }
+    CHECK(lines > 100);
 }

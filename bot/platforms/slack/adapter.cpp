@@ -123,6 +123,9 @@ struct impl : runtime::reporting_core<adapter_status>, std::enable_shared_from_t
         for (int page = 0; page < cfg.locale_pages && !life.stopping(); ++page) {
             std::string method = "users.list";
             json args{{"limit", 200}, {"include_locale", true}};
+            // On Enterprise Grid users.list needs the workspace (else it lists the organisation or
+            // refuses an org-wide install); elsewhere the workspace's own id changes nothing.
+            args["team_id"] = team;
             if (!cursor.empty()) args["cursor"] = cursor;
             auto r = co_await api.call(method, std::move(args), get);
             if (!r.ok) {

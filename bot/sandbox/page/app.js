@@ -360,6 +360,9 @@ const tourSteps = [
   { view: 'carol' },
   { say: ['carol', 'random', "I can't do this anymore. Everyone would be better off without me."] },
   { wait: 2500 },
+  // The tour leaves the server as it found it: the crisis resources go back to their defaults.
+  { say: ['erin', 'code-review', '/nudge-admin crisis-resources reset'] },
+  { status: 'Tour: done (the crisis resources are back to their defaults).' },
 ];
 
 // Resolves when `find` returns something, or with null after `ms`.

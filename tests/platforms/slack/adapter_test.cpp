@@ -438,6 +438,8 @@ TEST_CASE("After its first hello the Slack adapter announces the workspace's loc
     CHECK(lists[0].authorization == std::string("Bearer ") + slack_bot_token);
     CHECK(lists[0].target.find("include_locale=true") != std::string::npos);
     CHECK(lists[0].target.find("limit=200") != std::string::npos);
+    CHECK(lists[0].target.find("team_id=T1") != std::string::npos);   // needed on Enterprise Grid
+    CHECK(lists[1].target.find("team_id=T1") != std::string::npos);
     CHECK(lists[1].target.find("cursor=200") != std::string::npos);
     CHECK(h.logs.str().find("locale de-DE") != std::string::npos);
 
