@@ -53,17 +53,22 @@ std::size_t closing_at(std::string_view text, std::size_t i) noexcept
 void mark_single_quoted(std::string_view text, normalized_text& out) noexcept
 {
     if (out.tokens.empty()) return;
+    const std::size_t n = text.size();
+    // The next ' and the next 0xE2 (the lead byte of ‘ and ’) at or after `from`, or n; each is
+    // searched again only once passed, so the text is read once however many apostrophes it has.
+    const auto find = [&](char c, std::size_t from) {
+        const void* hit = from < n ? std::memchr(text.data() + from, c, n - from) : nullptr;
+        return hit ? static_cast<std::size_t>(static_cast<const char*>(hit) - text.data()) : n;
+    };
+    std::size_t next_plain = find('\'', 0);
+    std::size_t next_curly = find(static_cast<char>(0xE2), 0);
     std::size_t next_token = 0;
     std::size_t i = 0;
-    const std::size_t n = text.size();
-    while (i < n) {
-        // Most messages have no quote mark: jump between the bytes that could start one.
-        const void* hit_plain = std::memchr(text.data() + i, '\'', n - i);
-        const void* hit_curly = std::memchr(text.data() + i, 0xE2, n - i);
-        std::size_t at = n;
-        if (hit_plain) at = static_cast<std::size_t>(static_cast<const char*>(hit_plain) - text.data());
-        if (hit_curly) at = std::min(at, static_cast<std::size_t>(static_cast<const char*>(hit_curly) - text.data()));
-        if (at == n) return;
+    while (true) {
+        if (next_plain < i) next_plain = find('\'', i);
+        if (next_curly < i) next_curly = find(static_cast<char>(0xE2), i);
+        const std::size_t at = std::min(next_plain, next_curly);
+        if (at >= n) return;
         const std::size_t open = opening_at(text, at);
         if (open == 0) {
             i = at + 1;
