@@ -300,6 +300,8 @@ std::optional<calmer_draft> calmer_rewrite(std::string_view text, const engine::
         return restated();
     if (!now_is_current) analyse(draft.text, now);
     if (now.flagged(engine::category::conflict)) return restated();
+    // What is left must read as a message of its own, not as the remains of one.
+    if (reads_as_fragment(draft.text, parts.kept(draft.text))) return restated();
     // A draft that starts mid-sentence after a cut reads better capitalised, as the original was
     // (a link it starts with stays as it is).
     const auto first_letter = std::find_if(text.begin(), text.end(), is_alpha);

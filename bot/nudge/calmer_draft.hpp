@@ -84,9 +84,9 @@ using reanalyse_fn = std::function<void(std::string_view text, engine::analysis&
 
 // nullopt when no safe draft exists (threats, harm words, slurs, crisis language; or every
 // candidate would still read as heated), and for a message that does not flag conflict and needs
-// no change. `words` is the composer's library().restatements; a family without lines is never
+// no change. `restating` is the composer's library().restatements; a family without lines is never
 // restated.
 std::optional<calmer_draft> calmer_rewrite(std::string_view text, const engine::analysis& analysis,
-                                           const reanalyse_fn& reanalyse, const restatement_library& words);
+                                           const reanalyse_fn& reanalyse, const restatement_library& restating);
 
 }  // namespace nudgebot::nudge

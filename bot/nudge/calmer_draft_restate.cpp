@@ -154,7 +154,7 @@ tone tone_of(std::string_view text, const engine::analysis& a)
     for (std::string_view w : {" nobody wants ", " no one wants ", " leave ", " kick ", " kicked ", " invite ",
                                " invited ", " belong ", " uninvite ", " not welcome ", " get out ", " quit ",
                                " ignore ", " without ", " nobody likes ", " no one likes ", " everyone hates "})
-        if (has(words, w)) return tone::exclusion;
+        if (has(words, w) && !(w == " without " && has(words, " without fail "))) return tone::exclusion;
     return tone::frustration;
 }
 

@@ -6,6 +6,7 @@
 //   calmer_draft_words.cpp     deleting a swear word so the sentence still reads whole; sarcasm
 //                              and emphasis markers that stand alone as a clause
 //   calmer_draft_harm.cpp      words that threaten or wish harm (no draft at all)
+//   calmer_draft_fragments.cpp whether a cut draft still reads as a message of its own
 //   calmer_draft_restate.cpp   a message with nothing left to keep, said as what the writer feels
 //                              or wants, in the words of its cue family (from the language pack)
 //
@@ -109,6 +110,18 @@ bool is_sarcasm_marker(std::string_view bare);
 // Words that threaten or wish harm (to the reader or anyone): a message holding them gets no
 // calmer draft, since cutting around them could leave the threat looking mild.
 bool carries_harm(std::string_view text);
+
+// ---------------------------------------------------------------- fragments (calmer_draft_fragments.cpp)
+
+// Why a draft of the message's own words does not read as a message of its own.
+enum class fragment : std::uint8_t {
+    dangling_end,           // it ends on a word that needs more after it: "the", "and", "I mean"
+    interjection_only,      // a sentence left with only an interjection or swearing and names: "jfc Tanner."
+    subject_without_verb,   // a clause of a subject and adverbs only: "you consistently, ..."
+};
+std::string_view to_string(fragment f);
+// nullopt when the draft reads whole. `kept` is the draft's protected_spans (never judged).
+std::optional<fragment> reads_as_fragment(std::string_view draft, const std::vector<kept_span>& kept);
 
 // ---------------------------------------------------------------- restating (calmer_draft_restate.cpp)
 
