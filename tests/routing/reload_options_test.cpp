@@ -145,10 +145,12 @@ TEST_CASE("forget-me after a reload also clears what the earlier suggestion libr
           "[routing][reload][privacy]")
 {
     harness h({}, options_with(3, "medium"));
-    h.analyses[heated] = hostile();
+    // A threat gets no calmer draft, so the nudge is a library line and the rotation remembers it.
+    const std::string threat = "watch your back, i know where you sit";
+    h.analyses[threat] = hostile();
     const core::user_id alice{"alice"};
     h.command("alice", "nudge", {"on"});
-    h.say("alice", heated);
+    h.say("alice", threat);
     REQUIRE(h.delivery.dms_to("alice").size() == 1);
     REQUIRE(h.composer->remembers(alice));   // wording rotation
 
@@ -159,7 +161,7 @@ TEST_CASE("forget-me after a reload also clears what the earlier suggestion libr
             return it == h.analyses.end() ? engine::analysis{} : it->second;
         },
         *next, options_with(3, "medium"));
-    h.say("alice", heated);
+    h.say("alice", threat);
     REQUIRE(next->remembers(alice));
     h.command("alice", "nudge", {"forget-me"});
     CHECK_FALSE(h.composer->remembers(alice));
