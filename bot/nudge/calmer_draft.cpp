@@ -302,6 +302,8 @@ std::optional<calmer_draft> calmer_rewrite(std::string_view text, const engine::
     if (now.flagged(engine::category::conflict)) return restated();
     // What is left must read as a message of its own, not as the remains of one.
     if (reads_as_fragment(draft.text, parts.kept(draft.text))) return restated();
+    // A threat the cuts uncovered ("break your f... fingers" without the swear word) gets no draft.
+    if (carries_harm(draft.text)) return std::nullopt;
     // A draft that starts mid-sentence after a cut reads better capitalised, as the original was
     // (a link it starts with stays as it is).
     const auto first_letter = std::find_if(text.begin(), text.end(), is_alpha);

@@ -96,3 +96,27 @@ TEST_CASE("A cut that leaves a fragment gives the restatement instead", "[nudge]
     CHECK(whole->text == "The cache keys collide on restart. Please check the hash.");
     CHECK(whole->restated.empty());
 }
+
+TEST_CASE("A cut that uncovers a threat gives no draft at all", "[nudge][calmer][fragment][harm]")
+{
+    // A stand-in rule that sees only the swear word: deleting it leaves a whole sentence that threatens.
+    const auto swearing = [](std::string_view t, engine::analysis& out) {
+        out = {};
+        auto at = t.find("fucking");
+        if (at == std::string_view::npos) return;
+        out.cues.push_back({"conflict.future_swearing", engine::category::conflict, "swearing at someone",
+                            {static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(at + 7)}, 0.9f});
+        out.scores[0] = 0.9f;
+        out.flags[0] = true;
+    };
+    const std::string text = "Touch my branch again and I'll break your fucking fingers.";
+    engine::analysis a;
+    swearing(text, a);
+    CHECK_FALSE(calmer_rewrite(text, a, swearing, testing::restating()));
+    // The same cut in a sentence that threatens nobody is offered.
+    const std::string mild = "Touch my branch again and I'll revert your fucking commits.";
+    swearing(mild, a);
+    auto d = calmer_rewrite(mild, a, swearing, testing::restating());
+    REQUIRE(d);
+    CHECK(d->text == "Touch my branch again and I'll revert your commits.");
+}
