@@ -136,9 +136,9 @@ int run_check(const check_options& options, std::istream& in, std::ostream& out,
         return 0;
     }
     if (*situation == nudge::situation::check_calmer) {
-        const auto draft = nudge::calmer_rewrite(text, result, [&](std::string_view t, engine::analysis& a) {
-            analyzer->analyze(t, *sensitivity, a);
-        });
+        const auto draft = nudge::calmer_rewrite(
+            text, result, [&](std::string_view t, engine::analysis& a) { analyzer->analyze(t, *sensitivity, a); },
+            composer.library().restatements);
         if (draft) {
             out << "Calmer draft (" << draft->reason() << "):\n";
             std::string_view rest = draft->text;

@@ -126,7 +126,7 @@ int run_eval_suggestions(const eval_options& options, std::ostream& out, std::os
         }
         if (conflict) {
             const bool positive = record->labels[0].value_or(false);
-            auto draft = nudge::calmer_rewrite(text, a, reanalyse);
+            auto draft = nudge::calmer_rewrite(text, a, reanalyse, composer->library().restatements);
             bool reflags = false, kept = false;
             if (draft) {
                 analyzer->analyze(draft->text, sensitivity, again);

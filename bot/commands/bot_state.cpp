@@ -28,7 +28,9 @@ analyze_fn analyze_with(std::shared_ptr<const engine::analyzer> analyzer)
 std::optional<nudge::calmer_draft> bot_snapshot::calmer_draft_of(std::string_view text, const engine::analysis& a,
                                                                   engine::sensitivity s) const
 {
-    return nudge::calmer_rewrite(text, a, [this, s](std::string_view t, engine::analysis& out) { out = analyze(t, s); });
+    return nudge::calmer_rewrite(
+        text, a, [this, s](std::string_view t, engine::analysis& out) { out = analyze(t, s); },
+        composer->library().restatements);
 }
 
 bot_state::bot_state(analyze_fn analyze, nudge::composer& composer, storage::async_store& store,

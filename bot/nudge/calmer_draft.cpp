@@ -15,15 +15,15 @@ namespace {
 
 // What a restatement leaves out: for insults, contempt and blame the strongest cue in plain words
 // ("the insult"), for the formula families the family ("the brush-off").
-std::string restated_change(const engine::analysis& a, tone t)
+std::string restated_change(const engine::analysis& a, const restatement_library& words, tone t)
 {
-    if (t != tone::frustration && t != tone::blame) return std::string(tone_change(t));
+    if (t != tone::frustration && t != tone::blame) return std::string(tone_change(words, t));
     const engine::cue* strongest = nullptr;
     for (const auto& c : a.cues)
         if (heated(c) && !has(c.rule_id, ".mod_") && !c.rule_id.starts_with("learned.") &&
             (!strongest || c.weight > strongest->weight))
             strongest = &c;
-    if (!strongest) return std::string(tone_change(t));
+    if (!strongest) return std::string(tone_change(words, t));
     // Said shortly ("the word that only ever names a person with contempt" reads long in a reason).
     const auto& label = strongest->label;
     if (t == tone::blame && has(label, "blam")) return "the blame";
@@ -51,7 +51,7 @@ std::string calmer_draft::reason() const
 }
 
 std::optional<calmer_draft> calmer_rewrite(std::string_view text, const engine::analysis& analysis,
-                                           const reanalyse_fn& reanalyse)
+                                           const reanalyse_fn& reanalyse, const restatement_library& restating)
 {
     constexpr int max_steps = 10;
     // Never a draft of words that threaten or wish harm (to the reader or anyone), nor of crisis
@@ -281,15 +281,15 @@ std::optional<calmer_draft> calmer_rewrite(std::string_view text, const engine::
     auto restated = [&]() -> std::optional<calmer_draft> {
         if (!analysis.flagged(engine::category::conflict)) return std::nullopt;   // nothing heated to restate
         const auto t = tone_of(text, analysis);
-        const restater say(text, analysis, t);
+        const restater say(text, analysis, restating, t);
         for (std::size_t n = 0; n < 3 && n < say.count(); ++n) {
             auto candidate = say.variant(n);
             analyse(candidate, trial);
             if (trial.flagged(engine::category::conflict) || !keeps_protected(text, candidate)) continue;
             calmer_draft out;
             out.text = std::move(candidate);
-            out.changes.emplace_back(restated_change(analysis, t));
-            out.restated = tone_how(t);
+            out.changes.emplace_back(restated_change(analysis, restating, t));
+            out.restated = tone_how(restating, t);
             return out;
         }
         return std::nullopt;
@@ -300,6 +300,10 @@ std::optional<calmer_draft> calmer_rewrite(std::string_view text, const engine::
         return restated();
     if (!now_is_current) analyse(draft.text, now);
     if (now.flagged(engine::category::conflict)) return restated();
+    // What is left must read as a message of its own, not as the remains of one.
+    if (reads_as_fragment(draft.text, parts.kept(draft.text))) return restated();
+    // A threat the cuts uncovered ("break your f... fingers" without the swear word) gets no draft.
+    if (carries_harm(draft.text)) return std::nullopt;
     // A draft that starts mid-sentence after a cut reads better capitalised, as the original was
     // (a link it starts with stays as it is).
     const auto first_letter = std::find_if(text.begin(), text.end(), is_alpha);

@@ -16,10 +16,15 @@
 //   3. the draft is re-analysed; it is offered only when it no longer flags conflict, still has
 //      words of its own, and keeps every code span, link and mention of the original (a dropped
 //      clause leaves its mentions, links and code in place);
-//   4. when nothing of the message's own words is left to offer, a flagged message's point is
+//   4. a draft of the message's own words that reads as a fragment is not offered
+//      (calmer_draft_fragments.cpp: it ends on a word that needs more after it, "... I mean.";
+//      a sentence is left with only an interjection or swearing and names, "jfc Tanner."; or a
+//      subject is left without its verb, "you consistently, ...");
+//   5. when nothing of the message's own words is left to offer, a flagged message's point is
 //      said in other words by cue family (calmer_draft_restate.cpp: how the writer feels and a
 //      question, a calm no for now, an offer to explain, ...), with every mention, code span and
-//      link kept; each candidate is re-analysed and must not flag conflict.
+//      link kept; each candidate is re-analysed and must not flag conflict. The words come from
+//      the language pack (suggestions.json, "restatements"; restatement_library below).
 // Never a draft (nullopt) for a message that threatens or wishes harm, holds a slur or crisis
 // language, whether rewritten or restated.
 //
@@ -32,6 +37,7 @@
 
 #include "engine/analysis.hpp"
 
+#include <array>
 #include <functional>
 #include <optional>
 #include <string>
@@ -50,12 +56,37 @@ struct calmer_draft {
     std::string reason() const;
 };
 
+// How a restatement says a heated message's point in other words, for one family of what the
+// message does. Read from the language pack's suggestions.json ("restatements"), so a translator
+// edits them there; `nudgebot rules test` checks their spelling and placeholders.
+struct restatement_wording {
+    std::string leaves_out;                // for the reason line: "the brush-off"
+    std::string said_as;                   // "said as a calm no for now"
+    std::vector<std::string> feelings;     // how the writer feels or where they stand
+    std::vector<std::string> asks;         // a question when the message names no thing
+    std::vector<std::string> thing_asks;   // a question with {thing} (the code, #reference or name)
+};
+
+// The families, in the order of restatement_library (the keys of the "restatements" section).
+inline constexpr std::array<std::string_view, 8> restatement_families{
+    "frustration",        // insults, contempt, swearing at someone
+    "blame",              // "you broke it", a pattern pinned on a person, a harsh review
+    "dismissal",          // a brush-off
+    "trash_talk",         // flaming a teammate in a game
+    "exclusion",          // pushing someone out of the group
+    "condescension",      // talking down to someone
+    "passive_aggression", // a jab said sideways
+    "gaslighting",        // denying what someone experienced
+};
+using restatement_library = std::array<restatement_wording, restatement_families.size()>;
+
 using reanalyse_fn = std::function<void(std::string_view text, engine::analysis& out)>;
 
 // nullopt when no safe draft exists (threats, harm words, slurs, crisis language; or every
 // candidate would still read as heated), and for a message that does not flag conflict and needs
-// no change.
+// no change. `restating` is the composer's library().restatements; a family without lines is never
+// restated.
 std::optional<calmer_draft> calmer_rewrite(std::string_view text, const engine::analysis& analysis,
-                                           const reanalyse_fn& reanalyse);
+                                           const reanalyse_fn& reanalyse, const restatement_library& restating);
 
 }  // namespace nudgebot::nudge

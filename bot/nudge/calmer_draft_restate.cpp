@@ -17,7 +17,8 @@
 // a thing the message names (code, #reference, an acronym or a name with digits) goes into the
 // question ("Could we go over `make check` together?"), links follow the question. The wording is picked from a few
 // variants by a hash of the message, so the same message always gets the same draft and a channel
-// of similar messages does not get one line over and over.
+// of similar messages does not get one line over and over. The words themselves are the language
+// pack's (suggestions.json, "restatements", one entry per family below).
 #include "nudge/calmer_draft_steps.hpp"
 
 #include <algorithm>
@@ -25,84 +26,13 @@
 
 namespace nudgebot::nudge::drafting {
 
-struct wording {
-    std::string_view change;   // what is left out, for the reason line
-    std::string_view how;      // how the draft says it instead
-    std::vector<std::string_view> feelings;
-    std::vector<std::string_view> asks;        // without a thing named
-    std::vector<std::string_view> thing_asks;  // with {thing}
-};
+static_assert(tone_count == restatement_families.size(), "one restatement family per tone, in the same order");
 
 namespace {
 
-const wording& wording_of(tone t)
+const restatement_wording& wording_of(const restatement_library& words, tone t)
 {
-    static const std::array<wording, tone_count> all{{
-        // frustration
-        {"the insult",
-         "said as how you feel",
-         {"I'm frustrated with how this went.", "I'm really annoyed about this.", "This has been bothering me.",
-          "I'm upset about how this turned out.", "I'm not happy with how this went.",
-          "Honestly, this is getting to me."},
-         {"Can we talk about it?", "Could we sort it out together?", "Can we go over what happened?",
-          "What would help us fix it?", "Could we find a time to talk it through?"},
-         {"Can we talk about {thing}?", "Could we go over {thing} together?", "Can we look at {thing} together?"}},
-        // blame
-        {"the blame",
-         "said as what went wrong and a request",
-         {"Something went wrong here and I'm frustrated about it.", "I'm frustrated that this happened.",
-          "This caused me real trouble.", "I'm annoyed that this broke."},
-         {"Can we look at what happened?", "Could we figure out how to avoid it next time?",
-          "Can we go through it together?", "What would help this not happen again?"},
-         {"Can we look at what happened with {thing}?", "Could we go through {thing} together?"}},
-        // dismissal
-        {"the brush-off",
-         "said as a calm no for now",
-         {"I see this differently.", "I'm not convinced, to be honest.", "I'd rather not get into this right now.",
-          "I don't have the energy for this discussion today.", "I'm not on board with this yet."},
-         {"Can we come back to it later?", "Could we park it for now?", "Can we pick it up another time?",
-          "Could we leave it here for today?"},
-         {"Can we come back to {thing} later?", "Could we park {thing} for now?"}},
-        // trash talk
-        {"the trash talk",
-         "said as how the game is going and a plan",
-         {"That round was rough.", "I'm frustrated with how this game is going.", "This match is getting to me.",
-          "We're struggling this game.", "That fight went badly."},
-         {"Can we try a different plan next round?", "Let's regroup for the next one.",
-          "What should we change for the next fight?", "Can we stick together next round?"},
-         {"Can we rethink {thing} for the next round?"}},
-        // exclusion
-        {"the push to leave someone out",
-         "said as a problem to sort out together",
-         {"I'm having a hard time with how things are going in this group.",
-          "Something about how we work together isn't working for me.",
-          "I'm finding this situation hard to deal with."},
-         {"Can we talk about it directly?", "Could we sort it out between us?",
-          "Can we find a way that works for everyone?"},
-         {"Can we talk about {thing} directly?", "Could we sort out {thing} between us?"}},
-        // condescension
-        {"the talking down",
-         "said as an offer to explain",
-         {"I think we see this differently.", "I think there's a misunderstanding here.",
-          "This part isn't obvious."},
-         {"Want me to walk through it?", "Happy to go over it together if that helps.",
-          "Can I show how I see it?", "Let me know if a quick explanation would help."},
-         {"Want me to walk through {thing}?", "Happy to go over {thing} together if that helps."}},
-        // passive aggression
-        {"the jab",
-         "said openly",
-         {"Something here is bothering me, so I'll say it plainly.", "I'd like to raise something directly.",
-          "I'm a bit annoyed about this, to be honest.", "I've been feeling let down about this."},
-         {"Can we talk about it?", "Could we agree on what happens next?", "Can we sort it out?"},
-         {"Can we talk about {thing}?", "Could we agree on what happens next with {thing}?"}},
-        // gaslighting
-        {"the denial",
-         "said as how you remember it",
-         {"I remember this differently.", "That's not how I saw it.", "I see what happened differently."},
-         {"Can we go over what happened?", "Could we compare notes?", "Can we check what each of us remembers?"},
-         {"Can we go over what happened with {thing}?", "Could we compare notes on {thing}?"}},
-    }};
-    return all[static_cast<std::size_t>(t)];
+    return words[static_cast<std::size_t>(t)];
 }
 
 // Short words in capitals that are chat, not names of things.
@@ -224,14 +154,15 @@ tone tone_of(std::string_view text, const engine::analysis& a)
     for (std::string_view w : {" nobody wants ", " no one wants ", " leave ", " kick ", " kicked ", " invite ",
                                " invited ", " belong ", " uninvite ", " not welcome ", " get out ", " quit ",
                                " ignore ", " without ", " nobody likes ", " no one likes ", " everyone hates "})
-        if (has(words, w)) return tone::exclusion;
+        if (has(words, w) && !(w == " without " && has(words, " without fail "))) return tone::exclusion;
     return tone::frustration;
 }
 
-std::string_view tone_change(tone t) { return wording_of(t).change; }
-std::string_view tone_how(tone t) { return wording_of(t).how; }
+std::string_view tone_change(const restatement_library& words, tone t) { return wording_of(words, t).leaves_out; }
+std::string_view tone_how(const restatement_library& words, tone t) { return wording_of(words, t).said_as; }
 
-restater::restater(std::string_view text, const engine::analysis& a, tone t) : wording_(&wording_of(t))
+restater::restater(std::string_view text, const engine::analysis& a, const restatement_library& restating, tone t)
+    : wording_(&wording_of(restating, t))
 {
     const auto& w = *wording_;
     const auto kept = protected_spans(text);
@@ -290,12 +221,17 @@ restater::restater(std::string_view text, const engine::analysis& a, tone t) : w
     }
     thing_ = joined(things);
     asks_ = things.empty() ? &w.asks : &w.thing_asks;
+    if (w.feelings.empty() || asks_->empty()) return;   // a family without lines: never restated
     const auto h = fnv1a(text);
     feeling0_ = h % w.feelings.size();
     ask0_ = (h / w.feelings.size()) % asks_->size();
 }
 
-std::size_t restater::count() const noexcept { return std::max(wording_->feelings.size(), asks_->size()); }
+std::size_t restater::count() const noexcept
+{
+    if (wording_->feelings.empty() || asks_->empty()) return 0;
+    return std::max(wording_->feelings.size(), asks_->size());
+}
 
 std::string restater::variant(std::size_t n) const
 {
@@ -303,7 +239,7 @@ std::string restater::variant(std::size_t n) const
     std::string draft = lead_;
     draft.append(feelings[(feeling0_ + n) % feelings.size()]);
     draft += ' ';
-    const auto ask = (*asks_)[(ask0_ + n) % asks_->size()];
+    const std::string_view ask = (*asks_)[(ask0_ + n) % asks_->size()];
     if (auto at = ask.find("{thing}"); at != std::string_view::npos) {
         draft.append(ask.substr(0, at));
         draft += thing_;
@@ -315,9 +251,10 @@ std::string restater::variant(std::size_t n) const
     return draft;
 }
 
-std::vector<std::string> restatements(std::string_view text, const engine::analysis& a, tone t, std::size_t max)
+std::vector<std::string> restatements(std::string_view text, const engine::analysis& a,
+                                      const restatement_library& words, tone t, std::size_t max)
 {
-    const restater r(text, a, t);
+    const restater r(text, a, words, t);
     std::vector<std::string> out;
     for (std::size_t n = 0; n < max && n < r.count(); ++n) out.push_back(r.variant(n));
     return out;

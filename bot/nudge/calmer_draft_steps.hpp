@@ -6,14 +6,16 @@
 //   calmer_draft_words.cpp     deleting a swear word so the sentence still reads whole; sarcasm
 //                              and emphasis markers that stand alone as a clause
 //   calmer_draft_harm.cpp      words that threaten or wish harm (no draft at all)
+//   calmer_draft_fragments.cpp whether a cut draft still reads as a message of its own
 //   calmer_draft_restate.cpp   a message with nothing left to keep, said as what the writer feels
-//                              or wants, in the words of its cue family
+//                              or wants, in the words of its cue family (from the language pack)
 //
 // Contract: internal to nudge/. Pure functions (no I/O, no shared state); the text and every
 // candidate live in memory only.
 #pragma once
 
 #include "engine/analysis.hpp"
+#include "nudge/calmer_draft.hpp"
 #include "nudge/calmer_draft_text.hpp"
 
 #include <array>
@@ -109,10 +111,23 @@ bool is_sarcasm_marker(std::string_view bare);
 // calmer draft, since cutting around them could leave the threat looking mild.
 bool carries_harm(std::string_view text);
 
+// ---------------------------------------------------------------- fragments (calmer_draft_fragments.cpp)
+
+// Why a draft of the message's own words does not read as a message of its own.
+enum class fragment : std::uint8_t {
+    dangling_end,           // it ends on a word that needs more after it: "the", "and", "I mean"
+    interjection_only,      // a sentence left with only an interjection or swearing and names: "jfc Tanner."
+    subject_without_verb,   // a clause of a subject and adverbs only: "you consistently, ..."
+};
+std::string_view to_string(fragment f);
+// nullopt when the draft reads whole. `kept` is the draft's protected_spans (never judged).
+std::optional<fragment> reads_as_fragment(std::string_view draft, const std::vector<kept_span>& kept);
+
 // ---------------------------------------------------------------- restating (calmer_draft_restate.cpp)
 
 // What a heated message does, read from its cues' rule ids and labels (and, for pushing someone
-// out, from its words): each has its own honest restatement.
+// out, from its words): each has its own honest restatement. In the order of
+// restatement_families (nudge/calmer_draft.hpp).
 enum class tone : std::uint8_t {
     frustration,          // insults, contempt, swearing at someone
     blame,                // "you broke it", a pattern pinned on a person, a harsh review
@@ -128,27 +143,28 @@ inline constexpr std::size_t tone_count = 8;
 tone tone_of(std::string_view text, const engine::analysis& a);
 // What the restatement leaves out ("the brush-off") and how it says it instead ("said as a calm no
 // for now").
-std::string_view tone_change(tone t);
-std::string_view tone_how(tone t);
-struct wording;
+std::string_view tone_change(const restatement_library& words, tone t);
+std::string_view tone_how(const restatement_library& words, tone t);
 
 // The restatements of one message, best first: the people mentioned, a feeling or position line
 // and a question, with every mention, code span, link and #reference of `text` kept.
 // Deterministic (picked by a hash of the text); each variant is built only when asked for.
 class restater {
 public:
-    restater(std::string_view text, const engine::analysis& a, tone t);
+    // `words` must outlive the restater.
+    restater(std::string_view text, const engine::analysis& a, const restatement_library& words, tone t);
     std::size_t count() const noexcept;
     std::string variant(std::size_t n) const;
 
 private:
-    const wording* wording_;
-    const std::vector<std::string_view>* asks_ = nullptr;
+    const restatement_wording* wording_;
+    const std::vector<std::string>* asks_ = nullptr;
     std::string lead_, thing_, tail_;   // the people mentioned, the things named, the links
     std::size_t feeling0_ = 0, ask0_ = 0;
 };
 
 // Up to `max` of them at once (for tests and tools).
-std::vector<std::string> restatements(std::string_view text, const engine::analysis& a, tone t, std::size_t max);
+std::vector<std::string> restatements(std::string_view text, const engine::analysis& a,
+                                      const restatement_library& words, tone t, std::size_t max);
 
 }  // namespace nudgebot::nudge::drafting

@@ -2,6 +2,7 @@
 
 #include "core/json_document.hpp"
 #include "core/read_file.hpp"
+#include "nudge/composer_restatements.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -28,7 +29,7 @@ std::optional<suggestion_library> parse_suggestions(std::string_view text, const
         return false;
     };
     suggestion_library lib;
-    doc->check_keys("", {"families", "situations", "crisis_card"}, diags);
+    doc->check_keys("", {"families", "situations", "restatements", "crisis_card"}, diags);
 
     std::map<std::string, std::size_t> family_index;
     if (const auto* families = doc->expect_object("/families", diags, true)) {
@@ -86,6 +87,7 @@ std::optional<suggestion_library> parse_suggestions(std::string_view text, const
             }
         }
     }
+    parse_restatements(*doc, lib.restatements, diags);
     if (doc->expect_object("/crisis_card", diags, true)) {
         doc->check_keys("/crisis_card", {"text", "neutral", "country", "workplace", "buttons"}, diags);
         if (const auto* t = doc->expect_string("/crisis_card/text", diags, true)) lib.crisis_text = *t;

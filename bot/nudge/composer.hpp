@@ -46,6 +46,9 @@ struct suggestion_library {
     std::vector<suggestion_family> families;
     // situation -> indexes into families, in preference order
     std::array<std::vector<std::size_t>, situation_count> situations;
+    // How a calmer draft restates a heated message's point, by what the message does
+    // (nudge/calmer_draft.hpp; the "restatements" section, required).
+    restatement_library restatements;
     // The crisis card: fixed safe-messaging text with a {resources} slot, filled with `country`
     // ("In {country}, {line}.") when the server's country is known, else with `neutral`; then
     // `workplace` ("... {workplace}") when moderators named their own support line. A card text

@@ -50,6 +50,39 @@ void lint_line(std::string_view where, std::string_view text, const std::map<std
     for (auto& p : lint_text(filled)) report(p);
 }
 
+// A restatement line: {thing} (the things the message names) is its only slot, in every line of
+// "thing_asks" and in no other line.
+void lint_restatement_line(std::string_view where, std::string_view text, bool thing_line,
+                           std::vector<std::string>& problems)
+{
+    auto report = [&](std::string what) { problems.push_back(std::string(where) + ": " + what); };
+    std::string filled;
+    bool thing = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '}') {
+            report("a '}' without its '{'");
+            return;
+        }
+        if (text[i] != '{') {
+            filled.push_back(text[i]);
+            continue;
+        }
+        auto close = text.find('}', i);
+        if (close == std::string_view::npos) {
+            report("a '{' without its '}'");
+            return;
+        }
+        const auto slot = text.substr(i + 1, close - i - 1);
+        if (slot != "thing") report("unknown slot {" + std::string(slot) + "}");
+        else if (!thing_line) report("{thing} outside \"thing_asks\"");
+        thing = thing || slot == "thing";
+        filled += "`make check`";
+        i = close;
+    }
+    if (thing_line && !thing) report("a \"thing_asks\" line without {thing}");
+    for (auto& p : lint_text(filled)) report(p);
+}
+
 }  // namespace
 
 std::vector<std::string> lint_text(std::string_view text)
@@ -103,6 +136,18 @@ std::vector<std::string> lint_library(const composer& c)
             for (std::size_t i = 0; i < list->size(); ++i)
                 lint_line("family " + f.id + ", " + style + " line " + std::to_string(i + 1), (*list)[i], f.defaults,
                           problems);
+    }
+    for (std::size_t i = 0; i < restatement_families.size(); ++i) {
+        const auto& w = lib.restatements[i];
+        const auto at = "restatements." + std::string(restatement_families[i]);
+        // The reason phrases read inside the reason line.
+        for (auto& p : lint_text("Calmer draft (without " + w.leaves_out + ", " + w.said_as + ")."))
+            problems.push_back(at + ", leaves_out and said_as: " + p);
+        for (auto [key, list] : {std::pair{"feelings", &w.feelings}, std::pair{"asks", &w.asks},
+                                 std::pair{"thing_asks", &w.thing_asks}})
+            for (std::size_t n = 0; n < list->size(); ++n)
+                lint_restatement_line(at + ", " + key + " line " + std::to_string(n + 1), (*list)[n],
+                                      std::string_view(key) == "thing_asks", problems);
     }
     auto card = [&](const std::string& where, const crisis_choice& choice) {
         auto text = c.crisis_text(choice);

@@ -102,7 +102,7 @@ int main(int argc, char** argv)
 
     time_it("calmer draft + composed nudge", heated.size(), [&] {
         for (const auto& h : heated) {
-            auto draft = nudge::calmer_rewrite(h.text, h.a, reanalyse);
+            auto draft = nudge::calmer_rewrite(h.text, h.a, reanalyse, composer->library().restatements);
             nudge::composer::extras x;
             if (draft) {
                 x.draft = &*draft;

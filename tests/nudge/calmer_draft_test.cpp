@@ -31,7 +31,7 @@ rewritten rewrite(const std::string& text)
     r.before = a->analyze(text, engine::sensitivity::medium);
     r.draft = calmer_rewrite(text, r.before, [&](std::string_view t, engine::analysis& out) {
         a->analyze(t, engine::sensitivity::medium, out);
-    });
+    }, testing::restating());
     return r;
 }
 
@@ -201,7 +201,7 @@ TEST_CASE("No text is analysed twice while a draft is built, and the original is
         calmer_rewrite(text, before, [&](std::string_view t, engine::analysis& out) {
             analysed.emplace_back(t);
             a->analyze(t, engine::sensitivity::medium, out);
-        });
+        }, testing::restating());
         CHECK(std::find(analysed.begin(), analysed.end(), text) == analysed.end());
         auto sorted = analysed;
         std::sort(sorted.begin(), sorted.end());
@@ -231,7 +231,7 @@ TEST_CASE("Cue families come from rule ids and labels, so a new rule of a known 
     };
     engine::analysis a;
     fake(text, a);
-    auto draft = calmer_rewrite(text, a, fake);
+    auto draft = calmer_rewrite(text, a, fake, testing::restating());
     REQUIRE(draft);
     CHECK(draft->text == "The cache keys collide on restart. Please check the hash.");
     CHECK(draft->reason() == "without the belittling name for someone");

@@ -27,7 +27,7 @@ std::optional<calmer_draft> draft_of(const std::string& text)
 {
     return calmer_rewrite(text, analyse(text), [](std::string_view t, engine::analysis& out) {
         english()->analyze(t, engine::sensitivity::medium, out);
-    });
+    }, testing::restating());
 }
 
 bool has(std::string_view text, std::string_view part) { return text.find(part) != std::string_view::npos; }
@@ -72,7 +72,7 @@ TEST_CASE("A message that is nothing but an attack gets its point said in other 
         REQUIRE(d);
         INFO(d->text);
         CHECK_FALSE(d->restated.empty());
-        CHECK(d->restated == drafting::tone_how(c.tone));
+        CHECK(d->restated == drafting::tone_how(testing::restating(), c.tone));
         CHECK(has(d->reason(), d->restated));
         CHECK(has(d->reason(), "without the "));
         // Re-analysed, the draft does not flag conflict, and it keeps every mention, code span and link.
@@ -118,7 +118,7 @@ TEST_CASE("Every line a restatement can use, with and without a mention in front
         const auto tone = static_cast<drafting::tone>(t);
         for (std::string text : {"whatever", "@sam whatever", "whatever `x.cfg`", "<@77> whatever https://example.org/a"}) {
             engine::analysis a;
-            for (const auto& line : drafting::restatements(text, a, tone, 8)) {
+            for (const auto& line : drafting::restatements(text, a, testing::restating(), tone, 8)) {
                 INFO(line);
                 CHECK_FALSE(analyse(line).flagged(engine::category::conflict));
                 CHECK(keeps_protected(text, line));
@@ -147,8 +147,8 @@ TEST_CASE("Show the tone and restatements of each line of $NUDGEBOT_SHOW (run by
     while (std::getline(in, text)) {
         auto a = analyse(text);
         const auto t = drafting::tone_of(text, a);
-        std::printf("%s\n  tone %s\n", text.c_str(), std::string(drafting::tone_change(t)).c_str());
-        for (const auto& line : drafting::restatements(text, a, t, 3))
+        std::printf("%s\n  tone %s\n", text.c_str(), std::string(drafting::tone_change(testing::restating(), t)).c_str());
+        for (const auto& line : drafting::restatements(text, a, testing::restating(), t, 3))
             std::printf("  %s %s\n", analyse(line).flagged(engine::category::conflict) ? "FLAGS" : "ok   ", line.c_str());
     }
 }

@@ -33,4 +33,11 @@ inline std::unique_ptr<nudge::composer> shipped()
     return c;
 }
 
+// The shipped library's restatement words (loaded once per test program).
+inline const nudge::restatement_library& restating()
+{
+    static const auto c = shipped();
+    return c->library().restatements;
+}
+
 }  // namespace nudgebot::testing
