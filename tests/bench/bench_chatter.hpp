@@ -21,7 +21,7 @@ inline constexpr const char* quiet_lines[] = {
     "the staging deploy finished, smoke tests look green so far",
     "lunch at noon? the new place across the street has soup again",
     "I pushed a fix for the flaky login test, reviews welcome",
-    "meeting notes are in the shared folder, ping me if anything is unclear",
+    "the meeting notes live in the shared drive, ping me if anything is unclear",
     "thanks for the quick turnaround on that ticket",
 };
 

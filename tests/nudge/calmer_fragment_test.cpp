@@ -109,14 +109,14 @@ TEST_CASE("A cut that uncovers a threat gives no draft at all", "[nudge][calmer]
         out.scores[0] = 0.9f;
         out.flags[0] = true;
     };
-    const std::string text = "Touch my branch again and I'll break your fucking fingers.";
+    const std::string text = "Push to my branch once more and I will break your fucking fingers.";
     engine::analysis a;
     swearing(text, a);
     CHECK_FALSE(calmer_rewrite(text, a, swearing, testing::restating()));
     // The same cut in a sentence that threatens nobody is offered.
-    const std::string mild = "Touch my branch again and I'll revert your fucking commits.";
+    const std::string mild = "Push to my branch once more and I will revert your fucking commits.";
     swearing(mild, a);
     auto d = calmer_rewrite(mild, a, swearing, testing::restating());
     REQUIRE(d);
-    CHECK(d->text == "Touch my branch again and I'll revert your commits.");
+    CHECK(d->text == "Push to my branch once more and I will revert your commits.");
 }
