@@ -36,6 +36,33 @@ std::string restated_change(const engine::analysis& a, const restatement_library
     return plain_change(label);
 }
 
+// A message that threatens or wishes harm, or carries a slur, is never cut (what a cut left could
+// look mild): its point is said whole in other words, as how the writer feels, with none of its
+// own words but the names of things, code, links and mentions, and no harm phrase in it; or it
+// gets no draft.
+std::optional<calmer_draft> restated_whole(std::string_view text, const engine::analysis& analysis,
+                                           const reanalyse_fn& reanalyse, const restatement_library& restating,
+                                           std::string leaves_out)
+{
+    if (!analysis.flagged(engine::category::conflict)) return std::nullopt;
+    const restater say(text, analysis, restating, tone::frustration);
+    engine::analysis trial;
+    for (std::size_t n = 0; n < 3 && n < say.count(); ++n) {
+        auto candidate = say.variant(n);
+        if (carries_harm(candidate)) continue;
+        reanalyse(candidate, trial);
+        if (trial.flagged(engine::category::conflict) || trial.flagged(engine::category::crisis) ||
+            !keeps_protected(text, candidate))
+            continue;
+        calmer_draft out;
+        out.text = std::move(candidate);
+        out.changes.emplace_back(std::move(leaves_out));
+        out.restated = tone_how(restating, tone::frustration);
+        return out;
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 std::string calmer_draft::reason() const
@@ -54,14 +81,18 @@ std::optional<calmer_draft> calmer_rewrite(std::string_view text, const engine::
                                            const reanalyse_fn& reanalyse, const restatement_library& restating)
 {
     constexpr int max_steps = 10;
-    // Never a draft of words that threaten or wish harm (to the reader or anyone), nor of crisis
-    // language or slurs: cutting around them could leave them looking mild.
-    for (const auto& c : analysis.cues) {
+    // Never a cut of words that threaten or wish harm (to the reader or anyone), nor of slurs:
+    // cutting around them could leave them looking mild, so their point is restated whole. Crisis
+    // language gets no draft at all (the crisis card is the answer to it).
+    for (const auto& c : analysis.cues)
         if (c.cat == engine::category::crisis) return std::nullopt;
+    for (const auto& c : analysis.cues) {
         const folded_cue kind(c);
-        if (kind.has("threat") || kind.has("harm") || kind.has("slur")) return std::nullopt;
+        if (kind.has("slur")) return restated_whole(text, analysis, reanalyse, restating, "the slur");
+        if (kind.has("threat")) return restated_whole(text, analysis, reanalyse, restating, "the threat");
+        if (kind.has("harm")) return restated_whole(text, analysis, reanalyse, restating, "the words of harm");
     }
-    if (carries_harm(text)) return std::nullopt;
+    if (carries_harm(text)) return restated_whole(text, analysis, reanalyse, restating, "the words of harm");
     calmer_draft draft;
     // The loud features first (a cue that fired only with the capitals or the "??" around it
     // then needs no cut), then the cues that still fire; the reason names the cues first.
@@ -302,8 +333,8 @@ std::optional<calmer_draft> calmer_rewrite(std::string_view text, const engine::
     if (now.flagged(engine::category::conflict)) return restated();
     // What is left must read as a message of its own, not as the remains of one.
     if (reads_as_fragment(draft.text, parts.kept(draft.text))) return restated();
-    // A threat the cuts uncovered ("break your f... fingers" without the swear word) gets no draft.
-    if (carries_harm(draft.text)) return std::nullopt;
+    // A threat the cuts uncovered ("break your f... fingers" without the swear word) is restated whole.
+    if (carries_harm(draft.text)) return restated_whole(text, analysis, reanalyse, restating, "the threat");
     // A draft that starts mid-sentence after a cut reads better capitalised, as the original was
     // (a link it starts with stays as it is).
     const auto first_letter = std::find_if(text.begin(), text.end(), is_alpha);

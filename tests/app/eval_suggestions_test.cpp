@@ -50,14 +50,14 @@ TEST_CASE("eval --suggestions prints the draft for each flagged record and the s
     // Nothing of its words left to keep: the point is said in other words.
     CHECK(has(o, "#3 [own] What is WRONG with you?!\n  draft (without the rhetorical attack on the person, said as how "
                  "you feel): "));
-    // A threat gets no draft at all.
-    CHECK(has(o, "#4 [own] watch your back, @sam\n  no safe rewrite; library line: "));
+    // A threat is never cut: its point is said whole, as how the writer feels, keeping the mention.
+    CHECK(has(o, "#4 [own] watch your back, @sam\n  draft (without the threat, said as how you feel): @sam "));
     CHECK(has(o, "#5 [own] this release crunch has me running on fumes\n  reply idea: "));
     CHECK(has(o, "this release crunch has you running on fumes"));
     CHECK_FALSE(has(o, "lunch at noon"));
-    CHECK(has(o, "flagged conflict: calmer draft 3/4 (75.0 %); drafts flagging conflict again 0/3 (0.0 %); drafts "
-                 "keeping every code span, link and mention 3/3 (100.0 %); drafts that restate the point (nothing of "
-                 "the words left to keep) 1/3 (33.3 %)"));
+    CHECK(has(o, "flagged conflict: calmer draft 4/4 (100.0 %); drafts flagging conflict again 0/4 (0.0 %); drafts "
+                 "keeping every code span, link and mention 4/4 (100.0 %); drafts that restate the point (nothing of "
+                 "the words left to keep) 2/4 (50.0 %)"));
     CHECK(has(o, "situation reflected 1/1"));
 }
 

@@ -170,14 +170,18 @@ TEST_CASE("A question asked with a jab loses only its 'even' and stays a questio
     CHECK_FALSE(rewrite("are you even trying??").draft);
 }
 
-TEST_CASE("Words that threaten leave no draft wherever they stand; the same words in other senses do not",
+TEST_CASE("Words that threaten are never cut, wherever they stand; the same words in other senses are",
           "[nudge][calmer][safety]")
 {
     for (std::string text : {"you ALWAYS break the build, watch your back", "watch your back, you ALWAYS break the build"}) {
         INFO(text);
         auto r = rewrite(text);
         REQUIRE(r.before.flagged(engine::category::conflict));
-        CHECK_FALSE(r.draft);
+        REQUIRE(r.draft);   // restated whole: none of the message's own words
+        INFO(r.draft->text);
+        CHECK(r.draft->text.find("watch") == std::string::npos);
+        CHECK(r.draft->text.find("ALWAYS") == std::string::npos);
+        CHECK(r.draft->reason().starts_with("without the threat"));
     }
     auto r = rewrite("you ALWAYS break the build, watch the logs next time");
     REQUIRE(r.before.flagged(engine::category::conflict));

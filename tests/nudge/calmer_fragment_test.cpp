@@ -97,7 +97,7 @@ TEST_CASE("A cut that leaves a fragment gives the restatement instead", "[nudge]
     CHECK(whole->restated.empty());
 }
 
-TEST_CASE("A cut that uncovers a threat gives no draft at all", "[nudge][calmer][fragment][harm]")
+TEST_CASE("A cut that uncovers a threat is not offered: the point is restated whole", "[nudge][calmer][fragment][harm]")
 {
     // A stand-in rule that sees only the swear word: deleting it leaves a whole sentence that threatens.
     const auto swearing = [](std::string_view t, engine::analysis& out) {
@@ -112,7 +112,12 @@ TEST_CASE("A cut that uncovers a threat gives no draft at all", "[nudge][calmer]
     const std::string text = "Push to my branch once more and I will break your fucking fingers.";
     engine::analysis a;
     swearing(text, a);
-    CHECK_FALSE(calmer_rewrite(text, a, swearing, testing::restating()));
+    const auto threat = calmer_rewrite(text, a, swearing, testing::restating());
+    REQUIRE(threat);
+    INFO(threat->text);
+    CHECK(threat->text.find("break") == std::string::npos);
+    CHECK(threat->text.find("fingers") == std::string::npos);
+    CHECK(threat->reason().starts_with("without the threat"));
     // The same cut in a sentence that threatens nobody is offered.
     const std::string mild = "Push to my branch once more and I will revert your fucking commits.";
     swearing(mild, a);

@@ -127,14 +127,28 @@ TEST_CASE("Every line a restatement can use, with and without a mention in front
     }
 }
 
-TEST_CASE("Threats and harm words still get no draft, restated or not", "[nudge][calmer][restate][safety]")
+TEST_CASE("Threats and harm words are never cut: they are restated whole, with none of their words",
+          "[nudge][calmer][restate][safety]")
 {
+    int restated = 0;
     for (std::string text : {"kys", "watch your back @ines", "you idiot, kys", "I know where you live, clown"}) {
         INFO(text);
         auto a = analyse(text);
-        if (!a.flagged(engine::category::conflict) && !a.flagged(engine::category::crisis)) continue;
-        CHECK_FALSE(draft_of(text));
+        if (!a.flagged(engine::category::conflict)) continue;
+        auto d = draft_of(text);
+        REQUIRE(d);
+        ++restated;
+        INFO(d->text);
+        CHECK_FALSE(drafting::carries_harm(d->text));
+        for (std::string_view word : {"kys", "back", "live", "idiot", "clown"})
+            CHECK(d->text.find(word) == std::string::npos);
+        CHECK_FALSE(analyse(d->text).flagged(engine::category::conflict));
+        if (text.find("@ines") != std::string::npos) CHECK(d->text.find("@ines") != std::string::npos);
+        CHECK((d->reason().starts_with("without the threat") || d->reason().starts_with("without the words of harm")));
     }
+    CHECK(restated >= 3);
+    // Crisis language gets no draft at all: the crisis card answers it.
+    CHECK_FALSE(draft_of("I want to kill myself"));
 }
 
 TEST_CASE("Show the tone and restatements of each line of $NUDGEBOT_SHOW (run by hand with [.show_restate])",

@@ -145,14 +145,15 @@ TEST_CASE("forget-me after a reload also clears what the earlier suggestion libr
           "[routing][reload][privacy]")
 {
     harness h({}, options_with(3, "medium"));
-    // A threat gets no calmer draft, so the nudge is a library line and the rotation remembers it.
-    const std::string threat = "watch your back, i know where you sit";
-    h.analyses[threat] = hostile();
+    h.analyses[heated] = hostile();
     const core::user_id alice{"alice"};
     h.command("alice", "nudge", {"on"});
-    h.say("alice", threat);
+    auto first = h.say("alice", "(alice asks about the release)");
+    h.clock.advance(30s);
+    // bob's heated reply is aimed at alice: she gets a library line, which the rotation remembers.
+    h.say("bob", heated, &first);
     REQUIRE(h.delivery.dms_to("alice").size() == 1);
-    REQUIRE(h.composer->remembers(alice));   // wording rotation
+    REQUIRE(h.composer->remembers(alice));
 
     auto next = test_composer();
     h.bot->reload(
@@ -161,7 +162,9 @@ TEST_CASE("forget-me after a reload also clears what the earlier suggestion libr
             return it == h.analyses.end() ? engine::analysis{} : it->second;
         },
         *next, options_with(3, "medium"));
-    h.say("alice", threat);
+    h.clock.advance(1min);
+    h.say("bob", heated, &first);
+    REQUIRE(h.delivery.dms_to("alice").size() == 2);
     REQUIRE(next->remembers(alice));
     h.command("alice", "nudge", {"forget-me"});
     CHECK_FALSE(h.composer->remembers(alice));
