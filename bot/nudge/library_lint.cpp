@@ -2,6 +2,8 @@
 
 #include <array>
 #include <cctype>
+#include <optional>
+#include <string>
 
 namespace nudgebot::nudge {
 
@@ -21,33 +23,45 @@ std::string lowered(std::string_view s)
     return out;
 }
 
-void lint_line(std::string_view where, std::string_view text, const std::map<std::string, std::string>& defaults,
-               std::vector<std::string>& problems)
+// Walks the {slots} of a line: each slot's name goes to `fill`, which reports what is wrong with
+// it and returns the words that stand in for it. Returns the filled line, or nullopt after
+// reporting an unbalanced brace.
+template <class Report, class Fill>
+std::optional<std::string> filled_line(std::string_view text, const Report& report, Fill&& fill)
 {
-    auto report = [&](std::string what) { problems.push_back(std::string(where) + ": " + what); };
-    // Slots.
     std::string filled;
     for (std::size_t i = 0; i < text.size(); ++i) {
         if (text[i] == '}') {
             report("a '}' without its '{'");
-            return;
+            return std::nullopt;
         }
         if (text[i] != '{') {
             filled.push_back(text[i]);
             continue;
         }
-        auto close = text.find('}', i);
+        const auto close = text.find('}', i);
         if (close == std::string_view::npos) {
             report("a '{' without its '}'");
-            return;
+            return std::nullopt;
         }
-        std::string slot(text.substr(i + 1, close - i - 1));
-        if (slot == "feeling" && !defaults.count("feeling")) report("{feeling} without a default feeling");
-        else if (slot != "feeling" && slot != "situation" && !defaults.count(slot)) report("unknown slot {" + slot + "}");
-        filled += slot == "situation" ? "the release crunch" : "tired";
+        filled += fill(text.substr(i + 1, close - i - 1));
         i = close;
     }
-    for (auto& p : lint_text(filled)) report(p);
+    return filled;
+}
+
+void lint_line(std::string_view where, std::string_view text, const std::map<std::string, std::string>& defaults,
+               std::vector<std::string>& problems)
+{
+    auto report = [&](std::string what) { problems.push_back(std::string(where) + ": " + what); };
+    const auto filled = filled_line(text, report, [&](std::string_view name) -> std::string_view {
+        const std::string slot(name);
+        if (slot == "feeling" && !defaults.count("feeling")) report("{feeling} without a default feeling");
+        else if (slot != "feeling" && slot != "situation" && !defaults.count(slot)) report("unknown slot {" + slot + "}");
+        return slot == "situation" ? "the release crunch" : "tired";
+    });
+    if (!filled) return;
+    for (auto& p : lint_text(*filled)) report(p);
 }
 
 // A restatement line: {thing} (the things the message names) is its only slot, in every line of
@@ -56,31 +70,16 @@ void lint_restatement_line(std::string_view where, std::string_view text, bool t
                            std::vector<std::string>& problems)
 {
     auto report = [&](std::string what) { problems.push_back(std::string(where) + ": " + what); };
-    std::string filled;
     bool thing = false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '}') {
-            report("a '}' without its '{'");
-            return;
-        }
-        if (text[i] != '{') {
-            filled.push_back(text[i]);
-            continue;
-        }
-        auto close = text.find('}', i);
-        if (close == std::string_view::npos) {
-            report("a '{' without its '}'");
-            return;
-        }
-        const auto slot = text.substr(i + 1, close - i - 1);
+    const auto filled = filled_line(text, report, [&](std::string_view slot) -> std::string_view {
         if (slot != "thing") report("unknown slot {" + std::string(slot) + "}");
         else if (!thing_line) report("{thing} outside \"thing_asks\"");
         thing = thing || slot == "thing";
-        filled += "`make check`";
-        i = close;
-    }
+        return "`make check`";
+    });
+    if (!filled) return;
     if (thing_line && !thing) report("a \"thing_asks\" line without {thing}");
-    for (auto& p : lint_text(filled)) report(p);
+    for (auto& p : lint_text(*filled)) report(p);
 }
 
 }  // namespace
