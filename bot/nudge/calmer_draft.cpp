@@ -36,31 +36,41 @@ std::string restated_change(const engine::analysis& a, const restatement_library
     return plain_change(label);
 }
 
-// A message that threatens or wishes harm, or carries a slur, is never cut (what a cut left could
-// look mild): its point is said whole in other words, as how the writer feels, with none of its
-// own words but the names of things, code, links and mentions, and no harm phrase in it; or it
-// gets no draft.
-std::optional<calmer_draft> restated_whole(std::string_view text, const engine::analysis& analysis,
-                                           const reanalyse_fn& reanalyse, const restatement_library& restating,
-                                           std::string leaves_out)
+// The point of the message said in other words, in tone `t`: the first of a few variants that has
+// no harm phrase, flags neither conflict nor crisis when analysed and keeps every mention, code span
+// and link of the original; nullopt when none does (or nothing heated is there to restate).
+template <class Analyse>
+std::optional<calmer_draft> restate(std::string_view text, const engine::analysis& analysis,
+                                    const restatement_library& restating, tone t, std::string leaves_out,
+                                    Analyse&& analyse)
 {
     if (!analysis.flagged(engine::category::conflict)) return std::nullopt;
-    const restater say(text, analysis, restating, tone::frustration);
+    const restater say(text, analysis, restating, t);
     engine::analysis trial;
     for (std::size_t n = 0; n < 3 && n < say.count(); ++n) {
         auto candidate = say.variant(n);
         if (carries_harm(candidate)) continue;
-        reanalyse(candidate, trial);
+        analyse(candidate, trial);
         if (trial.flagged(engine::category::conflict) || trial.flagged(engine::category::crisis) ||
             !keeps_protected(text, candidate))
             continue;
         calmer_draft out;
         out.text = std::move(candidate);
         out.changes.emplace_back(std::move(leaves_out));
-        out.restated = tone_how(restating, tone::frustration);
+        out.restated = tone_how(restating, t);
         return out;
     }
     return std::nullopt;
+}
+
+// A message that threatens or wishes harm, or carries a slur, is never cut (what a cut left could
+// look mild): its point is said whole, as how the writer feels, with none of its own words but the
+// names of things, code, links and mentions.
+std::optional<calmer_draft> restated_whole(std::string_view text, const engine::analysis& analysis,
+                                           const reanalyse_fn& reanalyse, const restatement_library& restating,
+                                           std::string leaves_out)
+{
+    return restate(text, analysis, restating, tone::frustration, std::move(leaves_out), reanalyse);
 }
 
 }  // namespace
@@ -310,20 +320,8 @@ std::optional<calmer_draft> calmer_rewrite(std::string_view text, const engine::
     // When nothing of the message's own words is left to offer (a few words left over from an
     // attack, or a text that still reads as heated), the point is said in other words instead.
     auto restated = [&]() -> std::optional<calmer_draft> {
-        if (!analysis.flagged(engine::category::conflict)) return std::nullopt;   // nothing heated to restate
         const auto t = tone_of(text, analysis);
-        const restater say(text, analysis, restating, t);
-        for (std::size_t n = 0; n < 3 && n < say.count(); ++n) {
-            auto candidate = say.variant(n);
-            analyse(candidate, trial);
-            if (trial.flagged(engine::category::conflict) || !keeps_protected(text, candidate)) continue;
-            calmer_draft out;
-            out.text = std::move(candidate);
-            out.changes.emplace_back(restated_change(analysis, restating, t));
-            out.restated = tone_how(restating, t);
-            return out;
-        }
-        return std::nullopt;
+        return restate(text, analysis, restating, t, restated_change(analysis, restating, t), analyse);
     };
     // (a quoted line, "> ...", is someone else's words; a link or a mention is not a word of one's own)
     if (own_word_count(draft.text, parts.kept(draft.text)) < 4) return restated();
