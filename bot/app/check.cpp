@@ -69,7 +69,7 @@ int run_check(const check_options& options, std::istream& in, std::ostream& out,
         while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
     }
 
-    const auto result = analyzer->analyze(text, *sensitivity);
+    const auto result = analyzer->analyze(text, *sensitivity, engine::message_context{options.reply});
 
     out << "Sensitivity: " << engine::to_string(*sensitivity) << '\n';
     for (std::size_t i = 0; i < engine::reported_category_count; ++i) {
@@ -101,6 +101,7 @@ int run_check(const check_options& options, std::istream& in, std::ostream& out,
         if (!signals.empty()) signals += ", ";
         signals += words;
     };
+    add(options.reply, "a reply to someone else (--reply)");
     add(f.second_person, "addresses someone");
     add(f.first_person, "talks about the writer");
     add(f.shouting, "shouting in capitals");
@@ -137,7 +138,9 @@ int run_check(const check_options& options, std::istream& in, std::ostream& out,
     }
     if (*situation == nudge::situation::check_calmer) {
         const auto draft = nudge::calmer_rewrite(
-            text, result, [&](std::string_view t, engine::analysis& a) { analyzer->analyze(t, *sensitivity, a); },
+            text, result, [&](std::string_view t, engine::analysis& a) {
+                analyzer->analyze(t, *sensitivity, a, engine::message_context{options.reply});
+            },
             composer.library().restatements);
         if (draft) {
             out << "Calmer draft (" << draft->reason() << "):\n";

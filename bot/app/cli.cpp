@@ -56,6 +56,7 @@ int run_cli(int argc, const char* const* argv, std::istream& in, std::ostream& o
     check_cmd->add_option("--sensitivity,-s", check.sensitivity, sensitivity_help)
         ->check(sensitivity_check)
         ->capture_default_str();
+    check_cmd->add_flag("--reply", check.reply, "Read it as a reply to someone else's message (rules see @reply)");
     check_cmd->add_option("--country", check.country, "Country code for the crisis card's helplines (e.g. DE)");
     check_cmd->add_option("--style", check.style, "Suggestion style: gentle or direct")
         ->check(CLI::IsMember({"gentle", "direct"}))

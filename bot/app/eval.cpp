@@ -55,7 +55,7 @@ int run_eval(const eval_options& options, std::ostream& out, std::ostream& err)
             continue;
         }
         for (std::size_t si = 0; si < eval::sensitivity_count; ++si) {
-            analyzer->analyze(text, sensitivities[si], a);
+            analyzer->analyze(text, sensitivities[si], a, engine::message_context{record->reply});
             for (std::size_t li = 0; li < eval::label_count; ++li) {
                 record->flags[si][li] = a.flagged(compared[li]);
                 if (si == 1) record->scores[li] = a.score(compared[li]);

@@ -109,6 +109,14 @@ std::optional<record_result> parse_record(std::string_view line, std::string& te
         }
         r.kind = k->get<std::string>();
     }
+    const auto rp = doc.find("reply");
+    if (rp != doc.end() && !rp->is_null()) {
+        if (!rp->is_boolean()) {
+            error = "\"reply\" is not true or false";
+            return std::nullopt;
+        }
+        r.reply = rp->get<bool>();
+    }
     const auto s = doc.find("source");
     r.source = s != doc.end() && s->is_string() ? s->get<std::string>() : std::string("unknown");
     if (r.source.empty()) r.source = "unknown";

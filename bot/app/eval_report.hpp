@@ -36,6 +36,7 @@ inline constexpr std::array<std::string_view, sensitivity_count> sensitivity_nam
 struct record_result {
     std::string source;
     std::string kind;   // the record's `kind` (a family such as "crisis-farewell"), "" when it has none
+    bool reply = false; // `"reply": true`: the message answers someone else's (rules see @reply)
     std::array<std::optional<bool>, label_count> labels{};
     std::array<float, label_count> scores{};                                 // detector score per label
     std::array<std::array<bool, label_count>, sensitivity_count> flags{};    // [sensitivity][label]

@@ -50,6 +50,7 @@ struct check_options {
     std::string sensitivity = "medium";
     std::string style = "gentle";
     std::string country;   // the crisis card's country ("" = neutral wording)
+    bool reply = false;    // read it as a reply to someone else's message (@reply)
 };
 int run_check(const check_options& options, std::istream& in, std::ostream& out, std::ostream& err);
 

@@ -20,8 +20,9 @@ std::string key_of(core::platform where, const std::string& id)
 
 analyze_fn analyze_with(std::shared_ptr<const engine::analyzer> analyzer)
 {
-    return [analyzer = std::move(analyzer)](std::string_view text, engine::sensitivity s) {
-        return analyzer->analyze(text, s);
+    return [analyzer = std::move(analyzer)](std::string_view text, engine::sensitivity s,
+                                            engine::message_context context) {
+        return analyzer->analyze(text, s, context);
     };
 }
 
@@ -29,7 +30,7 @@ std::optional<nudge::calmer_draft> bot_snapshot::calmer_draft_of(std::string_vie
                                                                   engine::sensitivity s) const
 {
     return nudge::calmer_rewrite(
-        text, a, [this, s](std::string_view t, engine::analysis& out) { out = analyze(t, s); },
+        text, a, [this, s](std::string_view t, engine::analysis& out) { out = analyze(t, s, {}); },
         composer->library().restatements);
 }
 

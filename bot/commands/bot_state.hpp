@@ -41,9 +41,11 @@ class analyzer;
 
 namespace nudgebot::commands {
 
-// Analyses one text at a sensitivity. Production wraps engine::analyzer (keep its shared_ptr in
-// the closure: cue strings point into it); tests return hand-built analyses.
-using analyze_fn = std::function<engine::analysis(std::string_view text, engine::sensitivity s)>;
+// Analyses one text at a sensitivity, with what the platform says beyond its words (a reply to
+// someone). Production wraps engine::analyzer (keep its shared_ptr in the closure: cue strings
+// point into it); tests return hand-built analyses.
+using analyze_fn =
+    std::function<engine::analysis(std::string_view text, engine::sensitivity s, engine::message_context context)>;
 
 // The production analyze_fn: the engine's analyzer, kept alive by the closure.
 analyze_fn analyze_with(std::shared_ptr<const engine::analyzer> analyzer);
@@ -125,7 +127,10 @@ public:
     {
         return snapshot_->calmer_draft_of(text, a, s);
     }
-    engine::analysis analyze(std::string_view text, engine::sensitivity s) const { return snapshot_->analyze(text, s); }
+    engine::analysis analyze(std::string_view text, engine::sensitivity s, engine::message_context context = {}) const
+    {
+        return snapshot_->analyze(text, s, context);
+    }
     nudge::composer& composer() const noexcept { return *snapshot_->composer; }
 
     // Today's UTC day number, and one daily counter row (ids and outcome, never text).

@@ -59,6 +59,12 @@ struct message_features {
     float intensity = 0;           // 0..1, caps + punctuation + absolutes
 };
 
+// What the platform says about a message beyond its words; the router fills it, a text on its own
+// (`nudgebot check`, dev data) has none of it. Rules read it as built-in features.
+struct message_context {
+    bool reply = false;   // @reply: it answers another person's message (a reply, a thread answer)
+};
+
 struct analysis {
     std::array<float, category_count> scores{};   // each in [0, 1]
     std::array<bool, category_count> flags{};     // score over the threshold at the sensitivity asked

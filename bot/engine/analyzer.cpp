@@ -18,7 +18,7 @@ using eval::sigmoid;
 analyzer::analyzer(std::unique_ptr<const compiled> c) : c_(std::move(c)) {}
 analyzer::~analyzer() = default;
 
-void analyzer::analyze(std::string_view text, sensitivity s, analysis& out) const
+void analyzer::analyze(std::string_view text, sensitivity s, analysis& out, message_context context) const
 {
     out.scores.fill(0);
     out.flags.fill(false);
@@ -28,14 +28,14 @@ void analyzer::analyze(std::string_view text, sensitivity s, analysis& out) cons
     thread_local scratch buffers;
     c_->norm.normalize(text, buffers.text, &c_->vocab);
     if (text.size() > normalizer::max_input_bytes) text = text.substr(0, normalizer::max_input_bytes);
-    evaluation e(*c_, buffers, text, out);
+    evaluation e(*c_, buffers, text, out, context);
     e.run(s);
 }
 
-analysis analyzer::analyze(std::string_view text, sensitivity s) const
+analysis analyzer::analyze(std::string_view text, sensitivity s, message_context context) const
 {
     analysis out;
-    analyze(text, s, out);
+    analyze(text, s, out, context);
     return out;
 }
 

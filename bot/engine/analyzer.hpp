@@ -94,8 +94,9 @@ public:
 
     // Fills `out` (reusing its capacity). Every fired rule appears in out.cues, also in categories
     // that stay below their threshold, and so does every modifier that applied.
-    void analyze(std::string_view text, sensitivity s, analysis& out) const;
-    analysis analyze(std::string_view text, sensitivity s) const;
+    // `context` is what the platform knows beyond the words (a reply to someone, ...).
+    void analyze(std::string_view text, sensitivity s, analysis& out, message_context context = {}) const;
+    analysis analyze(std::string_view text, sensitivity s, message_context context = {}) const;
 
     const std::vector<rule_info>& rules() const noexcept;
     const std::vector<lexicon_info>& lexicons() const noexcept;

@@ -31,6 +31,7 @@ enum feature : std::uint32_t {
     f_mention,
     f_scare_quote,
     f_caps_run,
+    f_reply,
     feature_count
 };
 

@@ -25,7 +25,7 @@ using core::json_document;
 constexpr std::string_view feature_names[] = {
     "@second_person_start", "@shouting",      "@question_burst", "@exclamation_burst",
     "@question",            "@second_person", "@first_person",      "@short",
-    "@mention",             "@scare_quote",          "@caps_run",
+    "@mention",             "@scare_quote",          "@caps_run",          "@reply",
 };
 static_assert(std::size(feature_names) == feature_count);
 
@@ -298,10 +298,13 @@ private:
                     return static_cast<std::uint32_t>(c_->lexicons.size() + f);
             std::string message = "unknown feature " + qt(*name) + " in " + owner;
             auto best = closest(*name, std::begin(feature_names), std::end(feature_names));
-            message += best.empty() ? " (features: @second_person_start, @shouting, "
-                                      "@question_burst, @exclamation_burst, @question, "
-                                      "@second_person, @first_person, @short, @mention, @scare_quote)"
-                                    : "; did you mean " + qt(best) + "?";
+            if (best.empty()) {
+                message += " (features:";
+                for (std::string_view f : feature_names) message.append(" ").append(f);
+                message += ")";
+            } else {
+                message += "; did you mean " + qt(best) + "?";
+            }
             doc.error_at(at, message, diags_);
             return std::nullopt;
         }

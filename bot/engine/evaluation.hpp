@@ -30,8 +30,9 @@ inline float sigmoid(float x) noexcept { return 1.0f / (1.0f + std::exp(-x)); }
 // compiler did on its own while the class had internal linkage (called-once inlining).
 class evaluation {
 public:
-    evaluation(const analyzer::compiled& c, scratch& s, std::string_view text, analysis& out)
-        : c_(c), s_(s), text_(text), out_(out)
+    evaluation(const analyzer::compiled& c, scratch& s, std::string_view text, analysis& out,
+               message_context context)
+        : c_(c), s_(s), text_(text), out_(out), context_(context)
     {}
 
     [[gnu::always_inline]] void run(sensitivity sens)
@@ -387,6 +388,7 @@ private:
         if (unquoted_tokens_ > 0 && unquoted_tokens_ <= short_message_words)
             s_.hits.push_back({base + f_short, no_position, no_position, 0});
         if (mention_ || s_.text.mention) s_.hits.push_back({base + f_mention, no_position, no_position, 0});
+        if (context_.reply) s_.hits.push_back({base + f_reply, no_position, no_position, 0});
         add_scare_quote(base);
         float intensity = (f.shouting ? 0.35f : 0) + (f.question_burst ? 0.2f : 0) +
                           (f.exclamation_burst ? 0.2f : 0) +
@@ -750,6 +752,7 @@ private:
     scratch& s_;
     std::string_view text_;
     analysis& out_;
+    const message_context context_;
     std::uint32_t stamp_ = 0;
     std::uint32_t feature_count_ = 0;   // entries of s_.feature_tokens filled for this message
     std::uint32_t lexicon_hits_ = 0;    // s_.hits before add_feature_hits(): the lexicons' hits

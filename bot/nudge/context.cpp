@@ -49,6 +49,24 @@ void conversation_context::trim(channel_state& ch, time_point now) const
     while (!ch.turns.empty() && now - ch.turns.front().at > limits_.window) ch.turns.pop_front();
 }
 
+const conversation_context::turn* conversation_context::replied_turn(const channel_state& ch,
+                                                                     const core::chat_message& message)
+{
+    if (!message.reply_to) return nullptr;
+    for (auto it = ch.turns.rbegin(); it != ch.turns.rend(); ++it)
+        if (it->id == *message.reply_to) return &*it;
+    return nullptr;
+}
+
+bool conversation_context::answers_someone(const core::chat_message& message) const
+{
+    if (message.reply_to_author) return *message.reply_to_author != message.author;
+    auto it = channels_.find(message.channel.str());
+    if (it == channels_.end()) return false;
+    const turn* replied = replied_turn(it->second, message);
+    return replied && replied->author != message.author;
+}
+
 observation conversation_context::observe(const core::chat_message& message,
                                           const engine::analysis& analysis, time_point now)
 {
@@ -59,14 +77,7 @@ observation conversation_context::observe(const core::chat_message& message,
 
     // Whom is this message aimed at? A reply first, then a mention, then the other side of a
     // two-person exchange.
-    const turn* replied = nullptr;
-    if (message.reply_to) {
-        for (auto it = ch.turns.rbegin(); it != ch.turns.rend(); ++it)
-            if (it->id == *message.reply_to) {
-                replied = &*it;
-                break;
-            }
-    }
+    const turn* replied = replied_turn(ch, message);
     if (message.reply_to_author && *message.reply_to_author != author) {
         o.target = *message.reply_to_author;
         o.via = target_via::reply;

@@ -52,6 +52,10 @@ public:
     // Records a new message and returns what it means in context.
     observation observe(const core::chat_message& message, const engine::analysis& analysis, time_point now);
 
+    // Whether the message answers another person: a reply whose author (as the platform says, or
+    // as the replied turn shows) is not the writer. The engine reads it as @reply.
+    bool answers_someone(const core::chat_message& message) const;
+
     // An edit replaces the turn's flags. Returns the categories that are flagged now but were not
     // before (bit per engine::category), so the caller can decide whether to look again.
     std::uint8_t edit(const core::chat_message& message, const engine::analysis& analysis, time_point now);
@@ -90,6 +94,7 @@ private:
     };
 
     channel_state& touch(const core::channel_id& channel, time_point now);
+    static const turn* replied_turn(const channel_state& ch, const core::chat_message& message);
     void trim(channel_state& ch, time_point now) const;
 
     context_limits limits_;

@@ -48,7 +48,8 @@ void event_router::on_message(const core::chat_message& m)
     if (!settings.watches(m.channel)) return;
     state_.metrics.counter("nudgebot_messages_analysed_total").add();
     const auto started = std::chrono::steady_clock::now();
-    auto a = state_.analyze(m.text, state_.sensitivity_of(settings));
+    const engine::message_context context{state_.context.answers_someone(m)};
+    auto a = state_.analyze(m.text, state_.sensitivity_of(settings), context);
     auto o = state_.context.observe(m, a, now);
     act(m, a, o, settings, started);
 }
@@ -59,7 +60,8 @@ void event_router::on_edit(const core::chat_message& m)
     const auto& settings = state_.settings_of(m.where, m.server);
     if (!settings.watches(m.channel)) return;
     const auto started = std::chrono::steady_clock::now();
-    auto a = state_.analyze(m.text, state_.sensitivity_of(settings));
+    const engine::message_context context{state_.context.answers_someone(m)};
+    auto a = state_.analyze(m.text, state_.sensitivity_of(settings), context);
     auto fresh = state_.context.edit(m, a, state_.clock.steady_now());
     if (!fresh) return;   // nothing new: an edit never repeats a nudge
     // Only what the edit newly shows is acted on, aimed at whom the message itself addresses.

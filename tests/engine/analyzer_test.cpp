@@ -252,6 +252,29 @@ TEST_CASE("@short counts the words outside quotes and @mention sees <@id> and @n
     CHECK_FALSE(has(rules->analyze("a @ sign alone", sensitivity::medium), "t.mention"));
 }
 
+TEST_CASE("@reply comes from the message's context, never from its words", "[engine][analyzer]")
+{
+    auto rules = test_rules();
+    const message_context reply{true};
+    CHECK(has(rules->analyze("fine, whatever", sensitivity::medium, reply), "t.reply"));
+    CHECK_FALSE(has(rules->analyze("fine, whatever", sensitivity::medium), "t.reply"));
+    CHECK_FALSE(has(rules->analyze("@reply reply replying", sensitivity::medium), "t.reply"));
+    CHECK(has(rules->analyze("", sensitivity::medium, reply), "t.reply"));
+
+    // In the shipped packs a jab with no "you" in it counts as aimed when it answers someone.
+    diagnostics diags;
+    auto shipped = load_rules(NUDGEBOT_SOURCE_DIR "/rules/en", diags);
+    INFO(diags.to_string());
+    REQUIRE(shipped);
+    const std::string jab = "riveting. another brilliant idea";
+    CHECK_FALSE(shipped->analyze(jab, sensitivity::medium).flagged(category::conflict));
+    const auto answered = shipped->analyze(jab, sensitivity::medium, reply);
+    CHECK(answered.flagged(category::conflict));
+    CHECK(has(answered, "conflict.sarcastic_praise"));
+    // A warm answer stays quiet.
+    CHECK_FALSE(shipped->analyze("thanks, that helped a lot", sensitivity::medium, reply).flagged(category::conflict));
+}
+
 TEST_CASE("Modifiers apply only to categories in which a rule fired and appear as cues",
           "[engine][analyzer]")
 {

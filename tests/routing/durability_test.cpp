@@ -40,7 +40,7 @@ TEST_CASE("An opt-in acknowledged through the whole stack survives SIGKILL right
                 std::lock_guard lock(m);
                 posted.push_back(std::move(f));
             });
-            routing::event_router bot([](std::string_view, engine::sensitivity) { return engine::analysis{}; },
+            routing::event_router bot([](std::string_view, engine::sensitivity, engine::message_context) { return engine::analysis{}; },
                                      composer, store, delivery, clock);
             core::command_invocation inv;
             inv.server = core::server_id{"g1"};

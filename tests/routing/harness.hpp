@@ -72,7 +72,7 @@ struct harness {
             posted.push_back(std::move(f));
         });
         if (!analyze)
-            analyze = [this](std::string_view text, engine::sensitivity) {
+            analyze = [this](std::string_view text, engine::sensitivity, engine::message_context) {
                 auto it = analyses.find(std::string(text));
                 return it == analyses.end() ? engine::analysis{} : it->second;
             };

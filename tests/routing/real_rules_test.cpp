@@ -69,6 +69,27 @@ TEST_CASE("With the real English rules, the people of the issue get what it desc
         CHECK(bytes.find(t) == std::string::npos);
 }
 
+TEST_CASE("A jab with no 'you' in it counts when it answers someone, not when it is said to the room",
+          "[commands][scenario][engine]")
+{
+    const std::string jab = "riveting. another brilliant idea";
+    harness h(commands::analyze_with(english()));
+    for (auto who : {"alice", "bob"}) h.command(who, "nudge", {"on"});
+
+    h.say("bob", jab, nullptr, "c2");   // said to the room: no one is answered
+    CHECK(h.delivery.dms.empty());
+    auto own = h.say("bob", "I'll draft the plan tonight", nullptr, "c3");
+    h.clock.advance(1min);
+    h.say("bob", jab, &own, "c3");      // an answer to his own message is no answer to someone
+    CHECK(h.delivery.dms.empty());
+
+    auto a1 = h.say("alice", "what if we moved standup to the afternoon?", nullptr, "c4");
+    h.clock.advance(1min);
+    h.say("bob", jab, &a1);             // an answer to alice
+    CHECK_FALSE(h.delivery.dms.empty());
+    CHECK((!h.delivery.dms_to("alice").empty() || !h.delivery.dms_to("bob").empty()));
+}
+
 TEST_CASE("Show what people read (run by hand with [.show])", "[.show]")
 {
     harness h(commands::analyze_with(english()));

@@ -46,7 +46,7 @@ TEST_CASE("A reloaded default sensitivity reaches the next analysis; a server wh
 {
     std::vector<std::pair<std::string, engine::sensitivity>> seen;   // server, sensitivity analysed at
     std::string server_of_next;
-    const commands::analyze_fn recorder = [&](std::string_view, engine::sensitivity s) {
+    const commands::analyze_fn recorder = [&](std::string_view, engine::sensitivity s, engine::message_context) {
         seen.emplace_back(server_of_next, s);
         return engine::analysis{};
     };
@@ -86,7 +86,7 @@ TEST_CASE("A reloaded daily cap applies to the next decision and today's count c
     REQUIRE(h.delivery.dms_to("alice").size() == 1);   // cap 1
 
     h.bot->reload(
-        [&](std::string_view text, engine::sensitivity) {
+        [&](std::string_view text, engine::sensitivity, engine::message_context) {
             auto it = h.analyses.find(std::string(text));
             return it == h.analyses.end() ? engine::analysis{} : it->second;
         },
@@ -108,7 +108,7 @@ TEST_CASE("A push nudge waiting for the store's daily claim is worded by the con
 {
     harness h;
     h.shared_store = true;
-    const auto analyze = [&](std::string_view text, engine::sensitivity) {
+    const auto analyze = [&](std::string_view text, engine::sensitivity, engine::message_context) {
         auto it = h.analyses.find(std::string(text));
         return it == h.analyses.end() ? engine::analysis{} : it->second;
     };
@@ -157,7 +157,7 @@ TEST_CASE("forget-me after a reload also clears what the earlier suggestion libr
 
     auto next = test_composer();
     h.bot->reload(
-        [&](std::string_view text, engine::sensitivity) {
+        [&](std::string_view text, engine::sensitivity, engine::message_context) {
             auto it = h.analyses.find(std::string(text));
             return it == h.analyses.end() ? engine::analysis{} : it->second;
         },
