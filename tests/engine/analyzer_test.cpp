@@ -418,7 +418,7 @@ TEST_CASE("Many hits give the same analysis with and without cue masks", "[engin
 TEST_CASE("Every example written in the test pack behaves", "[engine][examples]")
 {
     auto report = run_examples(*test_rules());
-    CHECK(report.run == 21);
+    CHECK(report.run == 24);
     INFO(report.to_string());
     CHECK(report.ok());
 }
@@ -495,12 +495,14 @@ TEST_CASE("One analyzer serves several threads at once", "[engine][analyzer]")
 TEST_CASE("Introspection lists rules, lexicons, modifiers and features", "[engine][analyzer]")
 {
     auto rules = test_rules();
-    CHECK(rules->rules().size() == 8);
+    CHECK(rules->rules().size() == 9);
     CHECK(rules->lexicons().size() == 10);
     CHECK(rules->modifiers().size() == 2);
     CHECK(rules->modifiers()[0].effect[0] == -2.0f);
     CHECK(rules->modifiers()[0].when == std::vector<std::string>{"thanks"});
     CHECK(std::find(analyzer::features().begin(), analyzer::features().end(), "@shouting") !=
+          analyzer::features().end());
+    CHECK(std::find(analyzer::features().begin(), analyzer::features().end(), "@reply") !=
           analyzer::features().end());
     CHECK(rules->memory_bytes() > 0);
     CHECK(rules->scoring(category::crisis).defined);
