@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "engine/message_scan.hpp"
+#include "engine/quote_marks.hpp"
 #include "engine/single_quotes.hpp"
 #include "engine/word_folding.hpp"
 
@@ -781,7 +782,8 @@ void normalizer::normalize(std::string_view text, normalized_text& out, const vo
     out.clear();
     if (text.size() > max_input_bytes) text = text.substr(0, max_input_bytes);
     scan::message_scan(text, out, vocab, loop).scan_message();
-    mark_single_quoted(text, out);
+    out.first_quote_mark = static_cast<std::uint32_t>(quote_marks::next_candidate(text, 0));
+    mark_single_quoted(text, out.first_quote_mark, out);
 }
 
 }  // namespace nudgebot::engine

@@ -34,9 +34,9 @@ bool opens_after(unsigned char c) noexcept { return c == ' ' || c == '\t' || c =
 
 }  // namespace
 
-std::optional<byte_span> find_scare_quote(std::string_view text) noexcept
+std::optional<byte_span> find_scare_quote(std::string_view text, std::size_t from) noexcept
 {
-    for (std::size_t i = quote_marks::next_candidate(text, 0); i < text.size();
+    for (std::size_t i = quote_marks::next_candidate(text, from); i < text.size();
          i = quote_marks::next_candidate(text, i + 1)) {
         const auto open = quote_marks::mark_at(text, i);
         const kind k = opened_by(open.what);

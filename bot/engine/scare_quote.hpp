@@ -10,6 +10,7 @@
 // or closes one. Linear in the text, no allocation. Owner: engine.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string_view>
 
@@ -17,6 +18,7 @@
 
 namespace nudgebot::engine {
 
-std::optional<byte_span> find_scare_quote(std::string_view text) noexcept;
+// `from`: no quote mark starts before it (normalized_text::first_quote_mark, or 0).
+std::optional<byte_span> find_scare_quote(std::string_view text, std::size_t from = 0) noexcept;
 
 }  // namespace nudgebot::engine

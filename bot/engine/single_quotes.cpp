@@ -36,14 +36,14 @@ std::size_t closing_at(std::string_view text, std::size_t i) noexcept
 
 }  // namespace
 
-void mark_single_quoted(std::string_view text, normalized_text& out) noexcept
+void mark_single_quoted(std::string_view text, std::size_t from, normalized_text& out) noexcept
 {
     if (out.tokens.empty()) return;
     const std::size_t n = text.size();
     std::size_t next_token = 0;
     // Each candidate byte (quote_marks::next_candidate()) once: the text is read once however
     // many apostrophes it has.
-    for (std::size_t at = quote_marks::next_candidate(text, 0); at < n;) {
+    for (std::size_t at = quote_marks::next_candidate(text, from); at < n;) {
         const std::size_t open = opening_at(text, at);
         if (open == 0) {
             at = quote_marks::next_candidate(text, at + 1);

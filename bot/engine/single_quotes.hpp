@@ -13,12 +13,14 @@
 // must be in text order (as the normaliser makes them). Owner: engine.
 #pragma once
 
+#include <cstddef>
 #include <string_view>
 
 #include "engine/normalizer.hpp"
 
 namespace nudgebot::engine {
 
-void mark_single_quoted(std::string_view text, normalized_text& out) noexcept;
+// `from`: no quote mark starts before it (quote_marks::next_candidate(text, 0) or less).
+void mark_single_quoted(std::string_view text, std::size_t from, normalized_text& out) noexcept;
 
 }  // namespace nudgebot::engine
