@@ -709,7 +709,7 @@ private:
         const auto& model = c_.learned;
         if (model.empty()) return;
         learned::result r;
-        model.evaluate(s_.text, s_.learned, r);
+        model.evaluate(s_.text, s_.learned, r, c_.learned_words);
         for (std::size_t cat = 0; cat < reported_category_count; ++cat) {
             const auto& p = model.params(static_cast<category>(cat));
             if (!p.defined) continue;

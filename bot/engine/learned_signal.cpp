@@ -235,7 +235,7 @@ std::size_t model::memory_bytes() const noexcept
     return slots_.capacity() * sizeof(slot) + filter_.capacity() * sizeof(std::uint64_t);
 }
 
-void model::evaluate(const normalized_text& text, scratch& s, result& out) const
+void model::evaluate(const normalized_text& text, scratch& s, result& out, std::span<const word_keys> words) const
 {
     out = result{};
     s.matched = 0;
@@ -257,14 +257,57 @@ void model::evaluate(const normalized_text& text, scratch& s, result& out) const
     const std::size_t table_mask = mask_;
     const std::uint64_t* filter = filter_.data();
     const unsigned filter_shift = filter_shift_;
+    const unsigned order = order_;
     std::uint32_t passed = 0;
-    out.ngrams = for_each_ngram(text, order_, [&](std::uint64_t key, std::uint32_t first, std::uint32_t last) {
+    const auto keep = [&](std::uint64_t key, std::uint32_t first, std::uint32_t last, std::uint32_t may) {
         keys[passed] = key;
         places[passed] = first << 2 | (last - first);   // see scratch::places
-        const std::uint32_t may = may_have(filter, filter_shift, key);
         __builtin_prefetch(slots + (key & table_mask & (std::size_t{0} - may)));
         passed += may;
-    });
+    };
+    // The n-grams as for_each_ngram() makes them, with a word's hash, unigram key and whether
+    // that unigram is in the model taken from `words`.
+    std::uint32_t ngrams = 0;
+    std::uint32_t run = 0;   // unquoted tokens in a row ending before this one
+    std::uint64_t prev1 = 0, prev2 = 0;   // keys of the uni- and bigram ending at the last token
+    const auto& toks = text.tokens;
+    const char* end = text.chars.data() + text.chars.size();
+    const word_keys* known = words.data();
+    const std::size_t known_count = words.size();
+    for (std::uint32_t i = 0; i < toks.size(); ++i) {
+        const auto& t = toks[i];
+        if (t.has(token::quoted)) {
+            run = 0;
+            continue;
+        }
+        std::uint64_t h, uni, may_uni;
+        if (const auto w = static_cast<std::size_t>(static_cast<std::uint32_t>(t.word)); w < known_count) {
+            h = known[w].hash;
+            uni = known[w].unigram;
+            may_uni = known[w].present;
+        } else {
+            h = token_hash(text.chars.data() + t.text_begin, t.text_size, end);
+            uni = extend_key(ngram_seed, h);
+            may_uni = may_have(filter, filter_shift, uni);
+        }
+        keep(uni, i, i, static_cast<std::uint32_t>(may_uni));
+        ++ngrams;
+        std::uint64_t bi = 0;
+        if (order >= 2 && run >= 1) {
+            bi = extend_key(prev1, h);
+            keep(bi, i - 1, i, may_have(filter, filter_shift, bi));
+            ++ngrams;
+            if (order >= 3 && run >= 2) {
+                const std::uint64_t tri = extend_key(prev2, h);
+                keep(tri, i - 2, i, may_have(filter, filter_shift, tri));
+                ++ngrams;
+            }
+        }
+        prev2 = bi;
+        prev1 = uni;
+        ++run;
+    }
+    out.ngrams = ngrams;
 
     // The set of counted n-grams: at least twice as many places as candidates.
     std::size_t size = 64;
@@ -311,6 +354,18 @@ void model::evaluate(const normalized_text& text, scratch& s, result& out) const
         const auto limit = static_cast<float>(p.max_effect);
         out.effect[c] = std::clamp(static_cast<float>(p.scale) * (out.z[c] - static_cast<float>(p.offset)), -limit, limit);
     }
+}
+
+std::vector<word_keys> model::index_words(const vocabulary& vocab) const
+{
+    std::vector<word_keys> words(vocab.word_count());
+    for (std::size_t w = 0; w < words.size(); ++w) {
+        auto& k = words[w];
+        k.hash = token_hash(vocab.word(static_cast<word_id>(w)));
+        k.unigram = extend_key(ngram_seed, k.hash);
+        k.present = find(k.unigram) != nullptr ? 1 : 0;
+    }
+    return words;
 }
 
 bool model::strongest(const normalized_text& text, const scratch& s, category c, bool positive,

@@ -27,6 +27,7 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +35,7 @@
 #include "core/diagnostics.hpp"
 #include "engine/analysis.hpp"
 #include "engine/normalizer.hpp"
+#include "engine/vocabulary.hpp"
 
 namespace nudgebot::engine {
 
@@ -147,6 +149,14 @@ struct category_params {
     std::string rule_id;      // "learned.<category>"
 };
 
+// What the learned signal computes from the text of one vocabulary word, worked out once
+// (model::index_words()), so that evaluate() takes it from here for a token with a word id.
+struct word_keys {
+    std::uint64_t hash = 0;      // token_hash() of the word's text
+    std::uint64_t unigram = 0;   // the key of the word alone: extend_key(ngram_seed, hash)
+    std::uint64_t present = 0;   // 1 when that unigram is in the model
+};
+
 // A matched n-gram of a message.
 struct match {
     std::uint32_t entry = 0;   // its slot in the model's table
@@ -201,9 +211,15 @@ public:
         return at == no_entry ? nullptr : slots_[at].weights.data();
     }
 
+    // Per word id of `vocab`, the keys of that word (see word_keys).
+    std::vector<word_keys> index_words(const vocabulary& vocab) const;
+
     // Scores a normalised message (the model must not be empty); leaves its distinct matched
-    // n-grams in s.matches (the first s.matched) for strongest().
-    void evaluate(const normalized_text& text, scratch& s, result& out) const;
+    // n-grams in s.matches (the first s.matched) for strongest(). `words`: index_words() of the
+    // vocabulary the text was normalised with, or empty; a token with a word id is not hashed
+    // again then (a token's word id is that of its text, so the keys are the ones
+    // for_each_ngram() computes).
+    void evaluate(const normalized_text& text, scratch& s, result& out, std::span<const word_keys> words = {}) const;
 
     // The span of the matched n-gram (s.matches) with the largest weight for `c` (the most negative one
     // when !positive), joined with the second when that weighs at least half as much; false when
