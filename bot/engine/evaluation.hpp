@@ -404,7 +404,7 @@ private:
     // @scare_quote (scare_quote.hpp) at the tokens inside the quote: one pass over the bytes.
     void add_scare_quote(std::uint32_t base)
     {
-        const auto quote = find_scare_quote(text_, s_.text.first_quote_mark);
+        const auto quote = find_scare_quote(text_, s_.text.quote_mark_bytes);
         if (!quote) return;
         const auto& toks = s_.text.tokens;
         std::uint32_t first = no_position, last = no_position;

@@ -782,8 +782,8 @@ void normalizer::normalize(std::string_view text, normalized_text& out, const vo
     out.clear();
     if (text.size() > max_input_bytes) text = text.substr(0, max_input_bytes);
     scan::message_scan(text, out, vocab, loop).scan_message();
-    out.first_quote_mark = static_cast<std::uint32_t>(quote_marks::next_candidate(text, 0));
-    mark_single_quoted(text, out.first_quote_mark, out);
+    quote_marks::list_candidates(text, out.quote_mark_bytes);
+    mark_single_quoted(text, out.quote_mark_bytes, out);
 }
 
 }  // namespace nudgebot::engine

@@ -1,6 +1,6 @@
 // Quote marks in raw message text, shared by quoted speech (single_quotes.cpp) and scare quotes
 // (scare_quote.cpp): where the next byte that may start a mark is, which mark sits at a place,
-// and whether a closing mark ends where one may (before the end of the text, a space or
+// (listing them once per message), and whether a closing mark ends where one may (before the end of the text, a space or
 // punctuation, never before a letter or digit: don't, 90's). What may open a quote differs
 // between the two and stays with each. Header-only, pure, no allocation. Owner: engine.
 #pragma once
@@ -9,7 +9,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <span>
 #include <string_view>
+#include <vector>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -97,5 +99,33 @@ inline std::size_t next_candidate(std::string_view text, std::size_t from) noexc
         if (p[i] == '\'' || p[i] == '"' || p[i] == 0xE2) return i;
     return n;
 }
+
+// Every byte of the text next_candidate() stops at, in order (`out` is cleared first): one pass
+// over the text serves each search that follows (candidate_cursor).
+inline void list_candidates(std::string_view text, std::vector<std::uint32_t>& out)
+{
+    out.clear();
+    for (std::size_t i = next_candidate(text, 0); i < text.size(); i = next_candidate(text, i + 1))
+        out.push_back(static_cast<std::uint32_t>(i));
+}
+
+// next_candidate() over a text whose candidates were listed (list_candidates()): the same
+// answers, for `from` that never decreases, without reading the text again.
+class candidate_cursor {
+public:
+    candidate_cursor(std::span<const std::uint32_t> list, std::size_t text_size) noexcept
+        : list_(list), end_(text_size)
+    {}
+    std::size_t next(std::size_t from) noexcept
+    {
+        while (at_ < list_.size() && list_[at_] < from) ++at_;
+        return at_ < list_.size() ? list_[at_] : end_;
+    }
+
+private:
+    std::span<const std::uint32_t> list_;
+    std::size_t end_;
+    std::size_t at_ = 0;
+};
 
 }  // namespace nudgebot::engine::quote_marks

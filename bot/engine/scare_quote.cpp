@@ -32,12 +32,11 @@ bool closes(mark m, kind k) noexcept
 
 bool opens_after(unsigned char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '(' || c == '['; }
 
-}  // namespace
-
-std::optional<byte_span> find_scare_quote(std::string_view text, std::size_t from) noexcept
+// The first scare quote, visiting the bytes that may start a mark as next(from) gives them.
+template <class Next>
+std::optional<byte_span> first_scare_quote(std::string_view text, Next&& next) noexcept
 {
-    for (std::size_t i = quote_marks::next_candidate(text, from); i < text.size();
-         i = quote_marks::next_candidate(text, i + 1)) {
+    for (std::size_t i = next(0); i < text.size(); i = next(i + 1)) {
         const auto open = quote_marks::mark_at(text, i);
         const kind k = opened_by(open.what);
         if (k == kind::none) continue;
@@ -60,6 +59,19 @@ std::optional<byte_span> find_scare_quote(std::string_view text, std::size_t fro
         }
     }
     return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<byte_span> find_scare_quote(std::string_view text) noexcept
+{
+    return first_scare_quote(text, [&](std::size_t from) { return quote_marks::next_candidate(text, from); });
+}
+
+std::optional<byte_span> find_scare_quote(std::string_view text, std::span<const std::uint32_t> candidates) noexcept
+{
+    quote_marks::candidate_cursor cursor(candidates, text.size());
+    return first_scare_quote(text, [&](std::size_t from) { return cursor.next(from); });
 }
 
 }  // namespace nudgebot::engine

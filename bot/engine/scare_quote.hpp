@@ -10,15 +10,17 @@
 // or closes one. Linear in the text, no allocation. Owner: engine.
 #pragma once
 
-#include <cstddef>
+#include <cstdint>
 #include <optional>
+#include <span>
 #include <string_view>
 
 #include "engine/analysis.hpp"
 
 namespace nudgebot::engine {
 
-// `from`: no quote mark starts before it (normalized_text::first_quote_mark, or 0).
-std::optional<byte_span> find_scare_quote(std::string_view text, std::size_t from = 0) noexcept;
+std::optional<byte_span> find_scare_quote(std::string_view text) noexcept;
+// The same, given quote_marks::list_candidates() of the text (normalized_text::quote_mark_bytes).
+std::optional<byte_span> find_scare_quote(std::string_view text, std::span<const std::uint32_t> candidates) noexcept;
 
 }  // namespace nudgebot::engine

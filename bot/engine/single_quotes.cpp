@@ -36,17 +36,17 @@ std::size_t closing_at(std::string_view text, std::size_t i) noexcept
 
 }  // namespace
 
-void mark_single_quoted(std::string_view text, std::size_t from, normalized_text& out) noexcept
+void mark_single_quoted(std::string_view text, std::span<const std::uint32_t> candidates, normalized_text& out) noexcept
 {
     if (out.tokens.empty()) return;
     const std::size_t n = text.size();
     std::size_t next_token = 0;
-    // Each candidate byte (quote_marks::next_candidate()) once: the text is read once however
-    // many apostrophes it has.
-    for (std::size_t at = quote_marks::next_candidate(text, from); at < n;) {
+    // The listed candidate bytes, each once.
+    quote_marks::candidate_cursor cursor(candidates, n);
+    for (std::size_t at = cursor.next(0); at < n;) {
         const std::size_t open = opening_at(text, at);
         if (open == 0) {
-            at = quote_marks::next_candidate(text, at + 1);
+            at = cursor.next(at + 1);
             continue;
         }
         std::size_t close_at = 0;
@@ -56,13 +56,13 @@ void mark_single_quoted(std::string_view text, std::size_t from, normalized_text
                 break;
             }
         if (close_at == 0) {
-            at = quote_marks::next_candidate(text, at + open);
+            at = cursor.next(at + open);
             continue;
         }
         while (next_token < out.tokens.size() && out.tokens[next_token].span.begin < at + open) ++next_token;
         for (; next_token < out.tokens.size() && out.tokens[next_token].span.end <= close_at; ++next_token)
             out.tokens[next_token].flags |= token::quoted;
-        at = quote_marks::next_candidate(text, close_at + 1);
+        at = cursor.next(close_at + 1);
     }
 }
 

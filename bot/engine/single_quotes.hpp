@@ -13,14 +13,15 @@
 // must be in text order (as the normaliser makes them). Owner: engine.
 #pragma once
 
-#include <cstddef>
+#include <cstdint>
+#include <span>
 #include <string_view>
 
 #include "engine/normalizer.hpp"
 
 namespace nudgebot::engine {
 
-// `from`: no quote mark starts before it (quote_marks::next_candidate(text, 0) or less).
-void mark_single_quoted(std::string_view text, std::size_t from, normalized_text& out) noexcept;
+// `candidates`: quote_marks::list_candidates() of the text.
+void mark_single_quoted(std::string_view text, std::span<const std::uint32_t> candidates, normalized_text& out) noexcept;
 
 }  // namespace nudgebot::engine
