@@ -240,7 +240,7 @@ private:
     // Many n-grams of a message are not in the model: a blocked filter turns most of those away
     // before the table is touched. A key's top bits pick one 64-bit word of it and two of its
     // middle bits two bits in that word (16 filter bits per n-gram, so about one absent n-gram in
-    // 50 passes), so one load tells. 1 when `key` may be there.
+    // 90 passes), so one load tells. 1 when `key` may be there.
     static std::uint64_t filter_bits(std::uint64_t key) noexcept
     {
         return (std::uint64_t{1} << ((key >> 24) & 63)) | (std::uint64_t{1} << ((key >> 30) & 63));
