@@ -90,7 +90,7 @@ std::array<float, reported_category_count> analyzer::learned_probabilities(std::
     thread_local learned::scratch buffers;
     c_->norm.normalize(text, normal, &c_->vocab);
     learned::result r;
-    model.evaluate(normal, buffers, r);
+    model.evaluate(normal, buffers, r, c_->learned_words);
     for (std::size_t cat = 0; cat < reported_category_count; ++cat)
         if (model.params(static_cast<category>(cat)).defined) p[cat] = sigmoid(r.z[cat]);
     return p;
@@ -112,7 +112,8 @@ std::size_t analyzer::memory_bytes() const noexcept
                         c.trigger_entries.capacity() * sizeof(compiled::trigger_entry) +
                         c.modifier_cue_masks.capacity() * sizeof(compiled::cue_set) +
                         c.modifier_categories.capacity() * sizeof(std::uint32_t) +
-                        c.lexicon_filters.capacity() + c.learned.memory_bytes();
+                        c.lexicon_filters.capacity() + c.learned.memory_bytes() +
+                        c.learned_words.capacity() * sizeof(learned::word_keys);
     for (const auto& t : c.term_texts) total += sizeof(std::string) + t.capacity();
     for (const auto& t : c.triggers) total += sizeof(t) + t.capacity() * sizeof(std::uint32_t);
     for (const auto& e : c.examples) total += sizeof(e) + e.text.capacity();

@@ -163,6 +163,8 @@ struct analyzer::compiled {
     std::vector<std::string> packs;
     std::vector<pack_example> examples;
     learned::model learned;   // the learned signal; empty without learned.json
+    // learned.index_words(vocab) (filled by derive_lookup_tables(); empty without the signal).
+    std::vector<learned::word_keys> learned_words;
     double compile_ms = 0;
 
     // Cue sets as bit masks (bit c of word c / 64), filled by the analyzer's constructor when

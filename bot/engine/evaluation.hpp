@@ -406,7 +406,7 @@ private:
     // @scare_quote (scare_quote.hpp) at the tokens inside the quote: one pass over the bytes.
     void add_scare_quote(std::uint32_t base)
     {
-        const auto quote = find_scare_quote(text_);
+        const auto quote = find_scare_quote(text_, s_.text.quote_mark_bytes);
         if (!quote) return;
         const auto& toks = s_.text.tokens;
         std::uint32_t first = no_position, last = no_position;
@@ -711,7 +711,7 @@ private:
         const auto& model = c_.learned;
         if (model.empty()) return;
         learned::result r;
-        model.evaluate(s_.text, s_.learned, r);
+        model.evaluate(s_.text, s_.learned, r, c_.learned_words);
         for (std::size_t cat = 0; cat < reported_category_count; ++cat) {
             const auto& p = model.params(static_cast<category>(cat));
             if (!p.defined) continue;

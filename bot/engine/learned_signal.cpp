@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <span>
 #include <unordered_map>
 
 #include <nlohmann/json.hpp>
@@ -51,8 +52,7 @@ bool model::insert(std::uint64_t key, const std::array<float, reported_category_
         if (slots_[at].tag == 0) {
             slots_[at] = {tag, weights};
             ++size_;
-            for (const std::uint64_t bit : {filter_bit_a(key), filter_bit_b(key)})
-                filter_[bit >> 6] |= std::uint64_t{1} << (bit & 63);
+            filter_[key >> filter_shift_] |= filter_bits(key);
             return true;
         }
     }
@@ -145,14 +145,13 @@ bool model::read(const pack_source& source, core::diagnostics& diags,
         while (capacity < 2 * count) capacity *= 2;
         slots_.assign(capacity, slot{});
         mask_ = capacity - 1;
-        std::size_t filter_bits = 64;
+        std::size_t filter_words = 64;
         filter_shift_ = 58;
-        while (filter_bits < 16 * count) {
-            filter_bits *= 2;
+        while (64 * filter_words < 16 * count) {
+            filter_words *= 2;
             --filter_shift_;
         }
-        filter_mask_ = filter_bits - 1;
-        filter_.assign(filter_bits / 64, 0);
+        filter_.assign(filter_words, 0);
         std::unordered_map<std::uint64_t, std::size_t> first_at;   // only to name duplicates
         for (std::size_t i = 0; i < count; ++i) {
             const auto at = json_document::child("/ngrams", i);
@@ -236,37 +235,79 @@ std::size_t model::memory_bytes() const noexcept
     return slots_.capacity() * sizeof(slot) + filter_.capacity() * sizeof(std::uint64_t);
 }
 
-void model::evaluate(const normalized_text& text, scratch& s, result& out) const
+void model::evaluate(const normalized_text& text, scratch& s, result& out, std::span<const word_keys> words) const
 {
     out = result{};
-    s.matches.clear();
-    // Every n-gram's key first, then the filter over all of them without a branch, then the
-    // table for the few it lets through: whether an n-gram is in the model has no pattern, and a
-    // branch on it in one loop was mispredicted about every third n-gram.
+    s.matched = 0;
     const std::size_t most = std::size_t{order_} * text.tokens.size();
     if (s.keys.size() < most) {
         s.keys.resize(most);
         s.places.resize(most);
-        s.candidates.resize(most);
+        s.matches.resize(most);
     }
+    // Each n-gram's key goes through the filter as it is made, without a branch (whether an
+    // n-gram is in the model has no pattern, and a branch on it was mispredicted about every
+    // third n-gram): the keys it lets through are kept with their tokens, and their slots,
+    // scattered over the table, are asked for at once, so the cache misses overlap (a key it
+    // turns away asks for slot 0).
     std::uint64_t* keys = s.keys.data();
-    match* places = s.places.data();
-    std::uint32_t n = 0;
-    out.ngrams = for_each_ngram(text, order_, [&](std::uint64_t key, std::uint32_t first, std::uint32_t last) {
-        keys[n] = key;
-        places[n] = {0, first, last};
-        ++n;
-    });
-    std::uint32_t* candidates = s.candidates.data();
-    std::uint32_t passed = 0;
-    for (std::uint32_t i = 0; i < n; ++i) {
-        candidates[passed] = i;
-        passed += may_have(keys[i]);
-    }
-    // Their slots are scattered over the table: ask for all of them before reading any, so the
-    // cache misses overlap.
+    std::uint32_t* places = s.places.data();
     const slot* slots = slots_.data();
-    for (std::uint32_t k = 0; k < passed; ++k) __builtin_prefetch(slots + (keys[candidates[k]] & mask_));
+    // Locals: the stores below might otherwise be taken to change the members.
+    const std::size_t table_mask = mask_;
+    const std::uint64_t* filter = filter_.data();
+    const unsigned filter_shift = filter_shift_;
+    const unsigned order = order_;
+    std::uint32_t passed = 0;
+    const auto keep = [&](std::uint64_t key, std::uint32_t first, std::uint32_t last, std::uint32_t may) {
+        keys[passed] = key;
+        places[passed] = first << 2 | (last - first);   // see scratch::places
+        __builtin_prefetch(slots + (key & table_mask & (std::size_t{0} - may)));
+        passed += may;
+    };
+    // The n-grams as for_each_ngram() makes them, with a word's hash, unigram key and whether
+    // that unigram is in the model taken from `words`.
+    std::uint32_t ngrams = 0;
+    std::uint32_t run = 0;   // unquoted tokens in a row ending before this one
+    std::uint64_t prev1 = 0, prev2 = 0;   // keys of the uni- and bigram ending at the last token
+    const auto& toks = text.tokens;
+    const char* end = text.chars.data() + text.chars.size();
+    const word_keys* known = words.data();
+    const std::size_t known_count = words.size();
+    for (std::uint32_t i = 0; i < toks.size(); ++i) {
+        const auto& t = toks[i];
+        if (t.has(token::quoted)) {
+            run = 0;
+            continue;
+        }
+        std::uint64_t h, uni, may_uni;
+        if (const auto w = static_cast<std::size_t>(static_cast<std::uint32_t>(t.word)); w < known_count) {
+            h = known[w].hash;
+            uni = known[w].unigram;
+            may_uni = known[w].present;
+        } else {
+            h = token_hash(text.chars.data() + t.text_begin, t.text_size, end);
+            uni = extend_key(ngram_seed, h);
+            may_uni = may_have(filter, filter_shift, uni);
+        }
+        keep(uni, i, i, static_cast<std::uint32_t>(may_uni));
+        ++ngrams;
+        std::uint64_t bi = 0;
+        if (order >= 2 && run >= 1) {
+            bi = extend_key(prev1, h);
+            keep(bi, i - 1, i, may_have(filter, filter_shift, bi));
+            ++ngrams;
+            if (order >= 3 && run >= 2) {
+                const std::uint64_t tri = extend_key(prev2, h);
+                keep(tri, i - 2, i, may_have(filter, filter_shift, tri));
+                ++ngrams;
+            }
+        }
+        prev2 = bi;
+        prev1 = uni;
+        ++run;
+    }
+    out.ngrams = ngrams;
 
     // The set of counted n-grams: at least twice as many places as candidates.
     std::size_t size = 64;
@@ -279,12 +320,13 @@ void model::evaluate(const normalized_text& text, scratch& s, result& out) const
     std::uint32_t* counted = s.counted.data();
     std::fill_n(counted, size, 0u);
     const std::size_t mask = size - 1;
+    match* matches = s.matches.data();
+    std::uint32_t matched = 0;
     float sum0 = 0, sum1 = 0, sum2 = 0;
     static_assert(reported_category_count == 3);
     // Each n-gram counts once (presence), at its first occurrence.
     for (std::uint32_t k = 0; k < passed; ++k) {
-        const std::uint32_t i = candidates[k];
-        const std::uint32_t at = probe_table(keys[i]);
+        const std::uint32_t at = probe_table(keys[k]);
         if (at == no_entry) continue;
         std::size_t place = static_cast<std::size_t>((std::uint64_t{at} * 0x9e3779b97f4a7c15ull) >> shift);
         bool seen = false;
@@ -299,8 +341,10 @@ void model::evaluate(const normalized_text& text, scratch& s, result& out) const
         sum0 += w[0];
         sum1 += w[1];
         sum2 += w[2];
-        s.matches.push_back({at, places[i].first, places[i].last});
+        const std::uint32_t first = places[k] >> 2;
+        matches[matched++] = {at, first, first + (places[k] & 3u)};
     }
+    s.matched = matched;
     const std::array<float, 3> sum{sum0, sum1, sum2};
     const float norm = 1.0f / std::sqrt(static_cast<float>(out.ngrams) + 1.0f);
     for (std::size_t c = 0; c < reported_category_count; ++c) {
@@ -312,6 +356,18 @@ void model::evaluate(const normalized_text& text, scratch& s, result& out) const
     }
 }
 
+std::vector<word_keys> model::index_words(const vocabulary& vocab) const
+{
+    std::vector<word_keys> words(vocab.word_count());
+    for (std::size_t w = 0; w < words.size(); ++w) {
+        auto& k = words[w];
+        k.hash = token_hash(vocab.word(static_cast<word_id>(w)));
+        k.unigram = extend_key(ngram_seed, k.hash);
+        k.present = find(k.unigram) != nullptr ? 1 : 0;
+    }
+    return words;
+}
+
 bool model::strongest(const normalized_text& text, const scratch& s, category c, bool positive,
                       byte_span& span) const noexcept
 {
@@ -319,7 +375,7 @@ bool model::strongest(const normalized_text& text, const scratch& s, category c,
     const float sign = positive ? 1.0f : -1.0f;
     float top[2] = {0, 0};
     const match* at[2] = {nullptr, nullptr};
-    for (const auto& m : s.matches) {
+    for (const match& m : std::span(s.matches.data(), s.matched)) {
         const float w = sign * slots_[m.entry].weights[cat];
         if (w > top[0]) {
             top[1] = top[0];

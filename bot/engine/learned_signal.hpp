@@ -19,7 +19,7 @@
 //   once the scratch is warm; its work is linear in the tokens.
 // - The look-up table is built once by read(): open addressing with linear probing over a power
 //   of two of slots, each a 64-bit key (0 = empty) with its three weights side by side, so one
-//   probe gives all three; a bit array of the keys' top bits turns most absent n-grams away first.
+//   probe gives all three; a bit array of the keys' bits turns most absent n-grams away first.
 //   Owner: engine.
 #pragma once
 
@@ -27,6 +27,7 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +35,7 @@
 #include "core/diagnostics.hpp"
 #include "engine/analysis.hpp"
 #include "engine/normalizer.hpp"
+#include "engine/vocabulary.hpp"
 
 namespace nudgebot::engine {
 
@@ -147,6 +149,14 @@ struct category_params {
     std::string rule_id;      // "learned.<category>"
 };
 
+// What the learned signal computes from the text of one vocabulary word, worked out once
+// (model::index_words()), so that evaluate() takes it from here for a token with a word id.
+struct word_keys {
+    std::uint64_t hash = 0;      // token_hash() of the word's text
+    std::uint64_t unigram = 0;   // the key of the word alone: extend_key(ngram_seed, hash)
+    std::uint64_t present = 0;   // 1 when that unigram is in the model
+};
+
 // A matched n-gram of a message.
 struct match {
     std::uint32_t entry = 0;   // its slot in the model's table
@@ -159,11 +169,14 @@ struct scratch {
     // The table slots (+ 1) counted in this message: a small open-addressing set sized to the
     // message (so it stays in the L1 cache), cleared per message.
     std::vector<std::uint32_t> counted;
-    std::vector<match> matches;   // the distinct n-grams of the message found in the model
-    // Every n-gram of the message (key, token range), and the ones the filter lets through.
+    // The distinct n-grams of the message found in the model: the first `matched` entries
+    // (sized for every n-gram of the longest message yet, written without a check per entry).
+    std::vector<match> matches;
+    std::uint32_t matched = 0;
+    // The n-grams the filter lets through: their keys, and their tokens as first << 2 |
+    // (last - first) (an n-gram has at most three tokens; a message far fewer than 2^30).
     std::vector<std::uint64_t> keys;
-    std::vector<match> places;
-    std::vector<std::uint32_t> candidates;
+    std::vector<std::uint32_t> places;
 };
 
 // What the model says about one message.
@@ -198,11 +211,17 @@ public:
         return at == no_entry ? nullptr : slots_[at].weights.data();
     }
 
-    // Scores a normalised message (the model must not be empty); leaves its distinct matched
-    // n-grams in s.matches for strongest().
-    void evaluate(const normalized_text& text, scratch& s, result& out) const;
+    // Per word id of `vocab`, the keys of that word (see word_keys).
+    std::vector<word_keys> index_words(const vocabulary& vocab) const;
 
-    // The span of the n-gram of s.matches with the largest weight for `c` (the most negative one
+    // Scores a normalised message (the model must not be empty); leaves its distinct matched
+    // n-grams in s.matches (the first s.matched) for strongest(). `words`: index_words() of the
+    // vocabulary the text was normalised with, or empty; a token with a word id is not hashed
+    // again then (a token's word id is that of its text, so the keys are the ones
+    // for_each_ngram() computes).
+    void evaluate(const normalized_text& text, scratch& s, result& out, std::span<const word_keys> words = {}) const;
+
+    // The span of the matched n-gram (s.matches) with the largest weight for `c` (the most negative one
     // when !positive), joined with the second when that weighs at least half as much; false when
     // no matched n-gram weighs that way.
     bool strongest(const normalized_text& text, const scratch& s, category c, bool positive,
@@ -218,19 +237,20 @@ private:
     {
         return static_cast<std::uint32_t>(key >> 32) | 1u;
     }
-    // Many n-grams of a message are not in the model: two bits per key (one from its top bits,
-    // one from its middle bits; 16 filter bits per n-gram, so about one absent n-gram in 70
-    // passes) turn most of those away before the table is touched. 1 when `key` may be there.
-    std::uint64_t filter_bit_a(std::uint64_t key) const noexcept { return key >> filter_shift_; }
-    std::uint64_t filter_bit_b(std::uint64_t key) const noexcept { return (key >> 24) & filter_mask_; }
-    std::uint32_t filter_test(std::uint64_t bit) const noexcept
+    // Many n-grams of a message are not in the model: a blocked filter turns most of those away
+    // before the table is touched. A key's top bits pick one 64-bit word of it and two of its
+    // middle bits two bits in that word (16 filter bits per n-gram, so about one absent n-gram in
+    // 90 passes), so one load tells. 1 when `key` may be there.
+    static std::uint64_t filter_bits(std::uint64_t key) noexcept
     {
-        return static_cast<std::uint32_t>((filter_[bit >> 6] >> (bit & 63)) & 1u);
+        return (std::uint64_t{1} << ((key >> 24) & 63)) | (std::uint64_t{1} << ((key >> 30) & 63));
     }
-    std::uint32_t may_have(std::uint64_t key) const noexcept
+    static std::uint32_t may_have(const std::uint64_t* filter, unsigned shift, std::uint64_t key) noexcept
     {
-        return filter_test(filter_bit_a(key)) & filter_test(filter_bit_b(key));
+        const std::uint64_t bits = filter_bits(key);
+        return static_cast<std::uint32_t>((filter[key >> shift] & bits) == bits);
     }
+    std::uint32_t may_have(std::uint64_t key) const noexcept { return may_have(filter_.data(), filter_shift_, key); }
     std::uint32_t probe(std::uint64_t key) const noexcept
     {
         if (may_have(key) == 0) return no_entry;
@@ -263,9 +283,8 @@ private:
     std::vector<slot> slots_;            // a power of two, at most half full
     std::size_t size_ = 0;               // n-grams
     std::size_t mask_ = 0;
-    std::vector<std::uint64_t> filter_;  // bits filter_bit_a(key) and filter_bit_b(key) set for every key
-    unsigned filter_shift_ = 63;
-    std::uint64_t filter_mask_ = 0;      // filter bits - 1
+    std::vector<std::uint64_t> filter_;  // filter_bits(key) set in word key >> filter_shift_, for every key
+    unsigned filter_shift_ = 58;         // 64 - log2(filter_.size())
 };
 
 }  // namespace learned

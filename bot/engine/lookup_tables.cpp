@@ -11,6 +11,8 @@ namespace nudgebot::engine {
 void derive_lookup_tables(analyzer::compiled& c)
 {
     c.vocab.build_letter_automaton();
+    c.learned_words.clear();
+    if (!c.learned.empty()) c.learned_words = c.learned.index_words(c.vocab);
     // Items the phrase trie uses (see compiled.hpp).
     auto& used = c.item_used;
     std::size_t item_count = std::max(c.root.size(),

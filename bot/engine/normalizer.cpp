@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "engine/message_scan.hpp"
+#include "engine/quote_marks.hpp"
 #include "engine/single_quotes.hpp"
 #include "engine/word_folding.hpp"
 
@@ -781,7 +782,8 @@ void normalizer::normalize(std::string_view text, normalized_text& out, const vo
     out.clear();
     if (text.size() > max_input_bytes) text = text.substr(0, max_input_bytes);
     scan::message_scan(text, out, vocab, loop).scan_message();
-    mark_single_quoted(text, out);
+    quote_marks::list_candidates(text, out.quote_mark_bytes);
+    mark_single_quoted(text, out.quote_mark_bytes, out);
 }
 
 }  // namespace nudgebot::engine

@@ -127,6 +127,9 @@ struct normalized_text {
     bool exclamation_burst = false;   // "!!" ...
     bool mention = false;             // <@123> markup outside quotes (plain @name words are tokens)
     std::uint32_t sentences = 0;
+    // The bytes of the text that may start a quote mark, in order (' " or the lead byte of a
+    // curly one: quote_marks::list_candidates()), for the quote searches.
+    std::vector<std::uint32_t> quote_mark_bytes;
 
     std::string_view text(const token& t) const noexcept
     {
@@ -138,6 +141,7 @@ struct normalized_text {
         tokens.clear();
         has_lower = question = question_burst = exclamation_burst = mention = false;
         sentences = 0;
+        quote_mark_bytes.clear();
     }
 };
 

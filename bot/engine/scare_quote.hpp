@@ -10,7 +10,9 @@
 // or closes one. Linear in the text, no allocation. Owner: engine.
 #pragma once
 
+#include <cstdint>
 #include <optional>
+#include <span>
 #include <string_view>
 
 #include "engine/analysis.hpp"
@@ -18,5 +20,7 @@
 namespace nudgebot::engine {
 
 std::optional<byte_span> find_scare_quote(std::string_view text) noexcept;
+// The same, given quote_marks::list_candidates() of the text (normalized_text::quote_mark_bytes).
+std::optional<byte_span> find_scare_quote(std::string_view text, std::span<const std::uint32_t> candidates) noexcept;
 
 }  // namespace nudgebot::engine

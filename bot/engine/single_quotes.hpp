@@ -13,12 +13,15 @@
 // must be in text order (as the normaliser makes them). Owner: engine.
 #pragma once
 
+#include <cstdint>
+#include <span>
 #include <string_view>
 
 #include "engine/normalizer.hpp"
 
 namespace nudgebot::engine {
 
-void mark_single_quoted(std::string_view text, normalized_text& out) noexcept;
+// `candidates`: quote_marks::list_candidates() of the text.
+void mark_single_quoted(std::string_view text, std::span<const std::uint32_t> candidates, normalized_text& out) noexcept;
 
 }  // namespace nudgebot::engine
