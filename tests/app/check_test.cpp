@@ -128,3 +128,23 @@ TEST_CASE("The default rules folder honours NUDGEBOT_RULES_DIR", "[app][paths]")
     CHECK(found.size() >= 9);
     CHECK(found.substr(found.size() - 9) == "/rules/en");
 }
+
+TEST_CASE("check --reply reads the text as an answer to someone else's message", "[app][check]")
+{
+    app::check_options options;
+    options.text = "riveting. another brilliant idea";
+    options.rules_dir = NUDGEBOT_SOURCE_DIR "/rules/en";
+    std::istringstream in;
+    std::ostringstream said_to_room, err;
+    REQUIRE(app::run_check(options, in, said_to_room, err) == 0);
+    CHECK(said_to_room.str().find("conflict  0.00  not flagged") != std::string::npos);
+    CHECK(said_to_room.str().find("a reply to someone else") == std::string::npos);
+
+    options.reply = true;
+    std::ostringstream answered;
+    REQUIRE(app::run_check(options, in, answered, err) == 0);
+    INFO(answered.str());
+    CHECK(answered.str().find("FLAGGED") != std::string::npos);
+    CHECK(answered.str().find("conflict.sarcastic_praise") != std::string::npos);
+    CHECK(answered.str().find("Signals: a reply to someone else (--reply)") != std::string::npos);
+}

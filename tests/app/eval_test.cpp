@@ -73,6 +73,22 @@ TEST_CASE("A bad line is rejected with a reason that never quotes its text", "[e
     CHECK_FALSE(eval::parse_record("{\"text\":\"bad \xff\xfe utf8\",\"labels\":{}}", text, error));
 }
 
+TEST_CASE("A record may say it answers someone else's message; anything but true or false is an error", "[eval]")
+{
+    std::string text, error;
+    auto plain = eval::parse_record(R"({"text":"x","labels":{"conflict":1}})", text, error);
+    REQUIRE(plain);
+    CHECK_FALSE(plain->reply);
+    auto reply = eval::parse_record(R"({"text":"x","reply":true,"labels":{"conflict":1}})", text, error);
+    REQUIRE(reply);
+    CHECK(reply->reply);
+    auto null_reply = eval::parse_record(R"({"text":"x","reply":null,"labels":{}})", text, error);
+    REQUIRE(null_reply);
+    CHECK_FALSE(null_reply->reply);
+    CHECK_FALSE(eval::parse_record(R"({"text":"secret words","reply":"yes","labels":{}})", text, error));
+    CHECK(error == "\"reply\" is not true or false");
+}
+
 TEST_CASE("Precision, recall and F1 follow their definitions and are undefined on empty denominators", "[eval]")
 {
     eval::counts c;
