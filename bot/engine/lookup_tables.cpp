@@ -22,7 +22,10 @@ void derive_lookup_tables(analyzer::compiled& c)
     for (std::size_t item = 0; item < c.root.size(); ++item)
         if (c.root[item] >= 0) used[item] = 1;
     for (const auto& e : c.edges) used[static_cast<std::size_t>(e.item)] = 1;
-    // Every node's edge bits (the word records below read them).
+    // Every node's edge bits (the word records below read them) and its terminals. A spare
+    // terminal after the last, so that every node's `terms` points at one the matcher may read
+    // (emit() reads a node's first terminal before it looks at the count).
+    c.terminals.push_back({});
     for (std::size_t n = 0; n < c.nodes.size(); ++n) {
         auto& node = c.nodes[n];
         node.terms = c.terminals.data() + node.term_begin;
