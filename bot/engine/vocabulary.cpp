@@ -91,7 +91,7 @@ void vocabulary::build_letter_automaton()
     // (letter_apostrophe); the other columns go to state 0. State 0: three equal bytes in a row
     // were seen (absorbing). 1: the root. Then the trie of the words, then the 54 states "no
     // word any more; the last byte was x, once or twice".
-    if (words_.size() > letter_word_max) return;   // ids would not fit letter_words()
+    if (words_.size() > letter_word_max + 1) return;   // ids would not fit letter_words()
     std::vector<std::uint16_t> next(2 * 32, 0);
     std::vector<word_id> word_at(2, no_word);
     std::vector<std::uint8_t> last(2, 0);   // per state: its last letter (column), run length

@@ -55,8 +55,8 @@ public:
     // letter_word() is the id of the token when it is such a word, else no_word; so
     // letter_word(walk(w)) == find(w) for any string w of `a`-`z` without three equal letters in
     // a row. Built by build_letter_automaton() (see the contract above); states are 16 bits,
-    // so when the words need more than 65,535 states, or there are more than letter_word_max
-    // words, none is built and callers use find().
+    // so when the words need more than 65,535 states, or some word id is above
+    // letter_word_max, none is built and callers use find().
     void build_letter_automaton();
     bool has_letter_automaton() const noexcept { return !letter_next_.empty(); }
     static constexpr std::uint32_t letter_start() noexcept { return 1; }
@@ -86,7 +86,7 @@ public:
     // only while every word id fits, see letter_word_max): half the bytes of 32-bit ids, so
     // more of the table stays in the L1 cache.
     const std::int16_t* letter_words() const noexcept { return letter_word_.data(); }
-    static constexpr std::size_t letter_word_max = 0x7FFF;
+    static constexpr std::size_t letter_word_max = 0x7FFF;   // the largest id it holds
 
     // True when `word` is an exact word or starts with a registered prefix.
     bool known(std::string_view word) const noexcept;
