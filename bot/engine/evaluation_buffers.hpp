@@ -30,8 +30,8 @@ struct hit {
     std::uint32_t term = 0;
 };
 
-// The hits of a message: a buffer that only grows (so two of them swap without copying, and
-// growing is the only time it is written beyond the hits in use).
+// The hits of a message: a buffer that only grows (so two of them swap without copying; beyond
+// the hits in use it is written only by growing and by a caller of room()).
 class hit_list {
 public:
     std::size_t size() const noexcept { return size_; }
@@ -60,6 +60,13 @@ public:
         hit* at = data() + size_;
         size_ += n;
         return at;
+    }
+    // Room for `n` more hits, not counted in size(): the caller may write them, then counts those
+    // it keeps with resize().
+    hit* room(std::size_t n)
+    {
+        if (capacity_ - size_ < n) grow(size_ + n);
+        return data() + size_;
     }
     // At least `n` hits of room (the contents are kept up to size()).
     void reserve(std::size_t n)

@@ -22,10 +22,15 @@ void derive_lookup_tables(analyzer::compiled& c)
     for (std::size_t item = 0; item < c.root.size(); ++item)
         if (c.root[item] >= 0) used[item] = 1;
     for (const auto& e : c.edges) used[static_cast<std::size_t>(e.item)] = 1;
-    // Every node's edge bits (the word records below read them).
+    // Every node's edge bits (the word records below read them) and its terminals. A node
+    // without terminals points at a spare one after the last, so that every node's `terms` has
+    // one the matcher may read (emit() reads a node's first terminal before it looks at the
+    // count); one spare for all, so that read stays in one cache line.
+    const auto spare = static_cast<std::uint32_t>(c.terminals.size());
+    c.terminals.push_back({});
     for (std::size_t n = 0; n < c.nodes.size(); ++n) {
         auto& node = c.nodes[n];
-        node.terms = c.terminals.data() + node.term_begin;
+        node.terms = c.terminals.data() + (node.term_count != 0 ? node.term_begin : spare);
         for (std::uint32_t k = 0; k < node.edge_count; ++k)
             node.edge_bits |= std::uint64_t{1} << analyzer::compiled::edge_bit(c.edges[node.edge_begin + k].item);
     }

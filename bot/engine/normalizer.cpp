@@ -122,7 +122,7 @@ std::size_t message_scan::plain_words(std::size_t i, bool& stopped)
     static constexpr std::uint16_t dead_pairs[32 * 32] = {};
     const std::uint16_t* const steps = automaton ? vocab_->letter_table() : dead;
     const std::uint16_t* const pairs = automaton ? vocab_->letter_pairs() : dead_pairs;
-    const word_id* const word_at = automaton ? vocab_->letter_words() : nullptr;
+    const std::int16_t* const word_at = automaton ? vocab_->letter_words() : nullptr;
     const std::size_t letters_end = letters_end_;
     auto& tokens = out_.tokens;
     // The word's first byte and its letter (each word's is read while checking that it

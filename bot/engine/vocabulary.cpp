@@ -91,6 +91,7 @@ void vocabulary::build_letter_automaton()
     // (letter_apostrophe); the other columns go to state 0. State 0: three equal bytes in a row
     // were seen (absorbing). 1: the root. Then the trie of the words, then the 54 states "no
     // word any more; the last byte was x, once or twice".
+    if (words_.size() > letter_word_max + 1) return;   // ids would not fit letter_words()
     std::vector<std::uint16_t> next(2 * 32, 0);
     std::vector<word_id> word_at(2, no_word);
     std::vector<std::uint8_t> last(2, 0);   // per state: its last letter (column), run length
@@ -139,7 +140,7 @@ void vocabulary::build_letter_automaton()
                 next[(state << 5) | column] = off_trie(column, column == x ? r + 1 : 1);
         }
     letter_next_ = std::move(next);
-    letter_word_ = std::move(word_at);
+    letter_word_.assign(word_at.begin(), word_at.end());   // every id fits 16 bits (above)
     letter_pairs_.assign(32 * 32, 0);
     for (char a = 'a'; a <= 'z'; ++a)
         for (char b = 'a'; b <= 'z'; ++b)
@@ -159,7 +160,7 @@ std::size_t vocabulary::memory_bytes() const noexcept
 {
     std::size_t total = slots_.capacity() * sizeof(slot) + trie_.capacity() * sizeof(trie_node) +
                         letter_next_.capacity() * sizeof(std::uint16_t) +
-                        letter_word_.capacity() * sizeof(word_id) + sizeof(first_bytes_) +
+                        letter_word_.capacity() * sizeof(std::int16_t) + sizeof(first_bytes_) +
                         sizeof(quads_);
     for (const auto& w : words_) total += sizeof(std::string) + (w.size() > 15 ? w.capacity() : 0);
     return total;

@@ -55,7 +55,8 @@ public:
     // letter_word() is the id of the token when it is such a word, else no_word; so
     // letter_word(walk(w)) == find(w) for any string w of `a`-`z` without three equal letters in
     // a row. Built by build_letter_automaton() (see the contract above); states are 16 bits,
-    // so when the words need more than 65,535 states none is built and callers use find().
+    // so when the words need more than 65,535 states, or some word id is above
+    // letter_word_max, none is built and callers use find().
     void build_letter_automaton();
     bool has_letter_automaton() const noexcept { return !letter_next_.empty(); }
     static constexpr std::uint32_t letter_start() noexcept { return 1; }
@@ -81,7 +82,11 @@ public:
         return ((static_cast<unsigned char>(a) & 31u) << 5) | (static_cast<unsigned char>(b) & 31u);
     }
     word_id letter_word(std::uint32_t state) const noexcept { return letter_word_[state]; }
-    const word_id* letter_words() const noexcept { return letter_word_.data(); }
+    // letter_word() of every state as 16 bits (no_word is -1 there too; an automaton is built
+    // only while every word id fits, see letter_word_max): half the bytes of 32-bit ids, so
+    // more of the table stays in the L1 cache.
+    const std::int16_t* letter_words() const noexcept { return letter_word_.data(); }
+    static constexpr std::size_t letter_word_max = 0x7FFF;   // the largest id it holds
 
     // True when `word` is an exact word or starts with a registered prefix.
     bool known(std::string_view word) const noexcept;
@@ -227,7 +232,7 @@ private:
     std::array<std::uint64_t, 1024> outlines_{};    // outline() of every word
     std::array<std::uint64_t, 4> first_bytes_{};    // first byte of every word and prefix
     std::vector<std::uint16_t> letter_next_;        // state * 32 + (letter & 31) -> state
-    std::vector<word_id> letter_word_;              // state -> word id or no_word
+    std::vector<std::int16_t> letter_word_;         // state -> word id or no_word (-1)
     std::vector<std::uint16_t> letter_pairs_;       // (a & 31) * 32 + (b & 31) -> state
 };
 
