@@ -2,8 +2,9 @@
 // side) share before their own code: the GCC 12 workaround, the Asio and Beast headers both use,
 // and the short names they write.
 //
-// Contract: include only from bot/net/*.cpp, first after the file's own header (STYLE: Asio and
-// Beast stay out of headers other code sees). GCC 12 reports a false -Wmismatched-new-delete for
+// Contract: include only from .cpp files that speak Beast themselves (bot/net/*.cpp and the test
+// fake of Discord's gateway), first after the file's own header (STYLE: Asio and Beast stay out of
+// headers other code sees). GCC 12 reports a false -Wmismatched-new-delete for
 // Asio's coroutine frames (aligned_alloc); the warning is silenced for the including file.
 #pragma once
 

@@ -1,26 +1,13 @@
 #include "support/fake_discord.hpp"
 
+#include "net/beast_units.hpp"
+
 #include "platforms/discord/protocol.hpp"
 #include "sandbox/gateway.hpp"
 #include "net/zlib_stream_deflater.hpp"
 
-// GCC 12 reports a false -Wmismatched-new-delete for Asio's coroutine frames (aligned_alloc).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/websocket.hpp>
-
 
 #include <deque>
 #include <future>
@@ -31,14 +18,9 @@
 
 namespace nudgebot::test {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace websocket = beast::websocket;
-using tcp = asio::ip::tcp;
+using namespace net;   // asio, beast, http, websocket, tcp, tuple_awaitable (net/beast_units.hpp)
 using json = nlohmann::json;
 namespace dp = discord::protocol;
-constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 
