@@ -31,6 +31,19 @@ inline engine::analysis hostile(float intensity = 0.7f)
     return a;
 }
 
+// A stand-in analyzer for the calmer draft: any text containing "numpty" fires a put-down rule no
+// pack has (conflict.future_put_down), so the cut is known exactly: the clause holding "numpty".
+inline void numpty_put_down(std::string_view t, engine::analysis& out)
+{
+    out = {};
+    auto at = t.find("numpty");
+    if (at == std::string_view::npos) return;
+    out.cues.push_back({"conflict.future_put_down", engine::category::conflict, "a belittling name for someone",
+                        {static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(at + 6)}, 0.9f});
+    out.scores[0] = 0.9f;
+    out.flags[0] = true;
+}
+
 inline core::chat_message message(std::string id, std::string author, std::string channel = "c1",
                                   std::string server = "g1")
 {

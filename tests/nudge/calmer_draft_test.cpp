@@ -1,6 +1,7 @@
 #include "nudge/calmer_draft.hpp"
 
 #include "engine/analyzer.hpp"
+#include "nudge/analyses.hpp"
 #include "nudge/reflection.hpp"
 #include "nudge/text_spans.hpp"
 #include "nudge/shipped.hpp"
@@ -224,18 +225,9 @@ TEST_CASE("Cue families come from rule ids and labels, so a new rule of a known 
 {
     // A stand-in analyzer: any text containing "numpty" fires a rule no pack has today.
     const std::string text = "The cache keys collide on restart, numpty. Please check the hash.";
-    auto fake = [](std::string_view t, engine::analysis& out) {
-        out = {};
-        auto at = t.find("numpty");
-        if (at == std::string_view::npos) return;
-        out.cues.push_back({"conflict.future_put_down", engine::category::conflict, "a belittling name for someone",
-                            {static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(at + 6)}, 0.9f});
-        out.scores[0] = 0.9f;
-        out.flags[0] = true;
-    };
     engine::analysis a;
-    fake(text, a);
-    auto draft = calmer_rewrite(text, a, fake, testing::restating());
+    testing::numpty_put_down(text, a);
+    auto draft = calmer_rewrite(text, a, testing::numpty_put_down, testing::restating());
     REQUIRE(draft);
     CHECK(draft->text == "The cache keys collide on restart. Please check the hash.");
     CHECK(draft->reason() == "without the belittling name for someone");

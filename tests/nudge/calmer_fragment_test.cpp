@@ -3,6 +3,7 @@
 // sentences written for this test.
 #include "nudge/calmer_draft.hpp"
 
+#include "nudge/analyses.hpp"
 #include "nudge/calmer_draft_steps.hpp"
 #include "nudge/shipped.hpp"
 #include "nudge/text_spans.hpp"
@@ -17,24 +18,11 @@ namespace {
 
 std::optional<fragment> judge(std::string_view draft) { return drafting::reads_as_fragment(draft, protected_spans(draft)); }
 
-// A stand-in analyzer: any text containing "numpty" fires a put-down rule (no pack needed, so the
-// cut is known exactly: the clause holding "numpty").
-void fake(std::string_view t, engine::analysis& out)
-{
-    out = {};
-    auto at = t.find("numpty");
-    if (at == std::string_view::npos) return;
-    out.cues.push_back({"conflict.future_put_down", engine::category::conflict, "a belittling name for someone",
-                        {static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(at + 6)}, 0.9f});
-    out.scores[0] = 0.9f;
-    out.flags[0] = true;
-}
-
 std::optional<calmer_draft> rewrite(std::string_view text)
 {
     engine::analysis a;
-    fake(text, a);
-    return calmer_rewrite(text, a, fake, testing::restating());
+    testing::numpty_put_down(text, a);
+    return calmer_rewrite(text, a, testing::numpty_put_down, testing::restating());
 }
 
 }  // namespace
