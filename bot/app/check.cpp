@@ -101,7 +101,7 @@ int run_check(const check_options& options, std::istream& in, std::ostream& out,
         if (!signals.empty()) signals += ", ";
         signals += words;
     };
-    add(options.reply, "a reply to someone else (--reply)");
+    add(f.reply, "a reply to someone else (--reply)");
     add(f.second_person, "addresses someone");
     add(f.first_person, "talks about the writer");
     add(f.shouting, "shouting in capitals");

@@ -30,7 +30,9 @@ std::optional<nudge::calmer_draft> bot_snapshot::calmer_draft_of(std::string_vie
                                                                   engine::sensitivity s) const
 {
     return nudge::calmer_rewrite(
-        text, a, [this, s](std::string_view t, engine::analysis& out) { out = analyze(t, s, {}); },
+        text, a, [this, s, context = engine::message_context{a.features.reply}](std::string_view t, engine::analysis& out) {
+            out = analyze(t, s, context);   // a draft is read where the message stood
+        },
         composer->library().restatements);
 }
 

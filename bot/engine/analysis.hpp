@@ -56,6 +56,7 @@ struct message_features {
     bool question_burst = false;   // "??", "?!"
     bool exclamation_burst = false;
     bool quoted = false;           // some cue sat inside quotation marks and was ignored
+    bool reply = false;            // analysed as an answer to someone else (message_context::reply)
     float intensity = 0;           // 0..1, caps + punctuation + absolutes
 };
 

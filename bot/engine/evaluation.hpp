@@ -394,7 +394,8 @@ private:
         if (unquoted_tokens_ > 0 && unquoted_tokens_ <= short_message_words)
             s_.hits.push_back({base + f_short, no_position, no_position, 0});
         if (mention_ || s_.text.mention) s_.hits.push_back({base + f_mention, no_position, no_position, 0});
-        if (context_.reply) s_.hits.push_back({base + f_reply, no_position, no_position, 0});
+        f.reply = context_.reply;
+        if (f.reply) s_.hits.push_back({base + f_reply, no_position, no_position, 0});
         add_scare_quote(base);
         float intensity = (f.shouting ? 0.35f : 0) + (f.question_burst ? 0.2f : 0) +
                           (f.exclamation_burst ? 0.2f : 0) +

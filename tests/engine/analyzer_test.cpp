@@ -260,6 +260,8 @@ TEST_CASE("@reply comes from the message's context, never from its words", "[eng
     CHECK_FALSE(has(rules->analyze("fine, whatever", sensitivity::medium), "t.reply"));
     CHECK_FALSE(has(rules->analyze("@reply reply replying", sensitivity::medium), "t.reply"));
     CHECK(has(rules->analyze("", sensitivity::medium, reply), "t.reply"));
+    CHECK(rules->analyze("fine, whatever", sensitivity::medium, reply).features.reply);
+    CHECK_FALSE(rules->analyze("fine, whatever", sensitivity::medium).features.reply);
 
     // In the shipped packs a jab with no "you" in it counts as aimed when it answers someone.
     diagnostics diags;

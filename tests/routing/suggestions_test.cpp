@@ -76,6 +76,32 @@ TEST_CASE("The own-heated push nudge leads with the calmer draft; nothing of it 
     check_not_stored(h, own, lines);
 }
 
+TEST_CASE("The calmer draft of a reply is read as a reply too", "[commands][calmer][reply]")
+{
+    const std::string own = "you ALWAYS break the build, are you even trying??";
+    std::vector<std::pair<std::string, bool>> calls;   // every text analysed, and whether as a reply
+    const auto english_rules = commands::analyze_with(english());
+    harness h;
+    h.use(shipped(), [&](std::string_view text, engine::sensitivity s, engine::message_context context) {
+        calls.emplace_back(std::string(text), context.reply);
+        return english_rules(text, s, context);
+    });
+    h.command("bob", "nudge", {"on"});
+    auto asked = h.say("alice", "can someone look at the failing pipeline?");
+    h.clock.advance(1min);
+    calls.clear();
+    h.say("bob", own, &asked);
+    REQUIRE(h.delivery.dms_to("bob").size() == 1);
+    REQUIRE(has(h.delivery.dms_to("bob")[0]->message.text, "A calmer draft of your message"));
+    std::size_t drafts = 0;
+    for (const auto& [text, reply] : calls) {
+        INFO(text);
+        CHECK(reply);   // the message and every draft of it
+        drafts += text != own;
+    }
+    CHECK(drafts > 0);
+}
+
 TEST_CASE("Moderators choose the crisis card's country and add their own line; the locale and config fill in",
           "[commands][crisis]")
 {
