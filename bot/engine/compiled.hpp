@@ -7,6 +7,7 @@
 // prefix p is 2*p+1. Not for use outside bot/engine/. Owner: engine.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string>
@@ -125,14 +126,24 @@ struct analyzer::compiled {
         // starts[0] (nullptr without starts): most words have one start, and match_phrases()
         // takes it from here without a load from the list.
         const trie_node* start = nullptr;
+        // start->terms[0] when the word has one start with terminals: most words end one
+        // one-word term and continue no phrase into the next token, and match_phrases() then
+        // writes their hit from here without loading the start node (a cache miss, mostly).
+        terminal first_term{};
         // items[0] (0 without items): most words have one item, and extend() takes it from
         // here without a load from the list.
         std::int32_t item = 0;
         std::uint32_t item_count = 0;
         std::uint32_t start_count = 0;
-        std::uint32_t start_terms = 0;    // sum of nodes[s].term_count over the starts s
-        std::uint32_t classes = 0;        // word_classes[w] (0 beyond it)
+        // Sum of nodes[s].term_count over the starts s, at most 65,535 (only 0, 1 and more
+        // matter).
+        std::uint16_t start_terms = 0;
+        std::uint8_t classes = 0;         // word_classes[w] (0 beyond it)
     };
+    static std::uint16_t term_sum(std::uint32_t a, std::uint32_t b) noexcept
+    {
+        return static_cast<std::uint16_t>(std::min<std::uint32_t>(a + b, 0xFFFF));
+    }
     std::vector<word_info> word_infos;   // by word id + 1: [0] is no_word's (an unknown word), empty
     std::vector<std::int32_t> word_items;
     std::vector<const trie_node*> word_starts;   // into nodes

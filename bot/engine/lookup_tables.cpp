@@ -56,7 +56,7 @@ void derive_lookup_tables(analyzer::compiled& c)
             if (node < 0) continue;
             c.word_starts.push_back(c.nodes.data() + node);
             info.start_edges |= c.nodes[static_cast<std::size_t>(node)].edge_bits;
-            info.start_terms += c.nodes[static_cast<std::size_t>(node)].term_count;
+            info.start_terms = analyzer::compiled::term_sum(info.start_terms, c.nodes[static_cast<std::size_t>(node)].term_count);
         }
         if (w < c.word_classes.size()) info.classes = c.word_classes[w];
     }
@@ -70,6 +70,7 @@ void derive_lookup_tables(analyzer::compiled& c)
         info.starts = c.word_starts.data() + starts_begin[w];
         info.start_count = starts_begin[w + 1] - starts_begin[w];
         info.start = info.start_count != 0 ? info.starts[0] : nullptr;
+        if (info.start_count == 1 && info.start->term_count != 0) info.first_term = info.start->terms[0];
     }
 
     // Per lexicon whether filter_hits() has more to do than keep its hits (see compiled.hpp).
