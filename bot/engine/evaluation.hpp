@@ -178,7 +178,7 @@ private:
                 rec.start_terms = analyzer::compiled::term_sum(rec.start_terms, nodes[static_cast<std::size_t>(node)].term_count);
             }
             rec.start = rec.start_count != 0 ? rec.starts[0] : nullptr;
-            rec.first_term = rec.start_count == 1 && rec.start->term_count != 0 ? rec.start->terms[0]
+            rec.first_term = rec.start_count == 1 && rec.start->term_count != 0 ? c_.terminals[rec.start->term_begin]
                                                                                  : analyzer::compiled::terminal{};
             per_token[i] = &rec;
         }
@@ -192,7 +192,7 @@ private:
     {
         const std::uint32_t count = n.term_count;
         hit* const out = s_.hits.room(std::max<std::uint32_t>(count, 1));
-        const auto* const terms = n.terms;
+        const auto* const terms = c_.terminals.data() + n.term_begin;
         out[0] = {terms[0].lexicon, first, last, terms[0].term};
         for (std::uint32_t k = 1; k < count; ++k) out[k] = {terms[k].lexicon, first, last, terms[k].term};
         s_.hits.resize(s_.hits.size() + count);

@@ -8,6 +8,57 @@
 
 namespace nudgebot::engine {
 
+namespace {
+
+// Each node's table of edges (see compiled::edge_slots): the fewest slots, from the next power
+// of two up, for which one of a fixed series of multipliers puts every edge in a slot of its
+// own (so the tables, and the analyses, are the same on every load). Small nodes find one in a
+// few tries; the largest (over a hundred edges) at about eight slots per edge.
+void build_edge_slots(analyzer::compiled& c)
+{
+    constexpr int tries_per_size = 2000;
+    auto& slots = c.edge_slots;
+    slots.assign(1, analyzer::compiled::edge{-1, 0});   // slot 0: the nodes without edges
+    std::vector<std::uint8_t> taken;
+    for (auto& node : c.nodes) {
+        node.slot_begin = 0;
+        node.slot_hash = 32;   // multiplier 1, k = 0: every item in slot 0
+        if (node.edge_count == 0) continue;
+        unsigned k = 0;
+        while ((1u << k) < node.edge_count) ++k;
+        std::uint64_t state = 0x9E3779B97F4A7C15ull;   // splitmix64, the same series each load
+        for (bool placed = false; !placed; ++k) {
+            const std::uint32_t size = 1u << k;
+            for (int t = 0; t < tries_per_size && !placed; ++t) {
+                state += 0x9E3779B97F4A7C15ull;
+                std::uint64_t z = state;
+                z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+                z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+                z ^= z >> 31;
+                const std::uint32_t hash = (static_cast<std::uint32_t>(z) & ~63u) | (32u - k);
+                taken.assign(size, 0);
+                placed = true;
+                for (std::uint32_t e = 0; e < node.edge_count && placed; ++e) {
+                    const auto slot = analyzer::compiled::edge_slot(c.edges[node.edge_begin + e].item, hash);
+                    placed = taken[slot] == 0;
+                    taken[slot] = 1;
+                }
+                if (!placed) continue;
+                node.slot_begin = static_cast<std::uint32_t>(slots.size());
+                node.slot_hash = hash;
+                slots.resize(slots.size() + size, analyzer::compiled::edge{-1, 0});
+                for (std::uint32_t e = 0; e < node.edge_count; ++e) {
+                    const auto& edge = c.edges[node.edge_begin + e];
+                    slots[node.slot_begin + analyzer::compiled::edge_slot(edge.item, hash)] = edge;
+                }
+            }
+            if (placed) break;
+        }
+    }
+}
+
+}  // namespace
+
 void derive_lookup_tables(analyzer::compiled& c)
 {
     c.vocab.build_letter_automaton();
@@ -30,10 +81,11 @@ void derive_lookup_tables(analyzer::compiled& c)
     c.terminals.push_back({});
     for (std::size_t n = 0; n < c.nodes.size(); ++n) {
         auto& node = c.nodes[n];
-        node.terms = c.terminals.data() + (node.term_count != 0 ? node.term_begin : spare);
+        if (node.term_count == 0) node.term_begin = spare;
         for (std::uint32_t k = 0; k < node.edge_count; ++k)
             node.edge_bits |= std::uint64_t{1} << analyzer::compiled::edge_bit(c.edges[node.edge_begin + k].item);
     }
+    build_edge_slots(c);
     // Each word's record for the phrase matcher (see compiled.hpp).
     const std::size_t words = c.vocab.word_count();
     c.word_infos.assign(words + 1, {});   // [0]: no_word's, empty
@@ -70,7 +122,7 @@ void derive_lookup_tables(analyzer::compiled& c)
         info.starts = c.word_starts.data() + starts_begin[w];
         info.start_count = starts_begin[w + 1] - starts_begin[w];
         info.start = info.start_count != 0 ? info.starts[0] : nullptr;
-        if (info.start_count == 1 && info.start->term_count != 0) info.first_term = info.start->terms[0];
+        if (info.start_count == 1 && info.start->term_count != 0) info.first_term = c.terminals[info.start->term_begin];
     }
 
     // Per lexicon whether filter_hits() has more to do than keep its hits (see compiled.hpp).
