@@ -207,9 +207,14 @@ struct analyzer::compiled {
     // `none` cues plus its trigger cues below `cue` (present, they took it already); `any` is
     // its `any` cues, or every cue when it has none or `cue` is one of them (then the trigger
     // being present meets it).
+    // `key_mask` is the `all` cues in word `key_word` of the set, the word with the most of
+    // them besides `cue` (0 when there is none): most entries fail on those, and that test
+    // reads one word instead of the three sets.
     struct alignas(64) trigger_entry {   // 128 bytes: an entry's address is one shift away
-        cue_set all{}, blocked{}, any{};
+        std::uint64_t key_mask = 0;
+        std::uint32_t key_word = 0;
         std::uint32_t rule = 0;
+        cue_set all{}, blocked{}, any{};
     };
     std::vector<std::uint32_t> trigger_begin;
     std::vector<trigger_entry> trigger_entries;

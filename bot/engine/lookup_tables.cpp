@@ -179,6 +179,13 @@ void derive_lookup_tables(analyzer::compiled& c)
                 analyzer::compiled::cue_set every{};
                 every.fill(~std::uint64_t{0});
                 e.any = rule.any_count == 0 || cue_is_any ? every : m.any;
+                for (std::uint32_t w = 0; w < analyzer::compiled::cue_mask_words; ++w) {
+                    const std::uint64_t others = w == cue >> 6 ? m.all[w] & ~(std::uint64_t{1} << (cue & 63)) : m.all[w];
+                    if (__builtin_popcountll(others) > __builtin_popcountll(e.key_mask)) {
+                        e.key_word = w;
+                        e.key_mask = others;
+                    }
+                }
                 c.trigger_entries.push_back(e);
             }
         }
