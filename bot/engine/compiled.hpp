@@ -46,18 +46,22 @@ enum word_class : std::uint8_t {
 };
 
 struct analyzer::compiled {
-    struct terminal;
+    struct terminal {
+        std::uint32_t lexicon = 0;
+        std::uint32_t term = 0;   // index into term_texts
+    };
     struct alignas(32) trie_node {   // 32 bytes: a node is one shift from its index
-        std::uint32_t edge_begin = 0, edge_count = 0;
-        // Its terminals; a node without any points at a spare one after the last (set by
-        // derive_lookup_tables()), so that every node has one the matcher may read.
-        std::uint32_t term_begin = 0, term_count = 0;
+        std::uint32_t term_begin = 0, term_count = 0;   // its terminals
         // Bit edge_bit(item) set for every edge item (filled by the analyzer's constructor):
         // most tokens after a phrase start continue no phrase, and this rejects them unprobed.
         std::uint64_t edge_bits = 0;
         // Its slots in edge_slots and their hash (see child()), set by derive_lookup_tables().
         std::uint32_t slot_begin = 0;
         std::uint32_t slot_hash = 32;
+        // terminals[term_begin] ({} without terminals), set by derive_lookup_tables(): most
+        // nodes end one term or none, and emit() writes that hit without a load from the
+        // terminals (it waited on that load, after the node's, in the phrases of a message).
+        terminal first_term{};
     };
     static unsigned edge_bit(std::int32_t item) noexcept
     {
@@ -67,9 +71,8 @@ struct analyzer::compiled {
         std::int32_t item = 0;
         std::int32_t node = 0;
     };
-    struct terminal {
-        std::uint32_t lexicon = 0;
-        std::uint32_t term = 0;   // index into term_texts
+    struct edge_range {
+        std::uint32_t begin = 0, count = 0;
     };
     struct alignas(4) lexicon {   // 4 bytes: one shift from its index
         bool negatable = false;
@@ -98,6 +101,7 @@ struct analyzer::compiled {
     std::vector<std::int32_t> root;   // item -> node, -1 when none
     std::vector<trie_node> nodes;
     std::vector<edge> edges;   // a node's edges are consecutive, ordered by item
+    std::vector<edge_range> node_edges;   // by node: its edges (filled by the compiler)
     // Per node a table of its edges without collisions (a perfect hash, found by
     // derive_lookup_tables()): 2^k slots at slot_begin, item -1 in the empty ones (slot 0 is
     // one, for the nodes without edges), the slot of an item being the top k bits of the low

@@ -178,22 +178,21 @@ private:
                 rec.start_terms = analyzer::compiled::term_sum(rec.start_terms, nodes[static_cast<std::size_t>(node)].term_count);
             }
             rec.start = rec.start_count != 0 ? rec.starts[0] : nullptr;
-            rec.first_term = rec.start_count == 1 && rec.start->term_count != 0 ? c_.terminals[rec.start->term_begin]
-                                                                                 : analyzer::compiled::terminal{};
+            rec.first_term = rec.start_count == 1 ? rec.start->first_term : analyzer::compiled::terminal{};
             per_token[i] = &rec;
         }
     }
 
     // The hits of the terms that end at `n`. Most nodes end one term or none, which a loop over
     // them told apart with a branch mispredicted about five times per message (callgrind's
-    // branch simulation): the first term is written either way (a node without terms points at
-    // a spare terminal, see derive_lookup_tables()) and counted only when the node has it.
+    // branch simulation): the first term is written either way (from the node, {} when it has
+    // none) and counted only when the node has it.
     void emit(const analyzer::compiled::trie_node& n, std::uint32_t first, std::uint32_t last)
     {
         const std::uint32_t count = n.term_count;
         hit* const out = s_.hits.room(std::max<std::uint32_t>(count, 1));
+        out[0] = {n.first_term.lexicon, first, last, n.first_term.term};
         const auto* const terms = c_.terminals.data() + n.term_begin;
-        out[0] = {terms[0].lexicon, first, last, terms[0].term};
         for (std::uint32_t k = 1; k < count; ++k) out[k] = {terms[k].lexicon, first, last, terms[k].term};
         s_.hits.resize(s_.hits.size() + count);
     }

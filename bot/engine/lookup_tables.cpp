@@ -20,12 +20,14 @@ void build_edge_slots(analyzer::compiled& c)
     auto& slots = c.edge_slots;
     slots.assign(1, analyzer::compiled::edge{-1, 0});   // slot 0: the nodes without edges
     std::vector<std::uint8_t> taken;
-    for (auto& node : c.nodes) {
+    for (std::size_t n = 0; n < c.nodes.size(); ++n) {
+        auto& node = c.nodes[n];
+        const auto range = c.node_edges[n];
         node.slot_begin = 0;
         node.slot_hash = 32;   // multiplier 1, k = 0: every item in slot 0
-        if (node.edge_count == 0) continue;
+        if (range.count == 0) continue;
         unsigned k = 0;
-        while ((1u << k) < node.edge_count) ++k;
+        while ((1u << k) < range.count) ++k;
         std::uint64_t state = 0x9E3779B97F4A7C15ull;   // splitmix64, the same series each load
         for (bool placed = false; !placed; ++k) {
             const std::uint32_t size = 1u << k;
@@ -38,8 +40,8 @@ void build_edge_slots(analyzer::compiled& c)
                 const std::uint32_t hash = (static_cast<std::uint32_t>(z) & ~63u) | (32u - k);
                 taken.assign(size, 0);
                 placed = true;
-                for (std::uint32_t e = 0; e < node.edge_count && placed; ++e) {
-                    const auto slot = analyzer::compiled::edge_slot(c.edges[node.edge_begin + e].item, hash);
+                for (std::uint32_t e = 0; e < range.count && placed; ++e) {
+                    const auto slot = analyzer::compiled::edge_slot(c.edges[range.begin + e].item, hash);
                     placed = taken[slot] == 0;
                     taken[slot] = 1;
                 }
@@ -47,8 +49,8 @@ void build_edge_slots(analyzer::compiled& c)
                 node.slot_begin = static_cast<std::uint32_t>(slots.size());
                 node.slot_hash = hash;
                 slots.resize(slots.size() + size, analyzer::compiled::edge{-1, 0});
-                for (std::uint32_t e = 0; e < node.edge_count; ++e) {
-                    const auto& edge = c.edges[node.edge_begin + e];
+                for (std::uint32_t e = 0; e < range.count; ++e) {
+                    const auto& edge = c.edges[range.begin + e];
                     slots[node.slot_begin + analyzer::compiled::edge_slot(edge.item, hash)] = edge;
                 }
             }
@@ -73,17 +75,13 @@ void derive_lookup_tables(analyzer::compiled& c)
     for (std::size_t item = 0; item < c.root.size(); ++item)
         if (c.root[item] >= 0) used[item] = 1;
     for (const auto& e : c.edges) used[static_cast<std::size_t>(e.item)] = 1;
-    // Every node's edge bits (the word records below read them) and its terminals. A node
-    // without terminals points at a spare one after the last, so that every node's `terms` has
-    // one the matcher may read (emit() reads a node's first terminal before it looks at the
-    // count); one spare for all, so that read stays in one cache line.
-    const auto spare = static_cast<std::uint32_t>(c.terminals.size());
-    c.terminals.push_back({});
+    // Every node's edge bits (the word records below read them) and first terminal.
     for (std::size_t n = 0; n < c.nodes.size(); ++n) {
         auto& node = c.nodes[n];
-        if (node.term_count == 0) node.term_begin = spare;
-        for (std::uint32_t k = 0; k < node.edge_count; ++k)
-            node.edge_bits |= std::uint64_t{1} << analyzer::compiled::edge_bit(c.edges[node.edge_begin + k].item);
+        const auto range = c.node_edges[n];
+        node.first_term = node.term_count != 0 ? c.terminals[node.term_begin] : analyzer::compiled::terminal{};
+        for (std::uint32_t k = 0; k < range.count; ++k)
+            node.edge_bits |= std::uint64_t{1} << analyzer::compiled::edge_bit(c.edges[range.begin + k].item);
     }
     build_edge_slots(c);
     // Each word's record for the phrase matcher (see compiled.hpp).
@@ -122,7 +120,7 @@ void derive_lookup_tables(analyzer::compiled& c)
         info.starts = c.word_starts.data() + starts_begin[w];
         info.start_count = starts_begin[w + 1] - starts_begin[w];
         info.start = info.start_count != 0 ? info.starts[0] : nullptr;
-        if (info.start_count == 1 && info.start->term_count != 0) info.first_term = c.terminals[info.start->term_begin];
+        if (info.start_count == 1) info.first_term = info.start->first_term;
     }
 
     // Per lexicon whether filter_hits() has more to do than keep its hits (see compiled.hpp).
