@@ -353,6 +353,13 @@ private:
         std::uint32_t caps_run = 0, last_caps = 0;
         bool caps_word_like = false, caps_run_hit = false;
         lexicon_hits_ = static_cast<std::uint32_t>(s_.hits.size());
+        // The hits are written through a local pointer into room for all of them (at most four
+        // per token below and six message-wide ones; push_back() checked the capacity and
+        // stored the size for every hit); the message-wide ones are written either way and
+        // counted when they hold (a branch each, mispredicted now and then).
+        hit* const out = s_.hits.room(4 * std::size_t{feature_count_} + 6);
+        std::uint32_t k = 0;
+        bool second_person = false, first_person = false;
         // Only the tokens collect_items() found with a word class or in capitals, in order.
         for (std::uint32_t f_index = 0; f_index < feature_count_; ++f_index) {
             const std::uint64_t entry = s_.feature_tokens[f_index];
@@ -360,42 +367,49 @@ private:
             const auto classes = static_cast<std::uint32_t>(entry >> 32);
             const auto& t = toks[i];
             if (classes & wc_second_person) {
-                f.second_person = true;
-                s_.hits.push_back({base + f_second_person, i, i, 0});
+                second_person = true;
+                out[k++] = {base + f_second_person, i, i, 0};
                 if ((classes & wc_sentence_you) && (i == 0 || toks[i - 1].sentence != t.sentence))
-                    s_.hits.push_back({base + f_second_person_start, i, i, 0});
+                    out[k++] = {base + f_second_person_start, i, i, 0};
             }
             if (classes & wc_first_person) {
-                f.first_person = true;
-                s_.hits.push_back({base + f_first_person, i, i, 0});
+                first_person = true;
+                out[k++] = {base + f_first_person, i, i, 0};
             }
-            if (classes & wc_absolute) ++absolutes;
+            absolutes += (classes & wc_absolute) != 0;
             if (t.has(token::all_caps) && !in_identifier(t)) {
                 const bool word_like = t.letters >= 5 || t.word != no_word;
                 if (word_like && s_.text.has_lower) {
                     f.shouting = true;
-                    s_.hits.push_back({base + f_shouting, i, i, 0});
+                    out[k++] = {base + f_shouting, i, i, 0};
                 }
                 caps_run = caps_run > 0 && i - last_caps <= 2 ? caps_run + 1 : 1;
                 caps_word_like = (caps_run > 1 && caps_word_like) || word_like;
                 last_caps = i;
                 if (caps_run >= 3 && caps_word_like && !caps_run_hit) {
                     caps_run_hit = true;
-                    s_.hits.push_back({base + f_caps_run, i, i, 0});
+                    out[k++] = {base + f_caps_run, i, i, 0};
                 }
             }
         }
+        f.second_person = second_person;
+        f.first_person = first_person;
         f.question_burst = s_.text.question_burst;
         f.exclamation_burst = s_.text.exclamation_burst;
-        if (f.question_burst) s_.hits.push_back({base + f_question_burst, no_position, no_position, 0});
-        if (f.exclamation_burst)
-            s_.hits.push_back({base + f_exclamation_burst, no_position, no_position, 0});
-        if (s_.text.question) s_.hits.push_back({base + f_question, no_position, no_position, 0});
-        if (unquoted_tokens_ > 0 && unquoted_tokens_ <= short_message_words)
-            s_.hits.push_back({base + f_short, no_position, no_position, 0});
-        if (mention_ || s_.text.mention) s_.hits.push_back({base + f_mention, no_position, no_position, 0});
+        out[k] = {base + f_question_burst, no_position, no_position, 0};
+        k += f.question_burst;
+        out[k] = {base + f_exclamation_burst, no_position, no_position, 0};
+        k += f.exclamation_burst;
+        out[k] = {base + f_question, no_position, no_position, 0};
+        k += s_.text.question;
+        out[k] = {base + f_short, no_position, no_position, 0};
+        k += unquoted_tokens_ > 0 && unquoted_tokens_ <= short_message_words;
+        out[k] = {base + f_mention, no_position, no_position, 0};
+        k += mention_ || s_.text.mention;
         f.reply = context_.reply;
-        if (f.reply) s_.hits.push_back({base + f_reply, no_position, no_position, 0});
+        out[k] = {base + f_reply, no_position, no_position, 0};
+        k += f.reply;
+        s_.hits.resize(s_.hits.size() + k);
         add_scare_quote(base);
         float intensity = (f.shouting ? 0.35f : 0) + (f.question_burst ? 0.2f : 0) +
                           (f.exclamation_burst ? 0.2f : 0) +
