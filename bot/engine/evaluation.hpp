@@ -647,9 +647,7 @@ private:
 
     byte_span span_of_chosen() const;
 
-    bool search(const analyzer::compiled::rule& r, std::size_t depth, std::uint32_t any_cue, std::size_t& budget);
-
-    bool fits(const analyzer::compiled::rule& r, const hit& h, std::size_t depth) const;
+    bool search(const analyzer::compiled::rule& r, std::uint32_t any_cue);
 
     // Inlined into run(): out of line (GCC's choice) it cost 13 instructions per message more.
     [[gnu::always_inline]] void evaluate_rules()
