@@ -102,26 +102,42 @@ struct analyzer::compiled {
     std::vector<trie_node> nodes;
     std::vector<edge> edges;   // a node's edges are consecutive, ordered by item
     std::vector<edge_range> node_edges;   // by node: its edges (filled by the compiler)
-    // Per node a table of its edges without collisions (a perfect hash, found by
-    // derive_lookup_tables()): 2^k slots at slot_begin, item -1 in the empty ones (slot 0 is
-    // one, for the nodes without edges), the slot of an item being the top k bits of the low
-    // 32 of item * multiplier. slot_hash holds the multiplier's bits above the sixth and
-    // 32 - k in the low six bits.
+    // Per node a table of its edges (found by derive_lookup_tables()): 2^k slots at
+    // slot_begin, item -1 in the empty ones (slot 0 is one, for the nodes without edges), the
+    // slot of an item being the top k bits of the low 32 of item * multiplier. slot_hash holds
+    // the multiplier's bits above the sixth and the shift 32 - k in the low six bits. Without
+    // collisions (a perfect hash) for every node of reasonable size (all of rules/en); a node
+    // for which no multiplier of the series does it at up to 16 slots per edge gets a table at
+    // most half full whose colliding items go on to the next free slots: its low six bits hold
+    // the shift + 33 (`probing`), so its first look (slot 0 of its table) is only a guess.
     std::vector<edge> edge_slots;
+    static constexpr std::uint32_t probing_shift = 33;
     static std::uint32_t edge_slot(std::int32_t item, std::uint32_t hash) noexcept
     {
         const std::uint32_t product = static_cast<std::uint32_t>(item) * ((hash & ~63u) | 1u);
         return static_cast<std::uint32_t>(std::uint64_t{product} >> (hash & 63u));
     }
-    // The child of `node` by `item`, nullptr when none: one probe. Before, a binary search of
-    // the node's edges (branch-free) took one dependent load per halving, and half of the
-    // look-ups are at nodes of 12 to 115 edges (the phrases after "you", "i", "this", ...),
-    // where the 64 edge bits, mostly set, let nearly every token through: about one look-up
-    // in three finds no child.
+    // The child of `node` by `item`, nullptr when none: one probe, more only in a probing
+    // table. Before, a binary search of the node's edges (branch-free) took one dependent load
+    // per halving, and half of the look-ups are at nodes of 12 to 115 edges (the phrases after
+    // "you", "i", "this", ...), where the 64 edge bits, mostly set, let nearly every token
+    // through: about one look-up in three finds no child.
     const trie_node* child(const trie_node& node, std::int32_t item) const noexcept
     {
         const edge& e = edge_slots[node.slot_begin + edge_slot(item, node.slot_hash)];
-        return e.item == item ? nodes.data() + e.node : nullptr;
+        if (e.item == item) return nodes.data() + e.node;
+        if ((node.slot_hash & 63u) < probing_shift) return nullptr;
+        return probe(node, item);
+    }
+    // child() in a probing table (which has an empty slot).
+    [[gnu::noinline]] const trie_node* probe(const trie_node& node, std::int32_t item) const noexcept
+    {
+        const edge* table = edge_slots.data() + node.slot_begin;
+        const std::uint32_t shift = (node.slot_hash & 63u) - probing_shift;
+        const std::uint32_t mask = static_cast<std::uint32_t>((std::uint64_t{1} << (32 - shift)) - 1);
+        for (std::uint32_t s = edge_slot(item, (node.slot_hash & ~63u) | shift); table[s].item != -1; s = (s + 1) & mask)
+            if (table[s].item == item) return nodes.data() + table[s].node;
+        return nullptr;
     }
     // What a token whose text is the exact word w brings to the phrase matcher, filled by the
     // analyzer's constructor. Its items: 2*w followed by 2*p+1 for every prefix p of the word
@@ -140,7 +156,7 @@ struct analyzer::compiled {
         // starts[0] (nullptr without starts): most words have one start, and match_phrases()
         // takes it from here without a load from the list.
         const trie_node* start = nullptr;
-        // start->terms[0] when the word has one start with terminals: most words end one
+        // start->first_term when the word has one start: most words end one
         // one-word term and continue no phrase into the next token, and match_phrases() then
         // writes their hit from here without loading the start node (a cache miss, mostly).
         terminal first_term{};

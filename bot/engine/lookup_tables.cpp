@@ -11,50 +11,67 @@ namespace nudgebot::engine {
 namespace {
 
 // Each node's table of edges (see compiled::edge_slots): the fewest slots, from the next power
-// of two up, for which one of a fixed series of multipliers puts every edge in a slot of its
-// own (so the tables, and the analyses, are the same on every load). Small nodes find one in a
-// few tries; the largest (over a hundred edges) at about eight slots per edge.
+// of two up to 16 per edge, for which one of a fixed series of multipliers puts every edge in a
+// slot of its own (so the tables, and the analyses, are the same on every load). Small nodes
+// find one in a few tries; the largest of rules/en (115 edges) at 1,024 slots. Past 16 per
+// edge (a node of thousands of edges, say), a probing table of two to four slots per edge.
 void build_edge_slots(analyzer::compiled& c)
 {
     constexpr int tries_per_size = 2000;
+    constexpr unsigned most_extra_bits = 4;   // 16 slots per edge
     auto& slots = c.edge_slots;
     slots.assign(1, analyzer::compiled::edge{-1, 0});   // slot 0: the nodes without edges
-    std::vector<std::uint8_t> taken;
+    // taken[slot] == round: the slot holds an edge in this try (no clearing between tries).
+    std::vector<std::uint32_t> taken;
+    std::uint32_t round = 0;
     for (std::size_t n = 0; n < c.nodes.size(); ++n) {
         auto& node = c.nodes[n];
         const auto range = c.node_edges[n];
         node.slot_begin = 0;
         node.slot_hash = 32;   // multiplier 1, k = 0: every item in slot 0
         if (range.count == 0) continue;
-        unsigned k = 0;
-        while ((1u << k) < range.count) ++k;
+        unsigned least = 0;
+        while ((std::uint64_t{1} << least) < range.count) ++least;
         std::uint64_t state = 0x9E3779B97F4A7C15ull;   // splitmix64, the same series each load
-        for (bool placed = false; !placed; ++k) {
-            const std::uint32_t size = 1u << k;
+        const auto multiplier = [&] {
+            state += 0x9E3779B97F4A7C15ull;
+            std::uint64_t z = state;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+            z ^= z >> 31;
+            return static_cast<std::uint32_t>(z) & ~63u;
+        };
+        bool placed = false;
+        unsigned k = least;
+        for (; k <= least + most_extra_bits && !placed; ++k) {
             for (int t = 0; t < tries_per_size && !placed; ++t) {
-                state += 0x9E3779B97F4A7C15ull;
-                std::uint64_t z = state;
-                z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-                z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-                z ^= z >> 31;
-                const std::uint32_t hash = (static_cast<std::uint32_t>(z) & ~63u) | (32u - k);
-                taken.assign(size, 0);
+                const std::uint32_t hash = multiplier() | (32u - k);
+                if (taken.size() < (std::size_t{1} << k)) taken.resize(std::size_t{1} << k, 0);
+                if (++round == 0) {   // wrapped: forget every old mark
+                    std::fill(taken.begin(), taken.end(), 0);
+                    round = 1;
+                }
                 placed = true;
                 for (std::uint32_t e = 0; e < range.count && placed; ++e) {
                     const auto slot = analyzer::compiled::edge_slot(c.edges[range.begin + e].item, hash);
-                    placed = taken[slot] == 0;
-                    taken[slot] = 1;
+                    placed = taken[slot] != round;
+                    taken[slot] = round;
                 }
-                if (!placed) continue;
-                node.slot_begin = static_cast<std::uint32_t>(slots.size());
-                node.slot_hash = hash;
-                slots.resize(slots.size() + size, analyzer::compiled::edge{-1, 0});
-                for (std::uint32_t e = 0; e < range.count; ++e) {
-                    const auto& edge = c.edges[range.begin + e];
-                    slots[node.slot_begin + analyzer::compiled::edge_slot(edge.item, hash)] = edge;
-                }
+                if (placed) node.slot_hash = hash;
             }
-            if (placed) break;
+        }
+        // No perfect hash (least >= 1: one edge always has one): at most half full, probing.
+        if (!placed) node.slot_hash = multiplier() | (32u - (least + 1) + analyzer::compiled::probing_shift);
+        const std::uint32_t shift = (node.slot_hash & 63u) % analyzer::compiled::probing_shift;
+        const std::uint32_t hash = (node.slot_hash & ~63u) | shift;
+        const std::uint32_t size = static_cast<std::uint32_t>(std::uint64_t{1} << (32 - shift));
+        node.slot_begin = static_cast<std::uint32_t>(slots.size());
+        slots.resize(slots.size() + size, analyzer::compiled::edge{-1, 0});
+        for (std::uint32_t e = 0; e < range.count; ++e) {
+            const auto& edge = c.edges[range.begin + e];
+            std::uint32_t slot = analyzer::compiled::edge_slot(edge.item, hash);
+            while (slots[node.slot_begin + slot].item != -1) slot = (slot + 1) & (size - 1);
+            slots[node.slot_begin + slot] = edge;
         }
     }
 }
