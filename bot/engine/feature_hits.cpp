@@ -22,10 +22,10 @@ void evaluation::add_feature_hits()
     bool caps_word_like = false, caps_run_hit = false;
     lexicon_hits_ = static_cast<std::uint32_t>(s_.hits.size());
     // The hits are written through a local pointer into room for all of them (at most four
-    // per token below and six message-wide ones; push_back() checked the capacity and
-    // stored the size for every hit); the message-wide ones are written either way and
-    // counted when they hold (a branch each, mispredicted now and then).
-    hit* const out = s_.hits.room(4 * std::size_t{feature_count_} + 6);
+    // per token below, one @caps_run and six message-wide ones; push_back() checked the
+    // capacity and stored the size for every hit); the message-wide ones are written either
+    // way and counted when they hold (a branch each, mispredicted now and then).
+    hit* const out = s_.hits.room(4 * std::size_t{feature_count_} + 1 + 6);
     std::uint32_t k = 0;
     bool second_person = false, first_person = false;
     // Only the tokens collect_items() found with a word class or in capitals, in order.
