@@ -100,8 +100,10 @@ struct analyzer::compiled {
 
     std::vector<std::int32_t> root;   // item -> node, -1 when none
     std::vector<trie_node> nodes;
-    std::vector<edge> edges;   // a node's edges are consecutive, ordered by item
-    std::vector<edge_range> node_edges;   // by node: its edges (filled by the compiler)
+    // The compiler's edges: a node's are consecutive, ordered by item, node_edges[node] says
+    // where. derive_lookup_tables() makes edge_slots of them and empties both.
+    std::vector<edge> edges;
+    std::vector<edge_range> node_edges;
     // Per node a table of its edges (found by derive_lookup_tables()): 2^k slots at
     // slot_begin, item -1 in the empty ones (slot 0 is one, for the nodes without edges), the
     // slot of an item being the top k bits of the low 32 of item * multiplier. slot_hash holds

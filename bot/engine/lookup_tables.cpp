@@ -101,6 +101,10 @@ void derive_lookup_tables(analyzer::compiled& c)
             node.edge_bits |= std::uint64_t{1} << analyzer::compiled::edge_bit(c.edges[range.begin + k].item);
     }
     build_edge_slots(c);
+    // The matcher reads the slots only: the compiler's edge lists go (their memory with them).
+    c.edge_slots.shrink_to_fit();
+    std::vector<analyzer::compiled::edge>().swap(c.edges);
+    std::vector<analyzer::compiled::edge_range>().swap(c.node_edges);
     // Each word's record for the phrase matcher (see compiled.hpp).
     const std::size_t words = c.vocab.word_count();
     c.word_infos.assign(words + 1, {});   // [0]: no_word's, empty
