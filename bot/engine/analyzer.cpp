@@ -102,6 +102,8 @@ std::size_t analyzer::memory_bytes() const noexcept
     std::size_t total = c.vocab.memory_bytes() + c.root.capacity() * sizeof(std::int32_t) +
                         c.nodes.capacity() * sizeof(compiled::trie_node) +
                         c.edges.capacity() * sizeof(compiled::edge) +
+                        c.edge_slots.capacity() * sizeof(compiled::edge) +
+                        c.node_edges.capacity() * sizeof(compiled::edge_range) +
                         c.word_infos.capacity() * sizeof(compiled::word_info) +
                         c.word_items.capacity() * sizeof(std::int32_t) +
                         c.word_starts.capacity() * sizeof(const compiled::trie_node*) + c.item_used.capacity() +

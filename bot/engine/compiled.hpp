@@ -7,6 +7,7 @@
 // prefix p is 2*p+1. Not for use outside bot/engine/. Owner: engine.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string>
@@ -45,14 +46,22 @@ enum word_class : std::uint8_t {
 };
 
 struct analyzer::compiled {
-    struct terminal;
+    struct terminal {
+        std::uint32_t lexicon = 0;
+        std::uint32_t term = 0;   // index into term_texts
+    };
     struct alignas(32) trie_node {   // 32 bytes: a node is one shift from its index
-        std::uint32_t edge_begin = 0, edge_count = 0;
-        std::uint32_t term_begin = 0, term_count = 0;
+        std::uint32_t term_begin = 0, term_count = 0;   // its terminals
         // Bit edge_bit(item) set for every edge item (filled by the analyzer's constructor):
         // most tokens after a phrase start continue no phrase, and this rejects them unprobed.
         std::uint64_t edge_bits = 0;
-        const terminal* terms = nullptr;   // terminals + term_begin (filled by the analyzer's constructor)
+        // Its slots in edge_slots and their hash (see child()), set by derive_lookup_tables().
+        std::uint32_t slot_begin = 0;
+        std::uint32_t slot_hash = 32;
+        // terminals[term_begin] ({} without terminals), set by derive_lookup_tables(): most
+        // nodes end one term or none, and emit() writes that hit without a load from the
+        // terminals (it waited on that load, after the node's, in the phrases of a message).
+        terminal first_term{};
     };
     static unsigned edge_bit(std::int32_t item) noexcept
     {
@@ -62,9 +71,8 @@ struct analyzer::compiled {
         std::int32_t item = 0;
         std::int32_t node = 0;
     };
-    struct terminal {
-        std::uint32_t lexicon = 0;
-        std::uint32_t term = 0;   // index into term_texts
+    struct edge_range {
+        std::uint32_t begin = 0, count = 0;
     };
     struct alignas(4) lexicon {   // 4 bytes: one shift from its index
         bool negatable = false;
@@ -92,21 +100,46 @@ struct analyzer::compiled {
 
     std::vector<std::int32_t> root;   // item -> node, -1 when none
     std::vector<trie_node> nodes;
-    std::vector<edge> edges;   // a node's edges are consecutive, ordered by item
-    // The child of `node` (which has some edge) by `item`, nullptr when none: a binary search
-    // of its edges, without branches (cmov). On this machine (AMD EPYC) it beat a hash table of
-    // all edges (one probe per look-up): a node's edges lie together in 8-byte entries (31 KiB
-    // for rules/en, the table was 256 KiB), so a frequent node's edges stay in the L1 cache, and
-    // the probe's hit-or-miss branch was mispredicted 40 % of the time.
+    // The compiler's edges: a node's are consecutive, ordered by item, node_edges[node] says
+    // where. derive_lookup_tables() makes edge_slots of them and empties both.
+    std::vector<edge> edges;
+    std::vector<edge_range> node_edges;
+    // Per node a table of its edges (found by derive_lookup_tables()): 2^k slots at
+    // slot_begin, item -1 in the empty ones (slot 0 is one, for the nodes without edges), the
+    // slot of an item being the top k bits of the low 32 of item * multiplier. slot_hash holds
+    // the multiplier's bits above the sixth and the shift 32 - k in the low six bits. Without
+    // collisions (a perfect hash) for every node of reasonable size (all of rules/en); a node
+    // for which no multiplier of the series does it at up to 16 slots per edge gets a table at
+    // most half full whose colliding items go on to the next free slots: its low six bits hold
+    // the shift + 33 (`probing`), so its first look (slot 0 of its table) is only a guess.
+    std::vector<edge> edge_slots;
+    static constexpr std::uint32_t probing_shift = 33;
+    static std::uint32_t edge_slot(std::int32_t item, std::uint32_t hash) noexcept
+    {
+        const std::uint32_t product = static_cast<std::uint32_t>(item) * ((hash & ~63u) | 1u);
+        return static_cast<std::uint32_t>(std::uint64_t{product} >> (hash & 63u));
+    }
+    // The child of `node` by `item`, nullptr when none: one probe, more only in a probing
+    // table. Before, a binary search of the node's edges (branch-free) took one dependent load
+    // per halving, and half of the look-ups are at nodes of 12 to 115 edges (the phrases after
+    // "you", "i", "this", ...), where the 64 edge bits, mostly set, let nearly every token
+    // through: about one look-up in three finds no child.
     const trie_node* child(const trie_node& node, std::int32_t item) const noexcept
     {
-        const edge* base = edges.data() + node.edge_begin;
-        for (std::uint32_t len = node.edge_count; len > 1;) {
-            const std::uint32_t half = len / 2;
-            base = base[half].item <= item ? base + half : base;
-            len -= half;
-        }
-        return base->item == item ? nodes.data() + base->node : nullptr;
+        const edge& e = edge_slots[node.slot_begin + edge_slot(item, node.slot_hash)];
+        if (e.item == item) return nodes.data() + e.node;
+        if ((node.slot_hash & 63u) < probing_shift) return nullptr;
+        return probe(node, item);
+    }
+    // child() in a probing table (which has an empty slot).
+    [[gnu::noinline]] const trie_node* probe(const trie_node& node, std::int32_t item) const noexcept
+    {
+        const edge* table = edge_slots.data() + node.slot_begin;
+        const std::uint32_t shift = (node.slot_hash & 63u) - probing_shift;
+        const std::uint32_t mask = static_cast<std::uint32_t>((std::uint64_t{1} << (32 - shift)) - 1);
+        for (std::uint32_t s = edge_slot(item, (node.slot_hash & ~63u) | shift); table[s].item != -1; s = (s + 1) & mask)
+            if (table[s].item == item) return nodes.data() + table[s].node;
+        return nullptr;
     }
     // What a token whose text is the exact word w brings to the phrase matcher, filled by the
     // analyzer's constructor. Its items: 2*w followed by 2*p+1 for every prefix p of the word
@@ -125,14 +158,24 @@ struct analyzer::compiled {
         // starts[0] (nullptr without starts): most words have one start, and match_phrases()
         // takes it from here without a load from the list.
         const trie_node* start = nullptr;
+        // start->first_term when the word has one start: most words end one
+        // one-word term and continue no phrase into the next token, and match_phrases() then
+        // writes their hit from here without loading the start node (a cache miss, mostly).
+        terminal first_term{};
         // items[0] (0 without items): most words have one item, and extend() takes it from
         // here without a load from the list.
         std::int32_t item = 0;
         std::uint32_t item_count = 0;
         std::uint32_t start_count = 0;
-        std::uint32_t start_terms = 0;    // sum of nodes[s].term_count over the starts s
-        std::uint32_t classes = 0;        // word_classes[w] (0 beyond it)
+        // Sum of nodes[s].term_count over the starts s, at most 65,535 (only 0, 1 and more
+        // matter).
+        std::uint16_t start_terms = 0;
+        std::uint8_t classes = 0;         // word_classes[w] (0 beyond it)
     };
+    static std::uint16_t term_sum(std::uint32_t a, std::uint32_t b) noexcept
+    {
+        return static_cast<std::uint16_t>(std::min<std::uint32_t>(a + b, 0xFFFF));
+    }
     std::vector<word_info> word_infos;   // by word id + 1: [0] is no_word's (an unknown word), empty
     std::vector<std::int32_t> word_items;
     std::vector<const trie_node*> word_starts;   // into nodes
@@ -186,9 +229,14 @@ struct analyzer::compiled {
     // `none` cues plus its trigger cues below `cue` (present, they took it already); `any` is
     // its `any` cues, or every cue when it has none or `cue` is one of them (then the trigger
     // being present meets it).
+    // `key_mask` is the `all` cues in word `key_word` of the set, the word with the most of
+    // them besides `cue` (0 when there is none): most entries fail on those, and that test
+    // reads one word instead of the three sets.
     struct alignas(64) trigger_entry {   // 128 bytes: an entry's address is one shift away
-        cue_set all{}, blocked{}, any{};
+        std::uint64_t key_mask = 0;
+        std::uint32_t key_word = 0;
         std::uint32_t rule = 0;
+        cue_set all{}, blocked{}, any{};
     };
     std::vector<std::uint32_t> trigger_begin;
     std::vector<trigger_entry> trigger_entries;

@@ -742,8 +742,8 @@ private:
             auto& node = c.nodes[n];
             std::sort(children[n].begin(), children[n].end(),
                       [](const auto& a, const auto& b) { return a.item < b.item; });
-            node.edge_begin = static_cast<std::uint32_t>(c.edges.size());
-            node.edge_count = static_cast<std::uint32_t>(children[n].size());
+            c.node_edges.push_back({static_cast<std::uint32_t>(c.edges.size()),
+                                    static_cast<std::uint32_t>(children[n].size())});
             c.edges.insert(c.edges.end(), children[n].begin(), children[n].end());
             node.term_begin = static_cast<std::uint32_t>(c.terminals.size());
             node.term_count = static_cast<std::uint32_t>(ends[n].size());

@@ -4,7 +4,7 @@
 // trigger cue is present, modifiers, the learned signal, scores. Its steps are defined in the
 // class, so that analyzer::analyze() (analyzer.cpp) gets them inlined as one loop; deciding
 // whether one triggered rule fires (windows, order, sentences, a step budget) is in
-// rule_evaluation.cpp. Owner: engine.
+// rule_evaluation.cpp, the built-in features' hits in feature_hits.cpp. Owner: engine.
 #pragma once
 
 #include <algorithm>
@@ -18,7 +18,6 @@
 #include "engine/analyzer.hpp"
 #include "engine/compiled.hpp"
 #include "engine/evaluation_buffers.hpp"
-#include "engine/scare_quote.hpp"
 
 namespace nudgebot::engine::eval {
 
@@ -175,23 +174,24 @@ private:
                 starts_out[starts_used++] = nodes + node;
                 ++rec.start_count;
                 rec.start_edges |= nodes[static_cast<std::size_t>(node)].edge_bits;
-                rec.start_terms += nodes[static_cast<std::size_t>(node)].term_count;
+                rec.start_terms = analyzer::compiled::term_sum(rec.start_terms, nodes[static_cast<std::size_t>(node)].term_count);
             }
             rec.start = rec.start_count != 0 ? rec.starts[0] : nullptr;
+            rec.first_term = rec.start_count == 1 ? rec.start->first_term : analyzer::compiled::terminal{};
             per_token[i] = &rec;
         }
     }
 
     // The hits of the terms that end at `n`. Most nodes end one term or none, which a loop over
     // them told apart with a branch mispredicted about five times per message (callgrind's
-    // branch simulation): the first term is written either way (a node without terms points at
-    // a spare terminal, see derive_lookup_tables()) and counted only when the node has it.
+    // branch simulation): the first term is written either way (from the node, {} when it has
+    // none) and counted only when the node has it.
     void emit(const analyzer::compiled::trie_node& n, std::uint32_t first, std::uint32_t last)
     {
         const std::uint32_t count = n.term_count;
         hit* const out = s_.hits.room(std::max<std::uint32_t>(count, 1));
-        const auto* const terms = n.terms;
-        out[0] = {terms[0].lexicon, first, last, terms[0].term};
+        out[0] = {n.first_term.lexicon, first, last, n.first_term.term};
+        const auto* const terms = c_.terminals.data() + n.term_begin;
         for (std::uint32_t k = 1; k < count; ++k) out[k] = {terms[k].lexicon, first, last, terms[k].term};
         s_.hits.resize(s_.hits.size() + count);
     }
@@ -242,38 +242,37 @@ private:
         const auto n = static_cast<std::uint32_t>(s_.text.tokens.size());
         std::uint32_t* list = s_.phrase_tokens.data();
         std::uint32_t count = 0;
-        std::size_t start_total = 0;
         for (std::uint32_t i = 0; i < n; ++i) {
             const auto& ti = *per_token[i];
             list[count] = i;
             count += static_cast<std::uint32_t>((ti.start_terms != 0) |
                                                 ((ti.start_edges & per_token[i + 1]->bits) != 0));
-            start_total += ti.start_count;
         }
-        // Then their start nodes, asking for each node as it is listed, then the phrases from
-        // them in order. Listed first, the nodes' loads, which mostly miss the L1 cache, overlap
-        // one another instead of each waiting for the hits of the token before (1 to 3 % more
-        // messages per second in alternating runs, though 0.7 % more instructions).
-        if (s_.phrase_starts.size() < start_total) s_.phrase_starts.resize(2 * start_total);
-        auto* starts = s_.phrase_starts.data();
-        std::uint32_t start_count = 0;
+        // Then the phrases from their start nodes, in order. A token with one start (most)
+        // writes its one-word hit from its record when the node has one terminal, and loads
+        // the node only when the next token may continue the phrase (its start edges are the
+        // node's edge bits): about two listed tokens in three end there, and before, each one's
+        // node was loaded (a cache miss, mostly, even prefetched).
         for (std::uint32_t c = 0; c < count; ++c) {
             const std::uint32_t i = list[c];
             const auto& ti = *per_token[i];
-            // A listed token has a start: its start terms or start edges come from one.
-            __builtin_prefetch(ti.start);
-            starts[start_count++] = {i, ti.start};
-            for (std::uint32_t k = 1; k < ti.start_count; ++k) {
-                __builtin_prefetch(ti.starts[k]);
-                starts[start_count++] = {i, ti.starts[k]};
+            if (ti.start_count == 1) {
+                // Written either way and counted when it is the one (a branch on that was
+                // mispredicted two times in five); emit() writes more over it.
+                hit* const out = s_.hits.room(1);
+                out[0] = {ti.first_term.lexicon, i, i, ti.first_term.term};
+                s_.hits.resize(s_.hits.size() + (ti.start_terms == 1));
+                if (ti.start_terms > 1) emit(*ti.start, i, i);
+                if ((ti.start_edges & per_token[i + 1]->bits) != 0 && toks[i + 1].sentence == toks[i].sentence)
+                    extend(*ti.start, i, i + 1);
+                continue;
             }
-        }
-        for (std::uint32_t c = 0; c < start_count; ++c) {
-            const std::uint32_t i = starts[c].token;
-            const auto& node = *starts[c].node;
-            emit(node, i, i);
-            if ((node.edge_bits & per_token[i + 1]->bits) != 0 && toks[i + 1].sentence == toks[i].sentence)
-                extend(node, i, i + 1);
+            for (std::uint32_t k = 0; k < ti.start_count; ++k) {
+                const auto& node = *ti.starts[k];
+                emit(node, i, i);
+                if ((node.edge_bits & per_token[i + 1]->bits) != 0 && toks[i + 1].sentence == toks[i].sentence)
+                    extend(node, i, i + 1);
+            }
         }
     }
 
@@ -284,15 +283,24 @@ private:
         return false;
     }
 
+    // A negator among the negation_reach tokens before the hit, in its clause. The tokens are
+    // tested without a branch (one, two or three of them, in or out of the clause, known words
+    // or not: a loop with branches on that was mispredicted about three times per message).
     bool negated(const hit& h) const
     {
-        const auto& toks = s_.text.tokens;
-        auto from = h.first >= negation_reach ? h.first - negation_reach : 0;
-        for (auto k = from; k < h.first; ++k) {
-            if (toks[k].clause != toks[h.first].clause || toks[k].word == no_word) continue;
-            if (c_.word_classes[static_cast<std::size_t>(toks[k].word)] & wc_negator) return true;
+        const auto* toks = s_.text.tokens.data();
+        const std::uint8_t* classes = c_.word_classes.data();
+        const std::uint32_t first = h.first;
+        const std::uint32_t clause = toks[first].clause;
+        unsigned found = 0;
+        for (std::uint32_t d = 1; d <= negation_reach; ++d) {
+            const bool before = first >= d;
+            const auto& t = toks[before ? first - d : 0];
+            const bool known = t.word != no_word;
+            const std::uint8_t word_classes = classes[known ? static_cast<std::size_t>(t.word) : 0];
+            found |= static_cast<unsigned>(before & known & (t.clause == clause) & ((word_classes & wc_negator) != 0));
         }
-        return false;
+        return found != 0;
     }
 
     [[gnu::always_inline]] void filter_hits()
@@ -338,70 +346,11 @@ private:
         hits.resize(write);
     }
 
-    // Out of line: inlined into run() with the other steps, it costs more in register moves
-    // than the call does (callgrind: 15 instructions per message).
-    [[gnu::noinline]] void add_feature_hits()
-    {
-        const auto& toks = s_.text.tokens;
-        const auto base = static_cast<std::uint32_t>(c_.lexicons.size());
-        auto& f = out_.features;
-        std::uint32_t absolutes = 0;
-        // @caps_run: three words of 3+ letters in capitals, each at most two tokens after the one
-        // before ("STOP PUSHING TO MAIN", "TURN. YOUR. MIC. OFF."), also in a message with no
-        // lower case, one of them word-like as @shouting's are (5+ letters or a word some lexicon
-        // knows), so a run of acronyms (AWS RDS EKS) is not one.
-        std::uint32_t caps_run = 0, last_caps = 0;
-        bool caps_word_like = false, caps_run_hit = false;
-        lexicon_hits_ = static_cast<std::uint32_t>(s_.hits.size());
-        // Only the tokens collect_items() found with a word class or in capitals, in order.
-        for (std::uint32_t f_index = 0; f_index < feature_count_; ++f_index) {
-            const std::uint64_t entry = s_.feature_tokens[f_index];
-            const auto i = static_cast<std::uint32_t>(entry);
-            const auto classes = static_cast<std::uint32_t>(entry >> 32);
-            const auto& t = toks[i];
-            if (classes & wc_second_person) {
-                f.second_person = true;
-                s_.hits.push_back({base + f_second_person, i, i, 0});
-                if ((classes & wc_sentence_you) && (i == 0 || toks[i - 1].sentence != t.sentence))
-                    s_.hits.push_back({base + f_second_person_start, i, i, 0});
-            }
-            if (classes & wc_first_person) {
-                f.first_person = true;
-                s_.hits.push_back({base + f_first_person, i, i, 0});
-            }
-            if (classes & wc_absolute) ++absolutes;
-            if (t.has(token::all_caps) && !in_identifier(t)) {
-                const bool word_like = t.letters >= 5 || t.word != no_word;
-                if (word_like && s_.text.has_lower) {
-                    f.shouting = true;
-                    s_.hits.push_back({base + f_shouting, i, i, 0});
-                }
-                caps_run = caps_run > 0 && i - last_caps <= 2 ? caps_run + 1 : 1;
-                caps_word_like = (caps_run > 1 && caps_word_like) || word_like;
-                last_caps = i;
-                if (caps_run >= 3 && caps_word_like && !caps_run_hit) {
-                    caps_run_hit = true;
-                    s_.hits.push_back({base + f_caps_run, i, i, 0});
-                }
-            }
-        }
-        f.question_burst = s_.text.question_burst;
-        f.exclamation_burst = s_.text.exclamation_burst;
-        if (f.question_burst) s_.hits.push_back({base + f_question_burst, no_position, no_position, 0});
-        if (f.exclamation_burst)
-            s_.hits.push_back({base + f_exclamation_burst, no_position, no_position, 0});
-        if (s_.text.question) s_.hits.push_back({base + f_question, no_position, no_position, 0});
-        if (unquoted_tokens_ > 0 && unquoted_tokens_ <= short_message_words)
-            s_.hits.push_back({base + f_short, no_position, no_position, 0});
-        if (mention_ || s_.text.mention) s_.hits.push_back({base + f_mention, no_position, no_position, 0});
-        f.reply = context_.reply;
-        if (f.reply) s_.hits.push_back({base + f_reply, no_position, no_position, 0});
-        add_scare_quote(base);
-        float intensity = (f.shouting ? 0.35f : 0) + (f.question_burst ? 0.2f : 0) +
-                          (f.exclamation_burst ? 0.2f : 0) +
-                          0.1f * static_cast<float>(std::min<std::uint32_t>(absolutes, 3));
-        f.intensity = std::min(intensity, 1.0f);
-    }
+    // The hits of the built-in features (@second_person, @shouting, @caps_run, @short, ...) and
+    // the message's features (feature_hits.cpp). Out of line: inlined into run() with the
+    // other steps, it costs more in register moves than the call does (callgrind: 15
+    // instructions per message).
+    [[gnu::noinline]] void add_feature_hits();
 
     // Whether a token is part of a CONSTANT_NAME or a snake_name (an underscore beside it).
     bool in_identifier(const token& t) const noexcept
@@ -410,21 +359,8 @@ private:
                (t.span.end < text_.size() && text_[t.span.end] == '_');
     }
 
-    // @scare_quote (scare_quote.hpp) at the tokens inside the quote: one pass over the bytes.
-    void add_scare_quote(std::uint32_t base)
-    {
-        const auto quote = find_scare_quote(text_, s_.text.quote_mark_bytes);
-        if (!quote) return;
-        const auto& toks = s_.text.tokens;
-        std::uint32_t first = no_position, last = no_position;
-        for (std::uint32_t i = 0; i < toks.size(); ++i) {
-            if (toks[i].span.end <= quote->begin) continue;
-            if (toks[i].span.begin >= quote->end) break;
-            if (first == no_position) first = i;
-            last = i;
-        }
-        s_.hits.push_back({base + f_scare_quote, first, last, 0});
-    }
+    // @scare_quote (scare_quote.hpp) at the tokens inside the quote (feature_hits.cpp).
+    void add_scare_quote(std::uint32_t base);
 
     // Two hits with the same cue and first token. Only lexicon hits (those before
     // add_feature_hits()'s; a feature hits a token once) can be such a pair, and they come
@@ -612,6 +548,19 @@ private:
         return missing == 0;
     }
 
+    // The trigger entry's rule is to be evaluated: covers(t.all), no cue of t.blocked and some
+    // of t.any present. One branch for the three tests (each of the three was mispredicted
+    // often when they were tested one after the other).
+    static bool admits(const analyzer::compiled::trigger_entry& t, const analyzer::compiled::cue_set& present) noexcept
+    {
+        std::uint64_t wrong = 0, any = 0;
+        for (std::size_t w = 0; w < words; ++w) {
+            wrong |= (t.all[w] & ~present[w]) | (t.blocked[w] & present[w]);
+            any |= t.any[w] & present[w];
+        }
+        return (wrong == 0) & (any != 0);
+    }
+
     byte_span span_of(std::uint32_t first, std::uint32_t last) const
     {
         const auto& toks = s_.text.tokens;
@@ -620,9 +569,7 @@ private:
 
     byte_span span_of_chosen() const;
 
-    bool search(const analyzer::compiled::rule& r, std::size_t depth, std::uint32_t any_cue, std::size_t& budget);
-
-    bool fits(const analyzer::compiled::rule& r, const hit& h, std::size_t depth) const;
+    bool search(const analyzer::compiled::rule& r, std::uint32_t any_cue);
 
     // Inlined into run(): out of line (GCC's choice) it cost 13 instructions per message more.
     [[gnu::always_inline]] void evaluate_rules()
@@ -640,7 +587,8 @@ private:
                     const auto* end = entries + begin[cue + 1];
                     for (const auto* e = entries + begin[cue]; e != end; ++e) {
                         const auto& t = *e;
-                        if (!covers(t.all, p) || meets(t.blocked, p) || !meets(t.any, p)) continue;
+                        if ((p[t.key_word] & t.key_mask) != t.key_mask) continue;
+                        if (!admits(t, p)) continue;
                         evaluate(t.rule);
                     }
                 }

@@ -111,12 +111,6 @@ struct scratch {
     // tokens that end a phrase or start one the next token may continue (most do neither).
     std::vector<std::uint32_t> slow_tokens;
     std::vector<std::uint32_t> phrase_tokens;
-    // The start nodes of the phrase tokens, with their token, in order.
-    struct phrase_start {
-        std::uint32_t token = 0;
-        const analyzer::compiled::trie_node* node = nullptr;
-    };
-    std::vector<phrase_start> phrase_starts;
     // Unquoted tokens with a word class or all caps: the token index in the low 32 bits, the
     // word's classes above (so add_feature_hits() need not look the word up again).
     std::vector<std::uint64_t> feature_tokens;

@@ -8,6 +8,76 @@
 
 namespace nudgebot::engine {
 
+namespace {
+
+// Each node's table of edges (see compiled::edge_slots): the fewest slots, from the next power
+// of two up to 16 per edge, for which one of a fixed series of multipliers puts every edge in a
+// slot of its own (so the tables, and the analyses, are the same on every load). Small nodes
+// find one in a few tries; the largest of rules/en (115 edges) at 1,024 slots. Past 16 per
+// edge (a node of thousands of edges, say), a probing table of two to four slots per edge.
+void build_edge_slots(analyzer::compiled& c)
+{
+    constexpr int tries_per_size = 2000;
+    constexpr unsigned most_extra_bits = 4;   // 16 slots per edge
+    auto& slots = c.edge_slots;
+    slots.assign(1, analyzer::compiled::edge{-1, 0});   // slot 0: the nodes without edges
+    // taken[slot] == round: the slot holds an edge in this try (no clearing between tries).
+    std::vector<std::uint32_t> taken;
+    std::uint32_t round = 0;
+    for (std::size_t n = 0; n < c.nodes.size(); ++n) {
+        auto& node = c.nodes[n];
+        const auto range = c.node_edges[n];
+        node.slot_begin = 0;
+        node.slot_hash = 32;   // multiplier 1, k = 0: every item in slot 0
+        if (range.count == 0) continue;
+        unsigned least = 0;
+        while ((std::uint64_t{1} << least) < range.count) ++least;
+        std::uint64_t state = 0x9E3779B97F4A7C15ull;   // splitmix64, the same series each load
+        const auto multiplier = [&] {
+            state += 0x9E3779B97F4A7C15ull;
+            std::uint64_t z = state;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+            z ^= z >> 31;
+            return static_cast<std::uint32_t>(z) & ~63u;
+        };
+        bool placed = false;
+        unsigned k = least;
+        for (; k <= least + most_extra_bits && !placed; ++k) {
+            for (int t = 0; t < tries_per_size && !placed; ++t) {
+                const std::uint32_t hash = multiplier() | (32u - k);
+                if (taken.size() < (std::size_t{1} << k)) taken.resize(std::size_t{1} << k, 0);
+                if (++round == 0) {   // wrapped: forget every old mark
+                    std::fill(taken.begin(), taken.end(), 0);
+                    round = 1;
+                }
+                placed = true;
+                for (std::uint32_t e = 0; e < range.count && placed; ++e) {
+                    const auto slot = analyzer::compiled::edge_slot(c.edges[range.begin + e].item, hash);
+                    placed = taken[slot] != round;
+                    taken[slot] = round;
+                }
+                if (placed) node.slot_hash = hash;
+            }
+        }
+        // No perfect hash (least >= 1: one edge always has one): at most half full, probing.
+        if (!placed) node.slot_hash = multiplier() | (32u - (least + 1) + analyzer::compiled::probing_shift);
+        const std::uint32_t shift = (node.slot_hash & 63u) % analyzer::compiled::probing_shift;
+        const std::uint32_t hash = (node.slot_hash & ~63u) | shift;
+        const std::uint32_t size = static_cast<std::uint32_t>(std::uint64_t{1} << (32 - shift));
+        node.slot_begin = static_cast<std::uint32_t>(slots.size());
+        slots.resize(slots.size() + size, analyzer::compiled::edge{-1, 0});
+        for (std::uint32_t e = 0; e < range.count; ++e) {
+            const auto& edge = c.edges[range.begin + e];
+            std::uint32_t slot = analyzer::compiled::edge_slot(edge.item, hash);
+            while (slots[node.slot_begin + slot].item != -1) slot = (slot + 1) & (size - 1);
+            slots[node.slot_begin + slot] = edge;
+        }
+    }
+}
+
+}  // namespace
+
 void derive_lookup_tables(analyzer::compiled& c)
 {
     c.vocab.build_letter_automaton();
@@ -22,18 +92,19 @@ void derive_lookup_tables(analyzer::compiled& c)
     for (std::size_t item = 0; item < c.root.size(); ++item)
         if (c.root[item] >= 0) used[item] = 1;
     for (const auto& e : c.edges) used[static_cast<std::size_t>(e.item)] = 1;
-    // Every node's edge bits (the word records below read them) and its terminals. A node
-    // without terminals points at a spare one after the last, so that every node's `terms` has
-    // one the matcher may read (emit() reads a node's first terminal before it looks at the
-    // count); one spare for all, so that read stays in one cache line.
-    const auto spare = static_cast<std::uint32_t>(c.terminals.size());
-    c.terminals.push_back({});
+    // Every node's edge bits (the word records below read them) and first terminal.
     for (std::size_t n = 0; n < c.nodes.size(); ++n) {
         auto& node = c.nodes[n];
-        node.terms = c.terminals.data() + (node.term_count != 0 ? node.term_begin : spare);
-        for (std::uint32_t k = 0; k < node.edge_count; ++k)
-            node.edge_bits |= std::uint64_t{1} << analyzer::compiled::edge_bit(c.edges[node.edge_begin + k].item);
+        const auto range = c.node_edges[n];
+        node.first_term = node.term_count != 0 ? c.terminals[node.term_begin] : analyzer::compiled::terminal{};
+        for (std::uint32_t k = 0; k < range.count; ++k)
+            node.edge_bits |= std::uint64_t{1} << analyzer::compiled::edge_bit(c.edges[range.begin + k].item);
     }
+    build_edge_slots(c);
+    // The matcher reads the slots only: the compiler's edge lists go (their memory with them).
+    c.edge_slots.shrink_to_fit();
+    std::vector<analyzer::compiled::edge>().swap(c.edges);
+    std::vector<analyzer::compiled::edge_range>().swap(c.node_edges);
     // Each word's record for the phrase matcher (see compiled.hpp).
     const std::size_t words = c.vocab.word_count();
     c.word_infos.assign(words + 1, {});   // [0]: no_word's, empty
@@ -56,7 +127,7 @@ void derive_lookup_tables(analyzer::compiled& c)
             if (node < 0) continue;
             c.word_starts.push_back(c.nodes.data() + node);
             info.start_edges |= c.nodes[static_cast<std::size_t>(node)].edge_bits;
-            info.start_terms += c.nodes[static_cast<std::size_t>(node)].term_count;
+            info.start_terms = analyzer::compiled::term_sum(info.start_terms, c.nodes[static_cast<std::size_t>(node)].term_count);
         }
         if (w < c.word_classes.size()) info.classes = c.word_classes[w];
     }
@@ -70,6 +141,7 @@ void derive_lookup_tables(analyzer::compiled& c)
         info.starts = c.word_starts.data() + starts_begin[w];
         info.start_count = starts_begin[w + 1] - starts_begin[w];
         info.start = info.start_count != 0 ? info.starts[0] : nullptr;
+        if (info.start_count == 1) info.first_term = info.start->first_term;
     }
 
     // Per lexicon whether filter_hits() has more to do than keep its hits (see compiled.hpp).
@@ -126,6 +198,13 @@ void derive_lookup_tables(analyzer::compiled& c)
                 analyzer::compiled::cue_set every{};
                 every.fill(~std::uint64_t{0});
                 e.any = rule.any_count == 0 || cue_is_any ? every : m.any;
+                for (std::uint32_t w = 0; w < analyzer::compiled::cue_mask_words; ++w) {
+                    const std::uint64_t others = w == cue >> 6 ? m.all[w] & ~(std::uint64_t{1} << (cue & 63)) : m.all[w];
+                    if (__builtin_popcountll(others) > __builtin_popcountll(e.key_mask)) {
+                        e.key_word = w;
+                        e.key_mask = others;
+                    }
+                }
                 c.trigger_entries.push_back(e);
             }
         }

@@ -19,42 +19,75 @@ byte_span evaluation::span_of_chosen() const
     return span_of(lo, hi);
 }
 
-// Depth-first choice of one hit per cue satisfying window / ordered / sentence.
-bool evaluation::search(const analyzer::compiled::rule& r, std::size_t depth, std::uint32_t any_cue, std::size_t& budget)
-{
-    std::size_t cues = r.all_count + (any_cue != no_position ? 1 : 0);
-    if (depth == cues) return true;
-    std::uint32_t cue = depth < r.all_count ? c_.cue_refs[r.all_begin + depth] : any_cue;
-    auto first = s_.cue_first[cue];
-    auto count = std::min<std::size_t>(s_.cue_count[cue], max_hits_per_cue);
-    for (std::size_t k = 0; k < count; ++k) {
-        if (budget-- == 0) return false;
-        const hit& h = s_.hits[first + k];
-        if (h.first != no_position && !fits(r, h, depth)) continue;
-        s_.chosen.push_back(&h);
-        if (search(r, depth + 1, any_cue, budget)) return true;
-        s_.chosen.pop_back();
-    }
-    return false;
-}
+namespace {
 
-bool evaluation::fits(const analyzer::compiled::rule& r, const hit& h, std::size_t depth) const
-{
-    const auto& toks = s_.text.tokens;
-    for (std::size_t k = 0; k < s_.chosen.size(); ++k) {
-        const hit* o = s_.chosen[k];
-        if (o->first == no_position) continue;
-        if (r.sentence && toks[o->first].sentence != toks[h.first].sentence) return false;
-        if (r.window) {
-            auto lo = std::min(o->first, h.first);
-            auto hi = std::max(o->first, h.first);
-            if (hi - lo > r.window) return false;
+// One depth-first choice of one hit per cue (the rule's `all` cues, then its `any` cue if it has
+// one) that satisfies its window, order and sentence, at most max_hits_per_cue hits per cue,
+// within a budget of steps. What it reads is held here, once per search, rather than looked up
+// again at every step through the rule, the scratch and the compiled set.
+struct hit_search {
+    const hit* hits;
+    const std::uint32_t* cue_first;
+    const std::uint32_t* cue_count;
+    const token* toks;
+    const std::uint32_t* all;   // the rule's `all` cues
+    std::uint32_t all_count;
+    std::uint32_t any_cue;      // or no_position
+    std::uint32_t cues;         // all_count, + 1 with an `any` cue
+    std::uint32_t window;
+    bool ordered;
+    bool sentence;
+    const hit** chosen;         // room for `cues`; chosen[0, depth) while at `depth`
+    std::size_t budget;
+
+    bool run(std::uint32_t depth)
+    {
+        if (depth == cues) return true;
+        const std::uint32_t cue = depth < all_count ? all[depth] : any_cue;
+        const std::uint32_t first = cue_first[cue];
+        const auto count = std::min<std::size_t>(cue_count[cue], max_hits_per_cue);
+        for (std::size_t k = 0; k < count; ++k) {
+            if (budget-- == 0) return false;
+            const hit& h = hits[first + k];
+            if (h.first != no_position && !fits(h, depth)) continue;
+            chosen[depth] = &h;
+            if (run(depth + 1)) return true;
         }
-        // ordered: every `all` cue starts after the previous ones (positional ones)
-        if (r.ordered && depth < r.all_count && k < r.all_count && o->first >= h.first)
-            return false;
+        return false;
     }
-    return true;
+
+    bool fits(const hit& h, std::uint32_t depth) const
+    {
+        const std::uint32_t h_sentence = toks[h.first].sentence;
+        for (std::uint32_t k = 0; k < depth; ++k) {
+            const hit* o = chosen[k];
+            if (o->first == no_position) continue;
+            if (sentence && toks[o->first].sentence != h_sentence) return false;
+            if (window) {
+                auto lo = std::min(o->first, h.first);
+                auto hi = std::max(o->first, h.first);
+                if (hi - lo > window) return false;
+            }
+            // ordered: every `all` cue starts after the previous ones (positional ones)
+            if (ordered && depth < all_count && k < all_count && o->first >= h.first) return false;
+        }
+        return true;
+    }
+};
+
+}  // namespace
+
+// The chosen hits end up in s_.chosen when the search succeeds (it is empty when not).
+bool evaluation::search(const analyzer::compiled::rule& r, std::uint32_t any_cue)
+{
+    const std::uint32_t cues = r.all_count + (any_cue != no_position ? 1 : 0);
+    s_.chosen.resize(cues);
+    hit_search find{s_.hits.data(), s_.cue_first.data(), s_.cue_count.data(), s_.text.tokens.data(),
+                    c_.cue_refs.data() + r.all_begin, r.all_count, any_cue, cues, r.window, r.ordered,
+                    r.sentence, s_.chosen.data(), search_budget};
+    if (find.run(0)) return true;
+    s_.chosen.clear();
+    return false;
 }
 
 void evaluation::evaluate(std::uint32_t index)
@@ -71,15 +104,13 @@ void evaluation::evaluate(std::uint32_t index)
     s_.chosen.clear();
     bool fired = false;
     if (r.any_count == 0) {
-        std::size_t budget = search_budget;
-        fired = constrained ? search(r, 0, no_position, budget) : choose_first(r, no_position);
+        fired = constrained ? search(r, no_position) : choose_first(r, no_position);
     } else {
         for (std::uint32_t k = 0; k < r.any_count && !fired; ++k) {
             auto any_cue = c_.cue_refs[r.any_begin + k];
             if (!present(any_cue)) continue;
             s_.chosen.clear();
-            std::size_t budget = search_budget;
-            fired = constrained ? search(r, 0, any_cue, budget) : choose_first(r, any_cue);
+            fired = constrained ? search(r, any_cue) : choose_first(r, any_cue);
         }
     }
     if (!fired) return;

@@ -155,9 +155,9 @@ TEST_CASE("Known and unknown words, emoji, quotes and capitals in any mix are ea
 
 TEST_CASE("A phrase continues by each of its next words and by no other", "[engine][analyzer]")
 {
-    // A trie node finds its child by a binary search of its edges (ordered by item): nodes
-    // with 1 to 12 and with 40 edges (words, and at s5 a prefix too), each edge found and no
-    // other word of the vocabulary taken for one.
+    // A trie node finds its child in a table of its edges: nodes with 1 to 12 and with 40
+    // edges (words, and at s5 a prefix too), each edge found and no other word of the
+    // vocabulary taken for one.
     const pack_source scoring{"r/scoring.json", R"({"categories": {
   "conflict": {"bias": -1, "thresholds": {"low": 0.9, "medium": 0.75, "high": 0.6}}}})"};
     const std::vector<int> sizes{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 40};
@@ -189,6 +189,51 @@ TEST_CASE("A phrase continues by each of its next words and by no other", "[engi
     CHECK(rules->analyze("s4 prefix", sensitivity::medium).cues.empty());
     CHECK(rules->analyze("s5 pr", sensitivity::medium).cues.empty());
     CHECK(rules->analyze("s40", sensitivity::medium).cues.empty());
+}
+
+TEST_CASE("A phrase word followed by a thousand next words scattered over the vocabulary finds each",
+          "[engine][analyzer]")
+{
+    // 20,000 words (ids in the order they first appear: "zz f0" to "zz f19999"), then 1,000 of
+    // them, picked by a pseudo-random series, after "many": a table of those 1,000 edges without
+    // collisions would need more than 16 slots per edge, so that node's table takes colliding
+    // words on to the next free slots, and each is still found. (Ids of one run, as the words
+    // after "zz", hash without collisions.)
+    const pack_source scoring{"r/scoring.json", R"({"categories": {
+  "conflict": {"bias": -1, "thresholds": {"low": 0.9, "medium": 0.75, "high": 0.6}}}})"};
+    constexpr std::uint32_t words = 20000, next_words = 1000;
+    std::string terms = R"("zz f0")";
+    for (std::uint32_t w = 1; w < words; ++w) terms += ", \"zz f" + std::to_string(w) + "\"";
+    std::vector<bool> after_many(words, false);
+    std::uint32_t series = 12345;
+    for (std::uint32_t picked = 0; picked < next_words;) {
+        series = series * 1103515245u + 12345u;
+        const std::uint32_t w = (series >> 8) % words;
+        if (after_many[w]) continue;
+        after_many[w] = true;
+        ++picked;
+        terms += ", \"many f" + std::to_string(w) + "\"";
+    }
+    const std::string pack = R"({"pack": "p", "lexicons": {"p": {"label": "p", "terms": [)" + terms +
+                             R"(]}}, "rules": [{"id": "p.phrase", "category": "conflict",
+  "label": "a phrase", "weight": 1, "all": ["p"]}]})";
+    diagnostics diags;
+    auto rules = compile_rules({{"r/p.json", pack}}, &scoring, diags);
+    INFO(diags.to_string());
+    REQUIRE(rules);
+    std::uint32_t found = 0;
+    for (std::uint32_t w = 0; w < words; ++w) {
+        const std::string text = "many f" + std::to_string(w);
+        INFO(text);
+        const auto a = rules->analyze(text, sensitivity::medium);
+        if (after_many[w]) {
+            REQUIRE(fired(a) == strings{"p.phrase"});
+            ++found;
+        } else {
+            REQUIRE(a.cues.empty());
+        }
+    }
+    CHECK(found == next_words);
 }
 
 TEST_CASE("Ordered rules need their cues in the listed order", "[engine][analyzer]")
