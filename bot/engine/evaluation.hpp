@@ -232,7 +232,9 @@ private:
     [[gnu::always_inline]] void match_phrases()
     {
         s_.hits.clear();
-        // Locals, not members: emit() writes memory, which would force members to be reloaded.
+        // Locals, not members: emit() writes memory, which would force members to be reloaded
+        // (so the loops below spell out continues()'s test on them: calling it cost 0.1 % more
+        // instructions, and 0.35 % with a variant taking the locals).
         const auto* per_token = s_.per_token.data();
         const auto* toks = s_.text.tokens.data();
         // First the tokens that end a phrase or start one that the next token may continue

@@ -64,19 +64,17 @@ void evaluation::add_feature_hits()
     f.first_person = first_person;
     f.question_burst = s_.text.question_burst;
     f.exclamation_burst = s_.text.exclamation_burst;
-    out[k] = {base + f_question_burst, no_position, no_position, 0};
-    k += f.question_burst;
-    out[k] = {base + f_exclamation_burst, no_position, no_position, 0};
-    k += f.exclamation_burst;
-    out[k] = {base + f_question, no_position, no_position, 0};
-    k += s_.text.question;
-    out[k] = {base + f_short, no_position, no_position, 0};
-    k += unquoted_tokens_ > 0 && unquoted_tokens_ <= short_message_words;
-    out[k] = {base + f_mention, no_position, no_position, 0};
-    k += mention_ || s_.text.mention;
     f.reply = context_.reply;
-    out[k] = {base + f_reply, no_position, no_position, 0};
-    k += f.reply;
+    const auto message_wide = [&](std::uint32_t feature, bool holds) {
+        out[k] = {base + feature, no_position, no_position, 0};
+        k += holds;
+    };
+    message_wide(f_question_burst, f.question_burst);
+    message_wide(f_exclamation_burst, f.exclamation_burst);
+    message_wide(f_question, s_.text.question);
+    message_wide(f_short, unquoted_tokens_ > 0 && unquoted_tokens_ <= short_message_words);
+    message_wide(f_mention, mention_ || s_.text.mention);
+    message_wide(f_reply, f.reply);
     s_.hits.resize(s_.hits.size() + k);
     add_scare_quote(base);
     float intensity = (f.shouting ? 0.35f : 0) + (f.question_burst ? 0.2f : 0) +
