@@ -54,6 +54,24 @@ std::string filler_lexicons(int count)
     return out;
 }
 
+// The scoring of a pack that reports conflict only.
+const pack_source conflict_scoring{"r/scoring.json", R"({"categories": {
+  "conflict": {"bias": -1, "thresholds": {"low": 0.9, "medium": 0.75, "high": 0.6}}}})"};
+
+// A pack whose lexicon "p" holds `terms` (the items of a JSON list) and whose rule p.phrase fires
+// on any of them, compiled with conflict_scoring.
+std::shared_ptr<const analyzer> phrase_rules(const std::string& terms)
+{
+    const std::string pack = R"({"pack": "p", "lexicons": {"p": {"label": "p", "terms": [)" + terms +
+                             R"(]}}, "rules": [{"id": "p.phrase", "category": "conflict",
+  "label": "a phrase", "weight": 1, "all": ["p"]}]})";
+    diagnostics diags;
+    auto rules = compile_rules({{"r/p.json", pack}}, &conflict_scoring, diags);
+    INFO(diags.to_string());
+    REQUIRE(rules);
+    return rules;
+}
+
 }  // namespace
 
 TEST_CASE("A rule fires when all its cues are present within its window and sentence",
@@ -158,19 +176,11 @@ TEST_CASE("A phrase continues by each of its next words and by no other", "[engi
     // A trie node finds its child in a table of its edges: nodes with 1 to 12 and with 40
     // edges (words, and at s5 a prefix too), each edge found and no other word of the
     // vocabulary taken for one.
-    const pack_source scoring{"r/scoring.json", R"({"categories": {
-  "conflict": {"bias": -1, "thresholds": {"low": 0.9, "medium": 0.75, "high": 0.6}}}})"};
     const std::vector<int> sizes{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 40};
     std::string terms = R"("s5 pre*")";
     for (int n : sizes)
         for (int j = 0; j < n; ++j) terms += ", \"s" + std::to_string(n) + " c" + std::to_string(j) + "\"";
-    const std::string pack = R"({"pack": "p", "lexicons": {"p": {"label": "p", "terms": [)" + terms +
-                             R"(]}}, "rules": [{"id": "p.phrase", "category": "conflict",
-  "label": "a phrase", "weight": 1, "all": ["p"]}]})";
-    diagnostics diags;
-    auto rules = compile_rules({{"r/p.json", pack}}, &scoring, diags);
-    INFO(diags.to_string());
-    REQUIRE(rules);
+    const auto rules = phrase_rules(terms);
     for (int n : sizes) {
         for (int j = 0; j < 40; ++j) {
             const std::string text = "s" + std::to_string(n) + " c" + std::to_string(j);
@@ -199,8 +209,6 @@ TEST_CASE("A phrase word followed by a thousand next words scattered over the vo
     // collisions would need more than 16 slots per edge, so that node's table takes colliding
     // words on to the next free slots, and each is still found. (Ids of one run, as the words
     // after "zz", hash without collisions.)
-    const pack_source scoring{"r/scoring.json", R"({"categories": {
-  "conflict": {"bias": -1, "thresholds": {"low": 0.9, "medium": 0.75, "high": 0.6}}}})"};
     constexpr std::uint32_t words = 20000, next_words = 1000;
     std::string terms = R"("zz f0")";
     for (std::uint32_t w = 1; w < words; ++w) terms += ", \"zz f" + std::to_string(w) + "\"";
@@ -214,13 +222,7 @@ TEST_CASE("A phrase word followed by a thousand next words scattered over the vo
         ++picked;
         terms += ", \"many f" + std::to_string(w) + "\"";
     }
-    const std::string pack = R"({"pack": "p", "lexicons": {"p": {"label": "p", "terms": [)" + terms +
-                             R"(]}}, "rules": [{"id": "p.phrase", "category": "conflict",
-  "label": "a phrase", "weight": 1, "all": ["p"]}]})";
-    diagnostics diags;
-    auto rules = compile_rules({{"r/p.json", pack}}, &scoring, diags);
-    INFO(diags.to_string());
-    REQUIRE(rules);
+    const auto rules = phrase_rules(terms);
     std::uint32_t found = 0;
     for (std::uint32_t w = 0; w < words; ++w) {
         const std::string text = "many f" + std::to_string(w);
@@ -344,8 +346,6 @@ TEST_CASE("A rule is evaluated once however many of its trigger cues are present
 {
     // With few cues the analyzer tests rules on cue masks; beyond 128 cue ids it walks the cue
     // lists. Both must agree, also for a rule triggered by several `any` cues at once.
-    const pack_source scoring{"r/scoring.json", R"({"categories": {
-  "conflict": {"bias": -1, "thresholds": {"low": 0.9, "medium": 0.75, "high": 0.6}}}})"};
     auto compile = [&](int fillers) {
         std::string lexicons = R"("a": {"label": "a", "terms": ["alpha"]},
   "b": {"label": "b", "terms": ["beta"]}, "c": {"label": "c", "terms": ["gamma"]},
@@ -358,7 +358,7 @@ TEST_CASE("A rule is evaluated once however many of its trigger cues are present
     {"id": "a.all_any", "category": "conflict", "label": "a with b or d", "weight": 1,
      "all": ["a"], "any": ["b", "d"]}]})";
         diagnostics diags;
-        auto rules = compile_rules({{"r/a.json", pack}}, &scoring, diags);
+        auto rules = compile_rules({{"r/a.json", pack}}, &conflict_scoring, diags);
         INFO(diags.to_string());
         REQUIRE(rules);
         return rules;
@@ -473,15 +473,13 @@ TEST_CASE("Every example written in the test pack behaves", "[engine][examples]"
 TEST_CASE("An example that misbehaves is reported at its string with what happened",
           "[engine][examples]")
 {
-    const pack_source scoring{"r/scoring.json", R"({"categories": {
-  "conflict": {"bias": -1, "thresholds": {"low": 0.9, "medium": 0.75, "high": 0.6}}}})"};
     const char* pack = R"({"pack": "a",
   "lexicons": {"x": {"label": "x", "terms": ["bad"]}},
   "rules": [{"id": "a.x", "category": "conflict", "label": "x", "weight": 1, "all": ["x"],
              "examples": {"fire": ["good"], "quiet": ["bad"]}}],
   "examples": {"flag": {"conflict": ["bad"]}, "quiet": {"conflict": ["fine"]}}})";
     diagnostics diags;
-    auto rules = compile_rules({{"r/a.json", pack}}, &scoring, diags);
+    auto rules = compile_rules({{"r/a.json", pack}}, &conflict_scoring, diags);
     REQUIRE(rules);
     auto report = run_examples(*rules);
     CHECK(report.run == 4);
@@ -643,13 +641,11 @@ TEST_CASE("A distress rule on the very words another distress rule fired on coun
 TEST_CASE("@caps_run: three words in capitals close together, not acronyms or constants",
           "[engine][analyzer]")
 {
-    const pack_source scoring{"r/scoring.json", R"({"categories": {
-  "conflict": {"bias": -1, "thresholds": {"low": 0.9, "medium": 0.75, "high": 0.6}}}})"};
     const std::string pack = R"({"pack": "p", "lexicons": {"p": {"label": "p", "terms": ["stop"]}},
   "rules": [{"id": "p.caps", "category": "conflict", "label": "capitals", "weight": 1,
              "all": ["@caps_run"]}]})";
     diagnostics diags;
-    auto rules = compile_rules({{"r/p.json", pack}}, &scoring, diags);
+    auto rules = compile_rules({{"r/p.json", pack}}, &conflict_scoring, diags);
     INFO(diags.to_string());
     REQUIRE(rules);
     auto caps = [&](std::string_view text) { return has(rules->analyze(text, sensitivity::medium), "p.caps"); };

@@ -31,18 +31,25 @@ inline engine::analysis hostile(float intensity = 0.7f)
     return a;
 }
 
-// A stand-in analyzer for the calmer draft: any text containing "numpty" fires a put-down rule no
-// pack has (conflict.future_put_down), so the cut is known exactly: the clause holding "numpty".
-inline void numpty_put_down(std::string_view t, engine::analysis& out)
+// A stand-in analyzer for the calmer draft: any text containing `word` fires `rule` (a conflict
+// rule no pack has; string literals, as the cues point into them), so the cut is known exactly:
+// the clause holding the word.
+inline auto one_word_rule(const char* word, const char* rule, const char* label)
 {
-    out = {};
-    auto at = t.find("numpty");
-    if (at == std::string_view::npos) return;
-    out.cues.push_back({"conflict.future_put_down", engine::category::conflict, "a belittling name for someone",
-                        {static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(at + 6)}, 0.9f});
-    out.scores[0] = 0.9f;
-    out.flags[0] = true;
+    return [=](std::string_view t, engine::analysis& out) {
+        out = {};
+        const std::string_view w = word;
+        auto at = t.find(w);
+        if (at == std::string_view::npos) return;
+        out.cues.push_back({rule, engine::category::conflict, label,
+                            {static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(at + w.size())}, 0.9f});
+        out.scores[0] = 0.9f;
+        out.flags[0] = true;
+    };
 }
+
+// "numpty" as a put-down.
+inline const auto numpty_put_down = one_word_rule("numpty", "conflict.future_put_down", "a belittling name for someone");
 
 inline core::chat_message message(std::string id, std::string author, std::string channel = "c1",
                                   std::string server = "g1")

@@ -88,15 +88,7 @@ TEST_CASE("A cut that leaves a fragment gives the restatement instead", "[nudge]
 TEST_CASE("A cut that uncovers a threat is not offered: the point is restated whole", "[nudge][calmer][fragment][harm]")
 {
     // A stand-in rule that sees only the swear word: deleting it leaves a whole sentence that threatens.
-    const auto swearing = [](std::string_view t, engine::analysis& out) {
-        out = {};
-        auto at = t.find("fucking");
-        if (at == std::string_view::npos) return;
-        out.cues.push_back({"conflict.future_swearing", engine::category::conflict, "swearing at someone",
-                            {static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(at + 7)}, 0.9f});
-        out.scores[0] = 0.9f;
-        out.flags[0] = true;
-    };
+    const auto swearing = testing::one_word_rule("fucking", "conflict.future_swearing", "swearing at someone");
     const std::string text = "Push to my branch once more and I will break your fucking fingers.";
     engine::analysis a;
     swearing(text, a);
