@@ -1,5 +1,7 @@
 #include "platforms/discord/rest.hpp"
 
+#include "core/metrics.hpp"
+
 #include "platforms/discord/commands_json.hpp"
 #include "platforms/discord/harness.hpp"
 #include "support/temp_folder.hpp"
@@ -186,8 +188,12 @@ TEST_CASE("A global 429 holds every route for retry_after", "[discord][rest][rat
         return std::nullopt;
     });
     outcomes out;
+    auto& answered_429 = core::metrics::global().counter("discord_rest_responses_total", {{"status", "429"}});
+    const auto before = answered_429.value();
     h.bot->post_to_channel(core::server_id("1"), core::channel_id("601"), note(), out.collect());
-    h.run_until([&] { return h.fake.rest_requests().size() == 1; });
+    // Until the client has read the 429 (not only until the fake sent it): a request sent before
+    // that cannot know of the hold, and under load the second message went out then.
+    REQUIRE(h.run_until([&] { return answered_429.value() == before + 1; }));
     auto limited_at = h.fake.rest_requests().at(0).at;
     h.bot->post_to_channel(core::server_id("1"), core::channel_id("602"), note(), out.collect());
     REQUIRE(h.run_until([&] { return out.got.size() == 2; }));
