@@ -174,7 +174,8 @@ std::string learned_json(const rules_learn_options& o, const engine::learned::mo
              ", \"label\": " + json_string(p.label) + ", \"damp_label\": " + json_string(p.damp_label) +
              ",\n      \"scale\": " + number(p.scale) + ", \"offset\": " + number(p.offset) +
              ", \"min_effect\": " + number(p.min_effect) + ", \"max_effect\": " + number(p.max_effect) +
-             ", \"damp\": " + (p.damp ? "true" : "false") + "}" + (c + 1 < categories ? "," : "") + "\n";
+             ", \"damp\": " + (p.damp ? "true" : "false") +
+             (p.yield_to_modifiers ? ", \"yield_to_modifiers\": true" : "") + "}" + (c + 1 < categories ? "," : "") + "\n";
     }
     s += "  },\n";
     s += "  \"ngrams\": [\n";

@@ -655,13 +655,15 @@ private:
         for (std::size_t cat = 0; cat < category_count; ++cat) {
             if (mod.effect[cat] == 0 || ((fired_ >> cat) & 1u) == 0) continue;
             logits_[cat] += mod.effect[cat];
+            lowered_ |= static_cast<std::uint32_t>(mod.effect[cat] < 0) << cat;
             out_.cues.push_back({info.id, static_cast<category>(cat), info.label, span, mod.effect[cat]});
         }
     }
 
     // The learned signal (learned_signal.hpp) as one more cue per category: effect =
-    // clamp(scale (z - offset)); at least min_effect it adds a cue and fires the category; at most
-    // -min_effect, with `damp`, it lowers a category some rule fired. The cue spans the n-gram(s)
+    // clamp(scale (z - offset)); at least min_effect it adds a cue and fires the category (unless,
+    // with `yield_to_modifiers`, a modifier lowered the category); at most -min_effect, with
+    // `damp`, it lowers a category some rule fired. The cue spans the n-gram(s)
     // that weighed most, so the flag still names words.
     [[gnu::always_inline]] void apply_learned()
     {
@@ -676,7 +678,9 @@ private:
             const auto min_effect = static_cast<float>(p.min_effect);
             const bool fired = ((fired_ >> cat) & 1u) != 0;
             const bool raise = effect >= min_effect;
-            if (!raise && !(effect <= -min_effect && p.damp && fired)) continue;
+            if (raise ? p.yield_to_modifiers && ((lowered_ >> cat) & 1u) != 0
+                      : !(effect <= -min_effect && p.damp && fired))
+                continue;
             byte_span span;
             if (!model.strongest(s_.text, s_.learned, static_cast<category>(cat), raise, span)) continue;
             out_.cues.push_back({p.rule_id, static_cast<category>(cat), raise ? p.label : p.damp_label, span, effect});
@@ -721,6 +725,7 @@ private:
     bool indexed_ = false;                // hits ordered by cue, cue_first / cue_count set
     std::array<float, category_count> logits_{};
     std::uint32_t fired_ = 0;   // bit per category with a fired rule
+    std::uint32_t lowered_ = 0;   // bit per category a modifier lowered
 };
 
 }  // namespace nudgebot::engine::eval

@@ -96,7 +96,8 @@ bool model::read(const pack_source& source, core::diagnostics& diags,
             if (!scored[static_cast<std::size_t>(*cat)])
                 doc->error_at_key(at, "category " + qt(item.key()) + " has no entry in scoring.json", local);
             if (!doc->expect_object(at, local)) continue;
-            doc->check_keys(at, {"bias", "label", "damp_label", "scale", "offset", "min_effect", "max_effect", "damp"},
+            doc->check_keys(at, {"bias", "label", "damp_label", "scale", "offset", "min_effect", "max_effect", "damp",
+                                 "yield_to_modifiers"},
                             local);
             category_params p;
             p.rule_id = "learned." + item.key();
@@ -119,6 +120,8 @@ bool model::read(const pack_source& source, core::diagnostics& diags,
                 doc->error_at(json_document::child(at, "max_effect"), "max_effect must not be below min_effect",
                               local);
             p.damp = doc->expect_bool(json_document::child(at, "damp"), local).value_or(false);
+            p.yield_to_modifiers =
+                doc->expect_bool(json_document::child(at, "yield_to_modifiers"), local).value_or(false);
             const std::string category_name(to_string(*cat));
             if (const auto* label = doc->expect_string(json_document::child(at, "label"), local, true)) {
                 if (label->empty())

@@ -144,6 +144,7 @@ struct category_params {
     double min_effect = 0.3;
     double max_effect = 4.0;
     bool damp = false;
+    bool yield_to_modifiers = false;   // a modifier that lowered the category keeps it from raising it
     std::string label;        // for a positive cue
     std::string damp_label;   // for a damping cue
     std::string rule_id;      // "learned.<category>"

@@ -31,7 +31,7 @@ TEST_CASE("eval --suggestions prints the draft for each flagged record and the s
         R"({"id":"b","text":"What is WRONG with you?! The migration dropped the users table","source":"own","labels":{"conflict":1}})" "\n"
         R"({"id":"c","text":"What is WRONG with you?!","source":"own","labels":{"conflict":1}})" "\n"
         R"({"id":"f","text":"watch your back, @sam","source":"own","labels":{"conflict":1}})" "\n"
-        R"({"id":"d","text":"this release crunch has me running on fumes","source":"own","labels":{"conflict":0,"distress":1}})" "\n"
+        R"({"id":"d","text":"this release crunch has me running on fumes, I'm so tired","source":"own","labels":{"conflict":0,"distress":1}})" "\n"
         R"({"id":"e","text":"lunch at noon?","source":"own","labels":{"conflict":0}})" "\n"
         "not json\n");
     eval_options options;
@@ -52,7 +52,7 @@ TEST_CASE("eval --suggestions prints the draft for each flagged record and the s
                  "you feel): "));
     // A threat is never cut: its point is said whole, as how the writer feels, keeping the mention.
     CHECK(has(o, "#4 [own] watch your back, @sam\n  draft (without the threat, said as how you feel): @sam "));
-    CHECK(has(o, "#5 [own] this release crunch has me running on fumes\n  reply idea: "));
+    CHECK(has(o, "#5 [own] this release crunch has me running on fumes, I'm so tired\n  reply idea: "));
     CHECK(has(o, "this release crunch has you running on fumes"));
     CHECK_FALSE(has(o, "lunch at noon"));
     CHECK(has(o, "flagged conflict: calmer draft 4/4 (100.0 %); drafts flagging conflict again 0/4 (0.0 %); drafts "

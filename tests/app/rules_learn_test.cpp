@@ -130,6 +130,10 @@ TEST_CASE("rules learn is deterministic and learns the obvious", "[app][learned]
     const auto scale_at = edited.find("\"scale\": 1", at);
     REQUIRE(scale_at != std::string::npos);
     edited.replace(scale_at, 10, "\"scale\": 2.5");
+    const std::string undamped = "\"damp\": false}";
+    const auto damp_at = edited.find(undamped, at);
+    REQUIRE(damp_at != std::string::npos);
+    edited.replace(damp_at, undamped.size(), "\"damp\": true, \"yield_to_modifiers\": true}");
     write(a / "learned.json", edited);
     REQUIRE(learn(data, a, true, out) == 0);
     const auto again = read(a / "learned.json");
@@ -137,6 +141,9 @@ TEST_CASE("rules learn is deterministic and learns the obvious", "[app][learned]
     const auto j = nlohmann::json::parse(again, nullptr, true, true);
     CHECK(j["categories"]["distress"]["label"] == "tired words");
     CHECK(j["categories"]["distress"]["scale"] == 2.5);
+    CHECK(j["categories"]["distress"]["damp"] == true);
+    CHECK(j["categories"]["distress"]["yield_to_modifiers"] == true);
+    CHECK_FALSE(j["categories"]["conflict"].contains("yield_to_modifiers"));
     CHECK(j["categories"]["conflict"]["scale"] == 1);
 
     // Bad options and a broken existing learned.json are refused.

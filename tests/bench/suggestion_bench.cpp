@@ -32,7 +32,7 @@ const std::vector<std::string> builtin{
     "<@4481> you idiot, the config in `deploy/prod.yaml` points at the old database",
     "What is WRONG with you?! The migration dropped the users table",
     "Honestly, you always ignore the on-call rota and then complain about pages",
-    "this release crunch has me running on fumes",
+    "this release crunch has me running on fumes, I'm so tired",
     "I'm so stressed about the move next week, nothing is packed",
     "honestly I'm exhausted, work has been crushing me for weeks",
 };

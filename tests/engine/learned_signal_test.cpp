@@ -22,26 +22,31 @@ const pack_source scoring{"r/scoring.json", R"({"categories": {
   "crisis": {"bias": -1, "thresholds": {"low": 0.9, "medium": 0.75, "high": 0.6}}}})"};
 
 // "you idiot" fires a conflict rule that stays below the medium threshold alone: sigmoid(-1 + 2)
-// = 0.73 < 0.75.
+// = 0.73 < 0.75. "haha" beside it lowers conflict by 1.
 const pack_source pack{"r/a.json", R"({
   "pack": "a",
   "lexicons": {
     "you": {"label": "you", "terms": ["you"]},
-    "insult": {"label": "an insult", "terms": ["idiot"]}
+    "insult": {"label": "an insult", "terms": ["idiot"]},
+    "laughter": {"label": "laughter", "terms": ["haha"]}
   },
   "rules": [
     {"id": "a.insult", "category": "conflict", "label": "an insult at a person", "weight": 2,
      "all": ["you", "insult"]}
+  ],
+  "modifiers": [
+    {"id": "a.mod_laughter", "label": "laughter", "when": ["laughter"], "effect": {"conflict": -1}}
   ]
 })"};
 
-std::string learned_file(const std::string& ngrams, bool damp = false)
+std::string learned_file(const std::string& ngrams, bool damp = false, bool yield = false)
 {
     return R"({"model": "test", "order": 2, "trained": "by hand",
   "categories": {
     "conflict": {"bias": 0, "label": "words that often come with conflict", "scale": 1, "offset": 0,
                  "min_effect": 0.3, "max_effect": 4, "damp": )" +
-           std::string(damp ? "true" : "false") + R"(},
+           std::string(damp ? "true" : "false") + R"(, "yield_to_modifiers": )" + std::string(yield ? "true" : "false") +
+           R"(},
     "crisis": {"bias": -2, "label": "words that often come with crisis"}
   },
   "ngrams": [)" + ngrams +
@@ -193,6 +198,33 @@ TEST_CASE("With damp, a strongly negative learned signal lowers a category a rul
     CHECK(covered(text, c->span) == "kidding");
     // No rule fired: nothing to damp, no cue.
     CHECK(damped->analyze("kidding", sensitivity::high).cues.empty());
+}
+
+TEST_CASE("With yield_to_modifiers, a modifier that lowered a category keeps the learned signal from raising it",
+          "[engine][learned]")
+{
+    // "so late": 10 / sqrt(N + 1), clamped to max_effect 4 in every text below.
+    const std::string ngrams = R"(["so late", 10, 0, 0])";
+    const std::string joking = "you idiot haha so late";
+    // Without yielding: -1 + 2 (rule) - 1 (laughter) + 4 (learned) = 4, flagged.
+    auto plain = compile_with(learned_file(ngrams));
+    auto a = plain->analyze(joking, sensitivity::medium);
+    CHECK(a.flagged(category::conflict));
+    CHECK(find_cue(a, "a.mod_laughter") != nullptr);
+    CHECK(find_cue(a, "learned.conflict") != nullptr);
+
+    // Yielding: -1 + 2 - 1 = 0, sigmoid 0.5, not flagged, and the learned cue is not shown.
+    auto yielding = compile_with(learned_file(ngrams, false, true));
+    a = yielding->analyze(joking, sensitivity::medium);
+    CHECK_FALSE(a.flagged(category::conflict));
+    CHECK(find_cue(a, "a.mod_laughter") != nullptr);
+    CHECK(find_cue(a, "learned.conflict") == nullptr);
+    // Without a modifier that lowers the category the learned signal raises it as before, and
+    // alone it still flags.
+    a = yielding->analyze("you idiot so late", sensitivity::medium);
+    CHECK(a.flagged(category::conflict));
+    CHECK(find_cue(a, "learned.conflict") != nullptr);
+    CHECK(yielding->analyze("haha so late", sensitivity::medium).flagged(category::conflict));
 }
 
 TEST_CASE("Every mistake in learned.json is reported at its place", "[engine][learned][loader]")

@@ -42,7 +42,7 @@ const std::vector<std::string> heated{
 };
 
 const std::vector<std::string> struggling{
-    "this release crunch has me running on fumes",
+    "this release crunch has me running on fumes, I'm so tired",
     "I'm so stressed about the move next week, nothing is packed",
     "my mom is in the hospital and I can't focus on any of this",
     "honestly I'm exhausted, work has been crushing me for weeks",
@@ -106,7 +106,7 @@ TEST_CASE("Reflections name the situation, and as a reply they flag neither dist
 
 TEST_CASE("The release crunch is handed back in the second person", "[nudge][reflection]")
 {
-    const std::string text = "this release crunch has me running on fumes";
+    const std::string text = "this release crunch has me running on fumes, I'm so tired";
     CHECK(situation_phrase(text, analyse(text)) == "this release crunch has you running on fumes");
     const std::string moving = "I'm so stressed about the move next week, nothing is packed";
     CHECK(situation_phrase(moving, analyse(moving)) == "you're so stressed about the move next week");

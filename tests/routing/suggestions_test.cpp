@@ -173,7 +173,7 @@ TEST_CASE("Suggest a kind reply reflects the situation the message named", "[com
 {
     harness h;
     h.use(shipped(), commands::analyze_with(english()));
-    auto m = h.say("carol", "this release crunch has me running on fumes");
+    auto m = h.say("carol", "this release crunch has me running on fumes, I'm so tired");
     auto pulled = h.command("dave", "suggest-reply", {}, {}, false, m);
     INFO(h.answer_text(pulled));
     CHECK(has(h.answer_text(pulled), "this release crunch has you running on fumes"));
