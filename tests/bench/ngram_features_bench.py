@@ -12,7 +12,8 @@ thresholds 0.8 and 0.9:
     message, the richer feature set a model would need to read unseen spellings;
   - "word 1-2 + stems": word uni- and bigrams and the first five letters of every longer word
     (one look-up more per long word instead of a few hundred per message).
-Features are hashed into 2^20 buckets, presence only, each update scaled by 1/sqrt(features + 1),
+Features are hashed into 2^20 buckets (with --min-df N only those seen in at least N training
+records are kept, as `nudgebot rules learn --min-df` does), presence only, each update scaled by 1/sqrt(features + 1),
 positives weighted negatives/positives, 8 epochs of SGD at rate 0.2, fixed seed. Standard library
 only (about a minute for 6,000 training records); nothing here is part of the build or the tests.
 """
@@ -52,17 +53,21 @@ def load(paths):
     return records
 
 
-def train(records, category, extra, longest_words, epochs=8, rate=0.2):
-    data = [(features(r["text"], extra, longest_words), r["labels"][category])
-            for r in records if r["labels"].get(category) in (0, 1)]
-    positives = sum(y for _, y in data)
+def train(records, category, extra, longest_words, kept, epochs=8, rate=0.2):
+    # Every feature of a record counts in its scale, kept or not (as N does in learned.json).
+    data = []
+    for r in records:
+        if r["labels"].get(category) not in (0, 1):
+            continue
+        x = features(r["text"], extra, longest_words)
+        data.append(([k for k in x if k in kept], 1 / math.sqrt(len(x) + 1), r["labels"][category]))
+    positives = sum(y for _, _, y in data)
     weight_positive = (len(data) - positives) / max(positives, 1)
     weights, bias = {}, 0.0
     shuffle = random.Random(1)
     for _ in range(epochs):
         shuffle.shuffle(data)
-        for x, y in data:
-            scale = 1 / math.sqrt(len(x) + 1)
+        for x, scale, y in data:
             z = bias + sum(weights.get(k, 0.0) for k in x) * scale
             p = 1 / (1 + math.exp(-max(min(z, 30), -30)))
             step = (y - p) * (weight_positive if y == 1 else 1.0) * rate
@@ -72,10 +77,18 @@ def train(records, category, extra, longest_words, epochs=8, rate=0.2):
     return weights, bias
 
 
-def probability(model, text, extra, longest_words):
+def kept_features(records, extra, longest_words, min_df):
+    seen = {}
+    for r in records:
+        for k in set(features(r["text"], extra, longest_words)):
+            seen[k] = seen.get(k, 0) + 1
+    return {k for k, n in seen.items() if n >= min_df}
+
+
+def probability(model, text, extra, longest_words, kept):
     weights, bias = model
     x = features(text, extra, longest_words)
-    z = bias + sum(weights.get(k, 0.0) for k in x) / math.sqrt(len(x) + 1)
+    z = bias + sum(weights.get(k, 0.0) for k in x if k in kept) / math.sqrt(len(x) + 1)
     return 1 / (1 + math.exp(-max(min(z, 30), -30)))
 
 
@@ -83,18 +96,20 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--train", nargs="+", required=True)
     parser.add_argument("--test", nargs="+", required=True, help="NAME=FILE.jsonl")
+    parser.add_argument("--min-df", type=int, default=1, help="training records a feature must occur in")
     args = parser.parse_args()
     training = load(args.train)
     tests = [(name, load([path])) for name, path in (t.split("=", 1) for t in args.test)]
     for extra, longest_words, name in (("", 2, "word 1-2"), ("chars", 3, "word 1-3 + char 3-5"),
                                        ("stems", 2, "word 1-2 + stems")):
+        kept = kept_features(training, extra, longest_words, args.min_df)
         for category in CATEGORIES:
-            model = train(training, category, extra, longest_words)
+            model = train(training, category, extra, longest_words, kept)
             print(f"{name}, {category}")
             for threshold in (0.8, 0.9):
                 parts = []
                 for test_name, records in tests:
-                    scored = [(probability(model, r["text"], extra, longest_words), r["labels"])
+                    scored = [(probability(model, r["text"], extra, longest_words, kept), r["labels"])
                               for r in records]
                     positives = [p for p, labels in scored if labels.get(category) == 1]
                     flagged = sum(p >= threshold for p, labels in scored if labels.get(category) in (0, 1))
