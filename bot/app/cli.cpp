@@ -140,6 +140,11 @@ int run_cli(int argc, const char* const* argv, std::istream& in, std::ostream& o
         ->check(CLI::Range(1e-9, 10.0))
         ->capture_default_str();
     rules_learn_cmd->add_option("--seed", rules_learn.seed, "Seed of the shuffle")->capture_default_str();
+    rules_learn_cmd
+        ->add_option_function<std::string>(
+            "--count", [&](const std::string& v) { rules_learn.count_known = v == "known"; },
+            "N in 1/sqrt(N + 1): every n-gram of the message (all) or those the model keeps (known)")
+        ->check(CLI::IsMember({"all", "known"}));
 
     // config check FILE
     config_check_options config_check;

@@ -145,7 +145,7 @@ std::string trained_command(const rules_learn_options& o)
     std::string s = "nudgebot rules learn";
     for (const auto& f : o.files) s += " " + std::filesystem::path(f).filename().string();
     s += " --order " + std::to_string(o.order) + " --min-df " + std::to_string(o.min_df) + " --epochs " +
-         std::to_string(o.epochs) + " --rate " + number(o.rate) + " --seed " + std::to_string(o.seed);
+         std::to_string(o.epochs) + " --rate " + number(o.rate) + " --seed " + std::to_string(o.seed) + (o.count_known ? " --count known" : "");
     return s;
 }
 
@@ -162,6 +162,7 @@ std::string learned_json(const rules_learn_options& o, const engine::learned::mo
                 " words) of the normalised message, presence features scaled by 1/sqrt(n-grams + 1)") +
          ",\n";
     s += "  \"order\": " + std::to_string(o.order) + ",\n";
+    if (o.count_known) s += "  \"count\": \"known\",\n";
     s += "  \"trained\": " + json_string(trained_command(o)) + ",\n";
     s += "  \"categories\": {\n";
     for (std::size_t c = 0; c < categories; ++c) {
@@ -277,6 +278,7 @@ int run_rules_learn(const rules_learn_options& o, std::ostream& out, std::ostrea
         for (const auto key : e.keys)
             if (auto it = index.find(key); it != index.end()) e.features.push_back(it->second);
         std::sort(e.features.begin(), e.features.end());
+        if (o.count_known) e.scale = 1.0 / std::sqrt(static_cast<double>(e.features.size()) + 1.0);
         e.keys = {};
     }
 

@@ -37,6 +37,7 @@ struct rules_learn_options {
     unsigned epochs = 8;
     double rate = 0.2;
     std::uint64_t seed = 1;
+    bool count_known = false;         // N counts the kept n-grams only ("count": "known")
 };
 
 int run_rules_learn(const rules_learn_options& options, std::ostream& out, std::ostream& err);

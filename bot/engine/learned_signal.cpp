@@ -73,7 +73,7 @@ bool model::read(const pack_source& source, core::diagnostics& diags,
     };
     if (!doc) return fail();
     if (!doc->expect_object("", local)) return fail();
-    doc->check_keys("", {"model", "order", "trained", "categories", "ngrams"}, local);
+    doc->check_keys("", {"model", "order", "count", "trained", "categories", "ngrams"}, local);
     doc->expect_string("/model", local);
     doc->expect_string("/trained", local);
     if (auto order = doc->expect_integer("/order", local)) {
@@ -81,6 +81,13 @@ bool model::read(const pack_source& source, core::diagnostics& diags,
             doc->error_at("/order", "order must be 1, 2 or 3 (words per n-gram at most)", local);
         else
             order_ = static_cast<unsigned>(*order);
+    }
+    if (const auto* count = doc->expect_string("/count", local)) {
+        if (*count == "known")
+            count_known_ = true;
+        else if (*count != "all")
+            doc->error_at("/count", "count must be \"all\" (every n-gram of the message) or \"known\" (the model's)",
+                          local);
     }
 
     if (const auto* cats = doc->expect_object("/categories", local, true)) {
@@ -349,7 +356,9 @@ void model::evaluate(const normalized_text& text, scratch& s, result& out, std::
     }
     s.matched = matched;
     const std::array<float, 3> sum{sum0, sum1, sum2};
-    const float norm = 1.0f / std::sqrt(static_cast<float>(out.ngrams) + 1.0f);
+    // N: every n-gram occurrence, or with "count": "known" the distinct n-grams the model has.
+    const float counted_ngrams = static_cast<float>(count_known_ ? matched : out.ngrams);
+    const float norm = 1.0f / std::sqrt(counted_ngrams + 1.0f);
     for (std::size_t c = 0; c < reported_category_count; ++c) {
         const auto& p = params_[c];
         out.z[c] = static_cast<float>(p.bias) + sum[c] * norm;

@@ -10,7 +10,8 @@
 //   analyzer::ngrams()) and the analyzer compute identical keys from the same normaliser and
 //   vocabulary. A token whose text holds a space cannot be written in the file (n-grams are token
 //   texts joined by one space); its n-grams count in N but never match.
-// - Score: N = number of n-gram occurrences in the message; per category
+// - Score: N = number of n-gram occurrences in the message (with the file's "count": "known", the
+//   number of distinct n-grams of the message that the model has); per category
 //   z = bias + (sum of the weights of the distinct n-grams present) / sqrt(N + 1), each n-gram
 //   counted once however often it occurs (presence features, as trained).
 // - read() is for start-up / reload: it validates the file through core::json_document and
@@ -196,6 +197,7 @@ public:
 
     bool empty() const noexcept { return size_ == 0; }   // no n-gram: no signal
     unsigned order() const noexcept { return order_; }
+    bool counts_known_only() const noexcept { return count_known_; }   // "count": "known"
     std::size_t size() const noexcept { return size_; }   // n-grams
     std::size_t memory_bytes() const noexcept;
     const category_params& params(category c) const noexcept
@@ -272,6 +274,7 @@ private:
 
     std::string file_;
     unsigned order_ = default_order;
+    bool count_known_ = false;   // N counts only the distinct n-grams found in the model
     std::array<category_params, reported_category_count> params_{};
     // The key's tag and its weights together in 16 aligned bytes: a hit costs one cache line
     // (a separate index and weight array cost two more misses per hit, 10 % of the analyzer's

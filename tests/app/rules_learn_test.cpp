@@ -157,6 +157,27 @@ TEST_CASE("rules learn is deterministic and learns the obvious", "[app][learned]
     CHECK(learn(data, b, true, out) == 2);
     CHECK(out.find("learned.json:1:") != std::string::npos);
 
+    // --count known: N is the kept n-grams; the file says so, and the analyzer counts the same way.
+    fs::remove(b / "learned.json");
+    rules_learn_options known;
+    known.files = {data.string()};
+    known.rules_dir = b.string();
+    known.write = true;
+    known.count_known = true;
+    std::ostringstream ko, ke;
+    REQUIRE(run_rules_learn(known, ko, ke) == 0);
+    const auto known_text = read(b / "learned.json");
+    CHECK(known_text.find("\"count\": \"known\"") != std::string::npos);
+    CHECK(known_text.find("--count known") != std::string::npos);
+    CHECK(known_text != first);   // other scales, other weights
+    nudgebot::core::diagnostics known_diags;
+    auto known_rules = nudgebot::engine::load_rules(b.string(), known_diags);
+    INFO(known_diags.to_string());
+    REQUIRE(known_rules);
+    CHECK(known_rules->learned_model().counts_known_only());
+    CHECK(known_rules->learned_probabilities("the deadline, exhausted")[1] >
+          known_rules->learned_probabilities("lunch")[1]);
+
     fs::remove_all(a);
     fs::remove_all(b);
     fs::remove(data);

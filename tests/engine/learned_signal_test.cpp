@@ -227,6 +227,37 @@ TEST_CASE("With yield_to_modifiers, a modifier that lowered a category keeps the
     CHECK(yielding->analyze("haha so late", sensitivity::medium).flagged(category::conflict));
 }
 
+TEST_CASE("With \"count\": \"known\", N counts only the n-grams the model has", "[engine][learned]")
+{
+    // "you idiot meh": 3 unigrams and 2 bigrams, of which the model has one ("meh", 1.5).
+    const std::string ngrams = R"(["meh", 1.5, 0, 0])";
+    auto every = compile_with(learned_file(ngrams));
+    CHECK_FALSE(every->learned_model().counts_known_only());
+    auto a = every->analyze("you idiot meh", sensitivity::medium);
+    REQUIRE(find_cue(a, "learned.conflict"));
+    CHECK(find_cue(a, "learned.conflict")->weight == Approx(1.5 / std::sqrt(6.0)).epsilon(1e-5));
+
+    std::string known_file = learned_file(ngrams);
+    known_file.replace(known_file.find("\"order\": 2,"), 11, "\"order\": 2, \"count\": \"known\",");
+    auto known = compile_with(known_file);
+    CHECK(known->learned_model().counts_known_only());
+    a = known->analyze("you idiot meh", sensitivity::medium);
+    REQUIRE(find_cue(a, "learned.conflict"));
+    CHECK(find_cue(a, "learned.conflict")->weight == Approx(1.5 / std::sqrt(2.0)).epsilon(1e-5));
+    // The n-grams the model lacks no longer dilute it: the same words with more around them weigh the same.
+    a = known->analyze("you idiot meh, honestly whatever today", sensitivity::medium);
+    REQUIRE(find_cue(a, "learned.conflict"));
+    CHECK(find_cue(a, "learned.conflict")->weight == Approx(1.5 / std::sqrt(2.0)).epsilon(1e-5));
+
+    std::string wrong = learned_file(ngrams);
+    wrong.replace(wrong.find("\"order\": 2,"), 11, "\"order\": 2, \"count\": \"some\",");
+    diagnostics diags;
+    const pack_source bad{"r/learned.json", wrong};
+    CHECK(compile_rules({pack}, &scoring, diags, &bad) == nullptr);
+    CHECK(diags.to_string().find("r/learned.json:1:") != std::string::npos);
+    CHECK(diags.to_string().find("count must be \"all\"") != std::string::npos);
+}
+
 TEST_CASE("Every mistake in learned.json is reported at its place", "[engine][learned][loader]")
 {
     const std::string bad = R"({"model": "test", "order": 2, "colour": 1,

@@ -44,7 +44,7 @@ const std::vector<family_case> cases{
     {drafting::tone::frustration, "<@5512> you absolute clown", {"<@5512>"}},
     {drafting::tone::frustration, "@ines you're a useless moron", {"@ines"}},
     {drafting::tone::frustration, "what a pathetic excuse for a lead, @ines", {"@ines"}},
-    {drafting::tone::blame, "@ines this is all your fault, you clown", {"@ines"}},
+    {drafting::tone::blame, "@ines you broke the build again, you clown", {"@ines"}},
     {drafting::tone::dismissal, "@ines nobody asked. not my problem", {"@ines"}},
     {drafting::tone::dismissal, "whatever, not my problem `cron.yaml`", {"`cron.yaml`"}},
     {drafting::tone::trash_talk, "@kofi you're so bad, uninstall and stop feeding, bot https://clips.example.gg/991",
