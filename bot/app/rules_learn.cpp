@@ -159,7 +159,8 @@ std::string learned_json(const rules_learn_options& o, const engine::learned::mo
     s += "{\n";
     s += "  \"model\": " +
          json_string("logistic regression per category over the word n-grams (up to " + std::to_string(o.order) +
-                " words) of the normalised message, presence features scaled by 1/sqrt(n-grams + 1)") +
+                " words) of the normalised message, presence features scaled by 1/sqrt(" +
+                (o.count_known ? std::string("its n-grams the model has") : std::string("n-grams")) + " + 1)") +
          ",\n";
     s += "  \"order\": " + std::to_string(o.order) + ",\n";
     if (o.count_known) s += "  \"count\": \"known\",\n";
