@@ -145,7 +145,8 @@ std::string trained_command(const rules_learn_options& o)
     std::string s = "nudgebot rules learn";
     for (const auto& f : o.files) s += " " + std::filesystem::path(f).filename().string();
     s += " --order " + std::to_string(o.order) + " --min-df " + std::to_string(o.min_df) + " --epochs " +
-         std::to_string(o.epochs) + " --rate " + number(o.rate) + " --seed " + std::to_string(o.seed) + (o.count_known ? " --count known" : "");
+         std::to_string(o.epochs) + " --rate " + number(o.rate) + " --seed " + std::to_string(o.seed);
+    if (o.count_known) s += " --count known";
     return s;
 }
 
@@ -177,7 +178,8 @@ std::string learned_json(const rules_learn_options& o, const engine::learned::mo
              ",\n      \"scale\": " + number(p.scale) + ", \"offset\": " + number(p.offset) +
              ", \"min_effect\": " + number(p.min_effect) + ", \"max_effect\": " + number(p.max_effect) +
              ", \"damp\": " + (p.damp ? "true" : "false") +
-             (p.yield_to_modifiers ? ", \"yield_to_modifiers\": true" : "") + "}" + (c + 1 < categories ? "," : "") + "\n";
+             (p.yield_to_modifiers ? ", \"yield_to_modifiers\": true" : "") + "}" +
+             (c + 1 < categories ? "," : "") + "\n";
     }
     s += "  },\n";
     s += "  \"ngrams\": [\n";

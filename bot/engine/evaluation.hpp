@@ -663,8 +663,8 @@ private:
     // The learned signal (learned_signal.hpp) as one more cue per category: effect =
     // clamp(scale (z - offset)); at least min_effect it adds a cue and fires the category (unless,
     // with `yield_to_modifiers`, a modifier lowered the category); at most -min_effect, with
-    // `damp`, it lowers a category some rule fired. The cue spans the n-gram(s)
-    // that weighed most, so the flag still names words.
+    // `damp`, it lowers a category some rule fired. The cue spans the n-gram(s) that weighed
+    // most, so the flag still names words.
     [[gnu::always_inline]] void apply_learned()
     {
         const auto& model = c_.learned;
