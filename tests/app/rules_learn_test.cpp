@@ -55,12 +55,13 @@ void write(const fs::path& p, const std::string& text)
     f << text;
 }
 
-int learn(const fs::path& data, const fs::path& dir, bool write_file, std::string& out)
+int learn(const fs::path& data, const fs::path& dir, bool write_file, std::string& out, bool count_known = false)
 {
     rules_learn_options o;
     o.files = {data.string()};
     o.rules_dir = dir.string();
     o.write = write_file;
+    o.count_known = count_known;
     std::ostringstream so, se;
     const int code = run_rules_learn(o, so, se);
     out = so.str() + se.str();
@@ -159,13 +160,7 @@ TEST_CASE("rules learn is deterministic and learns the obvious", "[app][learned]
 
     // --count known: N is the kept n-grams; the file says so, and the analyzer counts the same way.
     fs::remove(b / "learned.json");
-    rules_learn_options known;
-    known.files = {data.string()};
-    known.rules_dir = b.string();
-    known.write = true;
-    known.count_known = true;
-    std::ostringstream ko, ke;
-    REQUIRE(run_rules_learn(known, ko, ke) == 0);
+    REQUIRE(learn(data, b, true, out, true) == 0);
     const auto known_text = read(b / "learned.json");
     CHECK(known_text.find("\"count\": \"known\"") != std::string::npos);
     CHECK(known_text.find("--count known") != std::string::npos);

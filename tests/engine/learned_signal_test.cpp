@@ -237,9 +237,14 @@ TEST_CASE("With \"count\": \"known\", N counts only the n-grams the model has", 
     REQUIRE(find_cue(a, "learned.conflict"));
     CHECK(find_cue(a, "learned.conflict")->weight == Approx(1.5 / std::sqrt(6.0)).epsilon(1e-5));
 
-    std::string known_file = learned_file(ngrams);
-    known_file.replace(known_file.find("\"order\": 2,"), 11, "\"order\": 2, \"count\": \"known\",");
-    auto known = compile_with(known_file);
+    // learned_file() with a top-level "count".
+    const auto counting = [&](const std::string& count) {
+        const std::string order = "\"order\": 2,";
+        std::string file = learned_file(ngrams);
+        file.replace(file.find(order), order.size(), order + " \"count\": \"" + count + "\",");
+        return file;
+    };
+    auto known = compile_with(counting("known"));
     CHECK(known->learned_model().counts_known_only());
     a = known->analyze("you idiot meh", sensitivity::medium);
     REQUIRE(find_cue(a, "learned.conflict"));
@@ -249,10 +254,8 @@ TEST_CASE("With \"count\": \"known\", N counts only the n-grams the model has", 
     REQUIRE(find_cue(a, "learned.conflict"));
     CHECK(find_cue(a, "learned.conflict")->weight == Approx(1.5 / std::sqrt(2.0)).epsilon(1e-5));
 
-    std::string wrong = learned_file(ngrams);
-    wrong.replace(wrong.find("\"order\": 2,"), 11, "\"order\": 2, \"count\": \"some\",");
     diagnostics diags;
-    const pack_source bad{"r/learned.json", wrong};
+    const pack_source bad{"r/learned.json", counting("some")};
     CHECK(compile_rules({pack}, &scoring, diags, &bad) == nullptr);
     CHECK(diags.to_string().find("r/learned.json:1:") != std::string::npos);
     CHECK(diags.to_string().find("count must be \"all\"") != std::string::npos);

@@ -1,7 +1,7 @@
 // libFuzzer target: any bytes as a rule pack (and as scoring.json, and as learned.json beside a
 // small pack) through the compiler; when a pack or a model compiles, its examples run and a few
-// messages are analysed. Errors must come out as
-// diagnostics, never as a crash, an exception or a hang.
+// messages are analysed. Errors must come out as diagnostics, never as a crash, an exception or
+// a hang.
 #include "engine/analyzer.hpp"
 
 #include <cstdint>
