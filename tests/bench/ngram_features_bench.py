@@ -53,13 +53,12 @@ def load(paths):
     return records
 
 
-def train(records, category, extra, longest_words, kept, epochs=8, rate=0.2):
+def train(records, featured, category, kept, epochs=8, rate=0.2):
     # Every feature of a record counts in its scale, kept or not (as N does in learned.json).
     data = []
-    for r in records:
+    for r, x in zip(records, featured):
         if r["labels"].get(category) not in (0, 1):
             continue
-        x = features(r["text"], extra, longest_words)
         data.append(([k for k in x if k in kept], 1 / math.sqrt(len(x) + 1), r["labels"][category]))
     positives = sum(y for _, _, y in data)
     weight_positive = (len(data) - positives) / max(positives, 1)
@@ -77,17 +76,16 @@ def train(records, category, extra, longest_words, kept, epochs=8, rate=0.2):
     return weights, bias
 
 
-def kept_features(records, extra, longest_words, min_df):
+def kept_features(featured, min_df):
     seen = {}
-    for r in records:
-        for k in set(features(r["text"], extra, longest_words)):
+    for x in featured:
+        for k in set(x):
             seen[k] = seen.get(k, 0) + 1
     return {k for k, n in seen.items() if n >= min_df}
 
 
-def probability(model, text, extra, longest_words, kept):
+def probability(model, x, kept):
     weights, bias = model
-    x = features(text, extra, longest_words)
     z = bias + sum(weights.get(k, 0.0) for k in x if k in kept) / math.sqrt(len(x) + 1)
     return 1 / (1 + math.exp(-max(min(z, 30), -30)))
 
@@ -102,15 +100,18 @@ def main():
     tests = [(name, load([path])) for name, path in (t.split("=", 1) for t in args.test)]
     for extra, longest_words, name in (("", 2, "word 1-2"), ("chars", 3, "word 1-3 + char 3-5"),
                                        ("stems", 2, "word 1-2 + stems")):
-        kept = kept_features(training, extra, longest_words, args.min_df)
+        # Each text's features once per feature set, for every category and threshold.
+        featured = [features(r["text"], extra, longest_words) for r in training]
+        featured_tests = [[features(r["text"], extra, longest_words) for r in records] for _, records in tests]
+        kept = kept_features(featured, args.min_df)
         for category in CATEGORIES:
-            model = train(training, category, extra, longest_words, kept)
+            model = train(training, featured, category, kept)
+            scored_tests = [[(probability(model, x, kept), r["labels"]) for r, x in zip(records, xs)]
+                            for (_, records), xs in zip(tests, featured_tests)]
             print(f"{name}, {category}")
             for threshold in (0.8, 0.9):
                 parts = []
-                for test_name, records in tests:
-                    scored = [(probability(model, r["text"], extra, longest_words, kept), r["labels"])
-                              for r in records]
+                for (test_name, _), scored in zip(tests, scored_tests):
                     positives = [p for p, labels in scored if labels.get(category) == 1]
                     flagged = sum(p >= threshold for p, labels in scored if labels.get(category) in (0, 1))
                     hits = sum(p >= threshold for p in positives)
