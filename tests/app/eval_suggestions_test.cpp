@@ -46,7 +46,7 @@ TEST_CASE("eval --suggestions prints the draft for each flagged record and the s
     const auto o = out.str();
     CHECK(has(o, "#1 [own] you ALWAYS break the build\n  draft (without the 'you always' and the capitals): the build got broken again."));
     CHECK(has(o, "#2 [own]"));
-    CHECK(has(o, "  draft (without the 'what is wrong with you', the capitals and the '?!'): The migration dropped the users table\n"));
+    CHECK(has(o, "  draft (without the rhetorical attack on the person, the capitals and the '?!'): The migration dropped the users table\n"));
     // Nothing of its words left to keep: the point is said in other words.
     CHECK(has(o, "#3 [own] What is WRONG with you?!\n  draft (without the rhetorical attack on the person, said as how "
                  "you feel): "));

@@ -67,7 +67,7 @@ TEST_CASE("A rhetorical attack is dropped and the technical point stays", "[nudg
     REQUIRE(r.draft);
     INFO(r.draft->text);
     CHECK(r.draft->text == "The migration dropped the users table");
-    CHECK(r.draft->reason() == "without the 'what is wrong with you', the capitals and the '?!'");
+    CHECK(r.draft->reason() == "without the rhetorical attack on the person, the capitals and the '?!'");
     CHECK_FALSE(flags_conflict(r.draft->text));
 }
 
