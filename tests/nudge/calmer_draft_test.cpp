@@ -166,9 +166,12 @@ TEST_CASE("A question asked with a jab loses only its 'even' and stays a questio
     CHECK(r.draft->text == "Did you run the migrations before merging?");
     CHECK(r.draft->reason() == "without the 'even'");
     CHECK_FALSE(flags_conflict(r.draft->text));
-    // Nothing is asked in "are you even trying": it still goes whole (alone it does not flag, and
-    // an unflagged message gets no draft).
-    CHECK_FALSE(rewrite("are you even trying??").draft);
+    // Nothing is asked in "are you even trying": it goes whole, never down to "are you trying??"
+    // (restated when it flags, which sits near the threshold and depends on the learned model;
+    // no draft when it does not).
+    const auto jab = rewrite("are you even trying??");
+    INFO((jab.draft ? jab.draft->text : std::string("no draft")));
+    CHECK((!jab.draft || !has(jab.draft->text, "trying")));
 }
 
 TEST_CASE("Words that threaten are never cut, wherever they stand; the same words in other senses are",
