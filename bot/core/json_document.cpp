@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <mutex>
 #include <unordered_map>
 #include <vector>
 
@@ -106,19 +107,25 @@ std::string strip_nlohmann_prefix(std::string what)
 struct json_document::impl {
     json root;
     std::string file;
+    // Where each value and key starts, by JSON pointer: worked out from `text` the first time a
+    // place is asked for (only a mistake asks), not at parse(). A learned.json of 30,000 n-grams
+    // has 150,000 values, and recording them all took three quarters of its loading time.
+    std::string text;
+    std::once_flag positions_once;
     std::unordered_map<std::string, text_position> values;
     std::unordered_map<std::string, text_position> keys;
 };
 
 namespace {
 
-// Walks text that nlohmann already accepted and records where each value and key begins. Because
-// the syntax is known to be valid, the walker only needs to find token boundaries.
+// Walks text that nlohmann already accepted, reports duplicate keys and nesting beyond
+// max_depth, and with `record` writes where each value and key begins. Because the syntax is known
+// to be valid, the walker only needs to find token boundaries.
 class position_walker {
 public:
     position_walker(std::string_view text, const line_index& lines, json_document::impl& out,
-                    diagnostics& diags)
-        : text_(text), lines_(lines), out_(out), diags_(diags)
+                    diagnostics& diags, bool record)
+        : text_(text), lines_(lines), out_(out), diags_(diags), record_(record)
     {}
 
     bool run()
@@ -159,7 +166,7 @@ private:
     {
         skip_space();
         if (i_ >= text_.size()) return;
-        out_.values[pointer] = lines_.at(i_);
+        if (record_) out_.values[pointer] = lines_.at(i_);
         if (depth > json_document::max_depth) {
             if (ok_) {
                 auto p = lines_.at(i_);
@@ -206,15 +213,18 @@ private:
             } catch (const std::exception&) {
                 key = std::string(raw);
             }
-            auto child = json_document::child(pointer, key);
-            auto key_pos = lines_.at(key_start);
             if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+                auto key_pos = lines_.at(key_start);
                 diags_.error(out_.file, key_pos.line, key_pos.column,
                              "duplicate key \"" + key + "\"");
             } else {
                 seen.push_back(key);
             }
-            out_.keys[child] = key_pos;
+            std::string child;
+            if (record_) {
+                child = json_document::child(pointer, key);
+                out_.keys[child] = lines_.at(key_start);
+            }
             skip_space();
             take(':');
             value(child, depth + 1);
@@ -231,8 +241,9 @@ private:
         skip_space();
         if (take(']')) return;
         std::size_t index = 0;
+        const std::string unrecorded;
         while (ok_ && i_ < text_.size()) {
-            value(json_document::child(pointer, index++), depth + 1);
+            value(record_ ? json_document::child(pointer, index++) : unrecorded, depth + 1);
             skip_space();
             if (take(',')) continue;
             take(']');
@@ -244,6 +255,7 @@ private:
     const line_index& lines_;
     json_document::impl& out_;
     diagnostics& diags_;
+    const bool record_;
     std::size_t i_ = 0;
     bool ok_ = true;
 };
@@ -313,10 +325,11 @@ std::optional<json_document> json_document::parse(std::string_view text, std::st
         return std::nullopt;
     }
     diagnostics found;
-    position_walker walker(text, lines, *state, found);
+    position_walker walker(text, lines, *state, found, false);
     bool ok = walker.run();
     diags.append(found);
     if (!ok || found.has_errors()) return std::nullopt;
+    state->text = std::string(text);
     return json_document(std::move(state));
 }
 
@@ -346,8 +359,18 @@ const nlohmann::json* json_document::find(std::string_view pointer) const
     return at;
 }
 
+void json_document::record_positions() const
+{
+    std::call_once(impl_->positions_once, [this] {
+        const line_index lines(impl_->text);
+        diagnostics again;   // the same findings parse() reported already
+        position_walker(impl_->text, lines, *impl_, again, true).run();
+    });
+}
+
 text_position json_document::of(std::string_view pointer) const
 {
+    record_positions();
     std::string p(pointer);
     while (true) {
         auto it = impl_->values.find(p);
@@ -359,6 +382,7 @@ text_position json_document::of(std::string_view pointer) const
 
 text_position json_document::key_position(std::string_view pointer) const
 {
+    record_positions();
     auto it = impl_->keys.find(std::string(pointer));
     return it != impl_->keys.end() ? it->second : of(pointer);
 }

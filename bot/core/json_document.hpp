@@ -94,6 +94,9 @@ public:
 
 private:
     explicit json_document(std::unique_ptr<impl> state);
+    // Fills the places of every value and key on first use (thread-safe; of() and key_position()
+    // call it), so that a document nobody reports a mistake in never records them.
+    void record_positions() const;
     std::unique_ptr<impl> impl_;
 };
 

@@ -1,6 +1,7 @@
 #include "core/json_document.hpp"
 
 #include <catch2/catch.hpp>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 using nudgebot::core::diagnostics;
@@ -122,4 +123,30 @@ TEST_CASE("Keys with escapes and slashes round-trip through pointers", "[core][j
     CHECK(doc->display(json_document::child(pointer, 0)) == "a/b.c~d[0]");
     CHECK(doc->of(json_document::child(pointer, 0)).column == 18);
     CHECK(doc->find("/nope/0") == nullptr);
+}
+
+TEST_CASE("Places are worked out once, on first use, the same from several threads at once",
+          "[core][json]")
+{
+    // parse() keeps the text and records no place; the first of() or key_position() records them
+    // all. Two threads asking at once must both get them (std::call_once) and agree with one
+    // thread asking alone.
+    diagnostics diags;
+    auto doc = json_document::parse(sample, "pack.json", diags);
+    REQUIRE(doc);
+    nudgebot::core::text_position a{}, b{}, c{};
+    std::thread first([&] { a = doc->of("/lexicons/insult/terms/1"); });
+    std::thread second([&] { b = doc->key_position("/lexicons/insult/lable"); });
+    first.join();
+    second.join();
+    c = doc->of("/port");
+    CHECK(a.line == 6);
+    CHECK(a.column == 54);
+    CHECK(b.line == 6);
+    CHECK(b.column == 17);
+    CHECK(c.line == 4);
+    CHECK(c.column == 11);
+    // A document that is moved keeps its text and its places.
+    json_document moved = std::move(*doc);
+    CHECK(moved.of("/name").line == 3);
 }
