@@ -150,9 +150,10 @@ bool model::read(const pack_source& source, core::diagnostics& diags,
     if (ngrams != nullptr) {
         const std::size_t count = ngrams->size();
         std::size_t capacity = 16;
-        // At most half full: a probe for an absent key at 3/4 walked ~8 slots on average,
-        // the largest part of evaluate()'s time.
-        while (capacity < 2 * count) capacity *= 2;
+        // At most 5/8 full: a probe for an absent key at 3/4 walked ~8 slots on average, the
+        // largest part of evaluate()'s time (the filter turns most absent keys away before they
+        // probe). Not half: 32,772 n-grams would double the table to 2 MiB for four n-grams.
+        while (capacity * 5 < count * 8) capacity *= 2;
         slots_.assign(capacity, slot{});
         mask_ = capacity - 1;
         std::size_t filter_words = 64;
