@@ -220,11 +220,8 @@ private:
             } else {
                 seen.push_back(key);
             }
-            std::string child;
-            if (record_) {
-                child = json_document::child(pointer, key);
-                out_.keys[child] = lines_.at(key_start);
-            }
+            const auto child = place(pointer, key);
+            if (record_) out_.keys[child] = lines_.at(key_start);
             skip_space();
             take(':');
             value(child, depth + 1);
@@ -235,15 +232,22 @@ private:
         }
     }
 
+    // The pointer of a member or an element when places are recorded; without, nothing is asked
+    // of it, so no string is built.
+    template <class Key>
+    std::string place(const std::string& parent, const Key& key) const
+    {
+        return record_ ? json_document::child(parent, key) : std::string();
+    }
+
     void array(const std::string& pointer, std::size_t depth)
     {
         ++i_;
         skip_space();
         if (take(']')) return;
         std::size_t index = 0;
-        const std::string unrecorded;
         while (ok_ && i_ < text_.size()) {
-            value(record_ ? json_document::child(pointer, index++) : unrecorded, depth + 1);
+            value(place(pointer, index++), depth + 1);
             skip_space();
             if (take(',')) continue;
             take(']');
