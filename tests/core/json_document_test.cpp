@@ -146,6 +146,11 @@ TEST_CASE("Places are worked out once, on first use, the same from several threa
     CHECK(b.column == 17);
     CHECK(c.line == 4);
     CHECK(c.column == 11);
+    // The same places from a document asked by one thread alone.
+    auto alone = json_document::parse(sample, "pack.json", diags);
+    REQUIRE(alone);
+    CHECK(alone->of("/lexicons/insult/terms/1").column == a.column);
+    CHECK(alone->key_position("/lexicons/insult/lable").column == b.column);
     // A document that is moved keeps its text and its places.
     json_document moved = std::move(*doc);
     CHECK(moved.of("/name").line == 3);
