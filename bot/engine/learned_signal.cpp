@@ -5,7 +5,6 @@
 #include <cmath>
 #include <cstring>
 #include <span>
-#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
@@ -43,6 +42,22 @@ std::uint64_t ngram_key(std::string_view ngram) noexcept
         ngram.remove_prefix(space + 1);
     }
 }
+
+namespace {
+
+// The first of the rows before `end` whose n-gram has `key`, or `end`: only to name a duplicate.
+std::size_t first_row_with(const json& rows, std::size_t end, std::uint64_t key)
+{
+    for (std::size_t i = 0; i < end; ++i) {
+        const json& row = rows[i];
+        if (row.is_array() && !row.empty() && row[0].is_string() &&
+            ngram_key(row[0].get_ref<const std::string&>()) == key)
+            return i;
+    }
+    return end;
+}
+
+}  // namespace
 
 bool model::insert(std::uint64_t key, const std::array<float, reported_category_count>& weights)
 {
@@ -163,18 +178,19 @@ bool model::read(const pack_source& source, core::diagnostics& diags,
             --filter_shift_;
         }
         filter_.assign(filter_words, 0);
-        std::unordered_map<std::uint64_t, std::size_t> first_at;   // only to name duplicates
         for (std::size_t i = 0; i < count; ++i) {
-            const auto at = json_document::child("/ngrams", i);
+            // The row's pointer is built only for an error: most files have none, and building
+            // 37,000 of them was a tenth of the model's loading.
+            const auto at = [i] { return json_document::child("/ngrams", i); };
             const json& row = (*ngrams)[i];
             if (!row.is_array() || row.size() != 1 + reported_category_count) {
-                doc->error_at(at, "an n-gram is [\"words\", conflict, distress, crisis] (a string and three numbers)",
+                doc->error_at(at(), "an n-gram is [\"words\", conflict, distress, crisis] (a string and three numbers)",
                               local);
                 continue;
             }
             bool ok = true;
             if (!row[0].is_string()) {
-                doc->error_at(json_document::child(at, 0),
+                doc->error_at(json_document::child(at(), 0),
                               std::string("expected a string, got ") + std::string(json_document::type_name(row[0])),
                               local);
                 ok = false;
@@ -183,7 +199,7 @@ bool model::read(const pack_source& source, core::diagnostics& diags,
             for (std::size_t c = 0; c < reported_category_count; ++c) {
                 const json& v = row[c + 1];
                 if (!v.is_number()) {
-                    doc->error_at(json_document::child(at, c + 1),
+                    doc->error_at(json_document::child(at(), c + 1),
                                   std::string("expected a number, got ") + std::string(json_document::type_name(v)),
                                   local);
                     ok = false;
@@ -191,7 +207,7 @@ bool model::read(const pack_source& source, core::diagnostics& diags,
                 }
                 const double d = v.get<double>();
                 if (!std::isfinite(d) || std::fabs(d) > max_abs_weight) {
-                    doc->error_at(json_document::child(at, c + 1), "a weight must be between -1000 and 1000", local);
+                    doc->error_at(json_document::child(at(), c + 1), "a weight must be between -1000 and 1000", local);
                     ok = false;
                     continue;
                 }
@@ -201,12 +217,12 @@ bool model::read(const pack_source& source, core::diagnostics& diags,
             const auto& text = row[0].get_ref<const std::string&>();
             const std::size_t tokens = count_tokens(text);
             if (tokens == 0) {
-                doc->error_at(json_document::child(at, 0),
+                doc->error_at(json_document::child(at(), 0),
                               "an n-gram is one or more words separated by single spaces", local);
                 continue;
             }
             if (tokens > order_) {
-                doc->error_at(json_document::child(at, 0),
+                doc->error_at(json_document::child(at(), 0),
                               "n-gram " + qt(text) + " has " + std::to_string(tokens) +
                                   " words, more than the order (" + std::to_string(order_) + ")",
                               local);
@@ -214,20 +230,19 @@ bool model::read(const pack_source& source, core::diagnostics& diags,
             }
             const auto key = ngram_key(text);
             if (!insert(key, w)) {
-                const auto first = first_at.find(key);
-                if (first != first_at.end()) {
-                    const auto where = doc->of(json_document::child("/ngrams", first->second));
-                    doc->error_at(json_document::child(at, 0),
+                const std::size_t first = first_row_with(*ngrams, i, key);
+                if (first < i) {
+                    const auto where = doc->of(json_document::child("/ngrams", first));
+                    doc->error_at(json_document::child(at(), 0),
                                   "duplicate n-gram " + qt(text) + " (first at line " + std::to_string(where.line) + ")",
                                   local);
                 } else {   // two n-grams whose keys agree in the bits a slot keeps
-                    doc->error_at(json_document::child(at, 0),
+                    doc->error_at(json_document::child(at(), 0),
                                   "n-gram " + qt(text) + " shares its hash with an earlier n-gram; drop one of them",
                                   local);
                 }
                 continue;
             }
-            first_at.emplace(key, i);
         }
     }
     if (local.has_errors()) return fail();
