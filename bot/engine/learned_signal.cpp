@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <optional>
 #include <span>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
@@ -45,16 +47,18 @@ std::uint64_t ngram_key(std::string_view ngram) noexcept
 
 namespace {
 
-// The first of the rows before `end` whose n-gram has `key`, or `end`: only to name a duplicate.
-std::size_t first_row_with(const json& rows, std::size_t end, std::uint64_t key)
+// For naming a duplicate: the first row before `end` of each n-gram (rows whose first item is a
+// string), by key. Built only when a row fails to go in, then kept up to date: a file without
+// duplicates never pays for it, and one full of them costs one pass, not one per duplicate.
+std::unordered_map<std::uint64_t, std::size_t> first_rows(const json& rows, std::size_t end)
 {
+    std::unordered_map<std::uint64_t, std::size_t> first;
     for (std::size_t i = 0; i < end; ++i) {
         const json& row = rows[i];
-        if (row.is_array() && !row.empty() && row[0].is_string() &&
-            ngram_key(row[0].get_ref<const std::string&>()) == key)
-            return i;
+        if (row.is_array() && !row.empty() && row[0].is_string())
+            first.emplace(ngram_key(row[0].get_ref<const std::string&>()), i);
     }
-    return end;
+    return first;
 }
 
 }  // namespace
@@ -178,6 +182,7 @@ bool model::read(const pack_source& source, core::diagnostics& diags,
             --filter_shift_;
         }
         filter_.assign(filter_words, 0);
+        std::optional<std::unordered_map<std::uint64_t, std::size_t>> first_at;   // see first_rows()
         for (std::size_t i = 0; i < count; ++i) {
             // The row's pointer is built only for an error: most files have none, and building
             // 37,000 of them was a tenth of the model's loading.
@@ -230,9 +235,10 @@ bool model::read(const pack_source& source, core::diagnostics& diags,
             }
             const auto key = ngram_key(text);
             if (!insert(key, w)) {
-                const std::size_t first = first_row_with(*ngrams, i, key);
-                if (first < i) {
-                    const auto where = doc->of(json_document::child("/ngrams", first));
+                if (!first_at) first_at = first_rows(*ngrams, i);
+                const auto first = first_at->find(key);
+                if (first != first_at->end()) {
+                    const auto where = doc->of(json_document::child("/ngrams", first->second));
                     doc->error_at(json_document::child(at(), 0),
                                   "duplicate n-gram " + qt(text) + " (first at line " + std::to_string(where.line) + ")",
                                   local);
@@ -243,6 +249,7 @@ bool model::read(const pack_source& source, core::diagnostics& diags,
                 }
                 continue;
             }
+            if (first_at) first_at->emplace(key, i);
         }
     }
     if (local.has_errors()) return fail();

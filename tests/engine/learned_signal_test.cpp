@@ -274,7 +274,10 @@ TEST_CASE("Every mistake in learned.json is reported at its place", "[engine][le
     ["b", 1, 0],
     ["c  d", 1, 0, 0],
     ["e", 1, 0, 0],
-    ["e", 2, 0, 0]
+    ["e", 2, 0, 0],
+    ["f", 1, 0, 0],
+    ["e", 3, 0, 0],
+    ["f", 2, 0, 0]
   ]})";
     diagnostics diags;
     const pack_source learned{"r/learned.json", bad};
@@ -293,6 +296,9 @@ TEST_CASE("Every mistake in learned.json is reported at its place", "[engine][le
     CHECK(text.find("r/learned.json:10:6: error: an n-gram is one or more words separated by single spaces") !=
           std::string::npos);
     CHECK(text.find("r/learned.json:12:6: error: duplicate n-gram \"e\" (first at line 11)") != std::string::npos);
+    // Later duplicates name their first row too, also one that came after the first duplicate.
+    CHECK(text.find("r/learned.json:14:6: error: duplicate n-gram \"e\" (first at line 11)") != std::string::npos);
+    CHECK(text.find("r/learned.json:15:6: error: duplicate n-gram \"f\" (first at line 13)") != std::string::npos);
 
     diagnostics syntax;
     const pack_source broken{"r/learned.json", "{\"order\": 2,\n  \"ngrams\": [}"};
