@@ -83,7 +83,10 @@ TEST_CASE("A disconnect opens a new connection first and no event is lost in the
     h.fake.send_raw(json{{"type", "hello"}}.dump(), 1);
     REQUIRE(h.run_until([&] { return h.fake.open_connections() == 1 && h.bot->status().open_connections == 1; }));
     h.fake.send(fake_slack::message_envelope("env-b", "EvB", "U1", "second", "1700000002.000001"), 1);
-    REQUIRE(h.run_until([&] { return h.all<core::message_created>().size() == 2; }));
+    // The acks reach the fake on its own thread, after the bot has queued them: wait for them too.
+    REQUIRE(h.run_until([&] {
+        return h.all<core::message_created>().size() == 2 && h.fake.ack_for("env-a") && h.fake.ack_for("env-b");
+    }));
     CHECK(h.fake.ack_for("env-a")->connection == 0);
     CHECK(h.fake.ack_for("env-b")->connection == 1);
     CHECK(h.fake.calls("apps.connections.open").size() == 2);
@@ -198,7 +201,12 @@ TEST_CASE("Malformed frames and payloads are skipped and counted, and the connec
     env2["payload"] = "{\"event\": not json";   // a JSON string where an object belongs
     h.fake.send(env2);
     h.fake.send(fake_slack::message_envelope("env-4", "Ev4", "U1", "still here", "1700000006.000003"));
-    REQUIRE(h.run_until([&] { return h.all<core::message_created>().size() == 1; }));
+    // The acks reach the fake on its own thread, after the bot has queued them: the event for the
+    // last envelope can come first, so wait for the acks of all four as well.
+    REQUIRE(h.run_until([&] {
+        return h.all<core::message_created>().size() == 1 && h.fake.ack_for("env-4").has_value() &&
+               h.fake.acks().size() >= 4;
+    }));
     CHECK(h.fake.ack_for("env-x").has_value());
     CHECK(h.fake.ack_for("env-2").has_value());
     CHECK(h.fake.ack_for("env-3").has_value());
